@@ -1,0 +1,476 @@
+package io.chunkwise;
+
+import io.chunkwise.graph.ConcatNode;
+import io.chunkwise.graph.ElementwiseNode;
+import io.chunkwise.graph.MapBlocksNode;
+import io.chunkwise.graph.MatmulNode;
+import io.chunkwise.graph.Node;
+import io.chunkwise.graph.ReduceNode;
+import io.chunkwise.graph.ReshapeNode;
+import io.chunkwise.graph.ViewNode;
+import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.ReduceOp;
+import io.chunkwise.spi.UnaryOp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * A lazy, immutable chunked array. Operations build a graph and return at once; {@link #compute()} and
+ * {@link #persist()} run it. NumPy semantics: broadcasting, dtype promotion, negative axes and indices.
+ */
+public final class ChunkedArray {
+    private final Chunkwise cw;
+    private final Node node;
+
+    ChunkedArray(Chunkwise cw, Node node) {
+        this.cw = cw;
+        this.node = node;
+    }
+
+    /** The graph layer behind this array (for schedulers, tests and tools). */
+    public Node node() { return node; }
+
+    public Chunkwise context() { return cw; }
+
+    public long[] shape() { return node.shape(); }
+
+    public DType dtype() { return node.dtype(); }
+
+    public Chunks chunks() { return node.chunks(); }
+
+    public int ndim() { return node.chunks().ndim(); }
+
+    public long size() { return Shapes.size(shape()); }
+
+    private ChunkedArray wrap(Node n) { return new ChunkedArray(cw, n); }
+
+    // ---- elementwise ----
+
+    public ChunkedArray add(ChunkedArray o) { return binary(BinaryOp.ADD, o); }
+    public ChunkedArray sub(ChunkedArray o) { return binary(BinaryOp.SUB, o); }
+    public ChunkedArray mul(ChunkedArray o) { return binary(BinaryOp.MUL, o); }
+    public ChunkedArray div(ChunkedArray o) { return binary(BinaryOp.DIV, o); }
+    public ChunkedArray pow(ChunkedArray o) { return binary(BinaryOp.POW, o); }
+    public ChunkedArray maximum(ChunkedArray o) { return binary(BinaryOp.MAXIMUM, o); }
+    public ChunkedArray minimum(ChunkedArray o) { return binary(BinaryOp.MINIMUM, o); }
+    public ChunkedArray gt(ChunkedArray o) { return binary(BinaryOp.GT, o); }
+    public ChunkedArray ge(ChunkedArray o) { return binary(BinaryOp.GE, o); }
+    public ChunkedArray lt(ChunkedArray o) { return binary(BinaryOp.LT, o); }
+    public ChunkedArray le(ChunkedArray o) { return binary(BinaryOp.LE, o); }
+    public ChunkedArray eq(ChunkedArray o) { return binary(BinaryOp.EQ, o); }
+    public ChunkedArray ne(ChunkedArray o) { return binary(BinaryOp.NE, o); }
+
+    public ChunkedArray add(double s) { return scalar(BinaryOp.ADD, s); }
+    public ChunkedArray sub(double s) { return scalar(BinaryOp.SUB, s); }
+    public ChunkedArray mul(double s) { return scalar(BinaryOp.MUL, s); }
+    public ChunkedArray div(double s) { return scalar(BinaryOp.DIV, s); }
+    public ChunkedArray pow(double s) { return scalar(BinaryOp.POW, s); }
+    public ChunkedArray maximum(double s) { return scalar(BinaryOp.MAXIMUM, s); }
+    public ChunkedArray minimum(double s) { return scalar(BinaryOp.MINIMUM, s); }
+    public ChunkedArray gt(double s) { return scalar(BinaryOp.GT, s); }
+    public ChunkedArray ge(double s) { return scalar(BinaryOp.GE, s); }
+    public ChunkedArray lt(double s) { return scalar(BinaryOp.LT, s); }
+    public ChunkedArray le(double s) { return scalar(BinaryOp.LE, s); }
+    public ChunkedArray eq(double s) { return scalar(BinaryOp.EQ, s); }
+    public ChunkedArray ne(double s) { return scalar(BinaryOp.NE, s); }
+
+    public ChunkedArray neg() { return unary(UnaryOp.NEG); }
+    public ChunkedArray abs() { return unary(UnaryOp.ABS); }
+    public ChunkedArray exp() { return unary(UnaryOp.EXP); }
+    public ChunkedArray log() { return unary(UnaryOp.LOG); }
+    public ChunkedArray sqrt() { return unary(UnaryOp.SQRT); }
+    public ChunkedArray sin() { return unary(UnaryOp.SIN); }
+    public ChunkedArray cos() { return unary(UnaryOp.COS); }
+    public ChunkedArray tanh() { return unary(UnaryOp.TANH); }
+
+    /** The dtype an arithmetic op computes in, for operands promoted to {@code common}. */
+    private static DType operandType(BinaryOp op, DType common) {
+        if (op == BinaryOp.DIV) return common.isFloating() ? common : DType.FLOAT64;       // true division
+        if (common == DType.BOOL && !op.isComparison() && op != BinaryOp.MAXIMUM && op != BinaryOp.MINIMUM) {
+            return DType.INT64;                                                             // bool arithmetic
+        }
+        return common;
+    }
+
+    private ChunkedArray binary(BinaryOp op, ChunkedArray o) {
+        DType operands = operandType(op, DType.promote(dtype(), o.dtype()));
+        DType result = op.isComparison() ? DType.BOOL : operands;
+        return elementwise(in -> new Expr.Binary(op, cast(in[0], operands), cast(in[1], operands), result), this, o);
+    }
+
+    private ChunkedArray scalar(BinaryOp op, double s) {
+        DType operands = operandType(op, DType.promoteWithScalar(dtype()));
+        DType result = op.isComparison() ? DType.BOOL : operands;
+        return elementwise(in -> new Expr.Binary(op, cast(in[0], operands), new Expr.Const(s, operands), result), this);
+    }
+
+    private ChunkedArray unary(UnaryOp op) {
+        if (dtype() == DType.BOOL && op == UnaryOp.NEG) {
+            throw new DTypeException("neg is not defined for bool arrays (NumPy refuses it too); use eq(0.0) for logical not");
+        }
+        DType t = op.needsFloat() && !dtype().isFloating() ? DType.FLOAT64 : dtype();
+        return elementwise(in -> new Expr.Unary(op, cast(in[0], t), t), this);
+    }
+
+    private static Expr cast(Expr e, DType t) { return e.dtype() == t ? e : new Expr.Cast(e, t); }
+
+    /** {@code cond ? a : b} elementwise, broadcasting all three; the result has the promoted dtype of a and b. */
+    public static ChunkedArray where(ChunkedArray cond, ChunkedArray a, ChunkedArray b) {
+        DType t = DType.promote(a.dtype(), b.dtype());
+        return elementwise(in -> new Expr.Where(cast(in[0], DType.BOOL), cast(in[1], t), cast(in[2], t), t), cond, a, b);
+    }
+
+    /** NumPy's unsafe cast: floats to integers truncate toward zero; non-zero is true. */
+    public ChunkedArray astype(DType t) {
+        if (t == null) throw new DTypeException("astype needs a dtype, got null");
+        return t == dtype() ? this : elementwise(in -> new Expr.Cast(in[0], t), this);
+    }
+
+    /** Broadcasts the operands, lines their chunks up (rechunking where they differ) and adds one elementwise layer. */
+    private static ChunkedArray elementwise(Function<Expr[], Expr> build, ChunkedArray... args) {
+        Chunkwise cw = args[0].cw;
+        long[] shape = args[0].shape();
+        for (ChunkedArray a : args) {
+            if (a.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
+            shape = Shapes.broadcast(shape, a.shape());
+        }
+        int nd = shape.length;
+        long[][] sizes = new long[nd][];
+        for (int o = 0; o < nd; o++) {
+            TreeSet<Long> bounds = new TreeSet<>();
+            for (ChunkedArray a : args) {
+                int ia = o - (nd - a.ndim());
+                if (ia < 0 || (a.shape()[ia] == 1 && shape[o] != 1)) continue;
+                Chunks c = a.chunks();
+                for (int i = 1; i < c.numChunks(ia); i++) bounds.add(c.offset(ia, i));
+            }
+            bounds.add(shape[o]);
+            long prev = 0;
+            List<Long> s = new ArrayList<>();
+            for (long b : bounds) {
+                s.add(b - prev);
+                prev = b;
+            }
+            sizes[o] = s.stream().mapToLong(Long::longValue).toArray();
+        }
+        Chunks out = Chunks.explicit(sizes);
+        List<Node> inputs = new ArrayList<>();
+        Expr[] leaves = new Expr[args.length];
+        for (int i = 0; i < args.length; i++) {
+            ChunkedArray a = args[i];
+            long[][] own = new long[a.ndim()][];
+            for (int ia = 0; ia < a.ndim(); ia++) {
+                int o = ia + (nd - a.ndim());
+                own[ia] = a.shape()[ia] == 1 && shape[o] != 1 ? a.chunks().sizes(ia) : sizes[o];
+            }
+            inputs.add(a.rechunkNode(Chunks.explicit(own)));
+            leaves[i] = new Expr.Input(i, a.dtype());
+        }
+        return new ChunkedArray(cw, new ElementwiseNode(build.apply(leaves), out, inputs));
+    }
+
+    // ---- reductions ----
+
+    public ChunkedArray sum(int... axes) { return reduce(ReduceOp.SUM, axes); }
+    public ChunkedArray prod(int... axes) { return reduce(ReduceOp.PROD, axes); }
+    public ChunkedArray min(int... axes) { return reduce(ReduceOp.MIN, axes); }
+    public ChunkedArray max(int... axes) { return reduce(ReduceOp.MAX, axes); }
+    public ChunkedArray mean(int... axes) { return reduce(ReduceOp.MEAN, axes); }
+    /** Variance with ddof 0. */
+    public ChunkedArray var(int... axes) { return reduce(ReduceOp.VAR, axes); }
+    /** Standard deviation with ddof 0. */
+    public ChunkedArray std(int... axes) { return reduce(ReduceOp.STD, axes); }
+    /** Index of the largest value along {@code axis}; the first one on ties; NaN counts as largest. */
+    public ChunkedArray argmax(int axis) { return reduce(ReduceOp.ARGMAX, new int[]{Shapes.axis(axis, ndim())}); }
+    /** Index of the smallest value along {@code axis}; the first one on ties; NaN counts as smallest. */
+    public ChunkedArray argmin(int axis) { return reduce(ReduceOp.ARGMIN, new int[]{Shapes.axis(axis, ndim())}); }
+
+    private ChunkedArray reduce(ReduceOp op, int[] axes) {
+        int[] ax = Shapes.axes(axes, ndim());
+        if (!op.hasIdentity()) {
+            for (int a : ax) {
+                if (shape()[a] == 0) {
+                    throw new ShapeMismatchException("zero-size array to reduction operation " + op.numpyName()
+                            + " which has no identity (axis " + a + " of shape " + Shapes.str(shape()) + " is empty)");
+                }
+            }
+        }
+        ChunkedArray in = this;
+        DType result;
+        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
+            if (!dtype().isFloating()) in = astype(DType.INT64);
+            result = in.dtype();
+        } else if (op.isMoment()) {
+            if (!dtype().isFloating()) in = astype(DType.FLOAT64);
+            result = in.dtype();
+        } else {
+            result = op.isArg() ? DType.INT64 : dtype();
+        }
+        return wrap(new ReduceNode(op, in.node, ax, result));
+    }
+
+    // ---- linear algebra ----
+
+    /** Matrix product: 2-D @ 2-D, 2-D @ 1-D or 1-D @ 2-D (and 1-D @ 1-D, a 0-d dot product). */
+    public ChunkedArray matmul(ChunkedArray other) {
+        if (other.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
+        if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
+            throw new ShapeMismatchException("matmul takes 1-D or 2-D operands, got shapes " + Shapes.str(shape())
+                    + " and " + Shapes.str(other.shape()));
+        }
+        ChunkedArray a = ndim() == 1 ? expandDims(0) : this;
+        ChunkedArray b = other.ndim() == 1 ? other.expandDims(1) : other;
+        if (a.shape()[1] != b.shape()[0]) {
+            throw new ShapeMismatchException("matmul: contraction dimension mismatch, " + Shapes.str(shape()) + " @ "
+                    + Shapes.str(other.shape()) + " (" + a.shape()[1] + " != " + b.shape()[0] + ")");
+        }
+        DType common = DType.promote(a.dtype(), b.dtype());
+        DType compute = common == DType.BOOL ? DType.INT64 : common;
+        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
+        ChunkedArray c = wrap(new MatmulNode(a.astype(compute).node, bn, compute));
+        if (other.ndim() == 1) c = c.dropAxis(1);
+        if (ndim() == 1) c = c.dropAxis(0);
+        return common == DType.BOOL ? c.ne(0) : c;
+    }
+
+    // ---- manipulation ----
+
+    /** Reverses the axes. */
+    public ChunkedArray transpose() {
+        int[] axes = new int[ndim()];
+        for (int i = 0; i < axes.length; i++) axes[i] = axes.length - 1 - i;
+        return transpose(axes);
+    }
+
+    /** Permutes the axes: output axis {@code i} is input axis {@code axes[i]}. */
+    public ChunkedArray transpose(int... axes) {
+        if (axes.length != ndim()) {
+            throw new AxisOutOfRangeException("axes " + Arrays.toString(axes) + " don't match array of dimension " + ndim());
+        }
+        int[] perm = new int[axes.length];
+        boolean[] seen = new boolean[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            perm[i] = Shapes.axis(axes[i], ndim());
+            if (seen[perm[i]]) throw new AxisOutOfRangeException("repeated axis in transpose " + Arrays.toString(axes));
+            seen[perm[i]] = true;
+        }
+        long[][] sizes = new long[ndim()][];
+        long[] start = new long[ndim()], step = new long[ndim()], fixed = new long[ndim()];
+        for (int i = 0; i < perm.length; i++) {
+            sizes[i] = chunks().sizes(perm[i]);
+            step[i] = 1;
+            fixed[i] = -1;
+        }
+        return wrap(new ViewNode(node, Chunks.explicit(sizes), perm, start, step, fixed));
+    }
+
+    /** The same elements in row-major order in a new shape; one dimension may be -1 (inferred). */
+    public ChunkedArray reshape(long... newShape) {
+        long[] s = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int a = 0; a < s.length; a++) {
+            if (s[a] == -1 && infer < 0) infer = a;
+            else if (s[a] < 0) {
+                throw new ShapeMismatchException("cannot reshape array of shape " + Shapes.str(shape()) + " into shape "
+                        + Shapes.str(newShape) + ": only one dimension may be -1 and none may be negative");
+            } else known *= s[a];
+        }
+        if (infer >= 0 && known != 0 && size() % known == 0) s[infer] = size() / known;
+        if ((infer >= 0 && (known == 0 || size() % known != 0)) || Shapes.size(s) != size()) {
+            throw new ShapeMismatchException("cannot reshape array of size " + size() + " into shape " + Shapes.str(newShape));
+        }
+        if (Arrays.equals(s, shape())) return this;
+        long target = 1;
+        for (int a = 0; a < ndim(); a++) target *= Arrays.stream(chunks().sizes(a)).max().orElse(1);
+        target = Math.max(1, target);
+        int[] cs = new int[s.length];
+        long prod = 1;
+        for (int a = s.length - 1; a >= 0; a--) {
+            cs[a] = (int) Math.max(1, Math.min(s[a], target / prod));
+            prod *= cs[a];
+        }
+        return wrap(new ReshapeNode(node, Chunks.regular(s, cs)));
+    }
+
+    /** The same values in chunks of {@code chunkShape}; -1 takes a whole axis. */
+    public ChunkedArray rechunk(int... chunkShape) {
+        if (chunkShape.length != ndim()) {
+            throw new ChunkingException("chunk shape " + Arrays.toString(chunkShape) + " has " + chunkShape.length
+                    + " axes but the array " + Shapes.str(shape()) + " has " + ndim());
+        }
+        int[] cs = chunkShape.clone();
+        for (int a = 0; a < cs.length; a++) if (cs[a] == -1) cs[a] = (int) Math.max(1, Math.min(Integer.MAX_VALUE, shape()[a]));
+        return rechunk(Chunks.regular(shape(), cs));
+    }
+
+    public ChunkedArray rechunk(Chunks target) {
+        Chunkwise.checkGrid(target, shape());
+        return wrap(rechunkNode(target));
+    }
+
+    private Node rechunkNode(Chunks target) {
+        if (target.equals(chunks())) return node;
+        int nd = ndim();
+        int[] inAxis = new int[nd];
+        long[] start = new long[nd], step = new long[nd], fixed = new long[nd];
+        for (int a = 0; a < nd; a++) {
+            inAxis[a] = a;
+            step[a] = 1;
+            fixed[a] = -1;
+        }
+        return new ViewNode(node, target, inAxis, start, step, fixed);
+    }
+
+    /** NumPy basic indexing, one {@link Slice} per leading axis; {@link Slice#at} drops its axis. */
+    public ChunkedArray slice(Slice... perAxis) {
+        if (perAxis.length > ndim()) {
+            throw new IndexOutOfRangeException("too many indices for array: array is " + ndim()
+                    + "-dimensional, but " + perAxis.length + " were indexed");
+        }
+        List<Integer> inAxis = new ArrayList<>();
+        List<Long> start = new ArrayList<>(), step = new ArrayList<>();
+        List<long[]> sizes = new ArrayList<>();
+        long[] fixed = new long[ndim()];
+        Arrays.fill(fixed, -1);
+        for (int a = 0; a < ndim(); a++) {
+            Slice s = a < perAxis.length && perAxis[a] != null ? perAxis[a] : Slice.all();
+            long len = shape()[a];
+            if (s.isIndex()) {
+                fixed[a] = s.index(len, a);
+                continue;
+            }
+            long[] fc = s.firstAndCount(len);
+            inAxis.add(a);
+            start.add(fc[0]);
+            step.add(s.step());
+            sizes.add(selectedChunkSizes(a, fc[0], s.step(), fc[1]));
+        }
+        return wrap(new ViewNode(node, Chunks.explicit(sizes.toArray(new long[0][])),
+                inAxis.stream().mapToInt(Integer::intValue).toArray(),
+                start.stream().mapToLong(Long::longValue).toArray(), step.stream().mapToLong(Long::longValue).toArray(), fixed));
+    }
+
+    /** Output chunk sizes of a selection along an axis: one chunk per input chunk it touches (as dask does). */
+    private long[] selectedChunkSizes(int axis, long first, long step, long count) {
+        if (count == 0) return new long[]{0};
+        Chunks c = chunks();
+        List<Long> out = new ArrayList<>();
+        long t = 0;
+        while (t < count) {
+            long p = first + step * t;
+            int k = c.chunkAt(axis, p);
+            long room = step > 0 ? (c.offset(axis, k + 1) - 1 - p) / step : (p - c.offset(axis, k)) / -step;
+            long n = Math.min(count - t, room + 1);
+            out.add(n);
+            t += n;
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A new axis of length 1 at {@code axis}. */
+    ChunkedArray expandDims(int axis) {
+        int nd = ndim() + 1;
+        int[] inAxis = new int[nd];
+        long[] start = new long[nd], step = new long[nd], fixed = new long[ndim()];
+        Arrays.fill(fixed, -1);
+        long[][] sizes = new long[nd][];
+        for (int o = 0, a = 0; o < nd; o++) {
+            if (o == axis) {
+                inAxis[o] = -1;
+                sizes[o] = new long[]{1};
+            } else {
+                inAxis[o] = a;
+                step[o] = 1;
+                sizes[o] = chunks().sizes(a++);
+            }
+        }
+        return wrap(new ViewNode(node, Chunks.explicit(sizes), inAxis, start, step, fixed));
+    }
+
+    /** Drops an axis of length 1. */
+    private ChunkedArray dropAxis(int axis) {
+        Slice[] s = new Slice[ndim()];
+        Arrays.fill(s, Slice.all());
+        s[axis] = Slice.at(0);
+        return slice(s);
+    }
+
+    /** Joins arrays along an existing axis; dtypes are promoted, other axes must match. */
+    public static ChunkedArray concatenate(int axis, ChunkedArray... parts) {
+        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to concatenate");
+        ChunkedArray first = parts[0];
+        if (first.ndim() == 0) throw new ShapeMismatchException("zero-dimensional arrays cannot be concatenated");
+        int ax = Shapes.axis(axis, first.ndim());
+        DType t = first.dtype();
+        for (int i = 0; i < parts.length; i++) {
+            ChunkedArray p = parts[i];
+            if (p.cw != first.cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
+            if (p.ndim() != first.ndim()) {
+                throw new ShapeMismatchException("all the input arrays must have same number of dimensions, but the array at index 0 has "
+                        + first.ndim() + " dimension(s) and the array at index " + i + " has " + p.ndim());
+            }
+            for (int a = 0; a < first.ndim(); a++) {
+                if (a != ax && p.shape()[a] != first.shape()[a]) {
+                    throw new ShapeMismatchException("all the input array dimensions except for the concatenation axis must match exactly, "
+                            + "but along dimension " + a + ", the array at index 0 has size " + first.shape()[a]
+                            + " and the array at index " + i + " has size " + p.shape()[a]);
+                }
+            }
+            t = DType.promote(t, p.dtype());
+        }
+        List<Node> nodes = new ArrayList<>();
+        List<Long> axisSizes = new ArrayList<>();
+        for (ChunkedArray p : parts) {
+            if (p.shape()[ax] == 0 && parts.length > 1) continue;
+            Chunks target = first.chunks().withAxis(ax, p.chunks().sizes(ax));
+            nodes.add(p.astype(t).rechunkNode(target));
+            for (long s : p.chunks().sizes(ax)) axisSizes.add(s);
+        }
+        if (nodes.isEmpty()) return first.astype(t);
+        Chunks out = first.chunks().withAxis(ax, axisSizes.stream().mapToLong(Long::longValue).toArray());
+        return new ChunkedArray(first.cw, new ConcatNode(ax, nodes, out));
+    }
+
+    /** Joins arrays of one shape along a new axis. */
+    public static ChunkedArray stack(int axis, ChunkedArray... parts) {
+        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to stack");
+        int ax = Shapes.axis(axis, parts[0].ndim() + 1);
+        ChunkedArray[] expanded = new ChunkedArray[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            if (!Arrays.equals(parts[i].shape(), parts[0].shape())) {
+                throw new ShapeMismatchException("all input arrays must have the same shape, but the array at index 0 has shape "
+                        + Shapes.str(parts[0].shape()) + " and the array at index " + i + " has shape " + Shapes.str(parts[i].shape()));
+            }
+            expanded[i] = parts[i].expandDims(ax);
+        }
+        return concatenate(ax, expanded);
+    }
+
+    /** Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). */
+    public ChunkedArray mapBlocks(BlockFunction f) {
+        if (f == null) throw new IllegalArgumentException("mapBlocks needs a function");
+        return wrap(new MapBlocksNode(f, node, dtype()));
+    }
+
+    // ---- running ----
+
+    /** Runs the graph and returns the values as one dense array. */
+    public NDArray compute() { return cw.compute(node); }
+
+    /** Runs the graph and returns an array whose chunks are kept where they were computed. */
+    public ChunkedArray persist() { return cw.persist(node); }
+
+    /** The optimized, culled task graph as readable text. */
+    public String explain() { return cw.explain(node); }
+
+    @Override
+    public String toString() {
+        return "ChunkedArray(" + dtype().numpyName() + ", " + Shapes.str(shape()) + ", chunks " + chunks() + ")";
+    }
+}

@@ -1,0 +1,168 @@
+package io.chunkwise;
+
+import java.util.Arrays;
+
+/**
+ * A chunk grid: the chunk sizes along each axis (ragged allowed), normalised once. An axis of length 0 has one
+ * chunk of size 0; every other chunk size is positive. A chunk holds at most {@code Integer.MAX_VALUE} elements.
+ */
+public final class Chunks {
+    private final long[][] sizes;
+    private final long[][] offsets;
+
+    private Chunks(long[][] sizes) {
+        this.sizes = sizes;
+        this.offsets = new long[sizes.length][];
+        for (int a = 0; a < sizes.length; a++) {
+            long[] off = new long[sizes[a].length + 1];
+            for (int i = 0; i < sizes[a].length; i++) off[i + 1] = off[i] + sizes[a][i];
+            offsets[a] = off;
+        }
+        long elements = 1;
+        for (long[] s : sizes) elements = Math.multiplyExact(elements, Arrays.stream(s).max().orElse(0));
+        if (elements > Integer.MAX_VALUE) {
+            throw new ChunkingException("chunks of " + describe(sizes) + " would hold " + elements
+                    + " elements each; a chunk holds at most " + Integer.MAX_VALUE);
+        }
+    }
+
+    /** Chunks of {@code chunkShape} from the origin, the last along each axis possibly smaller. */
+    public static Chunks regular(long[] shape, int[] chunkShape) {
+        Shapes.checkShape(shape);
+        if (chunkShape == null || chunkShape.length != shape.length) {
+            throw new ChunkingException("chunk shape " + (chunkShape == null ? "null" : Arrays.toString(chunkShape))
+                    + " has " + (chunkShape == null ? 0 : chunkShape.length) + " axes but the array shape "
+                    + Arrays.toString(shape) + " has " + shape.length);
+        }
+        long[][] sizes = new long[shape.length][];
+        for (int a = 0; a < shape.length; a++) {
+            if (chunkShape[a] <= 0) {
+                throw new ChunkingException("chunk size " + chunkShape[a] + " on axis " + a + " of chunk shape "
+                        + Arrays.toString(chunkShape) + " must be positive");
+            }
+            sizes[a] = split(shape[a], chunkShape[a]);
+        }
+        return new Chunks(sizes);
+    }
+
+    /** Explicit chunk sizes per axis, e.g. {@code {{1, 3}, {2, 2, 2}}} for a 4x6 array. */
+    public static Chunks explicit(long[][] sizesPerAxis) {
+        if (sizesPerAxis == null) throw new ChunkingException("chunk sizes are null");
+        long[][] sizes = new long[sizesPerAxis.length][];
+        for (int a = 0; a < sizesPerAxis.length; a++) {
+            long[] s = sizesPerAxis[a];
+            if (s == null || s.length == 0) {
+                throw new ChunkingException("axis " + a + " has no chunks; an axis of length 0 has one chunk of size 0");
+            }
+            for (long v : s) {
+                if (v < 0 || (v == 0 && s.length > 1)) {
+                    throw new ChunkingException("chunk sizes " + Arrays.toString(s) + " on axis " + a
+                            + " must be positive (only an axis of length 0 has a single chunk of size 0)");
+                }
+            }
+            sizes[a] = s.clone();
+        }
+        return new Chunks(sizes);
+    }
+
+    static long[] split(long length, long chunk) {
+        if (length == 0) return new long[]{0};
+        int n = Math.toIntExact((length + chunk - 1) / chunk);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) out[i] = Math.min(chunk, length - i * chunk);
+        return out;
+    }
+
+    public int ndim() { return sizes.length; }
+
+    public long[] shape() {
+        long[] s = new long[sizes.length];
+        for (int a = 0; a < s.length; a++) s[a] = offsets[a][sizes[a].length];
+        return s;
+    }
+
+    /** The chunk sizes along one axis (a copy). */
+    public long[] sizes(int axis) { return sizes[axis].clone(); }
+
+    /** Number of chunks along each axis. */
+    public int[] grid() {
+        int[] g = new int[sizes.length];
+        for (int a = 0; a < g.length; a++) g[a] = sizes[a].length;
+        return g;
+    }
+
+    public int numChunks(int axis) { return sizes[axis].length; }
+
+    public long chunkCount() {
+        long n = 1;
+        for (long[] s : sizes) n *= s.length;
+        return n;
+    }
+
+    public long size(int axis, int chunk) { return sizes[axis][chunk]; }
+
+    /** Global offset of chunk {@code chunk} along {@code axis}; {@code offset(axis, numChunks(axis))} is the length. */
+    public long offset(int axis, int chunk) { return offsets[axis][chunk]; }
+
+    public int[] chunkShape(int[] index) {
+        int[] s = new int[index.length];
+        for (int a = 0; a < s.length; a++) s[a] = (int) sizes[a][index[a]];
+        return s;
+    }
+
+    public long[] chunkOffset(int[] index) {
+        long[] o = new long[index.length];
+        for (int a = 0; a < o.length; a++) o[a] = offsets[a][index[a]];
+        return o;
+    }
+
+    /** The chunk along {@code axis} that holds global position {@code pos} (0 <= pos < length). */
+    public int chunkAt(int axis, long pos) {
+        int i = Arrays.binarySearch(offsets[axis], pos);
+        if (i >= 0) return Math.min(i, sizes[axis].length - 1);
+        return -i - 2;
+    }
+
+    /** Whether chunk sizes along {@code axis} equal those of {@code other} along {@code otherAxis}. */
+    public boolean sameAlong(int axis, Chunks other, int otherAxis) {
+        return Arrays.equals(sizes[axis], other.sizes[otherAxis]);
+    }
+
+    /** This grid with axis {@code axis} replaced by {@code newSizes}. */
+    public Chunks withAxis(int axis, long[] newSizes) {
+        long[][] s = sizes.clone();
+        s[axis] = newSizes.clone();
+        return new Chunks(s);
+    }
+
+    long[][] sizesView() { return sizes; }
+
+    /** Visits every chunk index in row-major order. */
+    public void forEachIndex(java.util.function.Consumer<int[]> action) {
+        Shapes.forEachIndex(grid(), action);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Chunks c && Arrays.deepEquals(sizes, c.sizes);
+    }
+
+    @Override
+    public int hashCode() { return Arrays.deepHashCode(sizes); }
+
+    @Override
+    public String toString() { return describe(sizes); }
+
+    static String describe(long[][] sizes) {
+        StringBuilder b = new StringBuilder("(");
+        for (int a = 0; a < sizes.length; a++) {
+            if (a > 0) b.append(", ");
+            long[] s = sizes[a];
+            boolean regular = s.length > 1 && Arrays.stream(s, 0, s.length - 1).allMatch(v -> v == s[0]) && s[s.length - 1] <= s[0];
+            if (s.length <= 4) b.append(Arrays.toString(s));
+            else if (regular) b.append(s[0]).append("x").append(s.length);
+            else b.append("[").append(s[0]).append(", ").append(s[1]).append(", ... ").append(s.length).append(" chunks]");
+        }
+        return b.append(sizes.length == 1 ? ",)" : ")").toString();
+    }
+}

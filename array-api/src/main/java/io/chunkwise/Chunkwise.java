@@ -1,0 +1,244 @@
+package io.chunkwise;
+
+import io.chunkwise.graph.GraphBuilder;
+import io.chunkwise.graph.LiteralNode;
+import io.chunkwise.graph.Node;
+import io.chunkwise.graph.Optimizer;
+import io.chunkwise.graph.SourceNode;
+import io.chunkwise.graph.TaskGraph;
+import io.chunkwise.graph.ElementwiseNode;
+import io.chunkwise.scheduler.ClusterSchedulerFactory;
+import io.chunkwise.scheduler.LocalScheduler;
+import io.chunkwise.scheduler.Scheduler;
+import io.chunkwise.spi.Backend;
+import io.chunkwise.spi.Block;
+import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.HostBlock;
+import io.chunkwise.spi.HostCopy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The context: a backend for chunk kernels and a scheduler (local threads or a cluster). Creates arrays and runs
+ * their computations. Close it to stop its threads and give back device memory.
+ */
+public final class Chunkwise implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Chunkwise.class);
+    private final Backend backend;
+    private final Scheduler scheduler;
+    private volatile boolean closed;
+
+    private Chunkwise(Backend backend, Scheduler scheduler) {
+        this.backend = backend;
+        this.scheduler = scheduler;
+    }
+
+    /** The embedded default: local scheduler on all processors, backend AUTO. */
+    public static Chunkwise local() { return builder().build(); }
+
+    public static Builder builder() { return new Builder(); }
+
+    public static final class Builder {
+        private BackendKind kind = BackendKind.AUTO;
+        private Backend backend;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private long memoryBudget = Runtime.getRuntime().maxMemory() / 2;
+        private ClusterSpec cluster;
+
+        private Builder() {}
+
+        public Builder backend(BackendKind kind) {
+            this.kind = java.util.Objects.requireNonNull(kind, "backend kind");
+            this.backend = null;
+            return this;
+        }
+
+        /** A specific backend instance (for tests and benchmarks); the context closes it. */
+        public Builder backend(Backend backend) {
+            this.backend = java.util.Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+            this.threads = threads;
+            return this;
+        }
+
+        /** Bytes of intermediate chunks held at once (default: half the maximum heap). */
+        public Builder memoryBudget(long bytes) {
+            if (bytes < 1) throw new IllegalArgumentException("memory budget must be positive, not " + bytes);
+            this.memoryBudget = bytes;
+            return this;
+        }
+
+        public Builder cluster(ClusterSpec spec) {
+            this.cluster = java.util.Objects.requireNonNull(spec, "cluster spec");
+            return this;
+        }
+
+        public Chunkwise build() {
+            Backend b = backend != null ? backend : Backends.create(kind, threads);
+            Scheduler s;
+            if (cluster == null) {
+                s = new LocalScheduler(threads, memoryBudget);
+            } else {
+                ClusterSchedulerFactory f = ServiceLoader.load(ClusterSchedulerFactory.class).findFirst().orElseThrow(() -> {
+                    b.close();
+                    return new ClusterUnavailableException("cluster " + cluster + " asked for, but the chunkwise cluster "
+                            + "module (artifact io.chunkwise:cluster) is not on the class path");
+                });
+                s = f.create(cluster, threads, memoryBudget);
+            }
+            LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
+            return new Chunkwise(b, s);
+        }
+    }
+
+    public Backend backend() { return backend; }
+
+    public Scheduler scheduler() { return scheduler; }
+
+    // ---- creation ----
+
+    public ChunkedArray zeros(DType dtype, long[] shape, int[] chunkShape) { return full(dtype, 0, shape, chunkShape); }
+
+    public ChunkedArray ones(DType dtype, long[] shape, int[] chunkShape) { return full(dtype, 1, shape, chunkShape); }
+
+    public ChunkedArray full(DType dtype, double value, long[] shape, int[] chunkShape) {
+        return full(dtype, value, Chunks.regular(shape, chunkShape));
+    }
+
+    public ChunkedArray full(DType dtype, double value, Chunks chunks) {
+        return generated(new Expr.Const(value, dtype), chunks);
+    }
+
+    /** {@code 0, 1, ..., n-1} in chunks of {@code chunk}. */
+    public ChunkedArray arange(DType dtype, long n, int chunk) {
+        return generated(new Expr.Arange(0, 1, dtype), Chunks.regular(new long[]{n}, new int[]{chunk}));
+    }
+
+    public ChunkedArray fromArray(double[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
+
+    public ChunkedArray fromArray(float[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
+
+    public ChunkedArray fromArray(long[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
+
+    public ChunkedArray fromArray(int[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
+
+    public ChunkedArray fromArray(double[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
+
+    public ChunkedArray fromArray(float[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
+
+    public ChunkedArray fromArray(long[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
+
+    public ChunkedArray fromArray(int[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
+
+    public ChunkedArray fromNDArray(NDArray array, int[] chunkShape) {
+        return fromNDArray(array, Chunks.regular(array.shape(), chunkShape));
+    }
+
+    public ChunkedArray fromNDArray(NDArray array, Chunks chunks) {
+        checkGrid(chunks, array.shape());
+        return new ChunkedArray(this, new SourceNode(array, chunks));
+    }
+
+    public RandomSource random(long seed) { return new RandomSource(this, seed); }
+
+    ChunkedArray generated(Expr expr, Chunks chunks) {
+        return new ChunkedArray(this, new ElementwiseNode(expr, chunks, List.of()));
+    }
+
+    static void checkGrid(Chunks chunks, long[] shape) {
+        if (!java.util.Arrays.equals(chunks.shape(), shape)) {
+            throw new ChunkingException("chunks " + chunks + " add up to shape " + Shapes.str(chunks.shape())
+                    + ", not the array's shape " + Shapes.str(shape));
+        }
+    }
+
+    // ---- running ----
+
+    TaskGraph plan(Node root) {
+        List<int[]> all = new ArrayList<>();
+        root.chunks().forEachIndex(all::add);
+        return GraphBuilder.build(root, all);
+    }
+
+    NDArray compute(Node node) {
+        checkOpen();
+        Node root = Optimizer.optimize(node);
+        long n = Shapes.size(root.shape());
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new MemoryBudgetExceededException("a result of shape " + Shapes.str(root.shape()) + " (" + n
+                    + " elements) does not fit one NDArray (at most " + (Integer.MAX_VALUE - 8) + "); persist() it or compute a slice");
+        }
+        TaskGraph graph = plan(root);
+        long[] shape = root.shape();
+        long[] gs = Shapes.strides(shape);
+        HostBlock result = HostBlock.allocate(root.dtype(), new int[]{(int) n});
+        Map<Object, List<int[]>> positions = positionsByKey(graph);
+        Chunks chunks = root.chunks();
+        scheduler.run(graph, backend, (key, block) -> {
+            HostBlock h = backend.toHost(block);
+            for (int[] idx : positions.get(key)) {
+                long[] off = chunks.chunkOffset(idx);
+                int[] cs = chunks.chunkShape(idx);
+                long dst = 0;
+                int[] dstStrides = new int[cs.length];
+                for (int a = 0; a < cs.length; a++) {
+                    dst += off[a] * gs[a];
+                    dstStrides[a] = (int) gs[a];
+                }
+                HostCopy.copy(h.data(), 0, Shapes.strides(cs), result.data(), (int) dst, dstStrides, cs);
+            }
+            return false;
+        });
+        return NDArray.wrap(result, shape);
+    }
+
+    ChunkedArray persist(Node node) {
+        checkOpen();
+        Node root = Optimizer.optimize(node);
+        TaskGraph graph = plan(root);
+        Map<Object, List<int[]>> positions = positionsByKey(graph);
+        Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
+        scheduler.run(graph, backend, (key, block) -> {
+            for (int[] idx : positions.get(key)) blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block);
+            return true;
+        });
+        return new ChunkedArray(this, new LiteralNode(root.dtype(), root.chunks(), blocks));
+    }
+
+    String explain(Node node) {
+        Node root = Optimizer.optimize(node);
+        return Optimizer.explain(root, plan(root));
+    }
+
+    private static Map<Object, List<int[]>> positionsByKey(TaskGraph graph) {
+        Map<Object, List<int[]>> m = new java.util.HashMap<>();
+        graph.outputs().forEach((pos, key) ->
+                m.computeIfAbsent(key, k -> new ArrayList<>()).add(pos.stream().mapToInt(Integer::intValue).toArray()));
+        return m;
+    }
+
+    private void checkOpen() {
+        if (closed) throw new ChunkwiseException("this Chunkwise context is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            scheduler.close();
+        } finally {
+            backend.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.chunkwise;
+
+import io.chunkwise.random.Philox;
+import io.chunkwise.spi.Expr;
+
+/**
+ * Random arrays from a counter-based generator: element {@code i} (global row-major index) depends only on the
+ * seed and {@code i}, so the same seed gives the same array for any chunking, backend or cluster size.
+ * See {@link Philox} for how values are derived.
+ */
+public final class RandomSource {
+    private final Chunkwise cw;
+    private final long seed;
+
+    RandomSource(Chunkwise cw, long seed) {
+        this.cw = cw;
+        this.seed = seed;
+    }
+
+    /** Uniform in {@code [lo, hi)}, FLOAT64. */
+    public ChunkedArray uniform(double lo, double hi, long[] shape, int[] chunkShape) {
+        return uniform(DType.FLOAT64, lo, hi, shape, chunkShape);
+    }
+
+    public ChunkedArray uniform(DType dtype, double lo, double hi, long[] shape, int[] chunkShape) {
+        if (!(lo < hi)) throw new IllegalArgumentException("uniform needs lo < hi, got lo=" + lo + ", hi=" + hi);
+        return generate(dtype, false, lo, hi, shape, chunkShape);
+    }
+
+    /** Normal with {@code mean} and standard deviation {@code std}, FLOAT64. */
+    public ChunkedArray normal(double mean, double std, long[] shape, int[] chunkShape) {
+        return normal(DType.FLOAT64, mean, std, shape, chunkShape);
+    }
+
+    public ChunkedArray normal(DType dtype, double mean, double std, long[] shape, int[] chunkShape) {
+        if (!(std >= 0)) throw new IllegalArgumentException("normal needs std >= 0, got " + std);
+        return generate(dtype, true, mean, std, shape, chunkShape);
+    }
+
+    private ChunkedArray generate(DType dtype, boolean normal, double a, double b, long[] shape, int[] chunkShape) {
+        if (!dtype.isFloating()) throw new DTypeException("random values are float32 or float64, not " + dtype.numpyName());
+        return cw.generated(new Expr.Random(seed, normal, a, b, dtype), Chunks.regular(shape, chunkShape));
+    }
+}

@@ -1,0 +1,55 @@
+package io.chunkwise.graph;
+
+import io.chunkwise.Chunks;
+import io.chunkwise.Shapes;
+import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.Region;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A fused elementwise expression over inputs whose chunks line up with the output's (the array layer rechunks
+ * them first); an input axis of length 1 is broadcast with stride 0, and missing leading axes likewise.
+ */
+public final class ElementwiseNode extends Node {
+    private final Expr expr;
+
+    public ElementwiseNode(Expr expr, Chunks chunks, List<Node> inputs) {
+        super("elementwise", Expr.show(expr), expr.dtype(), chunks, inputs);
+        this.expr = expr;
+    }
+
+    public Expr expr() { return expr; }
+
+    @Override
+    protected ChunkKey expand(int[] index, GraphBuilder b) {
+        long[] outShape = shape();
+        int nd = outShape.length;
+        List<ChunkKey> deps = new ArrayList<>();
+        int[][] strides = new int[inputs().size()][];
+        for (int i = 0; i < inputs().size(); i++) {
+            Node in = inputs().get(i);
+            long[] inShape = in.shape();
+            int lead = nd - inShape.length;
+            int[] inIdx = new int[inShape.length];
+            for (int a = 0; a < inShape.length; a++) {
+                boolean broadcast = inShape[a] == 1 && outShape[a + lead] != 1;
+                inIdx[a] = broadcast ? 0 : index[a + lead];
+            }
+            int[] blockStrides = Shapes.strides(in.chunks().chunkShape(inIdx));
+            int[] s = new int[nd];
+            for (int a = 0; a < inShape.length; a++) {
+                s[a + lead] = inShape[a] == 1 && outShape[a + lead] != 1 ? 0 : blockStrides[a];
+            }
+            strides[i] = s;
+            deps.add(b.key(in, inIdx));
+        }
+        Region region = new Region(chunks().chunkShape(index), chunks().chunkOffset(index), outShape);
+        return b.add(ownKey(index), deps, new TaskOp.Elementwise(expr, strides, region));
+    }
+
+    @Override public Node withInputs(List<Node> inputs) { return new ElementwiseNode(expr, chunks(), inputs); }
+
+    @Override public String describe() { return "elementwise " + Expr.show(expr); }
+}

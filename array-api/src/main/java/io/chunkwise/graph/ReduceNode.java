@@ -1,0 +1,81 @@
+package io.chunkwise.graph;
+
+import io.chunkwise.Chunks;
+import io.chunkwise.DType;
+import io.chunkwise.Shapes;
+import io.chunkwise.spi.ReduceOp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A reduction over some axes: a partial per input chunk, then a tree of combines over groups of at most
+ * {@link #SPLIT_EVERY} partials taken in chunk-index order, then a finish. The tree depends only on the chunk grid,
+ * so results are bit-identical for any thread count or completion order.
+ */
+public final class ReduceNode extends Node {
+    public static final int SPLIT_EVERY = 8;
+    private final ReduceOp op;
+    private final int[] axes;
+
+    public ReduceNode(ReduceOp op, Node input, int[] axes, DType dtype) {
+        super("reduce-" + op.numpyName(), Arrays.toString(axes), dtype, outChunks(input.chunks(), axes), List.of(input));
+        this.op = op;
+        this.axes = axes.clone();
+    }
+
+    private static Chunks outChunks(Chunks in, int[] axes) {
+        List<long[]> kept = new ArrayList<>();
+        for (int a = 0; a < in.ndim(); a++) if (Arrays.binarySearch(axes, a) < 0) kept.add(in.sizes(a));
+        return Chunks.explicit(kept.toArray(new long[0][]));
+    }
+
+    @Override
+    protected ChunkKey expand(int[] index, GraphBuilder b) {
+        Node in = inputs().get(0);
+        int nd = in.chunks().ndim();
+        boolean[] flags = new boolean[nd];
+        int[] reducedGrid = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            flags[axes[i]] = true;
+            reducedGrid[i] = in.chunks().numChunks(axes[i]);
+        }
+        int[] keptShape = new int[nd];
+        int[] inIdxTemplate = new int[nd];
+        for (int a = 0, k = 0; a < nd; a++) {
+            if (flags[a]) keptShape[a] = 1;
+            else {
+                inIdxTemplate[a] = index[k];
+                keptShape[a] = (int) in.chunks().size(a, index[k++]);
+            }
+        }
+        int argAxis = op.isArg() ? axes[0] : -1;
+        List<ChunkKey> level = new ArrayList<>();
+        Shapes.forEachIndex(reducedGrid, r -> {
+            int[] inIdx = inIdxTemplate.clone();
+            for (int i = 0; i < axes.length; i++) inIdx[axes[i]] = r[i];
+            long argOffset = argAxis >= 0 ? in.chunks().offset(argAxis, inIdx[argAxis]) : 0;
+            ChunkKey src = b.key(in, inIdx);
+            level.add(b.add(new ChunkKey(name() + "-partial", inIdx), List.of(src),
+                    new TaskOp.ReducePartial(op, flags, argOffset, in.dtype(), keptShape)));
+        });
+        List<ChunkKey> current = level;
+        for (int depth = 0; current.size() > 1; depth++) {
+            List<ChunkKey> next = new ArrayList<>();
+            for (int g = 0; g * SPLIT_EVERY < current.size(); g++) {
+                List<ChunkKey> group = current.subList(g * SPLIT_EVERY, Math.min(current.size(), (g + 1) * SPLIT_EVERY));
+                int[] key = Arrays.copyOf(index, index.length + 1);
+                key[index.length] = g;
+                next.add(group.size() == 1 ? group.get(0)
+                        : b.add(new ChunkKey(name() + "-combine" + depth, key), group, new TaskOp.ReduceCombine(op, keptShape)));
+            }
+            current = next;
+        }
+        return b.add(ownKey(index), List.of(current.get(0)), new TaskOp.ReduceFinish(op, dtype(), chunks().chunkShape(index)));
+    }
+
+    @Override public Node withInputs(List<Node> inputs) { return new ReduceNode(op, inputs.get(0), axes, dtype()); }
+
+    @Override public String describe() { return op.numpyName() + " over axes " + Arrays.toString(axes); }
+}

@@ -1,0 +1,147 @@
+package io.chunkwise.graph;
+
+import io.chunkwise.BlockFunction;
+import io.chunkwise.DType;
+import io.chunkwise.NDArray;
+import io.chunkwise.ShapeMismatchException;
+import io.chunkwise.Shapes;
+import io.chunkwise.spi.Backend;
+import io.chunkwise.spi.Block;
+import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.HostBlock;
+import io.chunkwise.spi.HostCopy;
+import io.chunkwise.spi.Piece;
+import io.chunkwise.spi.ReduceOp;
+import io.chunkwise.spi.Region;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** What a task does with its input blocks: one call of the Backend SPI (plain data; no executor inside). */
+public sealed interface TaskOp {
+    Block run(Backend backend, Block[] inputs);
+
+    String describe();
+
+    /** Bytes of the result, known before running; the scheduler reserves them against the memory budget. */
+    long outputBytes();
+
+    private static long bytes(DType dtype, int[] shape) { return (long) Shapes.size(shape) * dtype.byteSize(); }
+
+    /** A chunk of a host array given by the user. */
+    record Source(NDArray data, long[] offset, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            long[] global = data.shape();
+            long[] gs = Shapes.strides(global);
+            long off = 0;
+            int[] srcStrides = new int[shape.length];
+            for (int a = 0; a < shape.length; a++) {
+                off += offset[a] * gs[a];
+                srcStrides[a] = (int) gs[a];
+            }
+            HostBlock out = HostBlock.allocate(data.dtype(), shape);
+            HostCopy.copy(data.block().data(), (int) off, srcStrides, out.data(), 0, Shapes.strides(shape), shape);
+            return backend.fromHost(out);
+        }
+
+        public String describe() { return "source" + Shapes.str(shape); }
+
+        public long outputBytes() { return bytes(data.dtype(), shape); }
+    }
+
+    /** A block kept by {@code persist()}. */
+    record Literal(Block block) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) { return block; }
+
+        public String describe() { return "persisted" + Shapes.str(block.shape()); }
+
+        public long outputBytes() { return 0; }
+    }
+
+    record Elementwise(Expr expr, int[][] inputStrides, Region region) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            return backend.elementwise(expr, inputs, inputStrides, region);
+        }
+
+        public String describe() { return "elementwise " + Expr.show(expr); }
+
+        public long outputBytes() { return bytes(expr.dtype(), region.shape()); }
+    }
+
+    record ReducePartial(ReduceOp op, boolean[] axes, long argAxisOffset, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            return backend.reducePartial(op, inputs[0], axes, argAxisOffset);
+        }
+
+        public String describe() { return op.numpyName() + "-partial"; }
+
+        public long outputBytes() { return 3L * 8 * Shapes.size(shape); }
+    }
+
+    record ReduceCombine(ReduceOp op, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            return backend.reduceCombine(op, Arrays.asList(inputs));
+        }
+
+        public String describe() { return op.numpyName() + "-combine"; }
+
+        public long outputBytes() { return 3L * 8 * Shapes.size(shape); }
+    }
+
+    record ReduceFinish(ReduceOp op, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            return backend.reduceFinish(op, inputs[0], dtype, shape);
+        }
+
+        public String describe() { return op.numpyName() + "-finish"; }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
+    /** C = sum over k of A[k] @ B[k], the k blocks in order: inputs are A[0..n), then B[0..n). */
+    record Matmul(DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            int n = inputs.length / 2;
+            Block c = null;
+            for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
+            return c;
+        }
+
+        public String describe() { return "matmul " + Shapes.str(shape); }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
+    record Assemble(DType dtype, int[] shape, List<Piece> pieces) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) { return backend.assemble(dtype, shape, inputs, pieces); }
+
+        public String describe() { return "assemble " + pieces.size() + " piece" + (pieces.size() == 1 ? "" : "s"); }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
+    record MapBlocks(BlockFunction function, long[] blockIndex, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs) {
+            HostBlock in = backend.toHost(inputs[0]);
+            long[] longShape = Arrays.stream(shape).asLongStream().toArray();
+            NDArray result = function.apply(NDArray.wrap(new HostBlock(in.dtype(), new int[]{in.size()}, in.data()), longShape), blockIndex.clone());
+            if (result == null || !Arrays.equals(result.shape(), longShape)) {
+                throw new ShapeMismatchException("mapBlocks function returned "
+                        + (result == null ? "null" : "shape " + Shapes.str(result.shape())) + " for block "
+                        + Arrays.toString(blockIndex) + " of shape " + Shapes.str(shape) + "; it must keep the block's shape");
+            }
+            HostBlock out = new HostBlock(result.dtype(), shape, result.block().data());
+            Block b = backend.fromHost(out);
+            if (result.dtype() != dtype) {
+                Expr cast = new Expr.Cast(new Expr.Input(0, result.dtype()), dtype);
+                b = backend.elementwise(cast, new Block[]{b}, new int[][]{Shapes.strides(shape)},
+                        new Region(shape, new long[shape.length], longShape));
+            }
+            return b;
+        }
+
+        public String describe() { return "map_blocks " + function.getClass().getSimpleName(); }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+}

@@ -1,0 +1,56 @@
+package io.chunkwise.spi;
+
+import io.chunkwise.BackendKind;
+import io.chunkwise.DType;
+
+import java.util.List;
+
+/**
+ * The narrow chunk-level SPI that kernels implement. Everything in the public API is built from these primitives.
+ * Blocks passed in are never modified, except the accumulator of {@link #gemm}. A backend may be called from
+ * several scheduler threads at once.
+ */
+public interface Backend extends AutoCloseable {
+    String name();
+
+    BackendKind kind();
+
+    /** A block this backend can compute on, from host values (an upload for a device backend). */
+    Block fromHost(HostBlock block);
+
+    /** The block's values on the host (a download for a device backend; may return the block itself). */
+    HostBlock toHost(Block block);
+
+    /** Gives back the memory of a block no task needs any more (a no-op for heap blocks). */
+    default void release(Block block) {}
+
+    /**
+     * Evaluates a fused expression over one output chunk. {@code inputStrides[i][a]} is the element stride of
+     * input {@code i} along output axis {@code a} (0 where the input is broadcast).
+     */
+    Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region);
+
+    /**
+     * The partial of a reduction over the flagged axes of one chunk (those axes kept with length 1).
+     * {@code argAxisOffset} is the chunk's global offset along the axis of ARGMIN/ARGMAX (ignored otherwise).
+     */
+    Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset);
+
+    /** Combines partials of equal shape, in the given order (lower chunk indices first). */
+    Block reduceCombine(ReduceOp op, List<Block> partials);
+
+    /** The final values of {@code dtype} from a combined partial, laid out in {@code shape} (reduced axes dropped). */
+    Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape);
+
+    /**
+     * {@code C = alpha * op(A) @ op(B) + beta * C} for 2-D blocks of one floating or integer dtype; with
+     * {@code c == null} a new C is returned (beta ignored), otherwise C is updated in place and returned.
+     */
+    Block gemm(boolean transA, boolean transB, double alpha, Block a, Block b, double beta, Block c);
+
+    /** A new block of {@code dtype} and {@code shape} filled by strided copies from the sources. */
+    Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces);
+
+    @Override
+    default void close() {}
+}
