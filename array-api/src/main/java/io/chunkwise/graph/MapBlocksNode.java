@@ -8,10 +8,12 @@ import java.util.List;
 
 /** A user kernel per chunk, same chunking; its result is checked against the chunk's shape. */
 public final class MapBlocksNode extends Node {
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
     private final BlockFunction function;
 
     public MapBlocksNode(BlockFunction function, Node input, DType dtype) {
-        super("map-blocks", System.identityHashCode(function) + ":" + function.getClass().getName(), dtype, input.chunks(), List.of(input));
+        // a function cannot be hashed by what it does: each call gets its own layer name
+        super("map-blocks", IDS.incrementAndGet(), dtype, input.chunks(), List.of(input));
         this.function = function;
     }
 
