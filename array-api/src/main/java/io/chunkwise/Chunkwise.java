@@ -151,6 +151,21 @@ public final class Chunkwise implements AutoCloseable {
 
     public RandomSource random(long seed) { return new RandomSource(this, seed); }
 
+    /** Chunks read lazily by {@code reader}, one task per chunk (for file formats). */
+    public ChunkedArray fromReader(String what, DType dtype, Chunks chunks, io.chunkwise.graph.ReadNode.RegionReader reader) {
+        return new ChunkedArray(this, new io.chunkwise.graph.ReadNode(what, dtype, chunks, reader));
+    }
+
+    // ---- files ----
+
+    /** A NumPy {@code .npy} file (versions 1.0-3.0, either byte order, C or Fortran order), read lazily per chunk. */
+    public ChunkedArray readNpy(java.nio.file.Path file, int[] chunkShape) { return io.chunkwise.io.Npy.read(this, file, chunkShape); }
+
+    /** Writes {@code array} as a NumPy {@code .npy} file (C order, little-endian), chunk by chunk. */
+    public void writeNpy(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.Npy.write(this, array, file); }
+
+
+
     ChunkedArray generated(Expr expr, Chunks chunks) {
         return new ChunkedArray(this, new ElementwiseNode(expr, chunks, List.of()));
     }
@@ -170,46 +185,66 @@ public final class Chunkwise implements AutoCloseable {
         return GraphBuilder.build(root, all);
     }
 
-    NDArray compute(Node node) {
+    /** Receives computed chunks; called on scheduler threads, once per chunk, possibly concurrently. */
+    @FunctionalInterface
+    public interface ChunkConsumer {
+        void accept(int[] chunkIndex, long[] chunkOffset, HostBlock block);
+    }
+
+    /** Runs the array's graph and hands every chunk, on the host, to {@code consumer} (chunks are not kept). */
+    public void forEachChunk(ChunkedArray array, ChunkConsumer consumer) {
+        run(array.node(), (chunks, idx, block) -> {
+            consumer.accept(idx, chunks.chunkOffset(idx), backend.toHost(block));
+            return false;
+        });
+    }
+
+    /** Per output chunk: returns whether it keeps the block. */
+    private interface ChunkSink {
+        boolean accept(Chunks chunks, int[] index, Block block);
+    }
+
+    /** Optimizes, plans and runs a node's graph, passing each output chunk to {@code sink}; returns the optimized root. */
+    private Node run(Node node, ChunkSink sink) {
         checkOpen();
         Node root = Optimizer.optimize(node);
-        long n = Shapes.size(root.shape());
+        TaskGraph graph = plan(root);
+        Map<Object, List<int[]>> positions = new java.util.HashMap<>();
+        graph.outputs().forEach((pos, key) -> positions.computeIfAbsent(key, k -> new ArrayList<>())
+                .add(pos.stream().mapToInt(Integer::intValue).toArray()));
+        scheduler.run(graph, backend, (key, block) -> {
+            boolean keep = false;
+            for (int[] idx : positions.get(key)) keep |= sink.accept(root.chunks(), idx, block);
+            return keep;
+        });
+        return root;
+    }
+
+    NDArray compute(Node node) {
+        long n = Shapes.size(node.shape());
         if (n > Integer.MAX_VALUE - 8) {
-            throw new MemoryBudgetExceededException("a result of shape " + Shapes.str(root.shape()) + " (" + n
+            throw new MemoryBudgetExceededException("a result of shape " + Shapes.str(node.shape()) + " (" + n
                     + " elements) does not fit one NDArray (at most " + (Integer.MAX_VALUE - 8) + "); persist() it or compute a slice");
         }
-        TaskGraph graph = plan(root);
-        long[] shape = root.shape();
+        long[] shape = node.shape();
         long[] gs = Shapes.strides(shape);
-        HostBlock result = HostBlock.allocate(root.dtype(), new int[]{(int) n});
-        Map<Object, List<int[]>> positions = positionsByKey(graph);
-        Chunks chunks = root.chunks();
-        scheduler.run(graph, backend, (key, block) -> {
-            HostBlock h = backend.toHost(block);
-            for (int[] idx : positions.get(key)) {
-                long[] off = chunks.chunkOffset(idx);
-                int[] cs = chunks.chunkShape(idx);
-                long dst = 0;
-                int[] dstStrides = new int[cs.length];
-                for (int a = 0; a < cs.length; a++) {
-                    dst += off[a] * gs[a];
-                    dstStrides[a] = (int) gs[a];
-                }
-                HostCopy.copy(h.data(), 0, Shapes.strides(cs), result.data(), (int) dst, dstStrides, cs);
-            }
+        int[] dstStrides = java.util.Arrays.stream(gs).mapToInt(Math::toIntExact).toArray();
+        HostBlock result = HostBlock.allocate(node.dtype(), new int[]{(int) n});
+        run(node, (chunks, idx, block) -> {
+            long[] off = chunks.chunkOffset(idx);
+            int[] cs = chunks.chunkShape(idx);
+            long dst = 0;
+            for (int a = 0; a < cs.length; a++) dst += off[a] * gs[a];
+            HostCopy.copy(backend.toHost(block).data(), 0, Shapes.strides(cs), result.data(), (int) dst, dstStrides, cs);
             return false;
         });
         return NDArray.wrap(result, shape);
     }
 
     ChunkedArray persist(Node node) {
-        checkOpen();
-        Node root = Optimizer.optimize(node);
-        TaskGraph graph = plan(root);
-        Map<Object, List<int[]>> positions = positionsByKey(graph);
         Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
-        scheduler.run(graph, backend, (key, block) -> {
-            for (int[] idx : positions.get(key)) blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block);
+        Node root = run(node, (chunks, idx, block) -> {
+            blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block);
             return true;
         });
         return new ChunkedArray(this, new LiteralNode(root.dtype(), root.chunks(), blocks));
@@ -218,13 +253,6 @@ public final class Chunkwise implements AutoCloseable {
     String explain(Node node) {
         Node root = Optimizer.optimize(node);
         return Optimizer.explain(root, plan(root));
-    }
-
-    private static Map<Object, List<int[]>> positionsByKey(TaskGraph graph) {
-        Map<Object, List<int[]>> m = new java.util.HashMap<>();
-        graph.outputs().forEach((pos, key) ->
-                m.computeIfAbsent(key, k -> new ArrayList<>()).add(pos.stream().mapToInt(Integer::intValue).toArray()));
-        return m;
     }
 
     private void checkOpen() {

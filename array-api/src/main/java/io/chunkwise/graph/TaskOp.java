@@ -49,6 +49,27 @@ public sealed interface TaskOp {
         public long outputBytes() { return bytes(data.dtype(), shape); }
     }
 
+    /** Reads one chunk from outside (a file): {@code reader} returns the chunk's values on the host. */
+    record Read(String what, ChunkReader reader, DType dtype, int[] shape) implements TaskOp {
+        /** Reads one chunk; may throw the library's own exceptions for bad input. */
+        @FunctionalInterface
+        public interface ChunkReader {
+            HostBlock read() throws java.io.IOException;
+        }
+
+        public Block run(Backend backend, Block[] inputs) {
+            try {
+                return backend.fromHost(reader.read());
+            } catch (java.io.IOException e) {
+                throw new io.chunkwise.ChunkwiseException("cannot read " + what + ": " + e, e);
+            }
+        }
+
+        public String describe() { return "read " + what + " " + Shapes.str(shape); }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
     /** A block kept by {@code persist()}. */
     record Literal(Block block) implements TaskOp {
         public Block run(Backend backend, Block[] inputs) { return block; }
