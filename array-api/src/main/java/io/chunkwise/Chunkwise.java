@@ -161,6 +161,12 @@ public final class Chunkwise implements AutoCloseable {
     /** A NumPy {@code .npy} file (versions 1.0-3.0, either byte order, C or Fortran order), read lazily per chunk. */
     public ChunkedArray readNpy(java.nio.file.Path file, int[] chunkShape) { return io.chunkwise.io.Npy.read(this, file, chunkShape); }
 
+    /** Stores {@code array} as an Arrow IPC file, one record batch per chunk (layout: {@link io.chunkwise.io.ArrowFiles}). */
+    public void store(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.ArrowFiles.store(this, array, file); }
+
+    /** An array stored by {@link #store}, read lazily chunk by chunk. */
+    public ChunkedArray load(java.nio.file.Path file) { return io.chunkwise.io.ArrowFiles.load(this, file); }
+
     /** Writes {@code array} as a NumPy {@code .npy} file (C order, little-endian), chunk by chunk. */
     public void writeNpy(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.Npy.write(this, array, file); }
 

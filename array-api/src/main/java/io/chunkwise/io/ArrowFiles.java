@@ -1,0 +1,245 @@
+package io.chunkwise.io;
+
+import io.chunkwise.ChunkedArray;
+import io.chunkwise.Chunks;
+import io.chunkwise.Chunkwise;
+import io.chunkwise.ChunkwiseException;
+import io.chunkwise.DType;
+import io.chunkwise.FileFormatException;
+import io.chunkwise.Shapes;
+import io.chunkwise.spi.HostBlock;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Chunked arrays in Arrow IPC file format. Layout: one column {@code values} of the array's dtype (float64, float32,
+ * int64, int32 or bool); record batch {@code k} is chunk {@code k} of the chunk grid in row-major order, its values
+ * in C order. The schema metadata holds {@code chunkwise.format} ({@code "1"}), {@code chunkwise.dtype},
+ * {@code chunkwise.shape} (e.g. {@code "[4,6]"}) and {@code chunkwise.chunks} (sizes per axis, e.g.
+ * {@code "[[1,3],[2,2,2]]"}). The file footer indexes the batches, so a reader loads any one chunk without the rest.
+ * Chunks are computed in parallel and written in grid order.
+ */
+public final class ArrowFiles {
+    static final String FORMAT = "chunkwise.format", DTYPE = "chunkwise.dtype", SHAPE = "chunkwise.shape", CHUNKS = "chunkwise.chunks";
+
+    private ArrowFiles() {}
+
+    private static ArrowType arrowType(DType t) {
+        return switch (t) {
+            case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+            case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+            case INT64 -> new ArrowType.Int(64, true);
+            case INT32 -> new ArrowType.Int(32, true);
+            case BOOL -> ArrowType.Bool.INSTANCE;
+        };
+    }
+
+    public static void store(Chunkwise cw, ChunkedArray array, Path file) {
+        Chunks chunks = array.chunks();
+        Map<String, String> meta = Map.of(FORMAT, "1", DTYPE, array.dtype().numpyName(),
+                SHAPE, Arrays.toString(array.shape()).replace(" ", ""), CHUNKS, chunksText(chunks));
+        Schema schema = new Schema(List.of(new Field("values", FieldType.notNullable(arrowType(array.dtype())), null)), meta);
+        List<int[]> order = new ArrayList<>();
+        chunks.forEachIndex(order::add);
+        Map<Integer, HostBlock> waiting = new TreeMap<>();
+        Path tmp = null;
+        try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
+            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".partial");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 ArrowFileWriter writer = new ArrowFileWriter(root, null, ch)) {
+                writer.start();
+                int[] next = {0};
+                int[] grid = chunks.grid();
+                cw.forEachChunk(array, (index, offset, block) -> {
+                    // computed in any order, written in grid order: hold early chunks until their turn
+                    synchronized (waiting) {
+                        waiting.put(flatIndex(index, grid), block);
+                        HostBlock b;
+                        while ((b = waiting.remove(next[0])) != null) {
+                            fill(root.getVector(0), b);
+                            root.setRowCount(b.size());
+                            try {
+                                writer.writeBatch();
+                            } catch (IOException e) {
+                                throw new ChunkwiseException("cannot write " + file + ": " + e, e);
+                            }
+                            next[0]++;
+                        }
+                    }
+                });
+                writer.end();
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw new ChunkwiseException("cannot write " + file + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the first error is the one to report
+                }
+            }
+        }
+    }
+
+    private static int flatIndex(int[] index, int[] grid) {
+        int f = 0;
+        for (int a = 0; a < grid.length; a++) f = f * grid[a] + index[a];
+        return f;
+    }
+
+    private static void fill(FieldVector v, HostBlock b) {
+        int n = b.size();
+        v.setInitialCapacity(n);
+        v.allocateNew();
+        switch (b.dtype()) {
+            case FLOAT64 -> { Float8Vector f = (Float8Vector) v; double[] d = b.doubles(); for (int i = 0; i < n; i++) f.set(i, d[i]); }
+            case FLOAT32 -> { Float4Vector f = (Float4Vector) v; float[] d = b.floats(); for (int i = 0; i < n; i++) f.set(i, d[i]); }
+            case INT64 -> { BigIntVector f = (BigIntVector) v; long[] d = b.longs(); for (int i = 0; i < n; i++) f.set(i, d[i]); }
+            case INT32 -> { IntVector f = (IntVector) v; int[] d = b.ints(); for (int i = 0; i < n; i++) f.set(i, d[i]); }
+            case BOOL -> { BitVector f = (BitVector) v; byte[] d = b.bools(); for (int i = 0; i < n; i++) f.set(i, d[i]); }
+        }
+        v.setValueCount(n);
+    }
+
+    private static String chunksText(Chunks c) {
+        StringBuilder s = new StringBuilder("[");
+        for (int a = 0; a < c.ndim(); a++) s.append(a > 0 ? "," : "").append(Arrays.toString(c.sizes(a)).replace(" ", ""));
+        return s.append(']').toString();
+    }
+
+    /** What a Chunkwise Arrow file declares. */
+    record Layout(DType dtype, long[] shape, Chunks chunks, List<ArrowBlock> batches) {}
+
+    public static ChunkedArray load(Chunkwise cw, Path file) {
+        Layout l = readLayout(file);
+        int[] grid = l.chunks().grid();
+        return cw.fromReader(file.toString(), l.dtype(), l.chunks(), (offset, shape) -> {
+            int[] index = new int[shape.length];
+            for (int a = 0; a < shape.length; a++) index[a] = l.chunks().chunkAt(a, offset[a]);
+            if (Shapes.size(shape) == 0) return HostBlock.allocate(l.dtype(), shape);
+            return readBatch(file, l, l.batches().get(flatIndex(index, grid)), shape);
+        });
+    }
+
+    private static HostBlock readBatch(Path file, Layout l, ArrowBlock block, int[] shape) throws IOException {
+        try (BufferAllocator alloc = new RootAllocator();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
+            if (!reader.loadRecordBatch(block)) throw new FileFormatException(file + " is missing a record batch");
+            FieldVector v = reader.getVectorSchemaRoot().getVector(0);
+            HostBlock out = HostBlock.allocate(l.dtype(), shape);
+            int n = out.size();
+            if (v.getValueCount() != n) {
+                throw new FileFormatException(file + " has a record batch of " + v.getValueCount()
+                        + " values where its chunk of shape " + Shapes.str(shape) + " needs " + n);
+            }
+            if (v.getNullCount() > 0) throw new FileFormatException(file + " holds null values; chunked arrays have none");
+            switch (l.dtype()) {
+                case FLOAT64 -> { Float8Vector f = (Float8Vector) v; double[] d = out.doubles(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+                case FLOAT32 -> { Float4Vector f = (Float4Vector) v; float[] d = out.floats(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+                case INT64 -> { BigIntVector f = (BigIntVector) v; long[] d = out.longs(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+                case INT32 -> { IntVector f = (IntVector) v; int[] d = out.ints(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+                case BOOL -> { BitVector f = (BitVector) v; byte[] d = out.bools(); for (int i = 0; i < n; i++) d[i] = (byte) f.get(i); }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            if (e instanceof ChunkwiseException) throw e;
+            throw new FileFormatException(file + " has a corrupt record batch: " + e.getMessage(), e);
+        }
+    }
+
+    static Layout readLayout(Path file) {
+        try (BufferAllocator alloc = new RootAllocator();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
+            Schema schema;
+            List<ArrowBlock> batches;
+            try {
+                schema = reader.getVectorSchemaRoot().getSchema();
+                batches = reader.getRecordBlocks();
+            } catch (IOException | RuntimeException e) {
+                throw new FileFormatException(file + " is not an Arrow IPC file: " + e.getMessage(), e);
+            }
+            Map<String, String> meta = schema.getCustomMetadata();
+            if (meta == null || !"1".equals(meta.get(FORMAT))) {
+                throw new FileFormatException(file + " is an Arrow file but not a Chunkwise array (no "
+                        + FORMAT + " = 1 in its schema metadata)");
+            }
+            DType dtype;
+            try {
+                dtype = DType.parse(meta.get(DTYPE));
+            } catch (ChunkwiseException e) {
+                throw new FileFormatException(file + " declares " + e.getMessage(), e);
+            }
+            long[] shape = parseLongs(file, meta.get(SHAPE));
+            Chunks chunks;
+            try {
+                String c = meta.get(CHUNKS);
+                if (c == null || !c.startsWith("[") || !c.endsWith("]")) throw new FileFormatException(file + " lacks " + CHUNKS);
+                String inner = c.substring(1, c.length() - 1);
+                List<long[]> axes = new ArrayList<>();
+                for (String part : inner.isEmpty() ? new String[0] : inner.split("(?<=\\]),")) axes.add(parseLongs(file, part));
+                chunks = Chunks.explicit(axes.toArray(new long[0][]));
+            } catch (io.chunkwise.ChunkingException e) {
+                throw new FileFormatException(file + " declares bad chunks: " + e.getMessage(), e);
+            }
+            if (!Arrays.equals(chunks.shape(), shape)) {
+                throw new FileFormatException(file + " declares chunks " + chunks + " that do not add up to its shape " + Shapes.str(shape));
+            }
+            if (schema.getFields().size() != 1 || !schema.getFields().get(0).getType().equals(arrowType(dtype))) {
+                throw new FileFormatException(file + " has columns " + schema.getFields() + "; a " + dtype.numpyName()
+                        + " array has one column 'values' of " + arrowType(dtype));
+            }
+            if (batches.size() != chunks.chunkCount()) {
+                throw new FileFormatException(file + " has " + batches.size() + " record batches but its chunk grid "
+                        + chunks + " has " + chunks.chunkCount() + " chunks (truncated?)");
+            }
+            return new Layout(dtype, shape, chunks, batches);
+        } catch (IOException e) {
+            throw new ChunkwiseException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static long[] parseLongs(Path file, String text) {
+        if (text == null || !text.startsWith("[") || !text.endsWith("]")) {
+            throw new FileFormatException(file + " has malformed metadata '" + text + "'");
+        }
+        String inner = text.substring(1, text.length() - 1).strip();
+        if (inner.isEmpty()) return new long[0];
+        try {
+            return Arrays.stream(inner.split(",")).mapToLong(s -> Long.parseLong(s.strip())).toArray();
+        } catch (NumberFormatException e) {
+            throw new FileFormatException(file + " has malformed metadata '" + text + "'", e);
+        }
+    }
+}
