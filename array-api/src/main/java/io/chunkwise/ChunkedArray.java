@@ -461,7 +461,12 @@ public final class ChunkedArray {
     // ---- running ----
 
     /** Runs the graph and returns the values as one dense array. */
-    public NDArray compute() { return cw.compute(node); }
+    public NDArray compute() { return cw.compute(node, ComputeListener.NONE); }
+
+    /** {@link #compute()}, reporting progress to {@code listener}. */
+    public NDArray compute(ComputeListener listener) {
+        return cw.compute(node, listener == null ? ComputeListener.NONE : listener);
+    }
 
     /** Runs the graph and returns an array whose chunks are kept where they were computed. */
     public ChunkedArray persist() { return cw.persist(node); }

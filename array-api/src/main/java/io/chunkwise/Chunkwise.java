@@ -199,7 +199,7 @@ public final class Chunkwise implements AutoCloseable {
 
     /** Runs the array's graph and hands every chunk, on the host, to {@code consumer} (chunks are not kept). */
     public void forEachChunk(ChunkedArray array, ChunkConsumer consumer) {
-        run(array.node(), (chunks, idx, block) -> {
+        run(array.node(), ComputeListener.NONE, (chunks, idx, block) -> {
             consumer.accept(idx, chunks.chunkOffset(idx), backend.toHost(block));
             return false;
         });
@@ -211,7 +211,7 @@ public final class Chunkwise implements AutoCloseable {
     }
 
     /** Optimizes, plans and runs a node's graph, passing each output chunk to {@code sink}; returns the optimized root. */
-    private Node run(Node node, ChunkSink sink) {
+    private Node run(Node node, ComputeListener listener, ChunkSink sink) {
         checkOpen();
         Node root = Optimizer.optimize(node);
         TaskGraph graph = plan(root);
@@ -222,11 +222,11 @@ public final class Chunkwise implements AutoCloseable {
             boolean keep = false;
             for (int[] idx : positions.get(key)) keep |= sink.accept(root.chunks(), idx, block);
             return keep;
-        });
+        }, listener);
         return root;
     }
 
-    NDArray compute(Node node) {
+    NDArray compute(Node node, ComputeListener listener) {
         long n = Shapes.size(node.shape());
         if (n > Integer.MAX_VALUE - 8) {
             throw new MemoryBudgetExceededException("a result of shape " + Shapes.str(node.shape()) + " (" + n
@@ -236,7 +236,7 @@ public final class Chunkwise implements AutoCloseable {
         long[] gs = Shapes.strides(shape);
         int[] dstStrides = java.util.Arrays.stream(gs).mapToInt(Math::toIntExact).toArray();
         HostBlock result = HostBlock.allocate(node.dtype(), new int[]{(int) n});
-        run(node, (chunks, idx, block) -> {
+        run(node, listener, (chunks, idx, block) -> {
             long[] off = chunks.chunkOffset(idx);
             int[] cs = chunks.chunkShape(idx);
             long dst = 0;
@@ -249,7 +249,7 @@ public final class Chunkwise implements AutoCloseable {
 
     ChunkedArray persist(Node node) {
         Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
-        Node root = run(node, (chunks, idx, block) -> {
+        Node root = run(node, ComputeListener.NONE, (chunks, idx, block) -> {
             blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block);
             return true;
         });

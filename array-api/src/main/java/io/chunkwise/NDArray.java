@@ -116,7 +116,14 @@ public final class NDArray {
     public String toString() {
         int n = (int) Math.min(size(), 8);
         StringBuilder b = new StringBuilder("NDArray(").append(dtype().numpyName()).append(", ").append(Shapes.str(shape)).append(", [");
-        for (int i = 0; i < n; i++) b.append(i > 0 ? ", " : "").append(block.getDouble(i));
+        for (int i = 0; i < n; i++) {
+            b.append(i > 0 ? ", " : "");
+            switch (dtype()) {
+                case BOOL -> b.append(block.getLong(i) != 0 ? "True" : "False");
+                case INT32, INT64 -> b.append(block.getLong(i));
+                default -> b.append(block.getDouble(i));
+            }
+        }
         return b.append(size() > n ? ", ...])" : "])").toString();
     }
 

@@ -1,6 +1,7 @@
 package io.chunkwise.scheduler;
 
 import io.chunkwise.ChunkwiseException;
+import io.chunkwise.ComputeListener;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.TaskFailedException;
 import io.chunkwise.graph.ChunkKey;
@@ -42,8 +43,9 @@ public final class LocalScheduler implements Scheduler {
     public long budgetBytes() { return budgetBytes; }
 
     @Override
-    public void run(TaskGraph graph, Backend backend, Sink sink) {
-        Run r = new Run(graph, backend, sink);
+    public void run(TaskGraph graph, Backend backend, Sink sink, ComputeListener listener) {
+        listener.started(graph.size());
+        Run r = new Run(graph, backend, sink, listener);
         List<Future<?>> workers = new ArrayList<>();
         for (int i = 0; i < threads; i++) workers.add(pool.submit(r::work));
         for (Future<?> f : workers) {
@@ -78,14 +80,19 @@ public final class LocalScheduler implements Scheduler {
         final PriorityQueue<Integer> ready = new PriorityQueue<>();
         final Backend backend;
         final Sink sink;
+        final ComputeListener listener;
+        final int total;
+        final java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
         long live;
         int running;
         int remaining;
         Throwable error;
 
-        Run(TaskGraph graph, Backend backend, Sink sink) {
+        Run(TaskGraph graph, Backend backend, Sink sink, ComputeListener listener) {
             this.backend = backend;
             this.sink = sink;
+            this.listener = listener;
+            this.total = graph.size();
             int n = graph.size();
             tasks = graph.tasks().values().toArray(new Task[0]);
             Map<ChunkKey, Integer> at = new HashMap<>(n * 2);
@@ -153,8 +160,11 @@ public final class LocalScheduler implements Scheduler {
                 Throwable failure = null;
                 boolean kept = false;
                 try {
+                    long start = System.nanoTime();
                     out = tasks[t].op().run(backend, inputs);
+                    long nanos = System.nanoTime() - start;
                     if (output[t]) kept = sink.accept(tasks[t].key(), out);
+                    listener.taskDone(completed.incrementAndGet(), total, out.bytes(), nanos, backend.name());
                 } catch (OutOfMemoryError e) {
                     failure = new MemoryBudgetExceededException("the Java heap ran out while running task " + tasks[t].key()
                             + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e);

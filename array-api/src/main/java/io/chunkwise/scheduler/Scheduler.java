@@ -13,8 +13,11 @@ public interface Scheduler extends AutoCloseable {
         boolean accept(ChunkKey key, Block block);
     }
 
-    /** Runs every task of {@code graph}; throws the first failure after the running tasks have stopped. */
-    void run(TaskGraph graph, Backend backend, Sink sink);
+    /**
+     * Runs every task of {@code graph}, reporting progress to {@code listener}; throws the first failure after the
+     * running tasks have stopped.
+     */
+    void run(TaskGraph graph, Backend backend, Sink sink, io.chunkwise.ComputeListener listener);
 
     @Override
     void close();
