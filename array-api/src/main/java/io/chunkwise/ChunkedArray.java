@@ -454,7 +454,7 @@ public final class ChunkedArray {
 
     /** Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). */
     public ChunkedArray mapBlocks(BlockFunction f) {
-        if (f == null) throw new IllegalArgumentException("mapBlocks needs a function");
+        if (f == null) throw new InvalidArgumentException("mapBlocks needs a function");
         return wrap(new MapBlocksNode(f, node, dtype()));
     }
 

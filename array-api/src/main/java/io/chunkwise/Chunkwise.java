@@ -66,14 +66,14 @@ public final class Chunkwise implements AutoCloseable {
         }
 
         public Builder threads(int threads) {
-            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+            if (threads < 1) throw new InvalidArgumentException("threads must be at least 1, not " + threads);
             this.threads = threads;
             return this;
         }
 
         /** Bytes of intermediate chunks held at once (default: half the maximum heap). */
         public Builder memoryBudget(long bytes) {
-            if (bytes < 1) throw new IllegalArgumentException("memory budget must be positive, not " + bytes);
+            if (bytes < 1) throw new InvalidArgumentException("memory budget must be positive, not " + bytes);
             this.memoryBudget = bytes;
             return this;
         }

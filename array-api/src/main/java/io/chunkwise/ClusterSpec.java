@@ -21,13 +21,13 @@ public final class ClusterSpec {
     }
 
     public static ClusterSpec embedded(int members) {
-        if (members < 1) throw new IllegalArgumentException("an embedded cluster needs at least 1 member, not " + members);
+        if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
         return new ClusterSpec(members, null, "chunkwise", null);
     }
 
     /** A client of running members, e.g. {@code "127.0.0.1:5701"}. */
     public static ClusterSpec connect(String address) {
-        if (address == null || address.isBlank()) throw new IllegalArgumentException("cluster address is empty");
+        if (address == null || address.isBlank()) throw new InvalidArgumentException("cluster address is empty");
         return new ClusterSpec(0, address, "chunkwise", null);
     }
 

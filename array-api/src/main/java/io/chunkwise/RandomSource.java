@@ -23,7 +23,7 @@ public final class RandomSource {
     }
 
     public ChunkedArray uniform(DType dtype, double lo, double hi, long[] shape, int[] chunkShape) {
-        if (!(lo < hi)) throw new IllegalArgumentException("uniform needs lo < hi, got lo=" + lo + ", hi=" + hi);
+        if (!(lo < hi)) throw new InvalidArgumentException("uniform needs lo < hi, got lo=" + lo + ", hi=" + hi);
         return generate(dtype, false, lo, hi, shape, chunkShape);
     }
 
@@ -33,7 +33,7 @@ public final class RandomSource {
     }
 
     public ChunkedArray normal(DType dtype, double mean, double std, long[] shape, int[] chunkShape) {
-        if (!(std >= 0)) throw new IllegalArgumentException("normal needs std >= 0, got " + std);
+        if (!(std >= 0)) throw new InvalidArgumentException("normal needs std >= 0, got " + std);
         return generate(dtype, true, mean, std, shape, chunkShape);
     }
 

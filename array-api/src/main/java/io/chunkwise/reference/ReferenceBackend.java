@@ -141,7 +141,7 @@ public final class ReferenceBackend implements Backend {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> io.chunkwise.spi.Scalars.pow(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
@@ -255,7 +255,7 @@ public final class ReferenceBackend implements Backend {
                 case SUM -> {
                     if (floating) {
                         double s = v.doubles()[j], x = in.getDouble(e), t = s + x;
-                        comp[j] += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
+                        if (Double.isFinite(t)) comp[j] += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
                         v.doubles()[j] = t;
                     } else v.longs()[j] += in.getLong(e);
                 }
@@ -275,17 +275,33 @@ public final class ReferenceBackend implements Backend {
                     started[j] = true;
                 }
                 case MEAN, VAR, STD -> {
-                    // Welford's update; chunks are combined with Chan's formula
-                    double x = in.getDouble(e);
-                    double k = ++count.doubles()[j];
-                    double d = x - v.doubles()[j];
-                    v.doubles()[j] += d / k;
-                    second.doubles()[j] += d * (x - v.doubles()[j]);
+                    // first pass: count and compensated sum (the mean and M2 follow below)
+                    count.doubles()[j]++;
+                    double s = v.doubles()[j], x = in.getDouble(e), t = s + x;
+                    if (Double.isFinite(t)) comp[j] += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
+                    v.doubles()[j] = t;
                 }
             }
             for (int a = nd - 1; a >= 0 && ++idx[a] == shape[a]; a--) idx[a] = 0;
         }
-        if (op == ReduceOp.SUM && floating) for (int j = 0; j < m; j++) v.doubles()[j] += comp[j];
+        if (op == ReduceOp.SUM && floating) {
+            for (int j = 0; j < m; j++) if (Double.isFinite(v.doubles()[j])) v.doubles()[j] += comp[j];
+        }
+        if (op.isMoment()) {
+            // two passes: the mean from a compensated sum, then M2 around it (inf gives an inf mean and NaN M2)
+            for (int j = 0; j < m; j++) {
+                double k = count.doubles()[j];
+                v.doubles()[j] = k == 0 ? 0 : (v.doubles()[j] + (Double.isFinite(v.doubles()[j]) ? comp[j] : 0)) / k;
+            }
+            idx = new int[nd];
+            for (int e = 0; e < n; e++) {
+                int j = 0;
+                for (int a = 0; a < nd; a++) if (!axes[a]) j += idx[a] * ks[a];
+                double d = in.getDouble(e) - v.doubles()[j];
+                second.doubles()[j] += d * d;
+                for (int a = nd - 1; a >= 0 && ++idx[a] == shape[a]; a--) idx[a] = 0;
+            }
+        }
         if (op.isMoment()) return new Partial(count, v, second);
         if (op.isArg()) return new Partial(v, second);
         return new Partial(v);
@@ -350,17 +366,36 @@ public final class ReferenceBackend implements Backend {
                                 q1 = ((HostBlock) acc.parts()[2]).doubles();
                         double[] n2 = ((HostBlock) next.parts()[0]).doubles(), m2 = ((HostBlock) next.parts()[1]).doubles(),
                                 q2 = ((HostBlock) next.parts()[2]).doubles();
-                        double n = n1[j] + n2[j];
-                        if (n2[j] == 0) continue;
-                        double d = m2[j] - m1[j];
-                        m1[j] += d * n2[j] / n;
-                        q1[j] += q2[j] + d * d * n1[j] * n2[j] / n;
-                        n1[j] = n;
+                        combineMoments(n1, m1, q1, n2, m2, q2, j);
                     }
                 }
             }
         }
         return acc;
+    }
+
+    /**
+     * Chan et al.'s pairwise update of (count, mean, M2) at {@code j}; a non-finite mean combines by weights (so
+     * inf stays inf and inf with -inf gives NaN) and makes M2 NaN, as NumPy's two-pass variance would.
+     */
+    public static void combineMoments(double[] n1, double[] m1, double[] q1, double[] n2, double[] m2, double[] q2, int j) {
+        if (n2[j] == 0) return;
+        if (n1[j] == 0) {
+            n1[j] = n2[j];
+            m1[j] = m2[j];
+            q1[j] = q2[j];
+            return;
+        }
+        double n = n1[j] + n2[j];
+        if (!Double.isFinite(m1[j]) || !Double.isFinite(m2[j])) {
+            m1[j] = m1[j] * (n1[j] / n) + m2[j] * (n2[j] / n);
+            q1[j] = Double.NaN;
+        } else {
+            double d = m2[j] - m1[j];
+            m1[j] += d * n2[j] / n;
+            q1[j] += q2[j] + d * d * n1[j] * n2[j] / n;
+        }
+        n1[j] = n;
     }
 
     private static Partial copy(Partial p) {

@@ -1,0 +1,280 @@
+package io.chunkwise;
+
+import io.chunkwise.testing.ArrayAssert;
+import io.chunkwise.testing.Contexts;
+import io.chunkwise.testing.Dense;
+import io.chunkwise.testing.TestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every error path of the contract: the exception type, a message that names the problem (shapes, axes, chunks,
+ * the budget), and afterwards a context whose other arrays still compute correctly.
+ */
+class ErrorsTest {
+
+    static Stream<Arguments> contexts() { return Contexts.only(Contexts.all()); }
+
+    /** An array made before the failures, and its expected values: computed again after each failure. */
+    private record Witness(ChunkedArray array, Dense expected) {}
+
+    private static Witness witness(Chunkwise cw) {
+        double[] v = {1, -2, 3.5, 4, 5, -6, 7, 8, 9.25, 10, 11, 12};
+        ChunkedArray x = cw.fromArray(v, new long[]{3, 4}, new int[]{2, 3});
+        Dense d = Dense.of(v, 3, 4);
+        return new Witness(x.mul(x).add(1).sum(0), d.mul(d).add(Dense.scalar(1)).sum(0));
+    }
+
+    private static void stillWorks(Chunkwise cw, Witness w, String after) {
+        ArrayAssert.assertArrayClose(w.array(), w.expected(), DType.FLOAT64, "after " + after + ", an array built before");
+        ArrayAssert.assertArrayClose(cw.arange(DType.INT32, 7, 3).mul(2.0).sum(), Dense.scalar(42), DType.FLOAT64,
+                "after " + after + ", a new array");
+    }
+
+    /**
+     * Asserts {@code body} throws {@code type} (or a subclass) whose message contains every one of {@code names}
+     * (case-insensitive), then that the context still works.
+     */
+    private static <T extends Throwable> T expect(Chunkwise cw, Witness w, Class<T> type, String what, Executable body, String... names) {
+        T e = assertThrows(type, body, what);
+        String msg = String.valueOf(e.getMessage());
+        for (String n : names) {
+            assertTrue(msg.toLowerCase(Locale.ROOT).contains(n.toLowerCase(Locale.ROOT)),
+                    what + ": the message should name '" + n + "': " + msg);
+        }
+        stillWorks(cw, w, what);
+        return e;
+    }
+
+    private static Chunkwise open(TestContext ctx) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        return ctx.open();
+    }
+
+    private static ChunkedArray ones(Chunkwise cw, long... shape) {
+        int[] cs = new int[shape.length];
+        for (int i = 0; i < cs.length; i++) cs[i] = (int) Math.max(1, Math.min(2, shape[i]));
+        return cw.ones(DType.FLOAT64, shape, cs);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void shapeMismatches(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 3, 4), b = ones(cw, 5), m = ones(cw, 5, 2);
+            List<Executable> checks = new ArrayList<>();
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "(3, 4) + (5,)", () -> a.add(b).compute(), "(3, 4)", "(5,)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "(5,) > (3, 4)", () -> b.gt(a).compute(), "(3, 4)", "(5,)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "where with (3, 4), (5,)",
+                    () -> ChunkedArray.where(a.gt(0), a, b).compute(), "(3, 4)", "(5,)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "(3, 4) @ (5, 2)", () -> a.matmul(m).compute(), "(3, 4)", "(5, 2)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "(3, 4) @ (5,)", () -> a.matmul(b).compute(), "(3, 4)", "(5,)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "3-D matmul",
+                    () -> ones(cw, 2, 2, 2).matmul(ones(cw, 2, 2)).compute(), "(2, 2, 2)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "reshape (3, 4) to (5, 3)", () -> a.reshape(5, 3).compute(), "(5, 3)", "12"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "reshape (3, 4) to (5, -1)", () -> a.reshape(5, -1).compute(), "(5, -1)", "12"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "reshape with two -1", () -> a.reshape(-1, -1).compute(), "(-1, -1)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "concatenate (3, 4) and (5, 2) on axis 0",
+                    () -> ChunkedArray.concatenate(0, a, m).compute(), "4", "2"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "concatenate (3, 4) and (5,)",
+                    () -> ChunkedArray.concatenate(0, a, b).compute(), "dimension"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "concatenate 0-d arrays",
+                    () -> ChunkedArray.concatenate(0, a.sum(), a.sum()).compute(), "zero-dimensional"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "stack (3, 4) and (5, 2)",
+                    () -> ChunkedArray.stack(0, a, m).compute(), "(3, 4)", "(5, 2)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "fromArray of 5 values as (2, 3)",
+                    () -> cw.fromArray(new double[5], new long[]{2, 3}, new int[]{1, 1}).compute(), "5", "(2, 3)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "negative dimension",
+                    () -> cw.zeros(DType.FLOAT64, new long[]{2, -3}, new int[]{1, 1}).compute(), "-3"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "min over an empty axis",
+                    () -> ones(cw, 3, 0).min(1).compute(), "zero-size", "(3, 0)"));
+            checks.add(() -> expect(cw, w, ShapeMismatchException.class, c + "argmax over an empty axis",
+                    () -> ones(cw, 0, 3).argmax(0).compute(), "(0, 3)"));
+            assertAll(c + "shape mismatches", checks.stream());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void badChunks(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 4, 6);
+            assertAll(c + "bad chunks",
+                    () -> expect(cw, w, ChunkingException.class, c + "chunk size 0", () -> Chunks.regular(new long[]{4, 6}, new int[]{0, 2}), "0", "axis 0"),
+                    () -> expect(cw, w, ChunkingException.class, c + "negative chunk size",
+                            () -> cw.zeros(DType.FLOAT64, new long[]{4, 6}, new int[]{2, -2}).compute(), "-2"),
+                    () -> expect(cw, w, ChunkingException.class, c + "chunk shape of the wrong length",
+                            () -> cw.zeros(DType.FLOAT64, new long[]{4, 6}, new int[]{2}).compute(), "[2]", "[4, 6]"),
+                    () -> expect(cw, w, ChunkingException.class, c + "explicit chunks adding up to 3 for an axis of 4",
+                            () -> cw.fromArray(new double[4], new long[]{4}, Chunks.explicit(new long[][]{{1, 2}})).compute(), "(3,)", "(4,)"),
+                    () -> expect(cw, w, ChunkingException.class, c + "explicit chunk of size 0",
+                            () -> Chunks.explicit(new long[][]{{2, 0, 2}}), "[2, 0, 2]"),
+                    () -> expect(cw, w, ChunkingException.class, c + "explicit axis without chunks",
+                            () -> Chunks.explicit(new long[][]{{2}, {}}), "axis 1"),
+                    () -> expect(cw, w, ChunkingException.class, c + "rechunk with the wrong number of axes",
+                            () -> a.rechunk(2).compute(), "[2]", "(4, 6)"),
+                    () -> expect(cw, w, ChunkingException.class, c + "rechunk to a grid of another shape",
+                            () -> a.rechunk(Chunks.regular(new long[]{4, 5}, new int[]{2, 2})).compute(), "(4, 5)", "(4, 6)"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void axesOutOfRange(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 3, 4);
+            assertAll(c + "axes out of range",
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "sum(2) of 2-D", () -> a.sum(2).compute(), "2", "dimension 2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "mean(-3) of 2-D", () -> a.mean(-3).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "sum(0, 0)", () -> a.sum(0, 0).compute(), "duplicate"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "argmax(5)", () -> a.argmax(5).compute(), "5"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "argmin(-3)", () -> a.argmin(-3).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "sum(0) of 0-d", () -> a.sum().sum(0).compute(), "0"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "transpose(0, 0)", () -> a.transpose(0, 0).compute(), "repeated"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "transpose(0)", () -> a.transpose(0).compute(), "[0]"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "transpose(0, 2)", () -> a.transpose(0, 2).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "concatenate on axis 2", () -> ChunkedArray.concatenate(2, a, a).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "stack on axis 3", () -> ChunkedArray.stack(3, a, a).compute(), "3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "stack on axis -4", () -> ChunkedArray.stack(-4, a, a).compute(), "-4"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void indicesOutOfRange(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 5, 3);
+            NDArray r = a.compute();
+            assertAll(c + "indices out of range",
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "at(5) on an axis of 5", () -> a.slice(Slice.at(5)).compute(), "5", "size 5"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "at(-6) on an axis of 5", () -> a.slice(Slice.at(-6)).compute(), "-6"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "at(3) on axis 1 of size 3",
+                            () -> a.slice(Slice.all(), Slice.at(3)).compute(), "3", "axis 1"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "three indices for 2-D",
+                            () -> a.slice(Slice.all(), Slice.all(), Slice.all()).compute(), "2-dimensional", "3"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "slice step 0", () -> Slice.range(0, 5, 0), "step"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "NDArray.getDouble(5, 0)", () -> r.getDouble(5, 0), "5", "axis 0"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "NDArray.getDouble(0, -4)", () -> r.getDouble(0, -4), "-4", "axis 1"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "NDArray.getDouble(1)", () -> r.getDouble(1), "2-dimensional"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void dtypeErrors(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray flags = ones(cw, 3).gt(0);
+            assertAll(c + "dtype errors",
+                    () -> expect(cw, w, DTypeException.class, c + "DType.parse(\"float16\")", () -> DType.parse("float16"), "float16", "float64"),
+                    () -> expect(cw, w, DTypeException.class, c + "DType.parse(null)", () -> DType.parse(null), "null"),
+                    () -> expect(cw, w, DTypeException.class, c + "neg of bool", () -> flags.neg().compute(), "neg", "bool"),
+                    () -> expect(cw, w, DTypeException.class, c + "random ints", () -> cw.random(1).normal(DType.INT32, 0, 1, new long[]{3}, new int[]{3}), "int32"),
+                    () -> expect(cw, w, DTypeException.class, c + "astype(null)", () -> flags.astype(null), "dtype"));
+        }
+    }
+
+    /** The contract: bad input throws an unchecked exception of the library's own hierarchy. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void badArgumentsThrowTheLibrarysExceptions(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            assertAll(c + "bad arguments",
+                    () -> expect(cw, w, ChunkwiseException.class, c + "uniform(1, 0)", () -> cw.random(1).uniform(1, 0, new long[]{3}, new int[]{3}), "lo", "1.0", "0.0"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "normal with std -1", () -> cw.random(1).normal(0, -1, new long[]{3}, new int[]{3}), "std", "-1"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(null)", () -> ones(cw, 3).mapBlocks(null), "mapBlocks"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "threads(0)", () -> Chunkwise.builder().threads(0), "threads", "0"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "memoryBudget(0)", () -> Chunkwise.builder().memoryBudget(0), "budget", "0"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void memoryBudget(TestContext ctx) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        try (Chunkwise cw = ctx.open(b -> b.memoryBudget(4000))) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            // 1000 float64 in one chunk: 8000 bytes, twice the budget
+            expect(cw, w, MemoryBudgetExceededException.class, c + "a chunk of 8000 bytes over a budget of 4000",
+                    () -> cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).add(1).compute(), "4000", "budget");
+            expect(cw, w, MemoryBudgetExceededException.class, c + "again, from a persist()",
+                    () -> cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).persist(), "4000");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void mapBlocksFailures(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = cw.fromArray(new double[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, new long[]{10}, new int[]{4});
+            ChunkwiseException wrong = expect(cw, w, ChunkwiseException.class, c + "mapBlocks returning a block of 3 values for blocks of 4",
+                    () -> a.mapBlocks((b, i) -> NDArray.of(new double[]{1, 2, 3}, 3)).compute(), "(3,)", "(4,)");
+            assertTrue(wrong instanceof ShapeMismatchException || wrong instanceof TaskFailedException,
+                    c + "a block of the wrong shape is a ShapeMismatchException or a TaskFailedException, not " + wrong.getClass().getName());
+
+            TaskFailedException boom = expect(cw, w, TaskFailedException.class, c + "mapBlocks whose function throws",
+                    () -> a.mapBlocks((b, i) -> {
+                        if (i[0] == 1) throw new IllegalStateException("boom in block " + i[0]);
+                        return b;
+                    }).compute(), "boom in block 1");
+            Throwable root = boom;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            assertTrue(root instanceof IllegalStateException, c + "the cause chain ends in the user's exception, not " + root);
+
+            // a failing mapBlocks in one array leaves a good mapBlocks on the same input working
+            ArrayAssert.assertArrayClose(a.mapBlocks((b, i) -> b), Dense.of(new double[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10),
+                    DType.FLOAT64, c + "a good mapBlocks after failing ones");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void contextErrors(TestContext ctx) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        try (Chunkwise one = ctx.open(); Chunkwise two = ctx.open()) {
+            Witness w = witness(one);
+            String c = ctx.name() + ": ";
+            expect(one, w, ChunkwiseException.class, c + "arrays of two contexts", () -> ones(one, 3).add(ones(two, 3)).compute(), "context");
+        }
+        Chunkwise closed = ctx.open();
+        ChunkedArray x = ones(closed, 3);
+        closed.close();
+        closed.close();   // idempotent
+        ChunkwiseException e = assertThrows(ChunkwiseException.class, x::compute, ctx.name() + ": compute on a closed context");
+        assertTrue(e.getMessage().contains("closed"), ctx.name() + ": the message says the context is closed: " + e.getMessage());
+    }
+
+    @Test
+    void everyContextIsListed() {
+        List<TestContext> all = Contexts.all();
+        if (all.isEmpty()) fail("no test contexts (is -D" + Contexts.FILTER + " too narrow?)");
+    }
+}

@@ -1,0 +1,1156 @@
+package io.chunkwise.testing;
+
+import io.chunkwise.ChunkedArray;
+import io.chunkwise.Chunks;
+import io.chunkwise.Chunkwise;
+import io.chunkwise.DType;
+import io.chunkwise.MemoryBudgetExceededException;
+import io.chunkwise.NDArray;
+import io.chunkwise.Slice;
+import io.chunkwise.graph.ChunkKey;
+import io.chunkwise.graph.GraphBuilder;
+import io.chunkwise.graph.Optimizer;
+import io.chunkwise.graph.TaskGraph;
+import io.chunkwise.testing.ArrayAssert.Tol;
+import io.chunkwise.testing.Dense.Reduction;
+import io.chunkwise.testing.NumpyTypes.Binary;
+import io.chunkwise.testing.NumpyTypes.Unary;
+import io.chunkwise.testing.RandomCases.Case;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.chunkwise.testing.ArrayAssert.assertArrayClose;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The conformance suite: every operation of the public contract (ARCHITECTURE.md section 4) checked against the
+ * {@link Dense} oracle on fresh random inputs, for every context of {@link #contexts()} and every seed of
+ * {@link Contexts#seeds()}. Written once; a module runs it by extending it:
+ * <pre>{@code class CpuConformanceTest extends ConformanceSuite {
+ *     @Override protected List<TestContext> contexts() { return Contexts.providers(); }
+ * }}</pre>
+ * Every assertion message starts with the context, the seed and how to repeat it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ConformanceSuite {
+
+    /** The contexts this run covers; the default is {@link Contexts#all()}. */
+    protected List<TestContext> contexts() { return Contexts.all(); }
+
+    Stream<Arguments> cases() { return Contexts.withSeeds(contexts()); }
+
+    Stream<Arguments> contextsOnly() { return Contexts.only(contexts()); }
+
+    Stream<Arguments> largeContexts() { return Contexts.large(contexts()); }
+
+    // ---- helpers ----
+
+    protected static Chunkwise open(TestContext ctx) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + " is not usable here: " + ctx.unavailableReason().orElse(""));
+        return ctx.open();
+    }
+
+    protected static String what(TestContext ctx, long seed, String op) {
+        return "[" + ctx.name() + ", seed " + seed + ", repeat with -D" + Contexts.SEEDS + "=" + seed + "] " + op;
+    }
+
+    /** Runs every check (all of them, even after a failure) and reports the failures together. */
+    protected static void checkAll(String heading, List<Executable> checks) {
+        assertAll(heading, checks.stream());
+    }
+
+    /** A check whose unexpected exception is reported with {@code what} (seed and operation). */
+    protected static Executable named(String what, Executable body) {
+        return () -> {
+            try {
+                body.execute();
+            } catch (AssertionError e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(what + ": threw " + t, t);
+            }
+        };
+    }
+
+    static ChunkedArray apply(Binary op, ChunkedArray x, ChunkedArray y) {
+        return switch (op) {
+            case ADD -> x.add(y); case SUB -> x.sub(y); case MUL -> x.mul(y); case DIV -> x.div(y); case POW -> x.pow(y);
+            case MAXIMUM -> x.maximum(y); case MINIMUM -> x.minimum(y);
+            case GT -> x.gt(y); case GE -> x.ge(y); case LT -> x.lt(y); case LE -> x.le(y); case EQ -> x.eq(y); case NE -> x.ne(y);
+        };
+    }
+
+    static ChunkedArray apply(Binary op, ChunkedArray x, double s) {
+        return switch (op) {
+            case ADD -> x.add(s); case SUB -> x.sub(s); case MUL -> x.mul(s); case DIV -> x.div(s); case POW -> x.pow(s);
+            case MAXIMUM -> x.maximum(s); case MINIMUM -> x.minimum(s);
+            case GT -> x.gt(s); case GE -> x.ge(s); case LT -> x.lt(s); case LE -> x.le(s); case EQ -> x.eq(s); case NE -> x.ne(s);
+        };
+    }
+
+    static Dense apply(Binary op, Dense x, Dense y) {
+        return switch (op) {
+            case ADD -> x.add(y); case SUB -> x.sub(y); case MUL -> x.mul(y); case DIV -> x.div(y); case POW -> x.pow(y);
+            case MAXIMUM -> x.maximum(y); case MINIMUM -> x.minimum(y);
+            case GT -> x.gt(y); case GE -> x.ge(y); case LT -> x.lt(y); case LE -> x.le(y); case EQ -> x.eq(y); case NE -> x.ne(y);
+        };
+    }
+
+    static ChunkedArray apply(Unary op, ChunkedArray x) {
+        return switch (op) {
+            case NEG -> x.neg(); case ABS -> x.abs(); case EXP -> x.exp(); case LOG -> x.log(); case SQRT -> x.sqrt();
+            case SIN -> x.sin(); case COS -> x.cos(); case TANH -> x.tanh();
+        };
+    }
+
+    static Dense apply(Unary op, Dense x) {
+        return switch (op) {
+            case NEG -> x.neg(); case ABS -> x.abs(); case EXP -> x.exp(); case LOG -> x.log(); case SQRT -> x.sqrt();
+            case SIN -> x.sin(); case COS -> x.cos(); case TANH -> x.tanh();
+        };
+    }
+
+    static ChunkedArray apply(Reduction r, ChunkedArray x, int[] axes) {
+        return switch (r) {
+            case SUM -> x.sum(axes); case PROD -> x.prod(axes); case MIN -> x.min(axes); case MAX -> x.max(axes);
+            case MEAN -> x.mean(axes); case VAR -> x.var(axes); case STD -> x.std(axes);
+        };
+    }
+
+    static DType reductionType(Reduction r, DType t) {
+        return switch (r) {
+            case SUM, PROD -> NumpyTypes.sumProd(t);
+            case MIN, MAX -> t;
+            default -> NumpyTypes.moment(t);
+        };
+    }
+
+    static double eps(DType t) { return t == DType.FLOAT32 ? 1.2e-7 : 2.3e-16; }
+
+    static double maxAbs(Dense d) {
+        double m = 0;
+        for (int i = 0; i < d.size(); i++) if (Double.isFinite(d.at(i))) m = Math.max(m, Math.abs(d.at(i)));
+        return m;
+    }
+
+    /** The chunk sizes of a regular grid, computed here (not by the library). */
+    static long[][] regularSizes(long[] shape, int[] cs) {
+        long[][] out = new long[shape.length][];
+        for (int a = 0; a < shape.length; a++) {
+            if (shape[a] == 0) {
+                out[a] = new long[]{0};
+                continue;
+            }
+            List<Long> s = new ArrayList<>();
+            for (long left = shape[a]; left > 0; left -= cs[a]) s.add(Math.min(left, cs[a]));
+            out[a] = s.stream().mapToLong(Long::longValue).toArray();
+        }
+        return out;
+    }
+
+    static void assertChunkSizes(long[][] expected, Chunks actual, String what) {
+        assertEquals(expected.length, actual.ndim(), what + ": chunk grid ndim of " + actual);
+        for (int a = 0; a < expected.length; a++) {
+            assertArrayEquals(expected[a], actual.sizes(a), what + ": chunk sizes along axis " + a + " of " + actual);
+        }
+    }
+
+    // ---- creation ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void creationConstants(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.DTYPES) {
+                long[] shape = rc.shape(0, 4);
+                int[] cs = rc.chunkShape(shape);
+                double v = rc.pick(-3.7, 2.5, 7.0, -1.0, 0.25);
+                Chunks ragged = rc.chunks(shape);
+                String w = what(ctx, seed, t + " " + Arrays.toString(shape) + " chunks " + Arrays.toString(cs));
+                checks.add(named(w + " zeros", () -> {
+                    ChunkedArray z = cw.zeros(t, shape, cs);
+                    assertChunkSizes(regularSizes(shape, cs), z.chunks(), w + " zeros");
+                    assertArrayClose(z, Dense.full(0, shape), t, w + " zeros");
+                }));
+                checks.add(named(w + " ones", () -> assertArrayClose(cw.ones(t, shape, cs), Dense.full(1, shape), t, w + " ones")));
+                checks.add(named(w + " full(" + v + ")", () ->
+                        assertArrayClose(cw.full(t, v, shape, cs), Dense.full(v, shape).roundTo(t), t, w + " full(" + v + ")")));
+                checks.add(named(w + " full(" + v + ", Chunks " + ragged + ")", () -> {
+                    ChunkedArray f = cw.full(t, v, ragged);
+                    assertEquals(ragged, f.chunks(), w + " full with Chunks keeps them");
+                    assertArrayClose(f, Dense.full(v, shape).roundTo(t), t, w + " full(" + v + ", " + ragged + ")");
+                }));
+            }
+            for (DType t : RandomCases.NUMERIC) {
+                long n = rc.chance(0.1) ? 0 : rc.between(1, 60);
+                int c = rc.between(1, 20);
+                String w = what(ctx, seed, "arange(" + t + ", " + n + ", " + c + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray a = cw.arange(t, n, c);
+                    assertChunkSizes(regularSizes(new long[]{n}, new int[]{c}), a.chunks(), w);
+                    assertArrayClose(a, Dense.arange(n).roundTo(t), t, w);
+                }));
+            }
+            checkAll(what(ctx, seed, "creation"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void creationFromArrays(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.DTYPES) {
+                long[] shape = rc.shape(0, 4);
+                double[] v = rc.values(t, (int) Dense.size(shape), true);
+                int[] cs = rc.chunkShape(shape);
+                Chunks ragged = rc.chunks(shape);
+                Dense expected = Dense.of(v, shape);
+                String w = what(ctx, seed, "from " + t + " values " + Arrays.toString(shape));
+                checks.add(named(w + " chunks " + Arrays.toString(cs), () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, shape, v, null, cs);
+                    assertChunkSizes(regularSizes(shape, cs), a.chunks(), w);
+                    assertArrayClose(a, expected, t, w + " chunk shape " + Arrays.toString(cs));
+                }));
+                checks.add(named(w + " Chunks " + ragged, () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, shape, v, ragged, null);
+                    assertEquals(ragged, a.chunks(), w + ": fromArray keeps the Chunks given");
+                    assertArrayClose(a, expected, t, w + " Chunks " + ragged);
+                }));
+            }
+            // fromNDArray, from NDArray.of(double[]) and NDArray.of(float[])
+            long[] shape = rc.nonEmptyShape(1, 3);
+            int n = (int) Dense.size(shape);
+            double[] d = rc.values(DType.FLOAT64, n, true);
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) f[i] = (float) d[i];
+            double[] fd = new double[n];
+            for (int i = 0; i < n; i++) fd[i] = f[i];
+            int[] cs = rc.chunkShape(shape);
+            Chunks ragged = rc.chunks(shape);
+            String w = what(ctx, seed, "fromNDArray " + Arrays.toString(shape));
+            checks.add(named(w, () -> {
+                NDArray nd = NDArray.of(d, shape);
+                assertArrayClose(cw.fromNDArray(nd, cs), Dense.of(d, shape), DType.FLOAT64, w + " float64 chunks " + Arrays.toString(cs));
+                assertArrayClose(cw.fromNDArray(nd, ragged), Dense.of(d, shape), DType.FLOAT64, w + " float64 " + ragged);
+                NDArray nf = NDArray.of(f, shape);
+                assertArrayClose(cw.fromNDArray(nf, cs), Dense.of(fd, shape), DType.FLOAT32, w + " float32 chunks " + Arrays.toString(cs));
+                // the array is a copy: changing the caller's data afterwards changes nothing
+                double[] mine = d.clone();
+                ChunkedArray c = cw.fromArray(mine, shape, cs);
+                Arrays.fill(mine, 12345);
+                assertArrayClose(c, Dense.of(d, shape), DType.FLOAT64, w + " after the caller's array changed");
+            }));
+            checkAll(what(ctx, seed, "creation from arrays"), checks);
+        }
+    }
+
+    // ---- elementwise ----
+
+    /** Inputs for {@code op} over {@code (ta, tb)}: integer powers get small bases and exponents in [0, 3]. */
+    private static double[][] binaryValues(RandomCases rc, Binary op, DType ta, DType tb, long[] sa, long[] sb) {
+        int na = (int) Dense.size(sa), nb = (int) Dense.size(sb);
+        double[] a = rc.values(ta, na, NumpyTypes.isFloating(ta));
+        double[] b = rc.values(tb, nb, NumpyTypes.isFloating(tb));
+        DType ot = NumpyTypes.operands(op, NumpyTypes.common(ta, tb));
+        if (op == Binary.POW && !NumpyTypes.isFloating(ot)) {
+            for (int i = 0; i < na; i++) a[i] = ta == DType.BOOL ? a[i] : a[i] % 6;
+            for (int i = 0; i < nb; i++) b[i] = tb == DType.BOOL ? b[i] : Math.abs(b[i]) % 4;
+        }
+        return new double[][]{a, b};
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void binaryOpsOnArrays(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (Binary op : Binary.values()) {
+                for (int rep = 0; rep < 3; rep++) {
+                    DType ta = rc.dtype(), tb = rep == 0 ? ta : rc.dtype();
+                    long[] out = rc.shape(0, 4);
+                    long[] sa = rep == 0 ? out : rc.broadcastable(out), sb = rc.broadcastable(out);
+                    if (rc.chance(0.5)) {
+                        long[] tmp = sa;
+                        sa = sb;
+                        sb = tmp;
+                    }
+                    double[][] v = binaryValues(rc, op, ta, tb, sa, sb);
+                    Case a = rc.array(cw, ta, sa, v[0]);
+                    Case b = rc.array(cw, tb, sb, v[1]);
+                    DType ot = NumpyTypes.operands(op, NumpyTypes.common(ta, tb));
+                    DType rt = NumpyTypes.binary(op, ta, tb);
+                    String w = what(ctx, seed, op + "(" + a + ", " + b + ")");
+                    checks.add(named(w, () -> {
+                        Dense e = apply(op, a.dense().roundTo(ot), b.dense().roundTo(ot));
+                        assertArrayClose(apply(op, a.array(), b.array()), op.isComparison() ? e : e.roundTo(rt), rt, w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "binary ops on arrays"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void binaryOpsWithScalars(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (Binary op : Binary.values()) {
+                for (DType t : RandomCases.DTYPES) {
+                    long[] shape = rc.shape(0, 3);
+                    Case a = rc.array(cw, t, shape, NumpyTypes.isFloating(t));
+                    double s = rc.pick(0.0, 1.0, -2.0, 3.0, 0.1, -0.7, 2.5, rc.random().nextDouble() * 10 - 5);
+                    DType ot = NumpyTypes.scalarOperands(op, t);
+                    DType rt = NumpyTypes.binaryScalar(op, t);
+                    String w = what(ctx, seed, op + "(" + a + ", scalar " + s + ")");
+                    checks.add(named(w, () -> {
+                        Dense e = apply(op, a.dense().roundTo(ot), Dense.scalar(s).roundTo(ot));
+                        assertArrayClose(apply(op, a.array(), s), op.isComparison() ? e : e.roundTo(rt), rt, w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "binary ops with scalars"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void promotionFollowsNumpy(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            long[] shape = rc.nonEmptyShape(1, 2);
+            Map<DType, Case> arr = new ConcurrentHashMap<>();
+            for (DType t : RandomCases.DTYPES) arr.put(t, rc.array(cw, t, shape, false));
+            String w = what(ctx, seed, "dtype promotion");
+            assertAll(w,
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT32).array().add(arr.get(DType.FLOAT32).array()).dtype(), w + ": int32 + float32"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.INT32).array().add(arr.get(DType.INT64).array()).dtype(), w + ": int32 + int64"),
+                    () -> assertEquals(DType.INT32, arr.get(DType.INT32).array().mul(arr.get(DType.INT32).array()).dtype(), w + ": int32 * int32"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.BOOL).array().add(arr.get(DType.BOOL).array()).dtype(), w + ": bool + bool"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.BOOL).array().mul(arr.get(DType.BOOL).array()).dtype(), w + ": bool * bool"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT64).array().div(arr.get(DType.INT64).array()).dtype(), w + ": int64 / int64"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT32).array().div(arr.get(DType.INT32).array()).dtype(), w + ": int32 / int32"),
+                    () -> assertEquals(DType.FLOAT32, arr.get(DType.FLOAT32).array().div(arr.get(DType.FLOAT32).array()).dtype(), w + ": float32 / float32"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.FLOAT32).array().add(arr.get(DType.FLOAT64).array()).dtype(), w + ": float32 + float64"),
+                    () -> assertEquals(DType.FLOAT32, arr.get(DType.FLOAT32).array().add(arr.get(DType.BOOL).array()).dtype(), w + ": float32 + bool"),
+                    () -> assertEquals(DType.FLOAT32, arr.get(DType.FLOAT32).array().mul(2.5).dtype(), w + ": float32 * double scalar"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT32).array().mul(2.0).dtype(), w + ": int32 * double scalar"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT64).array().add(1).dtype(), w + ": int64 + double scalar"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.BOOL).array().add(1).dtype(), w + ": bool + double scalar"),
+                    () -> assertEquals(DType.BOOL, arr.get(DType.INT32).array().gt(arr.get(DType.FLOAT64).array()).dtype(), w + ": int32 > float64"),
+                    () -> assertEquals(DType.BOOL, arr.get(DType.FLOAT32).array().le(0.5).dtype(), w + ": float32 <= scalar"),
+                    () -> assertEquals(DType.BOOL, arr.get(DType.BOOL).array().maximum(arr.get(DType.BOOL).array()).dtype(), w + ": maximum(bool, bool)"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT32).array().exp().dtype(), w + ": exp(int32)"),
+                    () -> assertEquals(DType.INT32, arr.get(DType.INT32).array().abs().dtype(), w + ": abs(int32)"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.INT32).array().sum().dtype(), w + ": sum(int32)"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.BOOL).array().sum().dtype(), w + ": sum(bool)"),
+                    () -> assertEquals(DType.FLOAT32, arr.get(DType.FLOAT32).array().mean().dtype(), w + ": mean(float32)"),
+                    () -> assertEquals(DType.FLOAT64, arr.get(DType.INT64).array().var().dtype(), w + ": var(int64)"),
+                    () -> assertEquals(DType.INT64, arr.get(DType.FLOAT32).array().argmax(0).dtype(), w + ": argmax"),
+                    () -> assertEquals(DType.INT32, arr.get(DType.INT32).array().max().dtype(), w + ": max(int32)"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void unaryOps(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (Unary op : Unary.values()) {
+                for (DType t : RandomCases.DTYPES) {
+                    if (op == Unary.NEG && t == DType.BOOL) continue;   // an error (ErrorsTest)
+                    Case a = rc.array(cw, t, rc.shape(0, 4), NumpyTypes.isFloating(t));
+                    DType rt = NumpyTypes.unary(op, t);
+                    String w = what(ctx, seed, op + "(" + a + ")");
+                    checks.add(named(w, () -> assertArrayClose(apply(op, a.array()), apply(op, a.dense().roundTo(rt)).roundTo(rt), rt, w)));
+                }
+            }
+            checkAll(what(ctx, seed, "unary ops"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void whereSelects(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                long[] out = rc.shape(0, 4);
+                DType tc = rep % 3 == 0 ? DType.BOOL : rc.dtype(), ta = rc.dtype(), tb = rc.dtype();
+                Case c = rc.array(cw, tc, rc.broadcastable(out), true);
+                Case a = rc.array(cw, ta, rc.broadcastable(out), true);
+                Case b = rc.array(cw, tb, out, true);
+                DType rt = NumpyTypes.common(ta, tb);
+                boolean viaComparison = rep % 3 == 1;
+                String w = what(ctx, seed, "where(" + (viaComparison ? "gt(" + c + ", 0.5)" : c) + ", " + a + ", " + b + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray cond = viaComparison ? c.array().gt(0.5) : c.array();
+                    Dense dc = viaComparison ? c.dense().gt(Dense.scalar(0.5)) : c.dense();
+                    Dense e = Dense.where(dc, a.dense().roundTo(rt), b.dense().roundTo(rt));
+                    assertArrayClose(ChunkedArray.where(cond, a.array(), b.array()), e, rt, w);
+                }));
+            }
+            checkAll(what(ctx, seed, "where"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void astypeAllPairs(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType from : RandomCases.DTYPES) {
+                for (DType to : RandomCases.DTYPES) {
+                    // NaN and infinities have no integer value (NumPy leaves them undefined); floats and bools take them
+                    boolean specials = NumpyTypes.isFloating(from) && (NumpyTypes.isFloating(to) || to == DType.BOOL);
+                    Case a = rc.array(cw, from, rc.shape(0, 3), specials);
+                    String w = what(ctx, seed, "astype(" + a + " -> " + to + ")");
+                    checks.add(named(w, () -> assertArrayClose(a.array().astype(to), a.dense().roundTo(to), to, w)));
+                }
+            }
+            checkAll(what(ctx, seed, "astype"), checks);
+        }
+    }
+
+    // ---- reductions ----
+
+    /** Tolerance of a reduction: the dtype's, widened by the rounding a reduction of that size may do. */
+    static Tol reductionTol(Reduction r, DType rt, Dense input, int[] axes) {
+        Tol base = Tol.of(rt);
+        if (!NumpyTypes.isFloating(rt)) return base;
+        double eps = eps(rt);
+        long n = Math.max(1, Dense.size(input.shape()) / Math.max(1, Dense.size(input.sum(axes).shape())));
+        double slack = 8 * (4 + Math.sqrt(n)) * eps;
+        return switch (r) {
+            case SUM -> base.withAtol(slack * maxAbs(input.abs().sum(axes)));
+            case MEAN -> base.withAtol(slack * maxAbs(input.abs().mean(axes)));
+            case VAR -> base.withAtol(slack * maxAbs(input.mul(input).mean(axes)));
+            // std = sqrt(var): the var error over 2 std, bounded for any std above 1% of the root mean square
+            case STD -> base.withAtol(100 * slack * Math.sqrt(maxAbs(input.mul(input).mean(axes))));
+            case PROD -> base.withRtol(4 * (n + 4) * eps);
+            default -> base;
+        };
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void reductions(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (Reduction r : Reduction.values()) {
+                for (DType t : RandomCases.DTYPES) {
+                    long[] shape = rc.shape(0, 4);
+                    int[] axes = rc.axes(shape.length);
+                    if (r == Reduction.MIN || r == Reduction.MAX) {
+                        // no identity: an empty reduced axis is an error (ErrorsTest); make them non-empty
+                        for (int a = 0; a < shape.length; a++) if (shape[a] == 0) shape[a] = rc.between(1, 4);
+                    }
+                    double[] v = r == Reduction.PROD ? rc.productValues(t, (int) Dense.size(shape))
+                            : rc.values(t, (int) Dense.size(shape), false);
+                    Case a = rc.array(cw, t, shape, v);
+                    DType rt = reductionType(r, t);
+                    String w = what(ctx, seed, r + "(" + a + ", axes " + Arrays.toString(axes) + ")");
+                    checks.add(named(w, () -> {
+                        Dense in = a.dense().roundTo(rt);
+                        Dense e = in.reduce(r, axes).roundTo(rt);
+                        assertArrayClose(apply(r, a.array(), axes), e, rt, reductionTol(r, rt, in, axes), w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "reductions"), checks);
+        }
+    }
+
+    /** NaN and infinities in float reductions: NumPy propagates NaN; inf - inf is NaN, so var/std of data with an infinity is NaN. */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void reductionsWithNanAndInfinity(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (Reduction r : Reduction.values()) {
+                for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                    long[] shape = rc.nonEmptyShape(1, 3);
+                    int[] axes = rc.axes(shape.length);
+                    int n = (int) Dense.size(shape);
+                    double[] v = r == Reduction.PROD ? rc.productValues(t, n) : rc.values(t, n, false);
+                    for (int k = 0; k < 1 + n / 8; k++) {
+                        v[rc.random().nextInt(n)] = rc.pick(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+                    }
+                    Case a = rc.array(cw, t, shape, v);
+                    String w = what(ctx, seed, r + "(" + a + " with NaN/inf, axes " + Arrays.toString(axes) + ")");
+                    checks.add(named(w, () -> {
+                        Dense e = a.dense().reduce(r, axes).roundTo(t);
+                        assertArrayClose(apply(r, a.array(), axes), e, t, reductionTol(r, t, a.dense(), axes), w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "reductions with NaN and infinities"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void argReductionsTakeTheFirstOccurrence(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (boolean max : new boolean[]{true, false}) {
+                for (DType t : RandomCases.DTYPES) {
+                    long[] shape = rc.shape(1, 4);
+                    int axis = rc.between(-shape.length, shape.length - 1);
+                    int ax = axis < 0 ? axis + shape.length : axis;
+                    if (shape[ax] == 0) shape[ax] = rc.between(1, 6);
+                    int n = (int) Dense.size(shape);
+                    double[] v = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = t == DType.BOOL ? rc.between(0, 1) : rc.between(-1, 2);   // many ties
+                        if (NumpyTypes.isFloating(t) && rc.chance(0.03)) v[i] = Double.NaN;
+                    }
+                    Case a = rc.array(cw, t, shape, v);
+                    String name = (max ? "argmax" : "argmin") + "(" + a + ", axis " + axis + ")";
+                    String w = what(ctx, seed, name);
+                    checks.add(named(w, () -> {
+                        Dense e = max ? a.dense().argmax(axis) : a.dense().argmin(axis);
+                        assertArrayClose(max ? a.array().argmax(axis) : a.array().argmin(axis), e, DType.INT64, w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "argmax/argmin"), checks);
+        }
+    }
+
+    // ---- linear algebra ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void matmul(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            String[] kinds = {"2-D @ 2-D", "2-D @ 2-D", "2-D @ 2-D", "2-D @ 1-D", "1-D @ 2-D", "1-D @ 1-D"};
+            for (int rep = 0; rep < 9; rep++) {
+                String kind = kinds[rep % kinds.length];
+                int m = rc.chance(0.08) ? 0 : rc.between(1, 24);
+                int k = rc.chance(0.08) ? 0 : rc.between(1, 24);
+                int n = rc.chance(0.08) ? 0 : rc.between(1, 24);
+                long[] sa = kind.startsWith("1") ? new long[]{k} : new long[]{m, k};
+                long[] sb = kind.endsWith("1-D") ? new long[]{k} : new long[]{k, n};
+                DType ta = rc.dtype(), tb = rep < 3 ? ta : rc.dtype();
+                Case a = rc.array(cw, ta, sa, false);
+                Case b = rc.array(cw, tb, sb, false);
+                DType rt = NumpyTypes.common(ta, tb);
+                String w = what(ctx, seed, "matmul " + kind + " (" + a + ") @ (" + b + ")");
+                checks.add(named(w, () -> {
+                    Dense x = a.dense().roundTo(rt), y = b.dense().roundTo(rt);
+                    Dense e = x.matmul(y);
+                    Dense scale = x.abs().matmul(y.abs());
+                    Tol tol = Tol.of(rt).withAtol(NumpyTypes.isFloating(rt) ? 4 * (k + 2) * eps(rt) * maxAbs(scale) : 0);
+                    assertArrayClose(a.array().matmul(b.array()), e.roundTo(rt), rt, tol, w);
+                }));
+            }
+            checkAll(what(ctx, seed, "matmul"), checks);
+        }
+    }
+
+    // ---- manipulation ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void transpose(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                Case a = rc.array(cw, rc.dtype(), rc.shape(0, 4), true);
+                int[] perm = rc.permutation(a.dense().ndim());
+                String w = what(ctx, seed, "transpose(" + a + ", " + Arrays.toString(perm) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray t = a.array().transpose(perm);
+                    for (int i = 0; i < perm.length; i++) {
+                        int p = perm[i] < 0 ? perm[i] + perm.length : perm[i];
+                        assertArrayEquals(a.array().chunks().sizes(p), t.chunks().sizes(i), w + ": output axis " + i + " keeps the chunks of input axis " + p);
+                    }
+                    assertArrayClose(t, a.dense().transpose(perm), a.dtype(), w);
+                    assertArrayClose(a.array().transpose(), a.dense().transpose(), a.dtype(), w + " transpose()");
+                }));
+            }
+            checkAll(what(ctx, seed, "transpose"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void reshape(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 8; rep++) {
+                Case a = rc.array(cw, rc.dtype(), rc.shape(0, 4), true);
+                long[] target = rc.reshapeTarget(Dense.size(a.dense().shape()), true);
+                String w = what(ctx, seed, "reshape(" + a + " -> " + Arrays.toString(target) + ")");
+                checks.add(named(w, () -> assertArrayClose(a.array().reshape(target), a.dense().reshape(target), a.dtype(), w)));
+            }
+            // across chunk boundaries, both ways, and back
+            Case b = rc.array(cw, DType.FLOAT64, new long[]{6, 10}, false);
+            String w = what(ctx, seed, "reshape round trip " + b);
+            checks.add(named(w, () -> {
+                ChunkedArray r = b.array().reshape(4, -1, 3).reshape(60).reshape(-1, 6);
+                assertArrayClose(r, b.dense().reshape(10, 6), DType.FLOAT64, w);
+                assertArrayClose(r.transpose().reshape(6, 10), b.dense().reshape(10, 6).transpose().reshape(6, 10), DType.FLOAT64, w + " after a transpose");
+            }));
+            checkAll(what(ctx, seed, "reshape"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void rechunk(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                Case a = rc.array(cw, rc.dtype(), rc.shape(1, 4), true);
+                long[] shape = a.dense().shape();
+                int[] cs = rc.chunkShape(shape);
+                int[] asked = cs.clone();
+                for (int i = 0; i < cs.length; i++) {
+                    if (rc.chance(0.2)) {
+                        asked[i] = -1;
+                        cs[i] = (int) Math.max(1, shape[i]);
+                    }
+                }
+                Chunks ragged = rc.chunks(shape);
+                String w = what(ctx, seed, "rechunk(" + a + " -> " + Arrays.toString(asked) + " / " + ragged + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray r = a.array().rechunk(asked);
+                    assertChunkSizes(regularSizes(shape, cs), r.chunks(), w);
+                    assertArrayClose(r, a.dense(), a.dtype(), w);
+                    ChunkedArray g = a.array().rechunk(ragged);
+                    assertEquals(ragged, g.chunks(), w);
+                    assertArrayClose(g, a.dense(), a.dtype(), w + " to " + ragged);
+                }));
+            }
+            checkAll(what(ctx, seed, "rechunk"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void slicing(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 10; rep++) {
+                Case a = rc.array(cw, rc.dtype(), rc.shape(1, 4), true);
+                Sel[] sel = rc.selection(a.dense().shape());
+                Slice[] slices = Arrays.stream(sel).map(Sel::toSlice).toArray(Slice[]::new);
+                String w = what(ctx, seed, "slice(" + a + ", " + Arrays.toString(sel) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray s = a.array().slice(slices);
+                    Dense e = a.dense().slice(sel);
+                    assertArrayClose(s, e, a.dtype(), w);
+                    if (e.ndim() > 0) {
+                        Sel[] again = rc.selection(e.shape());
+                        assertArrayClose(s.slice(Arrays.stream(again).map(Sel::toSlice).toArray(Slice[]::new)),
+                                e.slice(again), a.dtype(), w + " then slice(" + Arrays.toString(again) + ")");
+                    }
+                }));
+            }
+            Case b = rc.array(cw, DType.INT64, new long[]{7, 9}, false);
+            String w = what(ctx, seed, "reversals and at() of " + b);
+            checks.add(named(w, () -> {
+                assertArrayClose(b.array().slice(Slice.of(null, null, -1), Slice.of(null, null, -2)),
+                        b.dense().slice(Sel.range(null, null, -1), Sel.range(null, null, -2)), DType.INT64, w + " [::-1, ::-2]");
+                assertArrayClose(b.array().slice(Slice.at(-1)), b.dense().slice(Sel.index(-1)), DType.INT64, w + " [-1]");
+                assertArrayClose(b.array().slice(Slice.all(), Slice.at(3)), b.dense().slice(Sel.all(), Sel.index(3)), DType.INT64, w + " [:, 3]");
+                assertArrayClose(b.array().slice(Slice.at(2), Slice.at(-2)), b.dense().slice(Sel.index(2), Sel.index(-2)), DType.INT64, w + " [2, -2]");
+                assertArrayClose(b.array().slice(Slice.range(5, 1, -1), Slice.range(-100, 100, 3)),
+                        b.dense().slice(Sel.range(5L, 1L, -1), Sel.range(-100L, 100L, 3)), DType.INT64, w + " [5:1:-1, -100:100:3]");
+                assertArrayClose(b.array().slice(Slice.range(3, 3)), b.dense().slice(Sel.range(3L, 3L, 1)), DType.INT64, w + " [3:3] (empty)");
+            }));
+            checkAll(what(ctx, seed, "slicing"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void concatenateAndStack(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                long[] base = rc.shape(1, 4);
+                int nd = base.length;
+                int axis = rc.between(-nd, nd - 1);
+                int ax = axis < 0 ? axis + nd : axis;
+                int parts = rc.between(1, 3);
+                Case[] cs = new Case[parts];
+                DType rt = null;
+                for (int i = 0; i < parts; i++) {
+                    long[] s = base.clone();
+                    s[ax] = rc.chance(0.15) ? 0 : rc.between(1, 12);
+                    DType t = rep % 2 == 0 ? (i == 0 ? rc.dtype() : cs[0].dtype()) : rc.dtype();
+                    cs[i] = rc.array(cw, t, s, true);
+                    rt = rt == null ? t : NumpyTypes.common(rt, t);
+                }
+                DType type = rt;
+                String w = what(ctx, seed, "concatenate(axis " + axis + ", " + Arrays.toString(cs) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray c = ChunkedArray.concatenate(axis, Arrays.stream(cs).map(Case::array).toArray(ChunkedArray[]::new));
+                    Dense e = Dense.concatenate(axis, Arrays.stream(cs).map(x -> x.dense().roundTo(type)).toArray(Dense[]::new));
+                    assertArrayClose(c, e, type, w);
+                }));
+            }
+            for (int rep = 0; rep < 5; rep++) {
+                long[] shape = rc.shape(0, 3);
+                int axis = rc.between(-shape.length - 1, shape.length);
+                int parts = rc.between(1, 3);
+                Case[] cs = new Case[parts];
+                DType rt = null;
+                for (int i = 0; i < parts; i++) {
+                    DType t = rep % 2 == 0 ? (i == 0 ? rc.dtype() : cs[0].dtype()) : rc.dtype();
+                    cs[i] = rc.array(cw, t, shape, true);
+                    rt = rt == null ? t : NumpyTypes.common(rt, t);
+                }
+                DType type = rt;
+                String w = what(ctx, seed, "stack(axis " + axis + ", " + Arrays.toString(cs) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray s = ChunkedArray.stack(axis, Arrays.stream(cs).map(Case::array).toArray(ChunkedArray[]::new));
+                    Dense e = Dense.stack(axis, Arrays.stream(cs).map(x -> x.dense().roundTo(type)).toArray(Dense[]::new));
+                    assertArrayClose(s, e, type, w);
+                }));
+            }
+            checkAll(what(ctx, seed, "concatenate and stack"), checks);
+        }
+    }
+
+    // ---- user kernels and persistence ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void mapBlocks(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.NUMERIC) {
+                Case a = rc.array(cw, t, rc.shape(1, 3), false);
+                String w = what(ctx, seed, "mapBlocks(" + a + ", 2 * x + sum(blockIndex))");
+                checks.add(named(w, () -> {
+                    Chunks chunks = a.array().chunks();
+                    List<String> problems = new CopyOnWriteArrayList<>();
+                    ChunkedArray m = a.array().mapBlocks((block, index) -> {
+                        int[] idx = Arrays.stream(index).mapToInt(i -> (int) i).toArray();
+                        long[] want = Arrays.stream(chunks.chunkShape(idx)).asLongStream().toArray();
+                        if (!Arrays.equals(block.shape(), want)) {
+                            problems.add("block " + Arrays.toString(index) + " came with shape " + Arrays.toString(block.shape()) + ", declared " + Arrays.toString(want));
+                        }
+                        if (block.dtype() != t) problems.add("block " + Arrays.toString(index) + " came as " + block.dtype() + ", not " + t);
+                        double[] v = block.toDoubleArray();
+                        long s = Arrays.stream(index).sum();
+                        for (int i = 0; i < v.length; i++) v[i] = 2 * v[i] + s;
+                        return NDArray.of(v, block.shape());   // float64, cast back to the array's dtype
+                    });
+                    assertEquals(chunks, m.chunks(), w + ": same chunks");
+                    Dense e = expectedMapBlocks(a.dense(), chunks).roundTo(t);
+                    assertArrayClose(m, e, t, w);
+                    assertTrue(problems.isEmpty(), w + ": " + problems);
+                }));
+            }
+            checkAll(what(ctx, seed, "mapBlocks"), checks);
+        }
+    }
+
+    /** {@code 2 * x + (sum of the chunk index holding x)}, the chunk index found from the grid's offsets. */
+    private static Dense expectedMapBlocks(Dense x, Chunks chunks) {
+        long[] shape = x.shape();
+        double[] out = new double[x.size()];
+        long[] idx = new long[shape.length];
+        for (int i = 0; i < out.length; i++) {
+            long s = 0;
+            for (int a = 0; a < shape.length; a++) {
+                int c = 0;
+                while (chunks.offset(a, c + 1) <= idx[a]) c++;
+                s += c;
+            }
+            out[i] = 2 * x.at(i) + s;
+            Dense.increment(idx, shape);
+        }
+        return Dense.of(out, shape);
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void persistKeepsValuesAndChunks(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            Case a = rc.array(cw, DType.FLOAT64, rc.nonEmptyShape(1, 3), true);
+            String w = what(ctx, seed, "persist(" + a + ")");
+            ChunkedArray p = a.array().mul(2).add(a.array()).persist();
+            Dense e = a.dense().mul(Dense.scalar(2)).add(a.dense());
+            assertEquals(a.array().chunks(), p.chunks(), w + ": persisted chunks");
+            assertArrayClose(p, e, DType.FLOAT64, w);
+            // used twice, and again after another computation
+            assertArrayClose(p.add(p).sub(p), e.add(e).sub(e), DType.FLOAT64, w + " reused");
+            assertArrayClose(p.sum(), e.sum(), DType.FLOAT64, reductionTol(Reduction.SUM, DType.FLOAT64, e, new int[0]), w + " summed");
+            assertArrayClose(p.persist().neg(), e.neg(), DType.FLOAT64, w + " persisted twice");
+        }
+    }
+
+    // ---- size-0 and 0-d ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void zeroDimensionalArrays(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            double v = rc.values(DType.FLOAT64, 1, false)[0];
+            Dense d = Dense.scalar(v);
+            ChunkedArray x = cw.fromArray(new double[]{v}, new long[0], new int[0]);
+            Case other = rc.array(cw, DType.FLOAT64, rc.shape(1, 3), false);
+            String w = what(ctx, seed, "0-d array " + v);
+            assertEquals(0, x.ndim(), w + ": ndim");
+            assertEquals(1, x.size(), w + ": size");
+            assertArrayClose(x, d, DType.FLOAT64, w);
+            assertEquals(v, x.compute().getDouble(), w + ": getDouble() with no index");
+            assertArrayClose(x.mul(3).add(x), d.mul(Dense.scalar(3)).add(d), DType.FLOAT64, w + " * 3 + itself");
+            assertArrayClose(x.add(other.array()), d.add(other.dense()), DType.FLOAT64, w + " + " + other);
+            assertArrayClose(other.array().sub(x), other.dense().sub(d), DType.FLOAT64, other + " - " + w);
+            assertArrayClose(x.sum(), d, DType.FLOAT64, w + " sum()");
+            assertArrayClose(x.max(), d, DType.FLOAT64, w + " max()");
+            assertArrayClose(x.var(), Dense.scalar(0), DType.FLOAT64, w + " var()");
+            assertArrayClose(x.transpose(), d, DType.FLOAT64, w + " transpose()");
+            assertArrayClose(x.slice(), d, DType.FLOAT64, w + " slice()");
+            assertArrayClose(x.reshape(1, 1), d.reshape(1, 1), DType.FLOAT64, w + " reshape(1, 1)");
+            assertArrayClose(x.reshape(1).reshape(), d, DType.FLOAT64, w + " reshape(1).reshape()");
+            assertArrayClose(x.astype(DType.INT32), d.roundTo(DType.INT32), DType.INT32, w + " astype(int32)");
+            assertArrayClose(ChunkedArray.stack(0, x, x.neg()), Dense.stack(0, d, d.neg()), DType.FLOAT64, w + " stacked");
+            assertArrayClose(ChunkedArray.where(x.gt(0), x, x.neg()), d.abs(), DType.FLOAT64, w + " where");
+            assertArrayClose(cw.zeros(DType.INT32, new long[0], new int[0]), Dense.scalar(0), DType.INT32, w + " zeros(())");
+            assertArrayClose(other.array().sum(), other.dense().sum(), DType.FLOAT64,
+                    reductionTol(Reduction.SUM, DType.FLOAT64, other.dense(), new int[0]), w + " sum() of " + other + " is 0-d");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void sizeZeroAxes(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            int n = rc.between(1, 7);
+            long[] shape = {n, 0, 3};
+            Case a = rc.array(cw, DType.FLOAT64, shape, true);
+            Case b = rc.array(cw, DType.INT32, new long[]{0, 3}, false);
+            String w = what(ctx, seed, "size-0 " + a);
+            assertEquals(0, a.array().size(), w + ": size");
+            assertArrayClose(a.array(), a.dense(), DType.FLOAT64, w);
+            assertArrayClose(a.array().add(b.array()), a.dense().add(b.dense()), DType.FLOAT64, w + " + " + b);
+            assertArrayClose(a.array().exp(), a.dense().exp(), DType.FLOAT64, w + " exp");
+            assertArrayClose(a.array().sum(1), Dense.full(0, n, 3), DType.FLOAT64, w + " sum over the empty axis");
+            assertArrayClose(a.array().prod(1), Dense.full(1, n, 3), DType.FLOAT64, w + " prod over the empty axis");
+            assertArrayClose(a.array().mean(1), Dense.full(Double.NaN, n, 3), DType.FLOAT64, w + " mean over the empty axis (NaN)");
+            assertArrayClose(a.array().sum(), Dense.scalar(0), DType.FLOAT64, w + " sum()");
+            assertArrayClose(a.array().max(0), Dense.full(0, 0, 3), DType.FLOAT64, w + " max over a non-empty axis");
+            assertArrayClose(a.array().argmax(2), Dense.full(0, n, 0), DType.INT64, w + " argmax over a non-empty axis");
+            assertArrayClose(a.array().transpose(), a.dense().transpose(), DType.FLOAT64, w + " transpose");
+            assertArrayClose(a.array().reshape(3 * n, 0), a.dense().reshape(3 * n, 0), DType.FLOAT64, w + " reshape(3n, 0)");
+            assertArrayClose(a.array().slice(Slice.range(1, 3)), a.dense().slice(Sel.range(1L, 3L, 1)), DType.FLOAT64, w + " [1:3]");
+            assertArrayClose(b.array().sum(0), Dense.full(0, 3), DType.INT64, w + " int32 sum over the empty axis");
+            Case c = rc.array(cw, DType.FLOAT64, new long[]{4, 0}, false);
+            Case d = rc.array(cw, DType.FLOAT64, new long[]{0, 5}, false);
+            assertArrayClose(c.array().matmul(d.array()), Dense.full(0, 4, 5), DType.FLOAT64, w + " (4, 0) @ (0, 5) gives zeros");
+            Case e = rc.array(cw, DType.FLOAT64, new long[]{n, 2, 3}, false);
+            assertArrayClose(ChunkedArray.concatenate(1, a.array(), e.array()), Dense.concatenate(1, a.dense(), e.dense()),
+                    DType.FLOAT64, w + " concatenated with " + e);
+            assertArrayClose(cw.arange(DType.INT64, 0, 4), Dense.arange(0), DType.INT64, w + " arange(0)");
+        }
+    }
+
+    // ---- NumPy's special values ----
+
+    private static final double NAN = Double.NaN, INF = Double.POSITIVE_INFINITY;
+
+    /** The IEEE and C corner cases NumPy users rely on, each spelled out (random inputs rarely hit them). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void numpySpecialValues(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            double[] base = {1, 1, -1, -1, NAN, 2, 0, -8, 4, 0};
+            double[] expo = {NAN, INF, INF, -INF, 0, NAN, 0, 1.0 / 3, -0.5, -1};
+            ChunkedArray b = cw.fromArray(base, new long[]{10}, new int[]{3});
+            ChunkedArray e = cw.fromArray(expo, new long[]{10}, new int[]{4});
+            double[] x = {NAN, 1, -1, 0, -0.0, INF, -INF, 2};
+            ChunkedArray a = cw.fromArray(x, new long[]{8}, new int[]{3});
+            ChunkedArray one = cw.full(DType.FLOAT64, 1, new long[]{8}, new int[]{5});
+            ChunkedArray ints = cw.fromArray(new long[]{1, -1, 0, 3}, new long[]{4}, new int[]{3});
+            List<Executable> checks = List.of(
+                    // C pow: 1 ** nan == 1, (-1) ** +-inf == 1, nan ** 0 == 1, (-8) ** (1/3) is nan, 0 ** -1 is inf
+                    named(c + "power", () -> assertArrayClose(b.pow(e), Dense.of(new double[]{1, 1, 1, 1, 1, NAN, 1, NAN, 0.5, INF}, 10),
+                            DType.FLOAT64, c + "power(" + Arrays.toString(base) + ", " + Arrays.toString(expo) + ")")),
+                    named(c + "power with a scalar", () -> assertArrayClose(one.pow(NAN), Dense.full(1, 8), DType.FLOAT64, c + "ones ** nan")),
+                    named(c + "maximum", () -> assertArrayClose(a.maximum(one), Dense.of(new double[]{NAN, 1, 1, 1, 1, INF, 1, 2}, 8),
+                            DType.FLOAT64, c + "maximum(" + Arrays.toString(x) + ", 1)")),
+                    named(c + "minimum", () -> assertArrayClose(one.minimum(a), Dense.of(new double[]{NAN, 1, -1, 0, -0.0, 1, -INF, 1}, 8),
+                            DType.FLOAT64, c + "minimum(1, " + Arrays.toString(x) + ")")),
+                    named(c + "comparisons with NaN", () -> {
+                        assertArrayClose(a.eq(a), Dense.of(new double[]{0, 1, 1, 1, 1, 1, 1, 1}, 8), DType.BOOL, c + "x == x");
+                        assertArrayClose(a.ne(a), Dense.of(new double[]{1, 0, 0, 0, 0, 0, 0, 0}, 8), DType.BOOL, c + "x != x");
+                        assertArrayClose(a.ge(0), Dense.of(new double[]{0, 1, 0, 1, 1, 1, 0, 1}, 8), DType.BOOL, c + "x >= 0");
+                    }),
+                    named(c + "unary", () -> {
+                        assertArrayClose(a.sqrt(), Dense.of(x, 8).sqrt(), DType.FLOAT64, c + "sqrt");
+                        assertArrayClose(a.log(), Dense.of(new double[]{NAN, 0, NAN, -INF, -INF, INF, NAN, Math.log(2)}, 8), DType.FLOAT64, c + "log");
+                        assertArrayClose(a.exp(), Dense.of(new double[]{NAN, Math.E, 1 / Math.E, 1, 1, INF, 0, Math.exp(2)}, 8), DType.FLOAT64, c + "exp");
+                        assertArrayClose(a.tanh(), Dense.of(x, 8).tanh(), DType.FLOAT64, c + "tanh");
+                        assertArrayClose(a.mul(1000).exp(), Dense.of(x, 8).map(v -> Math.exp(v * 1000)), DType.FLOAT64, c + "exp overflows to inf");
+                        assertArrayClose(a.abs(), Dense.of(new double[]{NAN, 1, 1, 0, 0, INF, INF, 2}, 8), DType.FLOAT64, c + "abs");
+                    }),
+                    named(c + "division", () -> {
+                        assertArrayClose(a.div(0), Dense.of(new double[]{NAN, INF, -INF, NAN, NAN, INF, -INF, INF}, 8), DType.FLOAT64, c + "x / 0");
+                        assertArrayClose(ints.div(ints.mul(0.0).astype(DType.INT64)), Dense.of(new double[]{INF, -INF, NAN, INF}, 4), DType.FLOAT64, c + "int / int 0");
+                    }),
+                    named(c + "casts", () -> {
+                        assertArrayClose(a.astype(DType.BOOL), Dense.of(new double[]{1, 1, 1, 0, 0, 1, 1, 1}, 8), DType.BOOL, c + "astype(bool): NaN is true, -0.0 false");
+                        assertArrayClose(cw.fromArray(new double[]{-2.9, 2.9, -0.5, 1e9}, new long[]{4}, new int[]{3}).astype(DType.INT32),
+                                Dense.of(new double[]{-2, 2, 0, 1e9}, 4), DType.INT32, c + "astype(int32) truncates toward zero");
+                        assertArrayClose(ChunkedArray.where(a, one, one.neg()), Dense.of(new double[]{1, 1, 1, -1, -1, 1, 1, 1}, 8), DType.FLOAT64,
+                                c + "where(x, 1, -1): NaN is true");
+                    }),
+                    named(c + "NaN in reductions", () -> {
+                        ChunkedArray nan = cw.fromArray(new double[]{1, 5, NAN, 0, NAN}, new long[]{5}, new int[]{2});
+                        String s = c + "[1, 5, nan, 0, nan] in chunks of 2: ";
+                        assertArrayClose(nan.max(), Dense.scalar(NAN), DType.FLOAT64, s + "max");
+                        assertArrayClose(nan.min(), Dense.scalar(NAN), DType.FLOAT64, s + "min");
+                        assertArrayClose(nan.sum(), Dense.scalar(NAN), DType.FLOAT64, s + "sum");
+                        assertArrayClose(nan.argmax(0), Dense.scalar(2), DType.INT64, s + "argmax (first NaN)");
+                        assertArrayClose(nan.argmin(0), Dense.scalar(2), DType.INT64, s + "argmin (first NaN)");
+                    }),
+                    named(c + "opposite infinities", () -> {
+                        ChunkedArray both = cw.fromArray(new double[]{INF, 1, -INF}, new long[]{3}, new int[]{1});
+                        assertArrayClose(both.sum(), Dense.scalar(NAN), DType.FLOAT64, c + "sum of [inf, 1, -inf]");
+                        assertArrayClose(both.max(), Dense.scalar(INF), DType.FLOAT64, c + "max of [inf, 1, -inf]");
+                        assertArrayClose(both.min(), Dense.scalar(-INF), DType.FLOAT64, c + "min of [inf, 1, -inf]");
+                    }));
+            List<Executable> all = new ArrayList<>(checks);
+            // [1, inf, 2, 3] in one chunk and in four: each reduction its own check, so all failures show
+            for (int[] chunk : new int[][]{{4}, {1}}) {
+                ChunkedArray y = cw.fromArray(new double[]{1, INF, 2, 3}, new long[]{4}, chunk);
+                String s = c + "[1, inf, 2, 3] in chunks of " + chunk[0] + ": ";
+                all.add(named(s + "sum", () -> assertArrayClose(y.sum(), Dense.scalar(INF), DType.FLOAT64, s + "sum")));
+                all.add(named(s + "mean", () -> assertArrayClose(y.mean(), Dense.scalar(INF), DType.FLOAT64, s + "mean")));
+                all.add(named(s + "prod", () -> assertArrayClose(y.prod(), Dense.scalar(INF), DType.FLOAT64, s + "prod")));
+                all.add(named(s + "max", () -> assertArrayClose(y.max(), Dense.scalar(INF), DType.FLOAT64, s + "max")));
+                all.add(named(s + "var", () -> assertArrayClose(y.var(), Dense.scalar(NAN), DType.FLOAT64, s + "var (inf - inf is NaN)")));
+                all.add(named(s + "std", () -> assertArrayClose(y.std(), Dense.scalar(NAN), DType.FLOAT64, s + "std")));
+                all.add(named(s + "argmax", () -> assertArrayClose(y.argmax(0), Dense.scalar(1), DType.INT64, s + "argmax")));
+                ChunkedArray f = y.astype(DType.FLOAT32);
+                all.add(named(s + "float32 sum", () -> assertArrayClose(f.sum(), Dense.scalar(INF), DType.FLOAT32, s + "float32 sum")));
+            }
+            checks = all;
+            checkAll(c + "NumPy special values", checks);
+        }
+    }
+
+    // ---- random numbers ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void randomArraysDoNotDependOnChunking(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            long[] shape = rc.nonEmptyShape(1, 3);
+            int[] c1 = rc.chunkShape(shape), c2 = rc.chunkShape(shape);
+            String w = what(ctx, seed, "random(" + seed + ") " + Arrays.toString(shape) + " chunks " + Arrays.toString(c1) + " vs " + Arrays.toString(c2));
+            for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                ChunkedArray n1 = t == DType.FLOAT64 ? cw.random(seed).normal(1.5, 2.0, shape, c1) : cw.random(seed).normal(t, 1.5, 2.0, shape, c1);
+                ChunkedArray n2 = cw.random(seed).normal(t, 1.5, 2.0, shape, c2);
+                ChunkedArray u1 = t == DType.FLOAT64 ? cw.random(seed).uniform(-2, 3, shape, c1) : cw.random(seed).uniform(t, -2, 3, shape, c1);
+                ChunkedArray u2 = cw.random(seed).uniform(t, -2, 3, shape, c2);
+                assertEquals(t, n1.dtype(), w + ": normal dtype");
+                assertEquals(t, u1.dtype(), w + ": uniform dtype");
+                NDArray a = n1.compute(), b = n2.compute();
+                assertArrayClose(n2, Dense.of(a.toDoubleArray(), shape), t, Tol.EXACT, w + " normal " + t + ", chunkings agree");
+                assertArrayClose(u2, Dense.of(u1.compute().toDoubleArray(), shape), t, Tol.EXACT, w + " uniform " + t + ", chunkings agree");
+                assertEquals(b, a, w + " normal " + t + ": same values");
+                double[] u = u1.compute().toDoubleArray();
+                for (double x : u) assertTrue(x >= -2 && x < 3, w + ": uniform value " + x + " outside [-2, 3)");
+                // a sliced random array equals the slice of the whole
+                ChunkedArray part = cw.random(seed).normal(t, 1.5, 2.0, shape, c2).slice(Slice.range(0, 1));
+                assertArrayClose(part, Dense.of(a.toDoubleArray(), shape).slice(Sel.range(0L, 1L, 1)), t, Tol.EXACT, w + " slice");
+            }
+            NDArray other = cw.random(seed + 1).normal(1.5, 2.0, shape, c1).compute();
+            if (Dense.size(shape) > 3) assertNotEquals(cw.random(seed).normal(1.5, 2.0, shape, c1).compute(), other, w + ": another seed gives other values");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void randomMomentsArePlausible(TestContext ctx, long seed) {
+        try (Chunkwise cw = open(ctx)) {
+            int n = 40_000;
+            String w = what(ctx, seed, "random(" + seed + ") of " + n + " values");
+            for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                double[] v = cw.random(seed).normal(t, 3.0, 2.0, new long[]{n}, new int[]{7_000}).compute().toDoubleArray();
+                double[] ms = meanStd(v);
+                // standard errors: std / sqrt(n) = 0.01 for the mean; about std / sqrt(2n) = 0.007 for the std
+                assertEquals(3.0, ms[0], 0.06, w + " normal(3, 2) " + t + ": mean");
+                assertEquals(2.0, ms[1], 0.05, w + " normal(3, 2) " + t + ": std");
+                double[] u = cw.random(seed).uniform(t, 10, 14, new long[]{n}, new int[]{9_999}).compute().toDoubleArray();
+                double[] mu = meanStd(u);
+                assertEquals(12.0, mu[0], 0.04, w + " uniform(10, 14) " + t + ": mean");
+                assertEquals(4 / Math.sqrt(12), mu[1], 0.03, w + " uniform(10, 14) " + t + ": std");
+                double lo = Arrays.stream(u).min().orElseThrow(), hi = Arrays.stream(u).max().orElseThrow();
+                assertTrue(lo >= 10 && lo < 10.01 && hi < 14 && hi > 13.99, w + ": uniform range [" + lo + ", " + hi + "]");
+            }
+        }
+    }
+
+    private static double[] meanStd(double[] v) {
+        double m = Arrays.stream(v).average().orElseThrow();
+        double s = 0;
+        for (double x : v) s += (x - m) * (x - m);
+        return new double[]{m, Math.sqrt(s / v.length)};
+    }
+
+    // ---- determinism ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void sumsAreBitIdenticalAcrossThreadsAndRuns(TestContext ctx, long seed) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        long[] shape = {300, 170};
+        int[] chunks = {37, 23};
+        String w = what(ctx, seed, "sum of random " + Arrays.toString(shape) + " chunks " + Arrays.toString(chunks));
+        List<double[]> results = new ArrayList<>();
+        for (int threads : new int[]{1, 3, 1, 3}) {
+            try (Chunkwise cw = ctx.open(b -> b.threads(threads))) {
+                ChunkedArray x = cw.random(seed).normal(0.3, 1.7, shape, chunks);
+                double total = x.sum().compute().getDouble();
+                double[] rows = x.mul(x).sum(1).compute().toDoubleArray();
+                double mean = x.mean(0).std().compute().getDouble();
+                double[] r = Arrays.copyOf(rows, rows.length + 2);
+                r[rows.length] = total;
+                r[rows.length + 1] = mean;
+                results.add(r);
+            }
+        }
+        for (int i = 1; i < results.size(); i++) {
+            double[] a = results.get(0), b = results.get(i);
+            for (int j = 0; j < a.length; j++) {
+                if (Double.doubleToRawLongBits(a[j]) != Double.doubleToRawLongBits(b[j])) {
+                    fail(w + ": run " + i + " (threads " + (i % 2 == 0 ? 1 : 3) + ") gave " + b[j] + " where run 0 (1 thread) gave "
+                            + a[j] + " at position " + j + " (the last two are sum() and mean(0).std())");
+                }
+            }
+        }
+    }
+
+    // ---- the graph ----
+
+    private static final Pattern LAYER = Pattern.compile("(?m)^\\s+(\\S+): (.*?) -> \\w+\\(.*\\), (\\d+) tasks$");
+    private static final Pattern TOTAL = Pattern.compile("(\\d+) tasks after culling and fusion");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void explainShowsOneFusedElementwiseLayer(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            ChunkedArray x = cw.fromArray(new double[]{1, 2, 3, 4, 5, 6}, new long[]{2, 3}, new int[]{1, 2});
+            String text = x.mul(x).add(10).exp().explain();
+            List<String> elementwise = new ArrayList<>();
+            Matcher m = LAYER.matcher(text);
+            while (m.find()) if (m.group(2).startsWith("elementwise")) elementwise.add(m.group(0).trim());
+            assertEquals(1, elementwise.size(), ctx.name() + ": x.mul(x).add(10).exp() should be one elementwise layer; explain():\n" + text);
+            assertTrue(elementwise.get(0).contains("exp(add(multiply("), ctx.name() + ": the fused layer should read exp(add(multiply(...)...)); explain():\n" + text);
+            assertTrue(elementwise.get(0).endsWith(", 4 tasks"), ctx.name() + ": one fused task per chunk (4 chunks); explain():\n" + text);
+            assertArrayClose(x.mul(x).add(10).exp(), Dense.of(new double[]{1, 2, 3, 4, 5, 6}, 2, 3).map(v -> Math.exp(v * v + 10)),
+                    DType.FLOAT64, ctx.name() + ": fused values");
+            // random source, arithmetic and cast fuse into the same single kernel
+            String r = cw.random(1).normal(0, 1, new long[]{10}, new int[]{5}).mul(2).astype(DType.FLOAT32).explain();
+            long layers = LAYER.matcher(r).results().filter(g -> g.group(2).startsWith("elementwise")).count();
+            assertEquals(1, layers, ctx.name() + ": random.normal(...).mul(2).astype(float32) should be one layer; explain():\n" + r);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void slicingOneChunkBuildsTasksOnlyForThatChunk(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            ChunkedArray x = cw.random(7).uniform(0, 1, new long[]{1000}, new int[]{10}).mul(2).add(1);
+            assertEquals(100, x.chunks().numChunks(0), ctx.name() + ": 100 chunks");
+            assertEquals(100, elementwiseTasks(x), ctx.name() + ": the whole array has one fused task per chunk");
+            ChunkedArray one = x.slice(Slice.range(15, 18));
+            assertEquals(1, elementwiseTasks(one), ctx.name() + ": a slice inside chunk 1 needs the elementwise task of that chunk only");
+            ChunkedArray two = x.slice(Slice.range(15, 25, 2));
+            assertEquals(2, elementwiseTasks(two), ctx.name() + ": a slice across chunks 1 and 2 needs their two tasks");
+            Matcher m = TOTAL.matcher(one.explain());
+            assertTrue(m.find(), ctx.name() + ": explain() states the task count:\n" + one.explain());
+            assertTrue(Integer.parseInt(m.group(1)) <= 3, ctx.name() + ": the culled graph of one slice is small:\n" + one.explain());
+            Dense all = Dense.of(x.compute().toDoubleArray(), 1000);
+            assertArrayClose(one, all.slice(Sel.range(15L, 18L, 1)), DType.FLOAT64, Tol.EXACT, ctx.name() + ": culled slice values");
+            assertArrayClose(two, all.slice(Sel.range(15L, 25L, 2)), DType.FLOAT64, Tol.EXACT, ctx.name() + ": culled slice values");
+        }
+    }
+
+    /** Tasks of elementwise layers in the optimized graph that computes all of {@code a}. */
+    private static long elementwiseTasks(ChunkedArray a) {
+        List<int[]> all = new ArrayList<>();
+        a.chunks().forEachIndex(all::add);
+        TaskGraph g = GraphBuilder.build(Optimizer.optimize(a.node()), all);
+        return g.tasks().keySet().stream().map(ChunkKey::layer).filter(l -> l.startsWith("elementwise")).count();
+    }
+
+    // ---- memory budget ----
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("largeContexts")
+    void computationsLargerThanTheBudgetStream(TestContext ctx) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        long budget = 64L << 20;
+        long[] shape = {4800, 4800};             // 184 MB of float64, almost 3x the budget
+        try (Chunkwise cw = ctx.open(b -> b.memoryBudget(budget))) {
+            ChunkedArray x = cw.random(11).normal(0, 1, shape, new int[]{600, 600});
+            double s = x.mul(x).add(10).sum().compute().getDouble();
+            double n = (double) shape[0] * shape[1];
+            // E[x^2 + 10] = 11 per element; the sum's standard deviation is sqrt(2n), 0.003% of 11n
+            assertEquals(11 * n, s, 11 * n * 1e-3, ctx.name() + ": sum of x*x+10 over " + Arrays.toString(shape) + " within a budget of " + budget);
+
+            ChunkedArray big = cw.zeros(DType.FLOAT64, new long[]{3000, 3000}, new int[]{3000, 3000}).add(1);   // one 72 MB chunk
+            MemoryBudgetExceededException e = assertThrows(MemoryBudgetExceededException.class, () -> big.sum().compute(),
+                    ctx.name() + ": a single chunk over the budget");
+            assertTrue(e.getMessage().contains(Long.toString(budget)), ctx.name() + ": the message names the budget " + budget + ": " + e.getMessage());
+            // the context is still usable
+            assertArrayClose(cw.arange(DType.INT64, 10, 3).sum(), Dense.scalar(45), DType.INT64, ctx.name() + ": after the budget failure");
+        }
+    }
+}
