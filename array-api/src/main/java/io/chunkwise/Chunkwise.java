@@ -33,6 +33,8 @@ public final class Chunkwise implements AutoCloseable {
     private final Backend backend;
     private final Scheduler scheduler;
     private volatile boolean closed;
+    /** Blocks of persisted arrays: the context owns them and gives them back to the backend when it closes. */
+    private final List<Block> persisted = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private Chunkwise(Backend backend, Scheduler scheduler) {
         this.backend = backend;
@@ -250,7 +252,7 @@ public final class Chunkwise implements AutoCloseable {
     ChunkedArray persist(Node node) {
         Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
         Node root = run(node, ComputeListener.NONE, (chunks, idx, block) -> {
-            blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block);
+            if (blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block) == null) persisted.add(block);
             return true;
         });
         return new ChunkedArray(this, new LiteralNode(root.dtype(), root.chunks(), blocks));
@@ -272,6 +274,12 @@ public final class Chunkwise implements AutoCloseable {
         try {
             scheduler.close();
         } finally {
+            synchronized (persisted) {
+                java.util.Set<Block> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                distinct.addAll(persisted);
+                distinct.forEach(backend::release);
+                persisted.clear();
+            }
             backend.close();
         }
     }

@@ -1,0 +1,103 @@
+package io.chunkwise.cuda;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The jar's PTX holds one {@code .entry chunkwise_<op>_<dtype>} per line of the op table and per dtype. */
+class PtxResourcesTest {
+    private static final String DIR = "/io/chunkwise/cuda/";
+    private static final Path TABLE = Path.of("src/main/cuda/chunkwise_ops.cuh");
+    private static final Pattern ENTRY = Pattern.compile("^\\.visible \\.entry (\\w+)\\(", Pattern.MULTILINE);
+
+    @Test
+    void ptxHasOneEntryPerTableLineAndDtype() throws IOException {
+        Properties info = buildInfo();
+        assumeTrue("present".equals(info.getProperty("nvcc")),
+                "PTX not built: nvcc was not on PATH (nor in $CUDA_HOME/bin) when cuda-kernels was built");
+        String table = Files.readString(TABLE);
+        List<String> dtypes = names(table, "CHUNKWISE_FLOAT_TYPES");
+        assertEquals(List.of("float64", "float32"), dtypes);
+
+        List<String> elementwise = new ArrayList<>(names(table, "CHUNKWISE_BINARY_OPS"));
+        elementwise.addAll(names(table, "CHUNKWISE_UNARY_OPS"));
+        assertTrue(elementwise.containsAll(List.of("add", "sub", "mul", "div", "maximum", "minimum",
+                "neg", "abs", "exp", "log", "sqrt")), "op table lost an op: " + elementwise);
+        checkModule(info, "elementwise", elementwise, dtypes);
+        checkModule(info, "reduction", names(table, "CHUNKWISE_REDUCE_OPS"), dtypes);
+        checkModule(info, "creation", List.of("fill", "arange", "uniform", "normal"), dtypes);
+        assertEquals("creation elementwise reduction", info.getProperty("modules"));
+    }
+
+    @Test
+    void nvrtcTemplateAndItsHeaderAreResources() throws IOException {
+        String template = resource("fused_elementwise.cu.template");
+        for (String p : List.of("@NAME@", "@PARAMS@", "@OUT_T@", "@EXPR@")) {
+            assertTrue(template.contains(p), "template lacks placeholder " + p);
+        }
+        assertTrue(template.contains("#include \"chunkwise_device.cuh\""));
+        String header = resource("chunkwise_device.cuh");
+        assertFalse(header.lines().anyMatch(l -> l.startsWith("#include")), "NVRTC has no system headers: chunkwise_device.cuh must include nothing");
+        assertTrue(header.contains("cw_philox4x32_10") && header.contains("cw_maximum"));
+    }
+
+    private static void checkModule(Properties info, String module, List<String> ops, List<String> dtypes) {
+        String ptx = resource(module + ".ptx");
+        assertTrue(ptx.contains(".target " + info.getProperty("ptx.arch").replace("compute_", "sm_")),
+                module + ".ptx is not for " + info.getProperty("ptx.arch"));
+        Set<String> expected = new TreeSet<>();
+        for (String op : ops) for (String dt : dtypes) expected.add("chunkwise_" + op + "_" + dt);
+        Set<String> entries = new TreeSet<>();
+        Matcher m = ENTRY.matcher(ptx);
+        while (m.find()) entries.add(m.group(1));
+        assertEquals(expected, entries, module + ".ptx entries");
+    }
+
+    /** The first argument of every {@code X(...)} line of the {@code #define name(X...)} block of the table. */
+    private static List<String> names(String table, String define) {
+        int start = table.indexOf("#define " + define + "(");
+        assertTrue(start >= 0, define + " not in " + TABLE);
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("^\\s*X\\((\\w+),").matcher("");
+        for (String line : table.substring(start).split("\n", -1)) {
+            if (m.reset(line).find()) out.add(m.group(1));
+            if (!line.endsWith("\\")) break;
+        }
+        assertFalse(out.isEmpty(), define + " is empty");
+        return out;
+    }
+
+    private static Properties buildInfo() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = PtxResourcesTest.class.getResourceAsStream(DIR + "build-info.properties")) {
+            if (in != null) p.load(in);
+        }
+        return p;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PtxResourcesTest.class.getResourceAsStream(DIR + name)) {
+            assertNotNull(in, "resource " + DIR + name + " missing");
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
