@@ -1,0 +1,131 @@
+package io.chunkwise.bench;
+
+import io.chunkwise.BackendKind;
+import io.chunkwise.Backends;
+import io.chunkwise.scheduler.ClusterSchedulerFactory;
+import io.chunkwise.spi.BackendProvider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+
+/** What this machine and JVM offer Chunkwise: JDK, processors, memory, SIMD width, BLAS, backends, GPUs. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Prints the JDK, processors, memory, SIMD width, BLAS, the backends found and the GPUs.")
+final class InfoCommand implements Callable<Integer> {
+    /** The JavaCPP OpenBLAS binding the CPU backend uses when it is on the class path (not loaded here). */
+    private static final String OPENBLAS_CLASS = "org.bytedeco.openblas.global.openblas";
+
+    @ParentCommand
+    Main main;
+
+    @Override
+    public Integer call() {
+        PrintStream out = main.out();
+        Runtime rt = Runtime.getRuntime();
+        out.println("chunkwise   " + Main.version());
+        out.printf("JDK         %s (%s; %s)%n", Runtime.version(), System.getProperty("java.vendor"),
+                System.getProperty("java.vm.name"));
+        out.printf("OS          %s %s (%s)%n", System.getProperty("os.name"), System.getProperty("os.version"),
+                System.getProperty("os.arch"));
+        out.printf("processors  %d%n", rt.availableProcessors());
+        out.printf("max heap    %s%n", bytes(rt.maxMemory()));
+        out.printf("memory      %s%n", physicalMemory());
+        out.printf("SIMD        %s%n", simd());
+        out.printf("BLAS        %s%n", blas());
+        List<BackendProvider> providers = Backends.providers();
+        out.println("backends    " + (providers.isEmpty() ? "none on the class path" : "(highest priority first)"));
+        for (BackendProvider p : providers) {
+            Optional<String> why = p.unavailableReason();
+            out.printf("  %-28s %-4s priority %-4d %s%n", p.getClass().getSimpleName(), p.kind(), p.priority(),
+                    why.map(r -> "unavailable: " + r).orElse("available"));
+        }
+        out.printf("AUTO picks  %s%n", autoChoice(providers));
+        out.printf("GPUs        %s%n", gpus(providers));
+        out.printf("cluster     %s%n", ServiceLoader.load(ClusterSchedulerFactory.class).findFirst().isPresent()
+                ? "module on the class path (members are listed once a client connects)"
+                : "module not on the class path");
+        return 0;
+    }
+
+    /** The preferred vector species, or why the Vector API cannot be used in this JVM. */
+    static String simd() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "Vector API not available: this JVM was started without --add-modules=jdk.incubator.vector"
+                    + " (./chunkwise passes it)";
+        }
+        try {
+            return VectorSpecies.describe();
+        } catch (LinkageError e) {
+            return "Vector API not usable: " + e;
+        }
+    }
+
+    /** Touches jdk.incubator.vector only when called, so that a JVM without the module can load InfoCommand. */
+    private static final class VectorSpecies {
+        static String describe() {
+            var d = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+            var f = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+            return "preferred vector species " + d.vectorBitSize() + " bits (" + d.length() + " x float64, "
+                    + f.length() + " x float32)";
+        }
+    }
+
+    private static String blas() {
+        try {
+            Class.forName(OPENBLAS_CLASS, false, InfoCommand.class.getClassLoader());
+            return "OpenBLAS (JavaCPP presets) on the class path";
+        } catch (ClassNotFoundException e) {
+            return "none on the class path (GEMM runs in Java)";
+        }
+    }
+
+    /** The provider {@link Backends#create} takes for AUTO: the first usable GPU one, else the first usable CPU one. */
+    private static String autoChoice(List<BackendProvider> providers) {
+        for (BackendKind k : List.of(BackendKind.GPU, BackendKind.CPU)) {
+            for (BackendProvider p : providers) {
+                if (p.kind() == k && p.unavailableReason().isEmpty()) {
+                    return p.getClass().getSimpleName() + " (" + k + ")";
+                }
+            }
+        }
+        return "nothing usable";
+    }
+
+    private static String gpus(List<BackendProvider> providers) {
+        List<BackendProvider> gpu = providers.stream().filter(p -> p.kind() == BackendKind.GPU).toList();
+        if (gpu.isEmpty()) return "not looked for: no GPU backend on the class path (add io.chunkwise:gpu-backend)";
+        StringBuilder sb = new StringBuilder();
+        for (BackendProvider p : gpu) {
+            if (!sb.isEmpty()) sb.append("; ");
+            sb.append(p.unavailableReason().map(r -> "none usable (" + r + ")")
+                    .orElse("usable through " + p.getClass().getSimpleName()));
+        }
+        return sb.toString();
+    }
+
+    private static String physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return bytes(os.getTotalMemorySize()) + " physical, " + bytes(os.getFreeMemorySize()) + " free";
+        }
+        return "unknown (no com.sun.management in this JVM)";
+    }
+
+    static String bytes(long n) {
+        if (n == Long.MAX_VALUE) return "unlimited";
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    }
+}

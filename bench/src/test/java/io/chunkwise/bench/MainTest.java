@@ -1,0 +1,104 @@
+package io.chunkwise.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    @Test
+    void helpListsTheSubcommandsAndExitsZero() {
+        CommandLineRun r = CommandLineRun.of("--help");
+        assertEquals(0, r.code(), r.transcript());
+        assertTrue(r.out().startsWith("Usage: chunkwise"), r.transcript());
+        for (String sub : List.of("info", "demo", "bench", "jmh")) assertTrue(r.out().contains("  " + sub + " "), sub);
+        assertEquals("", r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "demo", "bench", "jmh"})
+    void everySubcommandHasHelp(String sub) {
+        CommandLineRun r = CommandLineRun.of(sub, "--help");
+        assertEquals(0, r.code(), r.transcript());
+        assertTrue(r.out().startsWith("Usage: chunkwise " + sub), r.transcript());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void benchHelpNamesItsOptions() {
+        CommandLineRun r = CommandLineRun.of("bench", "--help");
+        assertEquals(0, r.code(), r.transcript());
+        for (String option : List.of("--quick", "--output", "--sizes", "--dtypes", "--chunks", "--threads", "--reps", "--warmup")) {
+            assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
+        }
+    }
+
+    @Test
+    void infoDescribesTheMachineAndExitsZero() {
+        CommandLineRun r = CommandLineRun.of("info");
+        assertEquals(0, r.code(), r.transcript());
+        for (String line : List.of("JDK ", "processors ", "max heap ", "memory ", "SIMD ", "BLAS ", "backends ", "GPUs ")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(line)), "no line starting with '" + line + "' in\n" + r.out());
+        }
+        // surefire runs with the project's JVM flags, so the Vector API is there
+        assertTrue(r.out().contains("preferred vector species"), r.out());
+        assertTrue(r.out().contains(" CPU "), "a CPU backend is listed: " + r.out());
+    }
+
+    @Test
+    void unknownOptionGivesOneLineAndTheUsageOnStderrAndExitsTwo() {
+        CommandLineRun r = CommandLineRun.of("--bogus");
+        assertEquals(2, r.code(), r.transcript());
+        assertEquals("", r.out());
+        List<String> lines = r.errLines();
+        assertEquals("Unknown option: '--bogus'", lines.get(0), r.transcript());
+        assertTrue(lines.get(1).startsWith("Usage: chunkwise"), r.transcript());
+    }
+
+    @Test
+    void unknownOptionOfASubcommandShowsThatSubcommandsUsage() {
+        CommandLineRun r = CommandLineRun.of("bench", "--quick", "--bogus=3");
+        assertEquals(2, r.code(), r.transcript());
+        List<String> lines = r.errLines();
+        assertTrue(lines.get(0).startsWith("Unknown option: '--bogus=3'"), r.transcript());
+        assertTrue(lines.get(1).startsWith("Usage: chunkwise bench"), r.transcript());
+    }
+
+    @Test
+    void badValuesAreCommandLineErrors() {
+        for (String[] args : List.of(new String[]{"bench", "--reps", "0"}, new String[]{"bench", "--dtypes", "int32"},
+                new String[]{"bench", "--chunks", "big"}, new String[]{"bench", "--sizes", "x"}, new String[]{"demo", "--n", "0"})) {
+            CommandLineRun r = CommandLineRun.of(args);
+            assertEquals(2, r.code(), r.transcript());
+            assertTrue(r.errLines().get(1).startsWith("Usage: chunkwise "), r.transcript());
+        }
+    }
+
+    @Test
+    void noSubcommandIsACommandLineError() {
+        CommandLineRun r = CommandLineRun.of();
+        assertEquals(2, r.code(), r.transcript());
+        assertTrue(r.errLines().get(0).startsWith("Missing subcommand"), r.transcript());
+        assertTrue(r.errLines().get(1).startsWith("Usage: chunkwise"), r.transcript());
+    }
+
+    @Test
+    void demoChecksItsResults() {
+        CommandLineRun r = CommandLineRun.of("demo", "--n", "96", "--chunk", "40");
+        assertEquals(0, r.code(), r.transcript());
+        assertTrue(r.out().contains("check ok"), r.transcript());
+    }
+
+    @Test
+    void theJmhBenchmarksAreCompiledIntoTheJar() throws Exception {
+        try (var in = Main.class.getResourceAsStream("/META-INF/BenchmarkList")) {
+            assertTrue(in != null, "no META-INF/BenchmarkList: the JMH annotation processor did not run");
+            String list = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(list.contains("io.chunkwise.bench.jmh.ElementwiseBench"), list);
+        }
+    }
+}
