@@ -1,0 +1,84 @@
+package io.chunkwise.cpu;
+
+import io.chunkwise.BackendKind;
+import io.chunkwise.DType;
+import io.chunkwise.spi.Backend;
+import io.chunkwise.spi.Block;
+import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.HostBlock;
+import io.chunkwise.spi.HostCopy;
+import io.chunkwise.spi.Piece;
+import io.chunkwise.spi.ReduceOp;
+import io.chunkwise.spi.Region;
+
+import java.util.List;
+
+/**
+ * The CPU backend: blocks are {@link HostBlock}s (Java arrays) and every kernel is plain Java. Elementwise
+ * expressions run tile by tile ({@link ElementwiseKernel}), reductions stream lines in blocks ({@link Reductions}),
+ * GEMM is a cache-blocked kernel ({@link Gemm}). Stateless apart from its configuration, so any number of
+ * scheduler threads may call it at once.
+ */
+public final class CpuBackend implements Backend {
+    private final int threads;
+
+    /** @param threads the scheduler's thread count (kernels run on the calling thread) */
+    public CpuBackend(int threads) {
+        this.threads = threads;
+    }
+
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public BackendKind kind() { return BackendKind.CPU; }
+
+    @Override public Block fromHost(HostBlock block) { return block; }
+
+    @Override
+    public HostBlock toHost(Block block) {
+        if (block instanceof HostBlock h) return h;
+        throw new IllegalArgumentException("the cpu backend holds host blocks only, got " + block);
+    }
+
+    @Override
+    public Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
+        HostBlock[] host = new HostBlock[inputs.length];
+        for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
+        return ElementwiseKernel.compile(expr).run(host, inputStrides, region, expr.dtype());
+    }
+
+    @Override
+    public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
+        return Reductions.partial(op, toHost(input), axes, argAxisOffset);
+    }
+
+    @Override
+    public Block reduceCombine(ReduceOp op, List<Block> partials) {
+        return partials.size() == 1 ? partials.get(0) : Reductions.combine(op, partials);
+    }
+
+    @Override
+    public Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape) {
+        return Reductions.finish(op, partial, dtype, shape);
+    }
+
+    @Override
+    public Block gemm(boolean transA, boolean transB, double alpha, Block a, Block b, double beta, Block c) {
+        return Gemm.gemm(transA, transB, alpha, toHost(a), toHost(b), beta, c == null ? null : toHost(c));
+    }
+
+    @Override
+    public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
+        HostBlock[] host = new HostBlock[sources.length];
+        for (int i = 0; i < sources.length; i++) host[i] = toHost(sources[i]);
+        return HostCopy.assemble(dtype, shape, host, pieces);
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend[threads=" + threads + "]";
+    }
+}
