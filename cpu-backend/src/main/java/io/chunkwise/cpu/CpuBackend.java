@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The CPU backend: blocks are {@link HostBlock}s (Java arrays) and every kernel is plain Java. Elementwise
  * expressions run tile by tile ({@link ElementwiseKernel}), reductions stream lines in blocks ({@link Reductions}),
- * GEMM is a cache-blocked kernel ({@link Gemm}). Stateless apart from its configuration, so any number of
+ * GEMM goes to OpenBLAS for floats ({@link OpenBlas}), else a cache-blocked Java kernel ({@link Gemm}). Stateless apart from its configuration, so any number of
  * scheduler threads may call it at once.
  */
 public final class CpuBackend implements Backend {
@@ -67,7 +67,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Block gemm(boolean transA, boolean transB, double alpha, Block a, Block b, double beta, Block c) {
-        return Gemm.gemm(transA, transB, alpha, toHost(a), toHost(b), beta, c == null ? null : toHost(c));
+        HostBlock x = toHost(a), y = toHost(b);
+        int m = x.shape()[transA ? 1 : 0], k = x.shape()[transA ? 0 : 1], n = y.shape()[transB ? 0 : 1];
+        boolean sameTypes = y.dtype() == x.dtype() && (c == null || c.dtype() == x.dtype());
+        boolean shapesFit = y.shape()[transB ? 1 : 0] == k && (c == null || java.util.Arrays.equals(c.shape(), new int[]{m, n}));
+        if (sameTypes && shapesFit && OpenBlas.accepts(x.dtype(), m, n, k)) {
+            return OpenBlas.gemm(transA, transB, alpha, x, y, beta, c == null ? null : toHost(c), m, n, k);
+        }
+        return Gemm.gemm(transA, transB, alpha, x, y, beta, c == null ? null : toHost(c));
     }
 
     @Override
