@@ -7,6 +7,8 @@ import java.util.Arrays;
  * chunk of size 0; every other chunk size is positive. A chunk holds at most {@code Integer.MAX_VALUE} elements.
  */
 public final class Chunks {
+    /** Most chunks in one array: more would be a task graph no machine can plan. */
+    public static final long MAX_CHUNKS = Integer.MAX_VALUE;
     private final long[][] sizes;
     private final long[][] offsets;
 
@@ -18,11 +20,21 @@ public final class Chunks {
             for (int i = 0; i < sizes[a].length; i++) off[i + 1] = off[i] + sizes[a][i];
             offsets[a] = off;
         }
-        long elements = 1;
-        for (long[] s : sizes) elements = Math.multiplyExact(elements, Arrays.stream(s).max().orElse(0));
+        double elements = 1, count = 1;   // doubles: a product of long sizes must not overflow before the check
+        for (long[] s : sizes) {
+            elements *= Arrays.stream(s).max().orElse(0);
+            count *= s.length;
+        }
         if (elements > Integer.MAX_VALUE) {
-            throw new ChunkingException("chunks of " + describe(sizes) + " would hold " + elements
+            throw new ChunkingException("chunks of " + describe(sizes) + " would hold up to " + (long) elements
                     + " elements each; a chunk holds at most " + Integer.MAX_VALUE);
+        }
+        if (count > MAX_CHUNKS) {
+            throw new ChunkingException("a grid of " + describe(sizes) + " has " + (long) count + " chunks; at most "
+                    + MAX_CHUNKS + " chunks per array");
+        }
+        for (int a = 0; a < sizes.length; a++) {
+            if (offsets[a][sizes[a].length] < 0) throw new ChunkingException("chunk sizes on axis " + a + " overflow a long");
         }
     }
 
@@ -67,7 +79,12 @@ public final class Chunks {
 
     static long[] split(long length, long chunk) {
         if (length == 0) return new long[]{0};
-        int n = Math.toIntExact((length + chunk - 1) / chunk);
+        long count = length / chunk + (length % chunk == 0 ? 0 : 1);
+        if (count > MAX_CHUNKS) {
+            throw new ChunkingException("an axis of length " + length + " in chunks of " + chunk + " would have " + count
+                    + " chunks; at most " + MAX_CHUNKS + " chunks per array");
+        }
+        int n = (int) count;
         long[] out = new long[n];
         for (int i = 0; i < n; i++) out[i] = Math.min(chunk, length - i * chunk);
         return out;

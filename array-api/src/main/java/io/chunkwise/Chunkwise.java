@@ -235,9 +235,10 @@ public final class Chunkwise implements AutoCloseable {
                     + " elements) does not fit one NDArray (at most " + (Integer.MAX_VALUE - 8) + "); persist() it or compute a slice");
         }
         long[] shape = node.shape();
+        HostBlock result = HostBlock.allocate(node.dtype(), new int[]{(int) n});
+        if (n == 0) return NDArray.wrap(result, shape);   // nothing to run (and strides may exceed an int)
         long[] gs = Shapes.strides(shape);
         int[] dstStrides = java.util.Arrays.stream(gs).mapToInt(Math::toIntExact).toArray();
-        HostBlock result = HostBlock.allocate(node.dtype(), new int[]{(int) n});
         run(node, listener, (chunks, idx, block) -> {
             long[] off = chunks.chunkOffset(idx);
             int[] cs = chunks.chunkShape(idx);

@@ -14,9 +14,14 @@ public final class Shapes {
         }
     }
 
+    /** Number of elements; a size beyond a long (possible only with no zero axis) is refused. */
     public static long size(long[] shape) {
+        for (long s : shape) if (s == 0) return 0;
         long n = 1;
-        for (long s : shape) n = Math.multiplyExact(n, s);
+        for (long s : shape) {
+            if (n > Long.MAX_VALUE / s) throw new ShapeMismatchException("shape " + str(shape) + " has more elements than a long counts");
+            n *= s;
+        }
         return n;
     }
 

@@ -152,7 +152,17 @@ public final class ArrowFiles {
     }
 
     private static HostBlock readBatch(Path file, Layout l, ArrowBlock block, int[] shape) throws IOException {
-        try (BufferAllocator alloc = new RootAllocator();
+        long elements = Shapes.size(Arrays.stream(shape).asLongStream().toArray());
+        // the values, a validity bitmap and alignment padding: a batch larger than that is not ours
+        long expected = elements * l.dtype().byteSize() + elements / 8 + 256;
+        long size = Files.size(file);
+        if (block.getOffset() < 0 || block.getMetadataLength() < 0 || block.getBodyLength() < 0
+                || block.getBodyLength() > expected || block.getOffset() + block.getMetadataLength() + block.getBodyLength() > size) {
+            throw new FileFormatException(file + " has a record batch (offset " + block.getOffset() + ", " + block.getBodyLength()
+                    + " body bytes) that does not fit the file or its chunk of shape " + Shapes.str(shape));
+        }
+        // the allocator's limit stops a corrupt row count from growing vectors without bound
+        try (BufferAllocator alloc = new RootAllocator(4 * expected + (1 << 20));
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
              ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
             if (!reader.loadRecordBatch(block)) throw new FileFormatException(file + " is missing a record batch");
@@ -174,12 +184,17 @@ public final class ArrowFiles {
             return out;
         } catch (RuntimeException e) {
             if (e instanceof ChunkwiseException) throw e;
-            throw new FileFormatException(file + " has a corrupt record batch: " + e.getMessage(), e);
+            throw new FileFormatException(file + " has a corrupt record batch: " + describe(e), e);
         }
     }
 
+    private static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     static Layout readLayout(Path file) {
-        try (BufferAllocator alloc = new RootAllocator();
+        // the footer and schema only: a corrupt file cannot make this allocate much
+        try (BufferAllocator alloc = new RootAllocator(Math.min(Files.size(file) * 2 + (1 << 20), 1L << 30));
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
              ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
             Schema schema;
@@ -188,7 +203,7 @@ public final class ArrowFiles {
                 schema = reader.getVectorSchemaRoot().getSchema();
                 batches = reader.getRecordBlocks();
             } catch (IOException | RuntimeException e) {
-                throw new FileFormatException(file + " is not an Arrow IPC file: " + e.getMessage(), e);
+                throw new FileFormatException(file + " is not an Arrow IPC file: " + describe(e), e);
             }
             Map<String, String> meta = schema.getCustomMetadata();
             if (meta == null || !"1".equals(meta.get(FORMAT))) {
@@ -210,8 +225,8 @@ public final class ArrowFiles {
                 List<long[]> axes = new ArrayList<>();
                 for (String part : inner.isEmpty() ? new String[0] : inner.split("(?<=\\]),")) axes.add(parseLongs(file, part));
                 chunks = Chunks.explicit(axes.toArray(new long[0][]));
-            } catch (io.chunkwise.ChunkingException e) {
-                throw new FileFormatException(file + " declares bad chunks: " + e.getMessage(), e);
+            } catch (ChunkwiseException | ArithmeticException e) {
+                throw new FileFormatException(file + " declares bad chunks: " + describe(e), e);
             }
             if (!Arrays.equals(chunks.shape(), shape)) {
                 throw new FileFormatException(file + " declares chunks " + chunks + " that do not add up to its shape " + Shapes.str(shape));

@@ -227,7 +227,7 @@ public final class Npy {
             long bytes;
             try {
                 bytes = Math.multiplyExact(Shapes.size(h.shape()), (long) h.dtype().byteSize());
-            } catch (ArithmeticException e) {
+            } catch (ArithmeticException | ChunkwiseException e) {
                 throw new FileFormatException(file + " declares shape " + Shapes.str(h.shape()) + ", too large to exist");
             }
             if (h.dataOffset() + bytes > size) {
