@@ -169,6 +169,14 @@ public final class Chunkwise implements AutoCloseable {
     /** An array stored by {@link #store}, read lazily chunk by chunk. */
     public ChunkedArray load(java.nio.file.Path file) { return io.chunkwise.io.ArrowFiles.load(this, file); }
 
+    /** A 1-D array with one chunk per Arrow vector (values copied: chunks live in Java arrays). */
+    public ChunkedArray fromArrow(org.apache.arrow.vector.FieldVector... vectors) { return io.chunkwise.io.ArrowFiles.fromArrow(this, vectors); }
+
+    /** A 1-D array's chunks as Arrow vectors from {@code allocator}, one per chunk; the caller closes them. */
+    public List<org.apache.arrow.vector.FieldVector> toArrow(ChunkedArray array, org.apache.arrow.memory.BufferAllocator allocator) {
+        return io.chunkwise.io.ArrowFiles.toArrow(this, array, allocator);
+    }
+
     /** Writes {@code array} as a NumPy {@code .npy} file (C order, little-endian), chunk by chunk. */
     public void writeNpy(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.Npy.write(this, array, file); }
 

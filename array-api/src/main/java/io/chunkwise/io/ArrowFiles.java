@@ -151,6 +151,88 @@ public final class ArrowFiles {
         });
     }
 
+    /** The values of a vector of {@code dtype}'s Arrow type as a block of {@code shape} (a copy). */
+    static HostBlock toBlock(FieldVector v, DType dtype, int[] shape) {
+        HostBlock out = HostBlock.allocate(dtype, shape);
+        int n = out.size();
+        switch (dtype) {
+            case FLOAT64 -> { Float8Vector f = (Float8Vector) v; double[] d = out.doubles(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+            case FLOAT32 -> { Float4Vector f = (Float4Vector) v; float[] d = out.floats(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+            case INT64 -> { BigIntVector f = (BigIntVector) v; long[] d = out.longs(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+            case INT32 -> { IntVector f = (IntVector) v; int[] d = out.ints(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
+            case BOOL -> { BitVector f = (BitVector) v; byte[] d = out.bools(); for (int i = 0; i < n; i++) d[i] = (byte) f.get(i); }
+        }
+        return out;
+    }
+
+    /** The dtype of an Arrow vector type we read; other types are refused naming the vector. */
+    static DType dtypeOf(FieldVector v) {
+        return switch (v) {
+            case Float8Vector f -> DType.FLOAT64;
+            case Float4Vector f -> DType.FLOAT32;
+            case BigIntVector f -> DType.INT64;
+            case IntVector f -> DType.INT32;
+            case BitVector f -> DType.BOOL;
+            default -> throw new io.chunkwise.DTypeException("Arrow vector '" + v.getName() + "' of type " + v.getField().getType()
+                    + " has no chunkwise dtype; accepted: Float8, Float4, BigInt, Int(32), Bit");
+        };
+    }
+
+    /**
+     * A 1-D array with one chunk per vector, in order. The values are copied: chunks live in Java arrays, which
+     * Arrow's off-heap buffers cannot back, so zero-copy is not possible here.
+     */
+    public static ChunkedArray fromArrow(Chunkwise cw, FieldVector... vectors) {
+        if (vectors == null || vectors.length == 0) throw new io.chunkwise.InvalidArgumentException("fromArrow needs at least one vector");
+        DType dtype = dtypeOf(vectors[0]);
+        long[] sizes = new long[vectors.length];
+        long total = 0;
+        for (int i = 0; i < vectors.length; i++) {
+            if (dtypeOf(vectors[i]) != dtype) {
+                throw new io.chunkwise.DTypeException("Arrow vectors must share one type: vector 0 is " + dtype.numpyName()
+                        + ", vector " + i + " is " + dtypeOf(vectors[i]).numpyName());
+            }
+            if (vectors[i].getNullCount() > 0) {
+                throw new io.chunkwise.InvalidArgumentException("Arrow vector " + i + " ('" + vectors[i].getName() + "') holds "
+                        + vectors[i].getNullCount() + " nulls; chunked arrays have none");
+            }
+            sizes[i] = vectors[i].getValueCount();
+            total += sizes[i];
+        }
+        long[] nonEmpty = Arrays.stream(sizes).filter(x -> x > 0).toArray();
+        HostBlock all = HostBlock.allocate(dtype, new int[]{Math.toIntExact(total)});
+        int at = 0;
+        for (FieldVector v : vectors) {
+            HostBlock b = toBlock(v, dtype, new int[]{v.getValueCount()});
+            System.arraycopy(b.data(), 0, all.data(), at, b.size());
+            at += b.size();
+        }
+        Chunks chunks = Chunks.explicit(new long[][]{nonEmpty.length == 0 ? new long[]{0} : nonEmpty});
+        return cw.fromNDArray(io.chunkwise.NDArray.wrap(all, new long[]{total}), chunks);
+    }
+
+    /** A 1-D array's chunks as Arrow vectors allocated from {@code allocator} (one per chunk; the caller closes them). */
+    public static List<FieldVector> toArrow(Chunkwise cw, ChunkedArray array, BufferAllocator allocator) {
+        if (array.ndim() != 1) {
+            throw new io.chunkwise.ShapeMismatchException("toArrow takes a 1-D array, not shape " + Shapes.str(array.shape()));
+        }
+        FieldVector[] out = new FieldVector[array.chunks().numChunks(0)];
+        Field field = new Field("values", FieldType.notNullable(arrowType(array.dtype())), null);
+        try {
+            cw.forEachChunk(array, (index, offset, block) -> {
+                FieldVector v = field.createVector(allocator);
+                fill(v, block);
+                synchronized (out) {
+                    out[index[0]] = v;
+                }
+            });
+        } catch (RuntimeException e) {
+            for (FieldVector v : out) if (v != null) v.close();
+            throw e;
+        }
+        return List.of(out);
+    }
+
     private static HostBlock readBatch(Path file, Layout l, ArrowBlock block, int[] shape) throws IOException {
         long elements = Shapes.size(Arrays.stream(shape).asLongStream().toArray());
         // the values, a validity bitmap and alignment padding: a batch larger than that is not ours
@@ -167,20 +249,12 @@ public final class ArrowFiles {
              ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
             if (!reader.loadRecordBatch(block)) throw new FileFormatException(file + " is missing a record batch");
             FieldVector v = reader.getVectorSchemaRoot().getVector(0);
-            HostBlock out = HostBlock.allocate(l.dtype(), shape);
-            int n = out.size();
-            if (v.getValueCount() != n) {
+            if (v.getValueCount() != elements) {
                 throw new FileFormatException(file + " has a record batch of " + v.getValueCount()
-                        + " values where its chunk of shape " + Shapes.str(shape) + " needs " + n);
+                        + " values where its chunk of shape " + Shapes.str(shape) + " needs " + elements);
             }
             if (v.getNullCount() > 0) throw new FileFormatException(file + " holds null values; chunked arrays have none");
-            switch (l.dtype()) {
-                case FLOAT64 -> { Float8Vector f = (Float8Vector) v; double[] d = out.doubles(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
-                case FLOAT32 -> { Float4Vector f = (Float4Vector) v; float[] d = out.floats(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
-                case INT64 -> { BigIntVector f = (BigIntVector) v; long[] d = out.longs(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
-                case INT32 -> { IntVector f = (IntVector) v; int[] d = out.ints(); for (int i = 0; i < n; i++) d[i] = f.get(i); }
-                case BOOL -> { BitVector f = (BitVector) v; byte[] d = out.bools(); for (int i = 0; i < n; i++) d[i] = (byte) f.get(i); }
-            }
+            HostBlock out = toBlock(v, l.dtype(), shape);
             return out;
         } catch (RuntimeException e) {
             if (e instanceof ChunkwiseException) throw e;
