@@ -69,45 +69,32 @@ public final class ArrowFiles {
         List<int[]> order = new ArrayList<>();
         chunks.forEachIndex(order::add);
         Map<Integer, HostBlock> waiting = new TreeMap<>();
-        Path tmp = null;
         try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
-            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".partial");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 ArrowFileWriter writer = new ArrowFileWriter(root, null, ch)) {
-                writer.start();
-                int[] next = {0};
-                int[] grid = chunks.grid();
-                cw.forEachChunk(array, (index, offset, block) -> {
-                    // computed in any order, written in grid order: hold early chunks until their turn
-                    synchronized (waiting) {
-                        waiting.put(flatIndex(index, grid), block);
-                        HostBlock b;
-                        while ((b = waiting.remove(next[0])) != null) {
-                            fill(root.getVector(0), b);
-                            root.setRowCount(b.size());
-                            try {
-                                writer.writeBatch();
-                            } catch (IOException e) {
-                                throw new ChunkwiseException("cannot write " + file + ": " + e, e);
+            ReplaceFile.write(file, ch -> {
+                try (ArrowFileWriter writer = new ArrowFileWriter(root, null, ch)) {
+                    writer.start();
+                    int[] next = {0};
+                    int[] grid = chunks.grid();
+                    cw.forEachChunk(array, (index, offset, block) -> {
+                        // computed in any order, written in grid order: hold early chunks until their turn
+                        synchronized (waiting) {
+                            waiting.put(flatIndex(index, grid), block);
+                            HostBlock b;
+                            while ((b = waiting.remove(next[0])) != null) {
+                                fill(root.getVector(0), b);
+                                root.setRowCount(b.size());
+                                try {
+                                    writer.writeBatch();
+                                } catch (IOException e) {
+                                    throw new ChunkwiseException("cannot write " + file + ": " + e, e);
+                                }
+                                next[0]++;
                             }
-                            next[0]++;
                         }
-                    }
-                });
-                writer.end();
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new ChunkwiseException("cannot write " + file + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the first error is the one to report
+                    });
+                    writer.end();
                 }
-            }
+            });
         }
     }
 

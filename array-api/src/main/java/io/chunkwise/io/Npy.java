@@ -130,47 +130,30 @@ public final class Npy {
         byte[] header = header(array.dtype(), shape);
         int item = array.dtype().byteSize();
         long[] gs = Shapes.strides(shape);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".partial");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.wrap(header), 0);
-                cw.forEachChunk(array, (index, offset, block) -> {
-                    int[] c = block.shape();
-                    int nd = c.length;
-                    int run = nd == 0 ? 1 : c[nd - 1];
-                    ByteBuffer buf = ByteBuffer.allocate(Math.max(run, 1) * item).order(ByteOrder.LITTLE_ENDIAN);
-                    int[] pos = {0};
-                    if (block.size() == 0) return;
-                    Shapes.forEachIndex(nd == 0 ? new int[0] : Arrays.copyOf(c, nd - 1), idx -> {
-                        long flat = 0;
-                        for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
-                        buf.clear();
-                        encode(block, pos[0], run, buf);
-                        pos[0] += run;
-                        try {
-                            long at = header.length + flat * item;
-                            while (buf.hasRemaining()) at += ch.write(buf, at);
-                        } catch (IOException e) {
-                            throw new ChunkwiseException("cannot write " + file + ": " + e, e);
-                        }
-                    });
+        ReplaceFile.write(file, ch -> {
+            ch.write(ByteBuffer.wrap(header), 0);
+            cw.forEachChunk(array, (index, offset, block) -> {
+                int[] c = block.shape();
+                int nd = c.length;
+                int run = nd == 0 ? 1 : c[nd - 1];
+                if (block.size() == 0) return;
+                ByteBuffer buf = ByteBuffer.allocate(run * item).order(ByteOrder.LITTLE_ENDIAN);
+                int[] pos = {0};
+                Shapes.forEachIndex(nd == 0 ? new int[0] : Arrays.copyOf(c, nd - 1), idx -> {
+                    long flat = 0;
+                    for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
+                    buf.clear();
+                    encode(block, pos[0], run, buf);
+                    pos[0] += run;
+                    try {
+                        long at = header.length + flat * item;
+                        while (buf.hasRemaining()) at += ch.write(buf, at);
+                    } catch (IOException e) {
+                        throw new ChunkwiseException("cannot write " + file + ": " + e, e);
+                    }
                 });
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new ChunkwiseException("cannot write " + file + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the computation's own error is the one to report
-                }
-            }
-        }
+            });
+        });
     }
 
     static byte[] header(DType dtype, long[] shape) {
