@@ -32,7 +32,8 @@ class MainTest {
     void benchHelpNamesItsOptions() {
         CommandLineRun r = CommandLineRun.of("bench", "--help");
         assertEquals(0, r.code(), r.transcript());
-        for (String option : List.of("--quick", "--output", "--sizes", "--dtypes", "--chunks", "--threads", "--reps", "--warmup")) {
+        for (String option : List.of("--quick", "--output", "--sizes", "--dtypes", "--chunks", "--threads", "--reps", "--warmup",
+                "--peers", "--python", "--sections")) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
     }
@@ -71,7 +72,9 @@ class MainTest {
     @Test
     void badValuesAreCommandLineErrors() {
         for (String[] args : List.of(new String[]{"bench", "--reps", "0"}, new String[]{"bench", "--dtypes", "int32"},
-                new String[]{"bench", "--chunks", "big"}, new String[]{"bench", "--sizes", "x"}, new String[]{"demo", "--n", "0"})) {
+                new String[]{"bench", "--chunks", "big"}, new String[]{"bench", "--sizes", "x"}, new String[]{"demo", "--n", "0"},
+                new String[]{"bench", "--chunks", "n/0"}, new String[]{"bench", "--peers", "matlab"},
+                new String[]{"bench", "--sections", "fft"})) {
             CommandLineRun r = CommandLineRun.of(args);
             assertEquals(2, r.code(), r.transcript());
             assertTrue(r.errLines().get(1).startsWith("Usage: chunkwise "), r.transcript());

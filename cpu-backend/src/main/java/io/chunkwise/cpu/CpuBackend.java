@@ -12,19 +12,33 @@ import io.chunkwise.spi.ReduceOp;
 import io.chunkwise.spi.Region;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The CPU backend: blocks are {@link HostBlock}s (Java arrays) and every kernel is plain Java. Elementwise
- * expressions run tile by tile ({@link ElementwiseKernel}), reductions stream lines in blocks ({@link Reductions}),
- * GEMM goes to OpenBLAS for floats ({@link OpenBlas}), else a cache-blocked Java kernel ({@link Gemm}). Stateless apart from its configuration, so any number of
- * scheduler threads may call it at once.
+ * The CPU backend: blocks are {@link HostBlock}s (Java arrays) and every kernel is Java. Elementwise expressions
+ * run tile by tile ({@link ElementwiseKernel}), reductions stream lines in blocks ({@link Reductions}), both over
+ * the loops of {@link Vectorization#loops()} (Java Vector API where the JVM has it, plain Java otherwise); GEMM goes
+ * to OpenBLAS for floats ({@link OpenBlas}), else a cache-blocked Java kernel ({@link Gemm}). Compiled elementwise
+ * kernels are cached by expression; apart from that cache (safe for concurrent use) the backend is stateless, so
+ * any number of scheduler threads may call it at once.
  */
 public final class CpuBackend implements Backend {
+    /** Distinct expressions whose compiled kernels are kept; the cache starts over when it fills. */
+    private static final int KERNEL_CACHE = 1024;
     private final int threads;
+    private final Loops loops;
+    private final Map<Expr, ElementwiseKernel> kernels = new ConcurrentHashMap<>();
 
     /** @param threads the scheduler's thread count (kernels run on the calling thread) */
     public CpuBackend(int threads) {
+        this(threads, Vectorization.loops());
+    }
+
+    /** A backend running the given loops (tests compare the Vector API loops with the scalar ones). */
+    CpuBackend(int threads, Loops loops) {
         this.threads = threads;
+        this.loops = loops;
     }
 
     public CpuBackend() {
@@ -47,12 +61,36 @@ public final class CpuBackend implements Backend {
     public Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
         HostBlock[] host = new HostBlock[inputs.length];
         for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
-        return ElementwiseKernel.compile(expr).run(host, inputStrides, region, expr.dtype());
+        return kernel(expr).run(loops, host, inputStrides, region, expr.dtype());
+    }
+
+    /**
+     * {@link #elementwise} writing into an existing array instead of a new block: position {@code p} of the region
+     * goes to {@code dst[dstOffset + p . dstStrides]}, so a chunk of a result lands where it belongs with no block
+     * of its own, no zeroing and no copy. {@code dst} is an array of the expression's dtype and must not overlap
+     * the inputs. This is the kernel side of a proposed SPI method (the scheduler would pass the output chunk's
+     * place in the result of {@code compute()}); the JMH {@code ElementwiseBench.fusedInto} measures it.
+     */
+    public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, Object dst,
+                                int dstOffset, int[] dstStrides) {
+        HostBlock[] host = new HostBlock[inputs.length];
+        for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
+        kernel(expr).into(loops, host, inputStrides, region, dst, dstOffset, dstStrides);
+    }
+
+    private ElementwiseKernel kernel(Expr expr) {
+        ElementwiseKernel k = kernels.get(expr);
+        if (k == null) {
+            k = ElementwiseKernel.compile(expr);
+            if (kernels.size() >= KERNEL_CACHE) kernels.clear();
+            kernels.putIfAbsent(expr, k);
+        }
+        return k;
     }
 
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
-        return Reductions.partial(op, toHost(input), axes, argAxisOffset);
+        return Reductions.partial(loops, op, toHost(input), axes, argAxisOffset);
     }
 
     @Override
@@ -86,6 +124,6 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String toString() {
-        return "CpuBackend[threads=" + threads + "]";
+        return "CpuBackend[threads=" + threads + ", " + loops.describe() + "]";
     }
 }

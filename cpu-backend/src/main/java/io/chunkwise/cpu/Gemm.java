@@ -160,7 +160,7 @@ final class Gemm {
             TileIO.loadLong(out.data(), 0, 1, c, 0, size);
             for (int i = 0; i < size; i++) product[i] += b * c[i];
         }
-        TileOps.narrow(out.dtype(), product, size);
+        TileOps.narrow(out.dtype(), product, 0, size);
         TileIO.storeLong(product, 0, out.data(), 0, size);
     }
 }

@@ -31,8 +31,9 @@ import java.util.List;
  *       outputs at once, reading contiguous rows and reducing them lane by lane ("vertically"), so that no
  *       strided walk down a column is needed.</li>
  * </ul>
- * Float sums are pairwise inside a block (rows: sequential over a block's few rows) and cascaded pairwise across
- * blocks, so the error grows with the logarithm of the line length.
+ * Float sums are pairwise inside a block ({@link Loops#sum}, in the same order with or without the Vector API;
+ * rows: sequential over a block's few rows) and cascaded pairwise across blocks, so the error grows with the
+ * logarithm of the line length. Sums, minima and maxima of lines run in the {@link Loops} families.
  */
 final class Reductions {
     /** Elements per tile of a line or of a block of rows (32 KiB of doubles). */
@@ -42,7 +43,7 @@ final class Reductions {
 
     private Reductions() {}
 
-    static Partial partial(ReduceOp op, HostBlock in, boolean[] axes, long argAxisOffset) {
+    static Partial partial(Loops loops, ReduceOp op, HostBlock in, boolean[] axes, long argAxisOffset) {
         int[] shape = in.shape();
         int nd = shape.length;
         if (axes.length != nd) {
@@ -77,8 +78,11 @@ final class Reductions {
 
         LoopSpace kept = new LoopSpace(keptAxesShape, new int[][]{keptAxesStrides}, null, 0);
         LoopSpace line = new LoopSpace(lineShape, new int[][]{lineStrides}, null, 0);
-        Reducer reducer = floating ? new DoubleReducer(op) : new LongReducer(op);
         boolean rows = kept.innerStride(0) == 1 && kept.innerLength() > 1 && Shapes.size(lineShape) > 0;
+        // state and tile sized to what this call needs: a tiny chunk costs a tiny allocation
+        int lanes = rows ? Math.min(LANES, kept.innerLength()) : 1;
+        int tile = (int) Math.min(BLOCK, (long) lanes * line.size());
+        Reducer reducer = floating ? new DoubleReducer(loops, op, lanes, tile) : new LongReducer(loops, op, lanes, tile);
         if (rows) reduceRows(in.data(), kept, line, reducer, argAxisOffset, out);
         else reduceLines(in.data(), kept, line, reducer, argAxisOffset, out, floating);
         return out;
@@ -92,9 +96,9 @@ final class Reductions {
         boolean inPlace = line.dense(0) && (floating ? src instanceof double[] : src instanceof long[]);
         int lineStride = line.innerStride(0), keptStride = kept.innerStride(0);
         // the gather pattern of a line does not depend on where it starts: split short lines once
-        LoopSpace.Runs lineRuns = line.new Runs(BLOCK);
-        if (lineLength <= BLOCK) lineRuns.split(0, lineLength);
-        LoopSpace.Runs keptRuns = kept.new Runs(ElementwiseKernel.TILE);
+        LoopSpace.Runs lineRuns = inPlace ? null : line.new Runs(Math.min(BLOCK, lineLength));
+        if (!inPlace && lineLength <= BLOCK) lineRuns.split(0, lineLength);
+        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
         for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
             keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
@@ -129,8 +133,8 @@ final class Reductions {
         int outputs = Shapes.size(out.shape());
         int lineLength = line.size();
         int lineStride = line.innerStride(0);
-        LoopSpace.Runs lineRuns = line.new Runs(BLOCK);
-        LoopSpace.Runs keptRuns = kept.new Runs(ElementwiseKernel.TILE);
+        LoopSpace.Runs lineRuns = line.new Runs(Math.min(BLOCK, lineLength));
+        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
         for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
             keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
@@ -274,18 +278,18 @@ final class Reductions {
             if (dtype.isFloating()) TileIO.storeDouble(d, 0, out.data(), 0, n);
             else {
                 long[] l = new long[n];
-                TileOps.cast(d, dtype, l, n);
+                TileOps.cast(d, 0, dtype, l, 0, n);
                 TileIO.storeLong(l, 0, out.data(), 0, n);
             }
         } else {
             long[] l = (long[]) values;
             if (dtype.isFloating()) {
                 double[] d = new double[n];
-                TileOps.cast(l, dtype, d, n);
+                TileOps.cast(l, 0, dtype, d, 0, n);
                 TileIO.storeDouble(d, 0, out.data(), 0, n);
             } else {
                 long[] narrowed = new long[n];
-                TileOps.cast(l, dtype, narrowed, n);
+                TileOps.cast(l, 0, dtype, narrowed, 0, n);
                 TileIO.storeLong(narrowed, 0, out.data(), 0, n);
             }
         }
@@ -315,10 +319,14 @@ final class Reductions {
      * are loaded into. The op is switched on once per block; the loops inside are plain.
      */
     private abstract static class Reducer {
+        final Loops loops;
         final ReduceOp op;
         int lanes;
 
-        Reducer(ReduceOp op) { this.op = op; }
+        Reducer(Loops loops, ReduceOp op) {
+            this.loops = loops;
+            this.op = op;
+        }
 
         abstract void reset(int lanes);
 
@@ -339,13 +347,26 @@ final class Reductions {
 
     /** Doubles: floating input, and any input of MEAN, VAR and STD. */
     static final class DoubleReducer extends Reducer {
-        private final double[] tile = new double[BLOCK];
-        private final PairwiseCascade cascade = new PairwiseCascade(LANES);
-        private final double[] value = new double[LANES], mean = new double[LANES], m2 = new double[LANES];
-        private final long[] count = new long[LANES], index = new long[LANES];
-        private final double[] blockSum = new double[LANES], blockSquares = new double[LANES];
+        private final double[] tile;
+        private final PairwiseCascade cascade;
+        private final double[] value, mean, m2;
+        private final long[] count, index;
+        private final double[] blockSum, blockSquares;
 
-        DoubleReducer(ReduceOp op) { super(op); }
+        /** For up to {@code maxLanes} outputs at once and blocks of up to {@code tileSize} elements. */
+        DoubleReducer(Loops loops, ReduceOp op, int maxLanes, int tileSize) {
+            super(loops, op);
+            tile = new double[tileSize];
+            cascade = op == ReduceOp.SUM ? new PairwiseCascade(maxLanes) : null;
+            value = new double[maxLanes];
+            index = new long[maxLanes];
+            boolean moments = op.isMoment();
+            mean = moments ? new double[maxLanes] : null;
+            m2 = moments ? new double[maxLanes] : null;
+            count = moments ? new long[maxLanes] : null;
+            blockSum = op == ReduceOp.SUM || moments ? new double[maxLanes] : null;
+            blockSquares = moments ? new double[maxLanes] : null;
+        }
 
         @Override void reset(int lanes) {
             this.lanes = lanes;
@@ -356,11 +377,13 @@ final class Reductions {
                 default -> 0;
             };
             Arrays.fill(value, 0, lanes, identity);
-            Arrays.fill(mean, 0, lanes, 0);
-            Arrays.fill(m2, 0, lanes, 0);
-            Arrays.fill(count, 0, lanes, 0);
             Arrays.fill(index, 0, lanes, -1);
-            cascade.clear(lanes);
+            if (op.isMoment()) {
+                Arrays.fill(mean, 0, lanes, 0);
+                Arrays.fill(m2, 0, lanes, 0);
+                Arrays.fill(count, 0, lanes, 0);
+            }
+            if (cascade != null) cascade.clear(lanes);
         }
 
         @Override void load(Object src, int off, int stride, int tileOff, int n) {
@@ -371,19 +394,14 @@ final class Reductions {
             double[] a = src == null ? tile : (double[]) src;
             int end = off + n;
             switch (op) {
-                case SUM -> cascade.push(0, pairwiseSum(a, off, n));
+                case SUM -> cascade.push(0, loops.sum(a, off, n));
                 case PROD -> { double p = value[0]; for (int i = off; i < end; i++) p *= a[i]; value[0] = p; }
-                case MIN -> { double m = value[0]; for (int i = off; i < end; i++) m = Math.min(m, a[i]); value[0] = m; }
-                case MAX -> { double m = value[0]; for (int i = off; i < end; i++) m = Math.max(m, a[i]); value[0] = m; }
+                case MIN -> value[0] = loops.min(a, off, n, value[0]);
+                case MAX -> value[0] = loops.max(a, off, n, value[0]);
                 case MEAN, VAR, STD -> {
-                    // two passes over the block (it is in L1), then Chan's update
-                    double blockMean = pairwiseSum(a, off, n) / n;
-                    double q = 0;
-                    for (int i = off; i < end; i++) {
-                        double d = a[i] - blockMean;
-                        q += d * d;
-                    }
-                    addMoments(0, n, blockMean, q);
+                    // two passes over the block (it is in cache), then Chan's update
+                    double blockMean = loops.sum(a, off, n) / n;
+                    addMoments(0, n, blockMean, loops.sumOfSquares(a, off, n, blockMean));
                 }
                 case ARGMIN, ARGMAX -> {
                     boolean max = op == ReduceOp.ARGMAX;
@@ -476,12 +494,15 @@ final class Reductions {
 
     /** Longs: integer and boolean input of SUM, PROD, MIN, MAX, ARGMIN and ARGMAX (sums and products wrap). */
     static final class LongReducer extends Reducer {
-        private final long[] tile = new long[BLOCK];
-        private final long[] value = new long[LANES], index = new long[LANES];
+        private final long[] tile;
+        private final long[] value, index;
 
-        LongReducer(ReduceOp op) {
-            super(op);
+        LongReducer(Loops loops, ReduceOp op, int maxLanes, int tileSize) {
+            super(loops, op);
             if (op.isMoment()) throw new IllegalArgumentException(op + " reduces in double");
+            tile = new long[tileSize];
+            value = new long[maxLanes];
+            index = new long[maxLanes];
         }
 
         @Override void reset(int lanes) {
@@ -505,10 +526,10 @@ final class Reductions {
             int end = off + n;
             long v = value[0];
             switch (op) {
-                case SUM -> { for (int i = off; i < end; i++) v += a[i]; }
+                case SUM -> v += loops.sum(a, off, n);
                 case PROD -> { for (int i = off; i < end; i++) v *= a[i]; }
-                case MIN -> { for (int i = off; i < end; i++) v = Math.min(v, a[i]); }
-                case MAX -> { for (int i = off; i < end; i++) v = Math.max(v, a[i]); }
+                case MIN -> v = loops.min(a, off, n, v);
+                case MAX -> v = loops.max(a, off, n, v);
                 case ARGMIN, ARGMAX -> {
                     boolean max = op == ReduceOp.ARGMAX;
                     long at = index[0];
@@ -582,41 +603,16 @@ final class Reductions {
         counts[j] = total;
     }
 
-    /**
-     * NumPy's pairwise summation: blocks of up to 128 summed with 8 accumulators, larger ranges split in halves
-     * (at a multiple of 8). The error grows with log(n) rather than n.
-     */
-    static double pairwiseSum(double[] a, int off, int n) {
-        if (n < 8) {
-            double s = 0;
-            for (int i = off; i < off + n; i++) s += a[i];
-            return s;
-        }
-        if (n <= 128) {
-            double r0 = a[off], r1 = a[off + 1], r2 = a[off + 2], r3 = a[off + 3];
-            double r4 = a[off + 4], r5 = a[off + 5], r6 = a[off + 6], r7 = a[off + 7];
-            int i = 8;
-            for (; i + 8 <= n; i += 8) {
-                int k = off + i;
-                r0 += a[k]; r1 += a[k + 1]; r2 += a[k + 2]; r3 += a[k + 3];
-                r4 += a[k + 4]; r5 += a[k + 5]; r6 += a[k + 6]; r7 += a[k + 7];
-            }
-            double s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-            for (; i < n; i++) s += a[off + i];
-            return s;
-        }
-        int half = (n / 2) & ~7;
-        return pairwiseSum(a, off, half) + pairwiseSum(a, off + half, n - half);
-    }
-
     /** Pairwise addition of a stream of block sums, per lane: a binary counter of partial sums per power of two. */
     static final class PairwiseCascade {
-        private final double[][] stack;
+        /** Enough levels for 2^32 pushes (a line has fewer than 2^31 elements). */
+        private static final int DEPTH = 33;
+        private final double[] stack;    // lane j's stack at [j * DEPTH, (j + 1) * DEPTH)
         private final int[] size;
         private final long[] pushed;
 
         PairwiseCascade(int lanes) {
-            stack = new double[lanes][64];
+            stack = new double[lanes * DEPTH];
             size = new int[lanes];
             pushed = new long[lanes];
         }
@@ -627,23 +623,24 @@ final class Reductions {
         }
 
         void push(int lane, double blockSum) {
-            double[] st = stack[lane];
+            double[] st = stack;
+            int base = lane * DEPTH;
             int n = size[lane];
-            st[n++] = blockSum;
+            st[base + n++] = blockSum;
             // merge equal-sized neighbours: after the k-th push, one merge per trailing zero bit of k
             for (long c = ++pushed[lane]; (c & 1) == 0; c >>>= 1) {
-                st[n - 2] += st[n - 1];
+                st[base + n - 2] += st[base + n - 1];
                 n--;
             }
             size[lane] = n;
         }
 
         double total(int lane) {
-            double[] st = stack[lane];
+            int base = lane * DEPTH;
             int n = size[lane];
             if (n == 0) return 0;
-            double s = st[n - 1];
-            for (int i = n - 2; i >= 0; i--) s = st[i] + s;
+            double s = stack[base + n - 1];
+            for (int i = n - 2; i >= 0; i--) s = stack[base + i] + s;
             return s;
         }
     }

@@ -59,9 +59,17 @@ final class TileIO {
 
     /** Writes {@code n} doubles to a {@code double[]} or {@code float[]} (rounded) at {@code dstOff}. */
     static void storeDouble(double[] src, int srcOff, Object dst, int dstOff, int n) {
+        storeDouble(src, srcOff, dst, dstOff, 1, n);
+    }
+
+    /** {@code dst[dstOff + k * stride] = src[srcOff + k]} for {@code k < n}, to a {@code double[]} or {@code float[]}. */
+    static void storeDouble(double[] src, int srcOff, Object dst, int dstOff, int stride, int n) {
         switch (dst) {
-            case double[] a -> System.arraycopy(src, srcOff, a, dstOff, n);
-            case float[] a -> { for (int k = 0; k < n; k++) a[dstOff + k] = (float) src[srcOff + k]; }
+            case double[] a -> {
+                if (stride == 1) System.arraycopy(src, srcOff, a, dstOff, n);
+                else for (int k = 0; k < n; k++) a[dstOff + k * stride] = src[srcOff + k];
+            }
+            case float[] a -> { for (int k = 0; k < n; k++) a[dstOff + k * stride] = (float) src[srcOff + k]; }
             default -> throw new IllegalArgumentException("expected a floating block array, got "
                     + dst.getClass().getSimpleName());
         }
@@ -72,10 +80,18 @@ final class TileIO {
      * 0 or 1 for BOOL) at {@code dstOff}.
      */
     static void storeLong(long[] src, int srcOff, Object dst, int dstOff, int n) {
+        storeLong(src, srcOff, dst, dstOff, 1, n);
+    }
+
+    /** {@code dst[dstOff + k * stride] = src[srcOff + k]} for {@code k < n}, narrowed as {@link #storeLong} does. */
+    static void storeLong(long[] src, int srcOff, Object dst, int dstOff, int stride, int n) {
         switch (dst) {
-            case long[] a -> System.arraycopy(src, srcOff, a, dstOff, n);
-            case int[] a -> { for (int k = 0; k < n; k++) a[dstOff + k] = (int) src[srcOff + k]; }
-            case byte[] a -> { for (int k = 0; k < n; k++) a[dstOff + k] = (byte) src[srcOff + k]; }
+            case long[] a -> {
+                if (stride == 1) System.arraycopy(src, srcOff, a, dstOff, n);
+                else for (int k = 0; k < n; k++) a[dstOff + k * stride] = src[srcOff + k];
+            }
+            case int[] a -> { for (int k = 0; k < n; k++) a[dstOff + k * stride] = (int) src[srcOff + k]; }
+            case byte[] a -> { for (int k = 0; k < n; k++) a[dstOff + k * stride] = (byte) src[srcOff + k]; }
             default -> throw new IllegalArgumentException("expected an integer or boolean block array, got "
                     + dst.getClass().getSimpleName());
         }

@@ -2,55 +2,159 @@ package io.chunkwise.bench.jmh;
 
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
+import io.chunkwise.DType;
 import io.chunkwise.NDArray;
+import io.chunkwise.Shapes;
+import io.chunkwise.cpu.CpuBackend;
+import io.chunkwise.graph.GraphBuilder;
+import io.chunkwise.graph.Node;
+import io.chunkwise.graph.Optimizer;
+import io.chunkwise.graph.Task;
+import io.chunkwise.graph.TaskGraph;
+import io.chunkwise.graph.TaskOp;
+import io.chunkwise.spi.Block;
+import io.chunkwise.spi.HostBlock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code x * x + 10} over 10^6 float64 values in 4 chunks, computed into an {@link NDArray}: the fused elementwise
- * path from graph to kernel to result assembly.
+ * The fused elementwise path, {@code x * x + 10} over 10^8 float64 values (800 MB) computed into an
+ * {@link NDArray} on 2 threads, against plain Java moving the same bytes on 2 threads:
+ * <ul>
+ *   <li>{@code fused}: the whole Chunkwise path (graph, fusion, scheduler, kernel, result assembly);</li>
+ *   <li>{@code fusedInto}: what {@code fused} would cost if the scheduler handed each output chunk's kernel its
+ *       place in the result (a proposed SPI change): the same graph and kernels, each chunk written by
+ *       {@link CpuBackend#elementwiseInto} straight into the result array from 2 threads, so no chunk block is
+ *       allocated, zeroed and copied;</li>
+ *   <li>{@code copy}: {@code System.arraycopy} of the 800 MB into an existing array, half per thread (the
+ *       bandwidth limit: read 800 MB, write 800 MB);</li>
+ *   <li>{@code copyFresh}: the same into a new array, as any computed result must be (adds the zeroing);</li>
+ *   <li>{@code loop}: the expression as one plain loop per thread into an existing array;</li>
+ *   <li>{@code loopFresh}: the same into a new array (the best any Java {@code compute()} can do).</li>
+ * </ul>
+ * The bandwidth ratio of {@code fused} to {@code copy} is {@code time(copy) / time(fused)}.
  *
- * <p>Run it through the launcher, {@code ./chunkwise jmh ElementwiseBench}. The fork gets no {@code jvmArgs}
- * here on purpose: JMH then starts it with the arguments of the JVM that runs JMH, i.e. the flags that
- * {@code ./chunkwise} read from the root pom ({@code chunkwise.jvm.flags}). A run that sets its own JVM arguments
- * adds them with {@code -jvmArgsAppend}.
+ * <p>Run it through the launcher, {@code ./chunkwise jmh ElementwiseBench}. The fork gets no {@code jvmArgs} on
+ * purpose: JMH then starts it with the arguments of the JVM that runs JMH, i.e. the flags that {@code ./chunkwise}
+ * read from the root pom ({@code chunkwise.jvm.flags}); the heap is appended.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms12g", "-Xmx12g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ElementwiseBench {
-    private static final int N = 1_000_000;
+    static final int N = 100_000_000;
+
+    @Param({"10000000", "1000000"})
+    public int chunk;
 
     private Chunkwise cw;
     private ChunkedArray x;
+    private double[] src, dst;
+    private TwoThreads threads;
 
     @Setup
     public void setup() {
-        cw = Chunkwise.local();
-        x = cw.random(42).normal(0.0, 1.0, new long[]{N}, new int[]{N / 4}).persist();
+        cw = Chunkwise.builder().threads(TwoThreads.THREADS).build();
+        x = cw.random(42).normal(0.0, 1.0, new long[]{N}, new int[]{chunk}).persist();
+        src = x.compute().block().doubles();
+        dst = new double[N];
+        threads = new TwoThreads();
     }
 
     @TearDown
     public void tearDown() {
+        threads.close();
         cw.close();
     }
 
     @Benchmark
-    public NDArray mulAdd() {
+    public NDArray fused() {
         return x.mul(x).add(10).compute();
+    }
+
+    @Benchmark
+    public NDArray fusedInto() {
+        Node root = Optimizer.optimize(x.mul(x).add(10).node());
+        List<int[]> chunks = new ArrayList<>();
+        root.chunks().forEachIndex(chunks::add);
+        TaskGraph graph = GraphBuilder.build(root, chunks);
+        List<Task> outputs = graph.outputs().values().stream().map(graph.tasks()::get).toList();
+        long[] shape = root.shape();
+        long[] globalStrides = Shapes.strides(shape);
+        int[] dstStrides = java.util.Arrays.stream(globalStrides).mapToInt(Math::toIntExact).toArray();
+        double[] result = new double[N];
+        CpuBackend backend = (CpuBackend) cw.backend();
+        AtomicInteger next = new AtomicInteger();
+        threads.split(N, (from, to) -> {
+            for (int t; (t = next.getAndIncrement()) < outputs.size(); ) {
+                Task task = outputs.get(t);
+                TaskOp.Elementwise op = (TaskOp.Elementwise) task.op();
+                Block[] inputs = task.deps().stream().map(k -> ((TaskOp.Literal) graph.tasks().get(k).op()).block())
+                        .toArray(Block[]::new);
+                long at = 0;
+                for (int a = 0; a < shape.length; a++) at += op.region().offset()[a] * globalStrides[a];
+                backend.elementwiseInto(op.expr(), inputs, op.inputStrides(), op.region(), result, (int) at, dstStrides);
+            }
+            return null;
+        });
+        return NDArray.wrap(new HostBlock(DType.FLOAT64, new int[]{N}, result), shape);
+    }
+
+    @Benchmark
+    public double[] copy() {
+        threads.split(N, (from, to) -> {
+            System.arraycopy(src, from, dst, from, to - from);
+            return null;
+        });
+        return dst;
+    }
+
+    @Benchmark
+    public double[] copyFresh() {
+        double[] out = new double[N];
+        threads.split(N, (from, to) -> {
+            System.arraycopy(src, from, out, from, to - from);
+            return null;
+        });
+        return out;
+    }
+
+    @Benchmark
+    public double[] loop() {
+        threads.split(N, (from, to) -> {
+            double[] a = src, o = dst;
+            for (int i = from; i < to; i++) o[i] = a[i] * a[i] + 10;
+            return null;
+        });
+        return dst;
+    }
+
+    @Benchmark
+    public double[] loopFresh() {
+        double[] out = new double[N];
+        threads.split(N, (from, to) -> {
+            double[] a = src;
+            for (int i = from; i < to; i++) out[i] = a[i] * a[i] + 10;
+            return null;
+        });
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import io.chunkwise.Chunkwise;
 import io.chunkwise.DType;
 import io.chunkwise.DTypeException;
 import io.chunkwise.bench.Main;
+import io.chunkwise.cpu.OpenBlas;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -22,26 +23,44 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
- * {@code chunkwise bench}: the benchmark suite. For now the matmul suite against no peers; writes
- * {@code results.csv}, {@code results.json} and {@code matmul.png} to the output folder and prints a table.
- * Exits 1 when any product fails validation (its row says FAILED and carries no speed).
+ * {@code chunkwise bench}: the benchmark suite. Section one times our GEMM over a grid of dtypes, sizes and chunk
+ * sizes and, in the same run, the peers that are present (one OpenBLAS call on the whole matrices, ND4J's mmul in
+ * this JVM, numpy and dask.array through Debian's python3), validates every product, and relates each to the best
+ * peer and to the measured peak. Section two measures elementwise, reduction, random and tiny-task workloads against
+ * a plain Java loop and the Python peers. Writes {@code results.csv}, {@code results.json}, {@code matmul.png},
+ * {@code elementwise.csv}, {@code elementwise.json} and {@code run.json}; prints the tables. Exits 1 when any of our
+ * results fails validation; a peer's failure is reported and its row gets no speed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the matmul benchmark suite: results.csv, results.json and matmul.png.", "",
+        description = {"Runs the benchmark suite: matmul against the peers that are present (OpenBLAS,",
+                "ND4J, numpy, dask.array), then elementwise/reduction workloads. Writes",
+                "results.csv, results.json, matmul.png, elementwise.csv, elementwise.json, run.json.", "",
                 "Times x.matmul(y).compute() on random inputs persisted beforehand, checks",
-                "each product on sampled entries (relative residual at most 1e-8 for",
-                "float64, 1e-3 for float32) and reports GFLOP/s = 2 n^3 / t. A product that",
-                "fails the check is marked FAILED, gets no speed, and the command exits 1."})
+                "each product (ours and the peers') on sampled entries (relative residual at",
+                "most 1e-8 for float64, 1e-3 for float32) and reports GFLOP/s = 2 n^3 / t",
+                "(median, and min/max over the timed runs after warm-up), the ratio to the",
+                "fastest peer at that size, and the efficiency against the measured peak.",
+                "The systems of one dtype and size are timed interleaved, a run of each in turn.",
+                "A result that fails the check gets no speed; if it is ours the command exits 1.",
+                "A peer that is missing is named in one line and skipped."})
 public final class BenchCommand implements Callable<Integer> {
-    private static final List<Integer> FULL_SIZES = List.of(256, 512, 1024, 2048);
+    private static final List<Integer> FULL_SIZES = List.of(512, 1024, 2048, 4096);
     private static final List<Integer> QUICK_SIZES = List.of(128, 256);
+    private static final List<String> FULL_CHUNKS = List.of("n/2", "n/4");
+    private static final List<String> ALL_PEERS = List.of("openblas", "nd4j", "numpy", "dask");
+    private static final List<String> ALL_SECTIONS = List.of("matmul", "elementwise");
+    /** Above this size the default is fewer runs, so that the default suite ends in a few minutes. */
+    private static final int LARGE = 2048;
 
     @ParentCommand
     Main main;
@@ -49,31 +68,35 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "a small run (n = 128, 256; 1 warmup, 3 reps) that ends within a minute")
+    @Option(names = "--quick", description = "a small run (n = 128, 256; chunk auto; 1 warmup, 3 reps; a small"
+            + " elementwise section) that ends within a minute")
     boolean quick;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "bench-results",
-            description = "folder for results.csv, results.json and matmul.png (default: ${DEFAULT-VALUE})")
+            description = "folder for the results (default: ${DEFAULT-VALUE})")
     Path output;
 
     @Option(names = "--sizes", split = ",", paramLabel = "N",
-            description = "matrix sizes n (default: 256,512,1024,2048; with --quick 128,256)")
+            description = "matrix sizes n (default: 512,1024,2048,4096; with --quick 128,256)")
     List<Integer> sizes;
 
     @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE", description = "float64 and/or float32 (default: both)")
     List<String> dtypes;
 
     @Option(names = "--chunks", split = ",", paramLabel = "C",
-            description = "chunk sizes to try, or auto: n/2 kept within [64, 1024] (default: auto)")
+            description = "chunk sizes to try: a number, n/K, or auto (n/2 kept within [64, 1024])"
+                    + " (default: n/2,n/4; with --quick auto)")
     List<String> chunks;
 
-    @Option(names = "--threads", paramLabel = "N", description = "scheduler threads (default: all processors)")
+    @Option(names = "--threads", paramLabel = "N", description = "threads, ours and the peers' (default: all processors)")
     Integer threads;
 
-    @Option(names = "--reps", paramLabel = "N", description = "timed runs per case (default: 5; with --quick 3)")
+    @Option(names = "--reps", paramLabel = "N",
+            description = "timed runs per case (default: 5, 3 above n = 2048 and in the elementwise section; with --quick 3)")
     Integer reps;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed runs before them (default: 2; with --quick 1)")
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "untimed runs before them (default: 2, 1 above n = 2048 and in the elementwise section; with --quick 1)")
     Integer warmup;
 
     @Option(names = "--backend", paramLabel = "KIND", defaultValue = "AUTO",
@@ -83,15 +106,49 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the inputs (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--peers", split = ",", paramLabel = "PEER",
+            description = "peers to run when present: openblas, nd4j, numpy, dask, or none (default: all)")
+    List<String> peers;
+
+    @Option(names = "--python", paramLabel = "PATH",
+            description = "the Python with numpy and dask (default: ${DEFAULT-VALUE}, Debian's python3-numpy and"
+                    + " python3-dask; not the first python3 on PATH)")
+    Path python = PythonPeer.DEFAULT_PYTHON;
+
+    @Option(names = "--sections", split = ",", paramLabel = "S",
+            description = "matmul and/or elementwise (default: both)")
+    List<String> sections;
+
+    @Option(names = "--elementwise-n", paramLabel = "N",
+            description = "float64 elements of the elementwise section (default: 33554432 = 256 MiB; with --quick 4194304)")
+    Long elementwiseN;
+
+    @Option(names = "--elementwise-chunk", paramLabel = "C",
+            description = "elements per chunk there (default: 1048576; with --quick 262144)")
+    Integer elementwiseChunk;
+
+    @Option(names = "--tasks", paramLabel = "N",
+            description = "tiny tasks: ones(10 N, chunks of 10).sum() (default: 100000; with --quick 10000;"
+                    + " dask gets at most 10000, with --quick 2000: it takes a quarter of a millisecond a task)")
+    Integer tasks;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
     @Override
     public Integer call() {
-        List<MatmulCase> cases = cases();
-        int nWarmup = positive("--warmup", warmup != null ? warmup : quick ? 1 : 2, 0);
-        int nReps = positive("--reps", reps != null ? reps : quick ? 3 : 5, 1);
+        Set<String> wantedSections = choose("--sections", sections, ALL_SECTIONS);
+        Set<String> wantedPeers = choose("--peers", peers, ALL_PEERS);
+        List<MatmulCase> cases = wantedSections.contains("matmul") ? cases() : List.of();
         int nThreads = positive("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
+        if (reps != null) positive("--reps", reps, 1);
+        if (warmup != null) positive("--warmup", warmup, 0);
+        long eN = elementwiseN != null ? elementwiseN : quick ? 1L << 22 : 1L << 25;
+        if (eN < 1 || eN > Integer.MAX_VALUE - 8) {
+            throw new ParameterException(spec.commandLine(), "--elementwise-n must lie in [1, " + (Integer.MAX_VALUE - 8) + "], not " + eN);
+        }
+        int eChunk = positive("--elementwise-chunk", elementwiseChunk != null ? elementwiseChunk : quick ? 1 << 18 : 1 << 20, 1);
+        int nTasks = positive("--tasks", tasks != null ? tasks : quick ? 10_000 : 100_000, 1);
         PrintStream out = main.out();
         try {
             Files.createDirectories(output);
@@ -99,41 +156,235 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot create the output folder " + output + ": " + e.getMessage(), e);
         }
 
-        List<CaseResult> results = new ArrayList<>();
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("command", "chunkwise bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("processors", Runtime.getRuntime().availableProcessors());
+        machine.put("cpu", MachineInfo.cpu());
+        machine.put("jdk", MachineInfo.jdk());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        machine.put("openblas", MachineInfo.openBlas());
+        run.put("machine", machine);
+        run.put("threads", nThreads);
+        out.printf(Locale.ROOT, "machine: %s, %d processors, JDK %s%n", MachineInfo.cpu(),
+                Runtime.getRuntime().availableProcessors(), MachineInfo.jdk());
+        out.println("OpenBLAS (CPU backend): " + MachineInfo.openBlasLine());
+
+        Peers found = findPeers(wantedPeers, wantedSections.contains("matmul"));
+        out.println("peers: " + (found.present.isEmpty() ? "none" : String.join("; ", found.present.values())));
+        for (var e : found.missing.entrySet()) out.println("peer " + e.getKey() + ": not available, going on without it (" + e.getValue() + ")");
+        run.put("peers", found.present);
+        run.put("peers_missing", found.missing);
+
+        int failedOurs = 0;
         try (Chunkwise cw = Chunkwise.builder().backend(backend).threads(nThreads).build()) {
-            MatmulSuite suite = new MatmulSuite(cw, nWarmup, nReps, seed, 1, nThreads);
-            out.printf(Locale.ROOT, "matmul: %d cases, %d warmup + %d timed runs each, backend %s, %d threads%n",
-                    cases.size(), nWarmup, nReps, cw.backend().name(), nThreads);
-            out.println("peers: none installed yet (OpenBLAS, ND4J and NumPy peers come with the next issue)");
-            long total = (long) cases.size() * suite.stepsPerCase();
-            try (ProgressBar bar = noProgress ? null : progressBar(total)) {
-                for (int i = 0; i < cases.size(); i++) {
-                    MatmulCase c = cases.get(i);
-                    if (bar != null) bar.setExtraMessage(c.label());
-                    try {
-                        results.add(suite.run(c, bar == null ? s -> {} : s -> bar.step()));
-                    } catch (RuntimeException e) { // a case that cannot run is a failed row, not the end of the suite
-                        results.add(suite.failed(c, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            run.put("backend", cw.backend().name());
+            List<CaseResult> results = List.of();
+            if (wantedSections.contains("matmul")) {
+                results = matmul(cases, found.all, nThreads, cw.backend().name(), out, run);
+                failedOurs += (int) results.stream().filter(r -> !r.ok() && !r.peer()).count();
+            }
+            if (wantedSections.contains("elementwise")) {
+                List<PythonPeer> py = found.all.stream().filter(p -> p instanceof PythonPeer)
+                        .map(p -> (PythonPeer) p).toList();
+                int w = warmup != null ? warmup : 1, r = reps != null ? reps : 3;
+                ElementwiseSuite suite = new ElementwiseSuite(cw, nThreads, eN, eChunk, 10L * nTasks,
+                        10L * Math.min(nTasks, quick ? 2_000 : 10_000), w, r, seed, py);
+                out.println();
+                out.printf(Locale.ROOT, "elementwise: n = %d float64 in chunks of %d, %d tiny tasks; %d warmup (at least %d"
+                                + " for the memory-bound workloads) + %d timed runs, %d threads%n",
+                        eN, Math.min(eChunk, eN), nTasks, w, ElementwiseSuite.MEMORY_WARMUP, r, nThreads);
+                List<ElementwiseResult> rows;
+                try (ProgressBar bar = noProgress ? null : progressBar("elementwise", suite.steps())) {
+                    rows = suite.run(s -> {
+                        if (bar != null) {
+                            bar.setExtraMessage(s);
+                            bar.step();
+                        }
+                    });
+                }
+                ResultFiles.writeElementwiseCsv(output.resolve("elementwise.csv"), rows);
+                ResultFiles.writeElementwiseJson(output.resolve("elementwise.json"), rows);
+                out.println();
+                out.print(ResultFiles.elementwiseTable(rows));
+                out.println("wrote " + output.resolve("elementwise.csv") + ", elementwise.json");
+                for (ElementwiseResult e : rows) {
+                    if (e.ok()) continue;
+                    if (!ElementwiseSuite.isPeer(e.system())) failedOurs++;
+                    main.err().printf(Locale.ROOT, "FAILED %s %s n=%d: %s%n", e.system(), e.workload(), e.n(), e.detail());
+                }
+            }
+        } finally {
+            for (MatmulPeer p : found.all) if (p instanceof PythonPeer py) py.close(); // the numpy / dask servers
+        }
+        ResultFiles.writeJsonValue(output.resolve("run.json"), run);
+        return failedOurs == 0 ? 0 : 1;
+    }
+
+    /**
+     * The matmul section: each dtype and size in turn, ours on every chunk size and the peers on the same operands,
+     * timed interleaved (one run of each in turn).
+     */
+    private List<CaseResult> matmul(List<MatmulCase> cases, List<MatmulPeer> peerList, int nThreads, String backendName,
+                                    PrintStream out, Map<String, Object> run) {
+        // the peak first, on a quiet machine
+        Map<String, Double> probe = new LinkedHashMap<>();
+        for (MatmulCase c : cases) {
+            probe.computeIfAbsent(c.dtype().numpyName(), k -> PeakProbe.measure(c.dtype(), nThreads, quick ? 200 : 500));
+        }
+        Map<DType, Map<Integer, List<Integer>>> groups = new LinkedHashMap<>();
+        for (MatmulCase c : cases) {
+            groups.computeIfAbsent(c.dtype(), k -> new LinkedHashMap<>()).computeIfAbsent(c.n(), k -> new ArrayList<>()).add(c.chunk());
+        }
+        long total = 0;
+        for (var byType : groups.values()) {
+            for (var e : byType.entrySet()) {
+                int perRun = warmupFor(e.getKey()) + repsFor(e.getKey()) + 1;
+                int rows = e.getValue().size();
+                for (MatmulPeer p : peerList) rows += p.chunked() ? e.getValue().size() : 1;
+                total += (long) rows * perRun;
+            }
+        }
+        out.printf(Locale.ROOT, "matmul: %d cases of ours + %s, %s, backend %s, %d threads%n", cases.size(),
+                peerList.isEmpty() ? "no peers" : "peers", runsText(cases), backendName, nThreads);
+
+        List<CaseResult> results = new ArrayList<>();
+        try (ProgressBar bar = noProgress ? null : progressBar("matmul", total)) {
+            Consumer<String> step = bar == null ? s -> {} : s -> {
+                bar.setExtraMessage(s);
+                bar.step();
+            };
+            for (var byType : groups.entrySet()) {
+                DType t = byType.getKey();
+                for (var e : byType.getValue().entrySet()) {
+                    int n = e.getKey();
+                    // a context per size: it releases the persisted operands of the size when it closes
+                    try (Chunkwise cw = Chunkwise.builder().backend(backend).threads(nThreads).build();
+                         MatmulInputs in = new MatmulInputs(cw, t, n, seed)) {
+                        MatmulSuite suite = new MatmulSuite(cw, warmupFor(n), repsFor(n), seed, 1, nThreads);
+                        List<MatmulCase> ours = new ArrayList<>();
+                        for (int chunk : e.getValue()) ours.add(new MatmulCase(t, n, chunk));
+                        List<MatmulSuite.PeerCase> theirs = new ArrayList<>();
+                        for (MatmulPeer p : peerList) {
+                            for (int chunk : p.chunked() ? e.getValue() : List.of(n)) {
+                                theirs.add(new MatmulSuite.PeerCase(p, new MatmulCase(t, n, chunk)));
+                            }
+                        }
+                        results.addAll(suite.runGroup(ours, theirs, in, step));
                     }
-                    if (bar != null) bar.stepTo((long) (i + 1) * suite.stepsPerCase());
                 }
             }
         }
+        Map<String, Comparison.Peak> peaks = Comparison.peaks(results, probe);
+        results = Comparison.compare(results, peaks);
 
         ResultFiles.writeCsv(output.resolve("results.csv"), results);
         ResultFiles.writeJson(output.resolve("results.json"), results);
         MatmulPlot.writePng(output.resolve("matmul.png"), results,
-                results.isEmpty() ? "" : results.get(0).backend() + ", " + nThreads + " threads");
+                results.isEmpty() ? "" : backendName + ", " + nThreads + " threads");
+        out.println();
+        for (Comparison.Peak p : peaks.values()) {
+            out.printf(Locale.ROOT, "peak %s: %.1f GFLOP/s (%s; probe %.1f on %d threads)%n", p.dtype(), p.gflops(),
+                    p.source(), p.probe(), nThreads);
+        }
+        Map<String, Object> peakJson = new LinkedHashMap<>();
+        for (Comparison.Peak p : peaks.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("gflops", p.gflops());
+            m.put("probe_gflops", p.probe());
+            m.put("fastest_run_gflops", p.bestRun());
+            m.put("source", p.source());
+            peakJson.put(p.dtype(), m);
+        }
+        run.put("peak", peakJson);
         out.println();
         out.print(ResultFiles.table(results));
-        out.println("wrote " + output.resolve("results.csv") + ", results.json, matmul.png");
-
-        List<CaseResult> failed = results.stream().filter(r -> !r.ok()).toList();
-        for (CaseResult r : failed) {
-            main.err().printf(Locale.ROOT, "FAILED %s n=%d chunk=%d: %s%n", r.dtype(), r.n(), r.chunk(),
-                    r.detail());
+        if (!peerList.isEmpty()) {
+            out.println();
+            out.println("chunkwise (best chunk) over each peer, median GFLOP/s (above 1: faster):");
+            out.print(Comparison.summary(results));
         }
-        return failed.isEmpty() ? 0 : 1;
+        out.println("wrote " + output.resolve("results.csv") + ", results.json, matmul.png");
+        for (CaseResult r : results) {
+            if (r.ok()) continue;
+            main.err().printf(Locale.ROOT, "FAILED %s%s n=%d chunk=%d: %s%n", r.peer() ? r.system() + " " : "",
+                    r.dtype(), r.n(), r.chunk(), r.detail());
+        }
+        return results;
+    }
+
+    private String runsText(List<MatmulCase> cases) {
+        Set<String> plans = new LinkedHashSet<>();
+        for (MatmulCase c : cases) {
+            plans.add(warmupFor(c.n()) + " warmup + " + repsFor(c.n()) + " timed runs"
+                    + (reps == null && !quick && c.n() > LARGE ? " above n = " + LARGE : ""));
+        }
+        return String.join(", ", plans);
+    }
+
+    private int repsFor(int n) {
+        return reps != null ? reps : quick ? 3 : n > LARGE ? 3 : 5;
+    }
+
+    private int warmupFor(int n) {
+        return warmup != null ? warmup : quick ? 1 : n > LARGE ? 1 : 2;
+    }
+
+    /** The peers found, in the suite's order, with one line each for those present and those missing. */
+    private record Peers(List<MatmulPeer> all, Map<String, String> present, Map<String, String> missing) {}
+
+    private Peers findPeers(Set<String> wanted, boolean matmulSection) {
+        List<MatmulPeer> list = new ArrayList<>();
+        Map<String, String> present = new LinkedHashMap<>(), missing = new LinkedHashMap<>();
+        if (wanted.contains("openblas") && matmulSection) {
+            if (OpenBlas.available()) {
+                list.add(new OpenBlasPeer());
+                present.put("openblas", "openblas (one call on the whole matrices: " + MachineInfo.openBlasLine() + ")");
+            } else {
+                missing.put("openblas", OpenBlas.problem());
+            }
+        }
+        if (wanted.contains("nd4j") && matmulSection) {
+            try {
+                String version = Nd4jPeer.load();
+                list.add(new Nd4jPeer());
+                present.put("nd4j", "nd4j " + version + " (mmul in this JVM)");
+            } catch (Exception | LinkageError e) {
+                missing.put("nd4j", e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        if (wanted.contains("numpy") || wanted.contains("dask")) {
+            PythonPeer.Environment env = PythonPeer.discover(python);
+            for (String system : List.of("numpy", "dask")) {
+                if (!wanted.contains(system)) continue;
+                boolean ok = system.equals("numpy") ? env.numpy() : env.dask();
+                if (ok) {
+                    list.add(system.equals("numpy") ? PythonPeer.numpy(env) : PythonPeer.dask(env));
+                    present.put(system, PythonPeer.describe(env, system));
+                } else {
+                    missing.put(system, system.equals("numpy") ? env.numpyProblem() : env.daskProblem());
+                }
+            }
+        }
+        return new Peers(list, present, missing);
+    }
+
+    /** The names asked for (all of {@code known} when none), in {@code known}'s order; "none" gives none. */
+    private Set<String> choose(String option, List<String> asked, List<String> known) {
+        if (asked == null) return new LinkedHashSet<>(known);
+        Set<String> names = new LinkedHashSet<>();
+        for (String a : asked) {
+            String s = a.strip().toLowerCase(Locale.ROOT);
+            if (s.equals("none")) continue;
+            if (!known.contains(s)) {
+                throw new ParameterException(spec.commandLine(), option + ": '" + a + "' is none of " + String.join(", ", known) + " or none");
+            }
+            names.add(s);
+        }
+        Set<String> ordered = new LinkedHashSet<>();
+        for (String k : known) if (names.contains(k)) ordered.add(k);
+        return ordered;
     }
 
     /** Every (dtype, n, chunk) asked for, in that order; a chunk size above n is taken as n. */
@@ -153,24 +404,27 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (!types.contains(t)) types.add(t);
         }
+        List<String> chunkSpecs = chunks != null ? chunks : quick ? List.of("auto") : FULL_CHUNKS;
         List<MatmulCase> cases = new ArrayList<>();
         for (DType t : types) {
             for (int n : ns) {
                 Set<Integer> cs = new LinkedHashSet<>();
-                for (String c : chunks != null ? chunks : List.of("auto")) {
-                    cs.add(c.strip().equalsIgnoreCase("auto") ? MatmulCase.autoChunk(n) : Math.min(n, chunk(c)));
-                }
+                for (String c : chunkSpecs) cs.add(chunk(c, n));
                 for (int c : cs) cases.add(new MatmulCase(t, n, c));
             }
         }
         return cases;
     }
 
-    private int chunk(String s) {
+    /** A chunk size: a whole number (at most n), n/K, or auto. */
+    private int chunk(String spec0, int n) {
+        String s = spec0.strip().toLowerCase(Locale.ROOT);
+        if (s.equals("auto")) return MatmulCase.autoChunk(n);
         try {
-            return positive("--chunks", Integer.parseInt(s.strip()), 1);
+            if (s.startsWith("n/")) return Math.max(1, n / positive("--chunks", Integer.parseInt(s.substring(2).strip()), 1));
+            return Math.min(n, positive("--chunks", Integer.parseInt(s), 1));
         } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--chunks: '" + s + "' is neither a whole number nor auto");
+            throw new ParameterException(spec.commandLine(), "--chunks: '" + spec0 + "' is neither a whole number, n/K nor auto");
         }
     }
 
@@ -181,10 +435,10 @@ public final class BenchCommand implements Callable<Integer> {
         return value;
     }
 
-    private ProgressBar progressBar(long total) {
+    private ProgressBar progressBar(String name, long total) {
         boolean terminal = System.console() != null;
         return new ProgressBarBuilder()
-                .setTaskName("matmul")
+                .setTaskName(name)
                 .setInitialMax(total)
                 .setStyle(terminal ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)

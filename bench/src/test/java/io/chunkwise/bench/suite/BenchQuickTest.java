@@ -22,30 +22,39 @@ class BenchQuickTest {
         Path output = dir.resolve("out");
         CommandLineRun r = CommandLineRun.of("bench", "--quick", "--output", output.toString());
         assertEquals(0, r.code(), r.transcript());
-        assertTrue(r.out().contains("peers: none installed yet"), r.transcript());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("peers: ")), r.transcript());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("peak float64: ")), r.transcript());
         assertTrue(r.out().contains("GFLOP/s median"), "the table is printed: " + r.transcript());
 
-        // CSV: the header, then 2 dtypes x 2 sizes rows, all validated
+        // CSV: the header, then ours on 2 dtypes x 2 sizes, then whichever peers are present; all validated
         List<String> csv = Files.readAllLines(output.resolve("results.csv"));
         assertEquals(String.join(",", ResultFiles.COLUMNS), csv.get(0));
-        assertEquals(5, csv.size(), String.join("\n", csv));
+        List<String> rows = csv.subList(1, csv.size());
+        assertEquals(4, rows.stream().filter(l -> l.startsWith("chunkwise,")).count(), String.join("\n", csv));
         int status = ResultFiles.COLUMNS.indexOf("status"), gflops = ResultFiles.COLUMNS.indexOf("gflops_median");
-        for (String row : csv.subList(1, csv.size())) {
+        for (String row : rows) {
             String[] cells = row.split(",", -1);
             assertEquals(ResultFiles.COLUMNS.size(), cells.length, row);
             assertEquals("ok", cells[status], row);
             assertTrue(Double.parseDouble(cells[gflops]) > 0, row);
         }
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("chunkwise,float32,256,")), String.join("\n", csv));
+        boolean peers = rows.size() > 4;
+        if (peers) { // every size has peers, so every row of ours has a ratio
+            int ratio = ResultFiles.COLUMNS.indexOf("ratio_to_best_peer");
+            for (String row : rows) assertTrue(Double.parseDouble(row.split(",", -1)[ratio]) > 0, row);
+        }
 
         // JSON: checked as text (no JSON library among the dependencies)
         String json = Files.readString(output.resolve("results.json")).strip();
+        int n = rows.size();
         assertTrue(json.startsWith("[") && json.endsWith("]"), json);
-        assertEquals(4, count(json, "{"), json);
-        assertEquals(4, count(json, "}"), json);
-        for (String key : ResultFiles.COLUMNS) assertEquals(4, count(json, "\"" + key + "\": "), key + " in " + json);
-        assertEquals(4, count(json, "\"ratio_to_best_peer\": null"), json);
+        assertEquals(n, count(json, "{"), json);
+        assertEquals(n, count(json, "}"), json);
+        for (String key : ResultFiles.COLUMNS) assertEquals(n, count(json, "\"" + key + "\": "), key + " in " + json);
+        if (!peers) assertEquals(n, count(json, "\"ratio_to_best_peer\": null"), json);
         assertTrue(!json.contains("NaN") && !json.contains("Infinity"), json);
+        assertTrue(Json.parse(json) instanceof List<?> l && l.size() == n);
 
         // PNG: decodes, and is a drawing rather than a blank
         BufferedImage png = ImageIO.read(output.resolve("matmul.png").toFile());
@@ -54,6 +63,17 @@ class BenchQuickTest {
         Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < png.getHeight(); y += 3) for (int x = 0; x < png.getWidth(); x += 3) colours.add(png.getRGB(x, y));
         assertTrue(colours.size() > 3, "matmul.png has " + colours.size() + " colours");
+
+        // the second section, and what the run depended on
+        List<String> elementwise = Files.readAllLines(output.resolve("elementwise.csv"));
+        assertEquals(String.join(",", ResultFiles.ELEMENTWISE_COLUMNS), elementwise.get(0));
+        for (String w : List.of("chunkwise,mul_add,", "java,mul_add,", "chunkwise,sum,", "java,sum,", "chunkwise,random,",
+                "chunkwise,tiny,")) {
+            assertTrue(elementwise.stream().anyMatch(l -> l.startsWith(w) && l.contains(",ok,")), w + " in\n" + elementwise);
+        }
+        assertTrue(Json.parse(Files.readString(output.resolve("elementwise.json"))) instanceof List<?>);
+        Object run = Json.parse(Files.readString(output.resolve("run.json")));
+        assertTrue(run instanceof java.util.Map<?, ?> m && m.containsKey("machine") && m.containsKey("peak"), String.valueOf(run));
     }
 
     private static int count(String s, String part) {

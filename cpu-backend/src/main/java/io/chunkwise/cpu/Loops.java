@@ -1,0 +1,122 @@
+package io.chunkwise.cpu;
+
+import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.UnaryOp;
+
+/**
+ * The inner loops of the CPU kernels, one family per kind of kernel, each written once for {@code double[]} (every
+ * floating dtype) and once for {@code long[]} (every integer dtype and BOOL) ranges given as array, offset and
+ * length. {@link ScalarLoops} is plain Java (the fallback and the reference); {@link VectorLoops} overrides the hot
+ * loops with the Java Vector API. {@link Vectorization#loops()} picks one per JVM.
+ *
+ * <p>Both give bit-identical results: elementwise ops are exact or element by element the same function, min and
+ * max do not depend on the order, and order-sensitive float sums follow one fixed order defined here, whatever the
+ * vector width: {@link #sum} is pairwise, halving ranges at multiples of {@link #LANES} down to leaves of at most
+ * {@link #LEAF} elements; a leaf accumulates element {@code i} into logical lane {@code i % LANES} (the last
+ * {@code n % LANES} elements into lanes {@code 0, 1, ...}), and its lanes are folded in halves ({@code s[j] +=
+ * s[j + 8]}, then {@code + 4}, {@code + 2}, {@code + 1}). Only {@link #addLanes} and {@link #addSquaredLanes}, the loops
+ * over whole rows of lanes, differ between implementations.
+ *
+ * <p>Output ranges never overlap input ranges unless they are the same range (in place).
+ */
+abstract class Loops {
+    /** Logical lanes of an order-sensitive sum: 4 vectors of 4 doubles (256-bit) in {@link VectorLoops}. */
+    static final int LANES = 16;
+    /** Most elements a pairwise leaf sums in lanes (each lane then adds up at most 64 elements). */
+    static final int LEAF = 1024;
+
+    /** What runs the loops, for logs and {@code toString}. */
+    abstract String describe();
+
+    // ---------------------------------------------------------------- elementwise, floating
+
+    abstract void unary(UnaryOp op, double[] x, int xo, double[] out, int oo, int n);
+
+    /** Arithmetic (not comparisons): {@code out = a op b}. */
+    abstract void binary(BinaryOp op, double[] a, int ao, double[] b, int bo, double[] out, int oo, int n);
+
+    /** {@code out = a op b} for a scalar {@code b}. */
+    abstract void binary(BinaryOp op, double[] a, int ao, double b, double[] out, int oo, int n);
+
+    /** {@code out = a op b} for a scalar {@code a}. */
+    abstract void binary(BinaryOp op, double a, double[] b, int bo, double[] out, int oo, int n);
+
+    /** Comparisons to 0/1; any comparison with NaN is false except NE. */
+    abstract void compare(BinaryOp op, double[] a, int ao, double[] b, int bo, long[] out, int oo, int n);
+
+    /** {@code out = cond != 0 ? a : b}. */
+    abstract void where(long[] cond, int co, double[] a, int ao, double[] b, int bo, double[] out, int oo, int n);
+
+    // ---------------------------------------------------------------- elementwise, integer and boolean
+
+    abstract void unary(UnaryOp op, long[] x, int xo, long[] out, int oo, int n);
+
+    /** Arithmetic with two's-complement wraparound. */
+    abstract void binary(BinaryOp op, long[] a, int ao, long[] b, int bo, long[] out, int oo, int n);
+
+    abstract void binary(BinaryOp op, long[] a, int ao, long b, long[] out, int oo, int n);
+
+    abstract void binary(BinaryOp op, long a, long[] b, int bo, long[] out, int oo, int n);
+
+    abstract void compare(BinaryOp op, long[] a, int ao, long[] b, int bo, long[] out, int oo, int n);
+
+    abstract void where(long[] cond, int co, long[] a, int ao, long[] b, int bo, long[] out, int oo, int n);
+
+    // ---------------------------------------------------------------- reductions
+
+    /** {@code init} and {@code a[off .. off+n)} folded with {@link Math#min} (NaN wins; -0 below +0). */
+    abstract double min(double[] a, int off, int n, double init);
+
+    abstract double max(double[] a, int off, int n, double init);
+
+    /** Wrapping sum. */
+    abstract long sum(long[] a, int off, int n);
+
+    abstract long min(long[] a, int off, int n, long init);
+
+    abstract long max(long[] a, int off, int n, long init);
+
+    /**
+     * {@code lanes[j] += a[off + r * LANES + j]} for every row {@code r < m / LANES}, in row order ({@code m} is a
+     * multiple of LANES).
+     */
+    abstract void addLanes(double[] a, int off, int m, double[] lanes);
+
+    /** As {@link #addLanes} with {@code (a[k] - mean) * (a[k] - mean)} (a multiply, then an add: no FMA). */
+    abstract void addSquaredLanes(double[] a, int off, int m, double mean, double[] lanes);
+
+    /** The pairwise sum of {@code a[off .. off+n)} in the order of the class comment; -0.0 when n is 0. */
+    final double sum(double[] a, int off, int n) {
+        return sum(a, off, n, Double.NaN, false, new double[LANES]);
+    }
+
+    /** The pairwise sum of {@code (a[k] - mean)^2} over {@code a[off .. off+n)}, in the same order. */
+    final double sumOfSquares(double[] a, int off, int n, double mean) {
+        return sum(a, off, n, mean, true, new double[LANES]);
+    }
+
+    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes) {
+        if (n > LEAF) {
+            int half = n / 2 / LANES * LANES;
+            double left = sum(a, off, half, mean, squares, lanes);
+            return left + sum(a, off + half, n - half, mean, squares, lanes);
+        }
+        java.util.Arrays.fill(lanes, -0.0); // the identity of + (keeps the sign of a sum of -0.0s)
+        int m = n - n % LANES;
+        if (squares) addSquaredLanes(a, off, m, mean, lanes);
+        else addLanes(a, off, m, lanes);
+        for (int j = 0; j < n - m; j++) {
+            double x = a[off + m + j];
+            if (squares) {
+                double d = x - mean;
+                lanes[j] += d * d;
+            } else {
+                lanes[j] += x;
+            }
+        }
+        for (int w = LANES / 2; w > 0; w /= 2) {
+            for (int j = 0; j < w; j++) lanes[j] += lanes[j + w];
+        }
+        return lanes[0];
+    }
+}
