@@ -203,7 +203,7 @@ final class ElementwiseKernel {
         boolean needRuns = needsGlobalIndex || !denseOut;
         double[][] dbuf = new double[doubleSlots][];
         long[][] lbuf = new long[longSlots][];
-        float[] floatScratch = null;     // float32 random values before widening
+        long[] words01 = null, words23 = null; // Philox output words of a run
         double[] doubleScratch = null;   // integer arange values before the cast
         for (int s = 0; s < steps.length; s++) {
             Step step = steps[s];
@@ -213,7 +213,10 @@ final class ElementwiseKernel {
                 needRuns |= !inPlace[s];
                 if (inPlace[s]) continue;
             }
-            if (step.kind == Kind.RANDOM && step.dtype == DType.FLOAT32) floatScratch = new float[tile];
+            if (step.kind == Kind.RANDOM && words01 == null) {
+                words01 = new long[tile];
+                words23 = new long[tile];
+            }
             if (step.kind == Kind.ARANGE && !step.floating()) doubleScratch = new double[tile];
             if (s == root && direct) continue;
             if (step.floating()) {
@@ -247,7 +250,7 @@ final class ElementwiseKernel {
                         }
                     }
                     case ARANGE -> arange((Expr.Arange) step.expr, space, runs, len, arr[s], off[s], doubleScratch);
-                    case RANDOM -> random((Expr.Random) step.expr, space, runs, (double[]) arr[s], off[s], floatScratch);
+                    case RANDOM -> random(loops, (Expr.Random) step.expr, space, runs, (double[]) arr[s], off[s], words01, words23);
                     case UNARY -> unary(loops, step, s, len, arr, off);
                     case BINARY -> binary(loops, step, s, len, arr, off);
                     case WHERE -> where(loops, step, s, len, arr, off);
@@ -329,41 +332,53 @@ final class ElementwiseKernel {
         else if (r.dtype() == DType.FLOAT32) TileOps.roundToFloat(values, at, len);
     }
 
-    /** Philox values over runs of consecutive global indices (element by element where a run is not consecutive). */
-    private static void random(Expr.Random r, LoopSpace space, LoopSpace.Runs runs, double[] d, int at, float[] floats) {
+    /**
+     * Philox values over the runs of a tile, bit for bit those of {@link Philox#fillUniform} and
+     * {@link Philox#fillNormal}: the Philox words come from {@link Loops#philox} (vectorised), the uniform scaling
+     * from {@link Loops#uniform}, and Box-Muller is scalar ({@link StrictMath}'s {@code log1p} and {@code cos},
+     * which define the values).
+     */
+    private static void random(Loops loops, Expr.Random r, LoopSpace space, LoopSpace.Runs runs, double[] d, int at,
+                               long[] w01, long[] w23) {
         long gStep = space.innerGlobalStride();
-        boolean f32 = r.dtype() == DType.FLOAT32;
         for (int k = 0; k < runs.count; k++) {
             int p = runs.pos[k], n = runs.len[k];
             long g = runs.global[k];
             if (gStep == 1) {
-                if (f32) {
-                    fill(r, floats, p, n, g);
-                    for (int i = 0; i < n; i++) d[at + p + i] = floats[p + i];
-                } else {
-                    fill(r, d, at + p, n, g);
-                }
+                loops.philox(r.seed(), g, w01, w23, 0, n);
             } else {
-                for (int i = 0; i < n; i++) {
-                    if (f32) {
-                        fill(r, floats, p + i, 1, g + i * gStep);
-                        d[at + p + i] = floats[p + i];
-                    } else {
-                        fill(r, d, at + p + i, 1, g + i * gStep);
-                    }
-                }
+                for (int i = 0; i < n; i++) loops.philox(r.seed(), g + i * gStep, w01, w23, i, 1);
             }
+            finish(loops, r, w01, w23, d, at + p, n);
         }
     }
 
-    private static void fill(Expr.Random r, double[] out, int off, int n, long first) {
-        if (r.normal()) Philox.fillNormal(out, off, n, r.seed(), first, r.a(), r.b());
-        else Philox.fillUniform(out, off, n, r.seed(), first, r.a(), r.b());
-    }
+    private static final double TWO_PI = 2 * Math.PI;
 
-    private static void fill(Expr.Random r, float[] out, int off, int n, long first) {
-        if (r.normal()) Philox.fillNormal(out, off, n, r.seed(), first, r.a(), r.b());
-        else Philox.fillUniform(out, off, n, r.seed(), first, r.a(), r.b());
+    /** Values from Philox words, as {@link Philox}'s bulk fills compute them (FLOAT32 rounded, then widened). */
+    private static void finish(Loops loops, Expr.Random r, long[] w01, long[] w23, double[] d, int at, int n) {
+        double a = r.a(), b = r.b();
+        boolean f32 = r.dtype() == DType.FLOAT32;
+        if (!r.normal()) {
+            if (!f32) {
+                loops.uniform(w01, a, b, d, at, n);
+                return;
+            }
+            double span = b - a;
+            float top = (float) b;
+            for (int k = 0; k < n; k++) {
+                float v = (float) (a + span * Loops.unit(w01[k]));
+                d[at + k] = v < top ? v : Math.nextDown(top);
+            }
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            double u1 = Loops.unit(w01[k]), u2 = Loops.unit(w23[k]);
+            // log1p(-u1) = ln(1 - u1) with 1 - u1 >= 2^-53, so never log(0)
+            double z = Math.sqrt(-2 * StrictMath.log1p(-u1)) * StrictMath.cos(TWO_PI * u2);
+            double v = a + b * z;
+            d[at + k] = f32 ? (float) v : v;
+        }
     }
 
     private void unary(Loops loops, Step step, int s, int n, Object[] arr, int[] off) {

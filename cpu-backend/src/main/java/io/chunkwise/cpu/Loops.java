@@ -85,6 +85,29 @@ abstract class Loops {
     /** As {@link #addLanes} with {@code (a[k] - mean) * (a[k] - mean)} (a multiply, then an add: no FMA). */
     abstract void addSquaredLanes(double[] a, int off, int m, double mean, double[] lanes);
 
+    // ---------------------------------------------------------------- random numbers
+
+    /**
+     * The Philox4x32-10 output words of elements {@code first .. first+n-1} for {@code seed}, exactly as
+     * {@link io.chunkwise.random.Philox} computes them (counter {@code (lo32(i), hi32(i), 0, 0)}, key
+     * {@code (lo32(seed), hi32(seed))}): for element {@code first + k}, {@code w01[off + k] = x0 << 32 | x1} and
+     * {@code w23[off + k] = x2 << 32 | x3}.
+     */
+    abstract void philox(long seed, long first, long[] w01, long[] w23, int off, int n);
+
+    /**
+     * {@code lo + (hi - lo) * u} for the unit values {@code u = (w[k] >>> 11) * 2^-53}, with a result that rounds
+     * up to {@code hi} replaced by {@code Math.nextDown(hi)}: {@link io.chunkwise.random.Philox#fillUniform}.
+     */
+    abstract void uniform(long[] w, double lo, double hi, double[] out, int oo, int n);
+
+    /** The unit value of a Philox word pair: its top 53 bits scaled to [0, 1). */
+    static double unit(long w) {
+        return (w >>> 11) * 0x1.0p-53;
+    }
+
+    // ---------------------------------------------------------------- sums
+
     /** The pairwise sum of {@code a[off .. off+n)} in the order of the class comment; -0.0 when n is 0. */
     final double sum(double[] a, int off, int n) {
         return sum(a, off, n, Double.NaN, false, new double[LANES]);

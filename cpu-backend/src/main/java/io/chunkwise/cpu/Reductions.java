@@ -75,6 +75,27 @@ final class Reductions {
         boolean floating = in.dtype().isFloating() || op.isMoment();
         Partial out = emptyPartial(op, floating, keptShape);
         if (Shapes.size(keptShape) == 0) return out;
+        if (reducedCount == nd) { // the whole block is one line, already in row-major order
+            int n = in.size();
+            boolean inPlace = floating ? in.data() instanceof double[] : in.data() instanceof long[];
+            int tile = inPlace ? 0 : Math.min(BLOCK, n);
+            Reducer reducer = floating ? new DoubleReducer(loops, op, 1, tile) : new LongReducer(loops, op, 1, tile);
+            reducer.reset(1);
+            // read in place, one call over the whole block (a sum is pairwise over all of it); moments take two
+            // passes per block, so their blocks stay small enough to be read twice from cache
+            int step = inPlace && !op.isMoment() ? Math.max(n, 1) : BLOCK;
+            for (int s = 0; s < n; s += step) {
+                int len = Math.min(step, n - s);
+                if (inPlace) {
+                    reducer.acceptLine(in.data(), s, len, argAxisOffset + s);
+                } else {
+                    reducer.load(in.data(), s, 1, 0, len);
+                    reducer.acceptLine(null, 0, len, argAxisOffset + s);
+                }
+            }
+            reducer.store(out, 0, 0);
+            return out;
+        }
 
         LoopSpace kept = new LoopSpace(keptAxesShape, new int[][]{keptAxesStrides}, null, 0);
         LoopSpace line = new LoopSpace(lineShape, new int[][]{lineStrides}, null, 0);

@@ -87,7 +87,7 @@ final class VectorLoops extends ScalarLoops {
                 return;
             }
         }
-        super.unary(op, x, xo + i, out, oo + i, n - i);
+        if (i < n) super.unary(op, x, xo + i, out, oo + i, n - i);
     }
 
     /** The first {@code n < L} lanes. */
@@ -106,9 +106,12 @@ final class VectorLoops extends ScalarLoops {
             case DIV -> { for (; i < bound; i += L) dv(a, ao + i).div(dv(b, bo + i)).intoArray(out, oo + i); }
             case MAXIMUM -> { for (; i < bound; i += L) dv(a, ao + i).max(dv(b, bo + i)).intoArray(out, oo + i); }
             case MINIMUM -> { for (; i < bound; i += L) dv(a, ao + i).min(dv(b, bo + i)).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, ao, b, bo, out, oo, n);
+                return;
+            }
         }
-        super.binary(op, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, ao + i, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -121,9 +124,12 @@ final class VectorLoops extends ScalarLoops {
             case DIV -> { for (; i < bound; i += L) dv(a, ao + i).div(b).intoArray(out, oo + i); }
             case MAXIMUM -> { for (; i < bound; i += L) dv(a, ao + i).max(b).intoArray(out, oo + i); }
             case MINIMUM -> { for (; i < bound; i += L) dv(a, ao + i).min(b).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, ao, b, out, oo, n);
+                return;
+            }
         }
-        super.binary(op, a, ao + i, b, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, ao + i, b, out, oo + i, n - i);
     }
 
     @Override
@@ -138,13 +144,16 @@ final class VectorLoops extends ScalarLoops {
                 DoubleVector va = DoubleVector.broadcast(DS, a);
                 for (; i < bound; i += L) va.div(dv(b, bo + i)).intoArray(out, oo + i);
             }
-            case POW -> { }
+            case POW -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, b, bo, out, oo, n);
+                return;
+            }
             default -> { // the others commute exactly
                 binary(op, b, bo, a, out, oo, n);
                 return;
             }
         }
-        super.binary(op, a, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -158,9 +167,12 @@ final class VectorLoops extends ScalarLoops {
             case LE -> { for (; i < bound; i += L) zero.blend(one, dv(a, ao + i).compare(VectorOperators.LE, dv(b, bo + i)).cast(LS)).intoArray(out, oo + i); }
             case EQ -> { for (; i < bound; i += L) zero.blend(one, dv(a, ao + i).compare(VectorOperators.EQ, dv(b, bo + i)).cast(LS)).intoArray(out, oo + i); }
             case NE -> { for (; i < bound; i += L) zero.blend(one, dv(a, ao + i).compare(VectorOperators.NE, dv(b, bo + i)).cast(LS)).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.compare(op, a, ao, b, bo, out, oo, n);
+                return;
+            }
         }
-        super.compare(op, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.compare(op, a, ao + i, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -170,7 +182,7 @@ final class VectorLoops extends ScalarLoops {
             VectorMask<Double> take = lv(cond, co + i).compare(VectorOperators.NE, 0).cast(DS);
             dv(b, bo + i).blend(dv(a, ao + i), take).intoArray(out, oo + i);
         }
-        super.where(cond, co + i, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.where(cond, co + i, a, ao + i, b, bo + i, out, oo + i, n - i);
     }
 
     // ---------------------------------------------------------------- integer and boolean
@@ -181,9 +193,12 @@ final class VectorLoops extends ScalarLoops {
         switch (op) {
             case NEG -> { for (; i < bound; i += L) lv(x, xo + i).neg().intoArray(out, oo + i); }
             case ABS -> { for (; i < bound; i += L) lv(x, xo + i).abs().intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.unary(op, x, xo, out, oo, n);
+                return;
+            }
         }
-        super.unary(op, x, xo + i, out, oo + i, n - i);
+        if (i < n) super.unary(op, x, xo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -195,9 +210,12 @@ final class VectorLoops extends ScalarLoops {
             case MUL -> { for (; i < bound; i += L) lv(a, ao + i).mul(lv(b, bo + i)).intoArray(out, oo + i); }
             case MAXIMUM -> { for (; i < bound; i += L) lv(a, ao + i).max(lv(b, bo + i)).intoArray(out, oo + i); }
             case MINIMUM -> { for (; i < bound; i += L) lv(a, ao + i).min(lv(b, bo + i)).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, ao, b, bo, out, oo, n);
+                return;
+            }
         }
-        super.binary(op, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, ao + i, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -209,9 +227,12 @@ final class VectorLoops extends ScalarLoops {
             case MUL -> { for (; i < bound; i += L) lv(a, ao + i).mul(b).intoArray(out, oo + i); }
             case MAXIMUM -> { for (; i < bound; i += L) lv(a, ao + i).max(b).intoArray(out, oo + i); }
             case MINIMUM -> { for (; i < bound; i += L) lv(a, ao + i).min(b).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, ao, b, out, oo, n);
+                return;
+            }
         }
-        super.binary(op, a, ao + i, b, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, ao + i, b, out, oo + i, n - i);
     }
 
     @Override
@@ -222,13 +243,16 @@ final class VectorLoops extends ScalarLoops {
                 LongVector va = LongVector.broadcast(LS, a);
                 for (; i < bound; i += L) va.sub(lv(b, bo + i)).intoArray(out, oo + i);
             }
-            case POW -> { }
+            case POW -> { // not vectorised (or not valid: the scalar loops say why)
+                super.binary(op, a, b, bo, out, oo, n);
+                return;
+            }
             default -> {
                 binary(op, b, bo, a, out, oo, n);
                 return;
             }
         }
-        super.binary(op, a, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.binary(op, a, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -242,9 +266,12 @@ final class VectorLoops extends ScalarLoops {
             case LE -> { for (; i < bound; i += L) zero.blend(one, lv(a, ao + i).compare(VectorOperators.LE, lv(b, bo + i))).intoArray(out, oo + i); }
             case EQ -> { for (; i < bound; i += L) zero.blend(one, lv(a, ao + i).compare(VectorOperators.EQ, lv(b, bo + i))).intoArray(out, oo + i); }
             case NE -> { for (; i < bound; i += L) zero.blend(one, lv(a, ao + i).compare(VectorOperators.NE, lv(b, bo + i))).intoArray(out, oo + i); }
-            default -> { }
+            default -> { // not vectorised (or not valid: the scalar loops say why)
+                super.compare(op, a, ao, b, bo, out, oo, n);
+                return;
+            }
         }
-        super.compare(op, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.compare(op, a, ao + i, b, bo + i, out, oo + i, n - i);
     }
 
     @Override
@@ -254,7 +281,58 @@ final class VectorLoops extends ScalarLoops {
             VectorMask<Long> take = lv(cond, co + i).compare(VectorOperators.NE, 0);
             lv(b, bo + i).blend(lv(a, ao + i), take).intoArray(out, oo + i);
         }
-        super.where(cond, co + i, a, ao + i, b, bo + i, out, oo + i, n - i);
+        if (i < n) super.where(cond, co + i, a, ao + i, b, bo + i, out, oo + i, n - i);
+    }
+
+    // ---------------------------------------------------------------- random numbers
+
+    /**
+     * Philox rounds on {@code L} counters at once: every 32-bit word is held zero-extended in a 64-bit lane, so
+     * that one 64-bit multiply gives the full 32 x 32-bit product whose halves the rounds need.
+     */
+    @Override
+    void philox(long seed, long first, long[] w01, long[] w23, int off, int n) {
+        int[] key0 = new int[10], key1 = new int[10];
+        key0[0] = (int) seed;
+        key1[0] = (int) (seed >>> 32);
+        for (int r = 1; r < 10; r++) {
+            key0[r] = key0[r - 1] + W0;
+            key1[r] = key1[r - 1] + W1;
+        }
+        LongVector mask = LongVector.broadcast(LS, MASK32);
+        LongVector lane = LongVector.zero(LS).addIndex(1);
+        LongVector m0 = LongVector.broadcast(LS, M0 & MASK32), m1 = LongVector.broadcast(LS, M1 & MASK32);
+        int k = 0, bound = LS.loopBound(n);
+        for (; k < bound; k += L) {
+            LongVector index = lane.add(first + k);
+            LongVector c0 = index.and(mask), c1 = index.lanewise(VectorOperators.LSHR, 32);
+            LongVector c2 = LongVector.zero(LS), c3 = c2;
+            for (int r = 0; r < 10; r++) {
+                LongVector p0 = c0.mul(m0), p1 = c2.mul(m1);
+                c0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, key0[r] & MASK32);
+                c2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, key1[r] & MASK32);
+                c1 = p1.and(mask);
+                c3 = p0.and(mask);
+            }
+            c0.lanewise(VectorOperators.LSHL, 32).or(c1).intoArray(w01, off + k);
+            c2.lanewise(VectorOperators.LSHL, 32).or(c3).intoArray(w23, off + k);
+        }
+        super.philox(seed, first + k, w01, w23, off + k, n - k);
+    }
+
+    @Override
+    void uniform(long[] w, double lo, double hi, double[] out, int oo, int n) {
+        double span = hi - lo, top = Math.nextDown(hi);
+        int k = 0, bound = LS.loopBound(n);
+        for (; k < bound; k += L) {
+            DoubleVector u = ((DoubleVector) lv(w, k).lanewise(VectorOperators.LSHR, 11).convert(VectorOperators.L2D, 0)).mul(0x1.0p-53);
+            DoubleVector v = u.mul(span).add(lo);
+            v.blend(top, v.compare(VectorOperators.LT, hi).not()).intoArray(out, oo + k);
+        }
+        for (; k < n; k++) {
+            double v = lo + span * unit(w[k]);
+            out[oo + k] = v < hi ? v : top;
+        }
     }
 
     // ---------------------------------------------------------------- reductions

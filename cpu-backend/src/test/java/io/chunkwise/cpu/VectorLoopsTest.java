@@ -2,6 +2,7 @@ package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
 import io.chunkwise.Shapes;
+import io.chunkwise.random.Philox;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
@@ -11,7 +12,6 @@ import io.chunkwise.spi.ReduceOp;
 import io.chunkwise.spi.Region;
 import io.chunkwise.spi.UnaryOp;
 import io.chunkwise.testing.Contexts;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * sizes that straddle the vector widths (4 and 8 lanes), the 16 logical lanes of the sums and a tile, from ranges
  * that start at offset 0 and inside an array. Results must be bit-identical (NaN equal to NaN) except for the
  * transcendental functions, whose vector versions may differ from {@link Math}'s by an ulp or two. Then the same at
- * the backend level: a CPU backend on each kind of loops, elementwise expressions and every reduction. Skipped,
- * with the reason, where the JVM runs without the Vector API.
+ * the backend level: a CPU backend on each kind of loops, elementwise expressions and every reduction. The
+ * comparisons are skipped, with the reason, where the JVM runs without the Vector API; the order and the accuracy
+ * of the sums are checked on whichever loops there are.
  */
 class VectorLoopsTest {
     private static final int[] SIZES = {0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1023, 1025};
@@ -50,10 +51,15 @@ class VectorLoopsTest {
         return Arrays.stream(Contexts.seeds());
     }
 
-    @BeforeEach
-    void needsTheVectorApi() {
+    /** The comparisons need both kinds of loops. */
+    private void needsTheVectorApi() {
         assumeTrue(vector != null, "the Vector API is not in use here (start the JVM with "
                 + "--add-modules=jdk.incubator.vector and C2), so there is nothing to compare with the scalar loops");
+    }
+
+    /** The loops this JVM has: the scalar ones, and the vector ones where the Vector API is in use. */
+    private List<Loops> available() {
+        return vector == null ? List.of(scalar) : List.of(scalar, vector);
     }
 
     // ---------------------------------------------------------------- elementwise
@@ -61,6 +67,7 @@ class VectorLoopsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void unaryLoopsAgree(long seed) {
+        needsTheVectorApi();
         Random rnd = new Random(seed);
         for (UnaryOp op : UnaryOp.values()) {
             for (int n : SIZES) {
@@ -89,6 +96,7 @@ class VectorLoopsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void binaryLoopsAgree(long seed) {
+        needsTheVectorApi();
         Random rnd = new Random(seed);
         EnumSet<BinaryOp> checked = EnumSet.noneOf(BinaryOp.class);
         for (BinaryOp op : BinaryOp.values()) {
@@ -138,6 +146,7 @@ class VectorLoopsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void comparisonsAndWhereAgree(long seed) {
+        needsTheVectorApi();
         Random rnd = new Random(seed);
         int comparisons = 0;
         for (BinaryOp op : BinaryOp.values()) {
@@ -183,6 +192,7 @@ class VectorLoopsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void reductionLoopsAgree(long seed) {
+        needsTheVectorApi();
         Random rnd = new Random(seed);
         List<Integer> sizes = new ArrayList<>();
         for (int n : SIZES) sizes.add(n);
@@ -219,14 +229,12 @@ class VectorLoopsTest {
         for (int n : new int[]{0, 5, 16, 37, 1024, 1025, 3000}) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) x[i] = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(12));
-            assertSame(orderedSum(x, 0, n), scalar.sum(x, 0, n), "scalar, n " + n);
-            assertSame(orderedSum(x, 0, n), vector.sum(x, 0, n), "vector, n " + n);
+            for (Loops loops : available()) assertSame(orderedSum(x, 0, n), loops.sum(x, 0, n), loops.describe() + ", n " + n);
         }
         double[] zeros = new double[40];
         Arrays.fill(zeros, -0.0);
         for (int n : new int[]{3, 40}) {
-            assertSame(-0.0, vector.sum(zeros, 0, n), n + " times -0.0");
-            assertSame(-0.0, scalar.sum(zeros, 0, n), n + " times -0.0");
+            for (Loops loops : available()) assertSame(-0.0, loops.sum(zeros, 0, n), loops.describe() + ", " + n + " times -0.0");
         }
     }
 
@@ -255,7 +263,7 @@ class VectorLoopsTest {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) x[i] = mean + rnd.nextGaussian();
             double exact = compensatedSum(x);
-            for (Loops loops : new Loops[]{scalar, vector}) {
+            for (Loops loops : available()) {
                 double got = loops.sum(x, 0, n);
                 double rel = Math.abs(got - exact) / Math.abs(exact);
                 assertTrue(rel <= 1e-12, loops.describe() + ": sum of 10^7 N(" + mean + ", 1) values is " + got
@@ -263,7 +271,7 @@ class VectorLoopsTest {
             }
             // through the reduction kernel: blocks of 4096 cascaded pairwise
             HostBlock block = new HostBlock(DType.FLOAT64, new int[]{n}, x);
-            for (Loops loops : new Loops[]{scalar, vector}) {
+            for (Loops loops : available()) {
                 Partial p = Reductions.partial(loops, ReduceOp.SUM, block, new boolean[]{true}, 0);
                 double got = ((HostBlock) p.parts()[0]).doubles()[0];
                 assertTrue(Math.abs(got - exact) <= 1e-12 * Math.abs(exact), loops.describe() + ": partial sum " + got
@@ -285,12 +293,49 @@ class VectorLoopsTest {
         return hi + lo;
     }
 
+    // ---------------------------------------------------------------- random numbers
+
+    /** Philox words and uniform values equal to {@link Philox}'s, bit for bit, on both kinds of loops. */
+    @Test
+    void philoxWordsAndUniformsMatchTheGenerator() {
+        int[] out = new int[4];
+        for (long seed : new long[]{0, 7, -1, 0x1234_5678_9abc_def0L}) {
+            for (long first : new long[]{0, (1L << 32) - 5, (1L << 40) + 3, Long.MAX_VALUE - 2000}) {
+                for (int n : SIZES) {
+                    for (Loops loops : available()) {
+                        String what = loops.describe() + ", seed " + seed + ", from " + first + ", n " + n;
+                        long[] w01 = new long[n + 3], w23 = new long[n + 3];
+                        loops.philox(seed, first, w01, w23, 3, n);
+                        for (int k = 0; k < n; k++) {
+                            long i = first + k;
+                            Philox.philox4x32_10((int) i, (int) (i >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
+                            assertEquals((out[0] & 0xffffffffL) << 32 | (out[1] & 0xffffffffL), w01[3 + k], what + " at " + k);
+                            assertEquals((out[2] & 0xffffffffL) << 32 | (out[3] & 0xffffffffL), w23[3 + k], what + " at " + k);
+                        }
+                        double[] want = new double[n], got = new double[n + 2];
+                        Philox.fillUniform(want, 0, n, seed, first, -2, 3);
+                        loops.uniform(Arrays.copyOfRange(w01, 3, 3 + n), -2, 3, got, 2, n);
+                        assertSame(want, Arrays.copyOfRange(got, 2, 2 + n), 0, what + ", uniform", want);
+                    }
+                }
+            }
+        }
+        // an interval so narrow that lo + span * u rounds up to hi: replaced by the largest double below hi
+        for (Loops loops : available()) {
+            long[] w = {-1L, -1L, 0, -1L, -1L, -1L, -1L, -1L, -1L};
+            double[] got = new double[w.length];
+            loops.uniform(w, 1.0, Math.nextUp(1.0), got, 0, w.length);
+            for (double v : got) assertTrue(v == 1.0, loops.describe() + ": " + v);
+        }
+    }
+
     // ---------------------------------------------------------------- through the backend
 
     /** Whole kernels on each kind of loops: tiles, in-place inputs, direct output writes and every reduction. */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void backendsOnEitherLoopsAgree(long seed) {
+        needsTheVectorApi();
         Random rnd = new Random(seed);
         CpuBackend plain = new CpuBackend(2, scalar), simd = new CpuBackend(2, vector);
         for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32, DType.INT64, DType.INT32}) {

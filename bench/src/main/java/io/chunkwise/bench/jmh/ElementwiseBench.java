@@ -43,11 +43,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       allocated, zeroed and copied;</li>
  *   <li>{@code copy}: {@code System.arraycopy} of the 800 MB into an existing array, half per thread (the
  *       bandwidth limit: read 800 MB, write 800 MB);</li>
+ *   <li>{@code copyLoop}: the same copy as a plain loop {@code dst[i] = src[i]} (C2 vectorises it; on some machines
+ *       faster than {@code System.arraycopy}, whose stub for large arrays may use other instructions);</li>
  *   <li>{@code copyFresh}: the same into a new array, as any computed result must be (adds the zeroing);</li>
  *   <li>{@code loop}: the expression as one plain loop per thread into an existing array;</li>
  *   <li>{@code loopFresh}: the same into a new array (the best any Java {@code compute()} can do).</li>
  * </ul>
- * The bandwidth ratio of {@code fused} to {@code copy} is {@code time(copy) / time(fused)}.
+ * The bandwidth ratio of {@code fused} to {@code copy} is {@code time(copy) / time(fused)}. On a shared machine,
+ * {@link InterleavedRatios} gives steadier ratios than separate JMH runs.
  *
  * <p>Run it through the launcher, {@code ./chunkwise jmh ElementwiseBench}. The fork gets no {@code jvmArgs} on
  * purpose: JMH then starts it with the arguments of the JVM that runs JMH, i.e. the flags that {@code ./chunkwise}
@@ -122,6 +125,16 @@ public class ElementwiseBench {
     public double[] copy() {
         threads.split(N, (from, to) -> {
             System.arraycopy(src, from, dst, from, to - from);
+            return null;
+        });
+        return dst;
+    }
+
+    @Benchmark
+    public double[] copyLoop() {
+        threads.split(N, (from, to) -> {
+            double[] a = src, o = dst;
+            for (int i = from; i < to; i++) o[i] = a[i];
             return null;
         });
         return dst;

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code readLoop8}: the same with 8 independent accumulators, so that memory and not the adder's latency
  *       limits it (the bandwidth limit a sum can reach).</li>
  * </ul>
- * The ratio to a baseline is {@code time(baseline) / time(sum)}. Run with {@code ./chunkwise jmh SumBench}.
+ * The ratio to a baseline is {@code time(baseline) / time(sum)}. Run with {@code ./chunkwise jmh SumBench}; on a
+ * shared machine {@link InterleavedRatios} gives steadier ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -157,7 +157,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("command", "chunkwise bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        // the arguments as given to ./chunkwise (picocli keeps them on the top-level parse, "bench" included)
+        run.put("command", "chunkwise " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("processors", Runtime.getRuntime().availableProcessors());
         machine.put("cpu", MachineInfo.cpu());

@@ -74,6 +74,7 @@ class BenchQuickTest {
         assertTrue(Json.parse(Files.readString(output.resolve("elementwise.json"))) instanceof List<?>);
         Object run = Json.parse(Files.readString(output.resolve("run.json")));
         assertTrue(run instanceof java.util.Map<?, ?> m && m.containsKey("machine") && m.containsKey("peak"), String.valueOf(run));
+        assertEquals("chunkwise bench --quick --output " + output, ((java.util.Map<?, ?>) run).get("command"));
     }
 
     private static int count(String s, String part) {
