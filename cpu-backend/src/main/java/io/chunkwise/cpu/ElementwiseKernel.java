@@ -7,6 +7,7 @@ import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Expr;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Region;
+import io.chunkwise.spi.UnaryOp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,9 +32,10 @@ import java.util.Map;
  */
 final class ElementwiseKernel {
     /**
-     * Positions per tile: 4 KiB per buffer, so a handful of live buffers fit in L1. Measured on x * x + 10 over
-     * 10^7 doubles (AVX-512): tiles of 256 or 512 stream within 5% of a single fused loop, 1024 are 15% slower and
-     * 4096 40% (reads and writes of memory alternate in longer bursts); below 512 the per-tile dispatch shows.
+     * Positions per tile: 4 KiB per buffer, so a handful of live buffers fit in L1. On x * x + 10 over 10^7 doubles
+     * from memory (AVX-512, one thread) 256 and 512 did best, 1024 was about 15% slower and 4096 about 40% (reads
+     * and writes of memory alternate in longer bursts); on two threads 256 to 2048 were within the noise. Below 512
+     * the dispatch per tile starts to show.
      */
     static final int TILE = 512;
 
@@ -60,7 +62,19 @@ final class ElementwiseKernel {
         }
     }
 
+    // what each step does per tile, decided once here so that the tile loop dispatches on an int
+    private static final int CONST = 0, INPUT = 1, ARANGE = 2, RANDOM = 3, UNARY_D = 4, UNARY_L = 5, VV_D = 6,
+            VS_D = 7, SV_D = 8, VV_L = 9, VS_L = 10, SV_L = 11, COMPARE_D = 12, COMPARE_L = 13, WHERE = 14, CAST = 15;
+
     private final Step[] steps;
+    private final int[] code;          // one of the constants above per step
+    private final int[] opA, opB;      // operand steps
+    private final UnaryOp[] unaryOp;
+    private final BinaryOp[] binaryOp;
+    private final double[] scalarD;    // the constant operand of VS_D / SV_D
+    private final long[] scalarL;      // the constant operand of VS_L / SV_L
+    private final boolean[] roundsToFloat; // a FLOAT32 result of an inexact op, rounded after the op
+    private final DType[] narrows;     // INT32 or BOOL results brought back into range after the op, else null
     private final int[] slot;          // tile buffer of each step, in the double or the long pool
     private final int doubleSlots;
     private final int longSlots;
@@ -93,6 +107,62 @@ final class ElementwiseKernel {
         this.doubleSlots = nd;
         this.longSlots = nl;
         this.needsGlobalIndex = global;
+
+        int n = this.steps.length;
+        code = new int[n];
+        opA = new int[n];
+        opB = new int[n];
+        unaryOp = new UnaryOp[n];
+        binaryOp = new BinaryOp[n];
+        scalarD = new double[n];
+        scalarL = new long[n];
+        roundsToFloat = new boolean[n];
+        narrows = new DType[n];
+        for (int s = 0; s < n; s++) {
+            Step step = this.steps[s];
+            opA[s] = step.a;
+            opB[s] = step.b;
+            boolean narrow = step.dtype == DType.INT32 || step.dtype == DType.BOOL;
+            switch (step.kind) {
+                case CONST -> code[s] = CONST;
+                case INPUT -> code[s] = INPUT;
+                case ARANGE -> code[s] = ARANGE;
+                case RANDOM -> code[s] = RANDOM;
+                case WHERE -> code[s] = WHERE;
+                case CAST -> code[s] = CAST;
+                case UNARY -> {
+                    UnaryOp op = ((Expr.Unary) step.expr).op();
+                    unaryOp[s] = op;
+                    code[s] = step.floating() ? UNARY_D : UNARY_L;
+                    roundsToFloat[s] = step.dtype == DType.FLOAT32 && TileOps.inexact(op);
+                    if (narrow) narrows[s] = step.dtype;
+                }
+                case BINARY -> {
+                    BinaryOp op = ((Expr.Binary) step.expr).op();
+                    binaryOp[s] = op;
+                    Step a = this.steps[step.a], b = this.steps[step.b];
+                    boolean constA = a.kind == Kind.CONST, constB = b.kind == Kind.CONST;
+                    boolean floating = a.floating();
+                    if (op.isComparison()) {
+                        code[s] = floating ? COMPARE_D : COMPARE_L;
+                    } else if (constB && !constA) {
+                        code[s] = floating ? VS_D : VS_L;
+                        scalarD[s] = floating ? b.doubleValue() : 0;
+                        scalarL[s] = floating ? 0 : b.longValue();
+                    } else if (constA && !constB) {
+                        code[s] = floating ? SV_D : SV_L;
+                        scalarD[s] = floating ? a.doubleValue() : 0;
+                        scalarL[s] = floating ? 0 : a.longValue();
+                    } else {
+                        code[s] = floating ? VV_D : VV_L;
+                    }
+                    if (!op.isComparison()) {
+                        roundsToFloat[s] = a.dtype == DType.FLOAT32 && TileOps.inexact(op);
+                        if (narrow) narrows[s] = a.dtype;
+                    }
+                }
+            }
+        }
     }
 
     static ElementwiseKernel compile(Expr expr) {
@@ -229,44 +299,88 @@ final class ElementwiseKernel {
             if (step.kind == Kind.CONST) fillConst(step, arr[s]);
         }
         LoopSpace.Runs runs = needRuns ? space.new Runs(tile) : null;
-        for (int start = 0; start < n; start += TILE) {
-            int len = Math.min(TILE, n - start);
-            if (runs != null) runs.split(start, len);
-            if (direct) {
-                arr[root] = dst;
-                off[root] = dstOffset + start;
+        Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, words01, words23, dst, dstOffset,
+                direct, denseOut, outOperand);
+        for (int start = 0; start < n; start += BATCH * TILE) tiles(call, start, Math.min(n, start + BATCH * TILE));
+    }
+
+    /** Tiles per call of {@link #tiles}. */
+    private static final int BATCH = 16;
+
+    /** The state of one {@link #into} call that its tiles share. */
+    private record Call(Loops loops, LoopSpace space, LoopSpace.Runs runs, Object[] data, boolean[] inPlace,
+                        Object[] arr, int[] off, double[] doubleScratch, long[] words01, long[] words23, Object dst,
+                        int dstOffset, boolean direct, boolean denseOut, int outOperand) {}
+
+    /**
+     * The tiles of positions {@code [from, to)}. A method called every {@link #BATCH} tiles, not a loop over the
+     * whole chunk in {@link #into}: {@code into} runs once per chunk, so the JIT would compile its loop late (only
+     * after hundreds of chunks, running it in the first-tier compiler's code until then); this one is hot after a
+     * few chunks.
+     */
+    private void tiles(Call c, int from, int to) {
+        int root = steps.length - 1;
+        Object[] arr = c.arr;
+        int[] off = c.off;
+        for (int start = from; start < to; start += TILE) {
+            int len = Math.min(TILE, to - start);
+            if (c.runs != null) c.runs.split(start, len);
+            if (c.direct) {
+                arr[root] = c.dst;
+                off[root] = c.dstOffset + start;
             }
-            for (int s = 0; s < steps.length; s++) {
-                Step step = steps[s];
-                switch (step.kind) {
-                    case CONST -> { }
-                    case INPUT -> {
-                        int i = ((Expr.Input) step.expr).index();
-                        if (inPlace[s]) {
-                            arr[s] = data[i];
-                            off[s] = start;
-                        } else {
-                            gather(data[i], step.floating(), space.innerStride(i), runs, runs.offset[i], arr[s]);
-                        }
-                    }
-                    case ARANGE -> arange((Expr.Arange) step.expr, space, runs, len, arr[s], off[s], doubleScratch);
-                    case RANDOM -> random(loops, (Expr.Random) step.expr, space, runs, (double[]) arr[s], off[s], words01, words23);
-                    case UNARY -> unary(loops, step, s, len, arr, off);
-                    case BINARY -> binary(loops, step, s, len, arr, off);
-                    case WHERE -> where(loops, step, s, len, arr, off);
-                    case CAST -> cast(step, s, len, arr, off);
-                }
-            }
-            if (direct) continue;
-            if (denseOut) {
-                store(steps[root].floating(), arr[root], off[root], dst, dstOffset + start, 1, len);
+            evaluate(c.loops, c.space, c.runs, c.data, c.inPlace, arr, off, start, len, c.doubleScratch, c.words01, c.words23);
+            if (c.direct) continue;
+            if (c.denseOut) {
+                store(steps[root].floating(), arr[root], off[root], c.dst, c.dstOffset + start, 1, len);
             } else {
-                int stride = space.innerStride(outOperand);
-                int[] at = runs.offset[outOperand];
-                for (int r = 0; r < runs.count; r++) {
-                    store(steps[root].floating(), arr[root], off[root] + runs.pos[r], dst, dstOffset + at[r], stride, runs.len[r]);
+                int stride = c.space.innerStride(c.outOperand);
+                int[] at = c.runs.offset[c.outOperand];
+                for (int r = 0; r < c.runs.count; r++) {
+                    store(steps[root].floating(), arr[root], off[root] + c.runs.pos[r], c.dst, c.dstOffset + at[r], stride, c.runs.len[r]);
                 }
             }
+        }
+    }
+
+    /**
+     * One tile: every step in order. A method of its own, called once per tile, so that the JIT compiles it fully
+     * after a few calls' worth of tiles rather than only through on-stack replacement of the caller's loop.
+     */
+    private void evaluate(Loops loops, LoopSpace space, LoopSpace.Runs runs, Object[] data, boolean[] inPlace,
+                          Object[] arr, int[] off, int start, int len, double[] doubleScratch, long[] words01,
+                          long[] words23) {
+        for (int s = 0; s < code.length; s++) {
+            int a = opA[s], b = opB[s];
+            switch (code[s]) {
+                case CONST -> { }
+                case INPUT -> {
+                    int i = ((Expr.Input) steps[s].expr).index();
+                    if (inPlace[s]) {
+                        arr[s] = data[i];
+                        off[s] = start;
+                    } else {
+                        gather(data[i], steps[s].floating(), space.innerStride(i), runs, runs.offset[i], arr[s]);
+                    }
+                }
+                case ARANGE -> arange((Expr.Arange) steps[s].expr, space, runs, len, arr[s], off[s], doubleScratch);
+                case RANDOM -> random(loops, (Expr.Random) steps[s].expr, space, runs, (double[]) arr[s], off[s], words01, words23);
+                case UNARY_D -> loops.unary(unaryOp[s], (double[]) arr[a], off[a], (double[]) arr[s], off[s], len);
+                case UNARY_L -> loops.unary(unaryOp[s], (long[]) arr[a], off[a], (long[]) arr[s], off[s], len);
+                case VV_D -> loops.binary(binaryOp[s], (double[]) arr[a], off[a], (double[]) arr[b], off[b], (double[]) arr[s], off[s], len);
+                case VS_D -> loops.binary(binaryOp[s], (double[]) arr[a], off[a], scalarD[s], (double[]) arr[s], off[s], len);
+                case SV_D -> loops.binary(binaryOp[s], scalarD[s], (double[]) arr[b], off[b], (double[]) arr[s], off[s], len);
+                case VV_L -> loops.binary(binaryOp[s], (long[]) arr[a], off[a], (long[]) arr[b], off[b], (long[]) arr[s], off[s], len);
+                case VS_L -> loops.binary(binaryOp[s], (long[]) arr[a], off[a], scalarL[s], (long[]) arr[s], off[s], len);
+                case SV_L -> loops.binary(binaryOp[s], scalarL[s], (long[]) arr[b], off[b], (long[]) arr[s], off[s], len);
+                case COMPARE_D -> loops.compare(binaryOp[s], (double[]) arr[a], off[a], (double[]) arr[b], off[b], (long[]) arr[s], off[s], len);
+                case COMPARE_L -> loops.compare(binaryOp[s], (long[]) arr[a], off[a], (long[]) arr[b], off[b], (long[]) arr[s], off[s], len);
+                case WHERE -> where(loops, steps[s], s, len, arr, off);
+                case CAST -> cast(steps[s], s, len, arr, off);
+                default -> throw new AssertionError(code[s]);
+            }
+            if (roundsToFloat[s]) TileOps.roundToFloat((double[]) arr[s], off[s], len);
+            if (narrows[s] != null) TileOps.narrow(narrows[s], (long[]) arr[s], off[s], len);
         }
     }
 
@@ -378,46 +492,6 @@ final class ElementwiseKernel {
             double z = Math.sqrt(-2 * StrictMath.log1p(-u1)) * StrictMath.cos(TWO_PI * u2);
             double v = a + b * z;
             d[at + k] = f32 ? (float) v : v;
-        }
-    }
-
-    private void unary(Loops loops, Step step, int s, int n, Object[] arr, int[] off) {
-        Expr.Unary u = (Expr.Unary) step.expr;
-        int a = step.a;
-        if (step.floating()) {
-            double[] out = (double[]) arr[s];
-            loops.unary(u.op(), (double[]) arr[a], off[a], out, off[s], n);
-            if (step.dtype == DType.FLOAT32 && TileOps.inexact(u.op())) TileOps.roundToFloat(out, off[s], n);
-        } else {
-            long[] out = (long[]) arr[s];
-            loops.unary(u.op(), (long[]) arr[a], off[a], out, off[s], n);
-            TileOps.narrow(step.dtype, out, off[s], n);
-        }
-    }
-
-    private void binary(Loops loops, Step step, int s, int n, Object[] arr, int[] off) {
-        BinaryOp op = ((Expr.Binary) step.expr).op();
-        int a = step.a, b = step.b;
-        DType operands = steps[a].dtype;
-        boolean constA = steps[a].kind == Kind.CONST, constB = steps[b].kind == Kind.CONST;
-        if (op.isComparison()) {
-            if (operands.isFloating()) {
-                loops.compare(op, (double[]) arr[a], off[a], (double[]) arr[b], off[b], (long[]) arr[s], off[s], n);
-            } else {
-                loops.compare(op, (long[]) arr[a], off[a], (long[]) arr[b], off[b], (long[]) arr[s], off[s], n);
-            }
-        } else if (operands.isFloating()) {
-            double[] out = (double[]) arr[s];
-            if (constB && !constA) loops.binary(op, (double[]) arr[a], off[a], steps[b].doubleValue(), out, off[s], n);
-            else if (constA && !constB) loops.binary(op, steps[a].doubleValue(), (double[]) arr[b], off[b], out, off[s], n);
-            else loops.binary(op, (double[]) arr[a], off[a], (double[]) arr[b], off[b], out, off[s], n);
-            if (operands == DType.FLOAT32 && TileOps.inexact(op)) TileOps.roundToFloat(out, off[s], n);
-        } else {
-            long[] out = (long[]) arr[s];
-            if (constB && !constA) loops.binary(op, (long[]) arr[a], off[a], steps[b].longValue(), out, off[s], n);
-            else if (constA && !constB) loops.binary(op, steps[a].longValue(), (long[]) arr[b], off[b], out, off[s], n);
-            else loops.binary(op, (long[]) arr[a], off[a], (long[]) arr[b], off[b], out, off[s], n);
-            TileOps.narrow(operands, out, off[s], n);
         }
     }
 

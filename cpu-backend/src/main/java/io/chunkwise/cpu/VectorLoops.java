@@ -26,8 +26,8 @@ final class VectorLoops extends ScalarLoops {
     static final int L = DS.length();
     /**
      * The species of the reductions, which only read: at most 256 bits. Summing 10^7 doubles from memory, 256-bit
-     * loads keep up with a scalar loop with 8 accumulators while 512-bit loads are 20% slower (AMD Zen 4); in cache
-     * both are twice as fast as scalar code.
+     * loads kept up with a scalar loop with 8 accumulators while 512-bit loads were 20% slower (an AMD EPYC with
+     * AVX-512); in cache both are twice as fast as scalar code.
      */
     static final VectorSpecies<Double> RS = DS.vectorBitSize() > 256 ? DoubleVector.SPECIES_256 : DS;
     static final VectorSpecies<Long> RLS = LS.vectorBitSize() > 256 ? LongVector.SPECIES_256 : LS;
