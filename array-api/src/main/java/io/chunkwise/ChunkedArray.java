@@ -469,7 +469,12 @@ public final class ChunkedArray {
     }
 
     /** Runs the graph and returns an array whose chunks are kept where they were computed. */
-    public ChunkedArray persist() { return cw.persist(node); }
+    public ChunkedArray persist() { return cw.persist(node, ComputeListener.NONE); }
+
+    /** {@link #persist()}, reporting progress to {@code listener}. */
+    public ChunkedArray persist(ComputeListener listener) {
+        return cw.persist(node, listener == null ? ComputeListener.NONE : listener);
+    }
 
     /** The optimized, culled task graph as readable text. */
     public String explain() { return cw.explain(node); }

@@ -258,9 +258,9 @@ public final class Chunkwise implements AutoCloseable {
         return NDArray.wrap(result, shape);
     }
 
-    ChunkedArray persist(Node node) {
+    ChunkedArray persist(Node node, ComputeListener listener) {
         Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
-        Node root = run(node, ComputeListener.NONE, (chunks, idx, block) -> {
+        Node root = run(node, listener, (chunks, idx, block) -> {
             if (blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block) == null) persisted.add(block);
             return true;
         });

@@ -3,8 +3,10 @@ package io.chunkwise.bench;
 import io.chunkwise.BackendKind;
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
+import io.chunkwise.ComputeListener;
 import io.chunkwise.NDArray;
 import io.chunkwise.random.Philox;
+import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,6 +52,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "scheduler threads (default: all processors)")
     Integer threads;
 
+    @Option(names = "--no-progress", description = "no progress bars (they show each computation's tasks on stderr)")
+    boolean noProgress;
+
     @Override
     public Integer call() {
         if (n < 1) throw new ParameterException(spec.commandLine(), "--n must be at least 1, not " + n);
@@ -65,20 +70,43 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "backend %s, %d threads%n", cw.backend().name(),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors());
             long t0 = System.nanoTime();
-            ChunkedArray x = cw.random(seed).normal(0.0, 1.0, new long[]{n, n}, new int[]{c, c}).persist();
+            ChunkedArray x;
+            try (Bar bar = bar("x")) {
+                x = cw.random(seed).normal(0.0, 1.0, new long[]{n, n}, new int[]{c, c}).persist(bar.listener());
+            }
             out.printf(Locale.ROOT, "x = random normal %dx%d, chunks %dx%d, seed %d: %s%n", n, n, c, c, seed, seconds(t0));
 
             t0 = System.nanoTime();
-            NDArray colSums = x.mul(x).add(10).sum(0).compute();
+            NDArray colSums;
+            try (Bar bar = bar("(x*x+10).sum(0)")) {
+                colSums = x.mul(x).add(10).sum(0).compute(bar.listener());
+            }
             out.printf(Locale.ROOT, "(x*x+10).sum(0): %s%n", seconds(t0));
 
             t0 = System.nanoTime();
-            NDArray gram = x.matmul(x.transpose()).compute();
+            NDArray gram;
+            try (Bar bar = bar("x @ x.T")) {
+                gram = x.matmul(x.transpose()).compute(bar.listener());
+            }
             double s = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT, "x.matmul(x.transpose()): %.3f s (%.2f GFLOP/s)%n", s, 2.0 * n * n * n / s / 1e9);
 
             return check(colSums, gram, out, main.err());
         }
+    }
+
+    /** A progress bar over the tasks of one computation, or none with {@code --no-progress}. */
+    private record Bar(ProgressBar bar, ComputeListener listener) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+        }
+    }
+
+    private Bar bar(String name) {
+        if (noProgress) return new Bar(null, ComputeListener.NONE);
+        ProgressBar bar = TaskProgress.newBar(name, 1, main.err());
+        return new Bar(bar, TaskProgress.counting(bar));
     }
 
     /** Recomputes a few columns of the sum and entries of the product from {@link Philox#normal01} and compares. */

@@ -94,6 +94,10 @@ class MainTest {
         CommandLineRun r = CommandLineRun.of("demo", "--n", "96", "--chunk", "40");
         assertEquals(0, r.code(), r.transcript());
         assertTrue(r.out().contains("check ok"), r.transcript());
+        // a progress bar per computation, driven by the library's ComputeListener, finished at 100 %
+        for (String name : List.of("x ", "(x*x+10).sum(0) ", "x @ x.T ")) {
+            assertTrue(r.err().lines().anyMatch(l -> l.startsWith(name) && l.contains("100%")), name + "\n" + r.transcript());
+        }
     }
 
     @Test

@@ -5,11 +5,9 @@ import io.chunkwise.Chunkwise;
 import io.chunkwise.DType;
 import io.chunkwise.DTypeException;
 import io.chunkwise.bench.Main;
+import io.chunkwise.bench.TaskProgress;
 import io.chunkwise.cpu.OpenBlas;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -198,9 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
                         eN, Math.min(eChunk, eN), nTasks, w, ElementwiseSuite.MEMORY_WARMUP, r, nThreads);
                 List<ElementwiseResult> rows;
                 try (ProgressBar bar = noProgress ? null : progressBar("elementwise", suite.steps())) {
+                    TaskProgress tasks = TaskProgress.describing(bar);
+                    if (bar != null) suite.listener(tasks);
                     rows = suite.run(s -> {
                         if (bar != null) {
-                            bar.setExtraMessage(s);
+                            tasks.prefix(s);
                             bar.step();
                         }
                     });
@@ -252,8 +252,10 @@ public final class BenchCommand implements Callable<Integer> {
 
         List<CaseResult> results = new ArrayList<>();
         try (ProgressBar bar = noProgress ? null : progressBar("matmul", total)) {
+            // the bar counts timed runs (ours and the peers'); our running product shows its tasks in the message
+            TaskProgress tasks = TaskProgress.describing(bar);
             Consumer<String> step = bar == null ? s -> {} : s -> {
-                bar.setExtraMessage(s);
+                tasks.prefix(s);
                 bar.step();
             };
             for (var byType : groups.entrySet()) {
@@ -264,6 +266,7 @@ public final class BenchCommand implements Callable<Integer> {
                     try (Chunkwise cw = Chunkwise.builder().backend(backend).threads(nThreads).build();
                          MatmulInputs in = new MatmulInputs(cw, t, n, seed)) {
                         MatmulSuite suite = new MatmulSuite(cw, warmupFor(n), repsFor(n), seed, 1, nThreads);
+                        if (bar != null) suite.listener(tasks);
                         List<MatmulCase> ours = new ArrayList<>();
                         for (int chunk : e.getValue()) ours.add(new MatmulCase(t, n, chunk));
                         List<MatmulSuite.PeerCase> theirs = new ArrayList<>();
@@ -437,13 +440,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private ProgressBar progressBar(String name, long total) {
-        boolean terminal = System.console() != null;
-        return new ProgressBarBuilder()
-                .setTaskName(name)
-                .setInitialMax(total)
-                .setStyle(terminal ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(terminal ? new ConsoleProgressBarConsumer(main.err()) : new ConsoleProgressBarConsumer(main.err(), 100))
-                .build();
+        return TaskProgress.newBar(name, total, main.err());
     }
 }

@@ -2,6 +2,7 @@ package io.chunkwise.bench.suite;
 
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
+import io.chunkwise.ComputeListener;
 import io.chunkwise.DType;
 import io.chunkwise.NDArray;
 import io.chunkwise.random.Philox;
@@ -55,6 +56,7 @@ public final class ElementwiseSuite {
     private final int reps;
     private final long seed;
     private final List<PythonPeer> peers;
+    private ComputeListener listener = ComputeListener.NONE;
 
     /**
      * @param n         elements of the memory-bound workloads (at most {@code Integer.MAX_VALUE - 8})
@@ -77,6 +79,12 @@ public final class ElementwiseSuite {
         this.reps = reps;
         this.seed = seed;
         this.peers = List.copyOf(peers);
+    }
+
+    /** Receives the progress of each of our computations (the command line's bar). */
+    public ElementwiseSuite listener(ComputeListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Progress steps of {@link #run}: the warm-up and timed runs and the check of every row. */
@@ -121,7 +129,7 @@ public final class ElementwiseSuite {
                         @Override public double time() {
                             y = null;
                             long t0 = System.nanoTime();
-                            y = x.mul(x).add(10).compute();
+                            y = x.mul(x).add(10).compute(listener);
                             return seconds(t0);
                         }
 
@@ -151,7 +159,7 @@ public final class ElementwiseSuite {
 
                         @Override public double time() {
                             long t0 = System.nanoTime();
-                            got = x.sum().compute().getDouble();
+                            got = x.sum().compute(listener).getDouble();
                             return seconds(t0);
                         }
 
@@ -177,7 +185,7 @@ public final class ElementwiseSuite {
                         @Override public double time() {
                             z = null;
                             long t0 = System.nanoTime();
-                            z = cw.random(rs).normal(0.0, 1.0, new long[]{n}, new int[]{chunk}).compute();
+                            z = cw.random(rs).normal(0.0, 1.0, new long[]{n}, new int[]{chunk}).compute(listener);
                             return seconds(t0);
                         }
 
@@ -198,7 +206,7 @@ public final class ElementwiseSuite {
 
                         @Override public double time() {
                             long t0 = System.nanoTime();
-                            got = cw.ones(DType.FLOAT64, new long[]{tinyN}, new int[]{TINY_CHUNK}).sum().compute().getDouble();
+                            got = cw.ones(DType.FLOAT64, new long[]{tinyN}, new int[]{TINY_CHUNK}).sum().compute(listener).getDouble();
                             return seconds(t0);
                         }
 

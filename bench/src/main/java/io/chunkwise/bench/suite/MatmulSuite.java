@@ -2,6 +2,7 @@ package io.chunkwise.bench.suite;
 
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
+import io.chunkwise.ComputeListener;
 import io.chunkwise.NDArray;
 
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class MatmulSuite {
     private final int members;
     private final int threads;
     private UnaryOperator<NDArray> resultFilter = UnaryOperator.identity();
+    private ComputeListener listener = ComputeListener.NONE;
 
     /** A peer on one case: a chunk size of n for a peer that does not chunk. */
     public record PeerCase(MatmulPeer peer, MatmulCase c) {}
@@ -51,6 +53,12 @@ public final class MatmulSuite {
      */
     public MatmulSuite resultFilter(UnaryOperator<NDArray> filter) {
         this.resultFilter = Objects.requireNonNull(filter, "filter");
+        return this;
+    }
+
+    /** Receives the progress of each of our products as it is computed (the command line's bar). */
+    public MatmulSuite listener(ComputeListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 
@@ -152,7 +160,7 @@ public final class MatmulSuite {
             public double time() {
                 last = null;
                 long t0 = System.nanoTime();
-                last = product.compute();
+                last = product.compute(listener);
                 return (System.nanoTime() - t0) / 1e9;
             }
 
