@@ -1,6 +1,7 @@
 package io.chunkwise.bench.suite;
 
 import io.chunkwise.BackendKind;
+import io.chunkwise.BackendUnavailableException;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.DType;
 import io.chunkwise.DTypeException;
@@ -97,9 +98,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "untimed runs before them (default: 2, 1 above n = 2048 and in the elementwise section; with --quick 1)")
     Integer warmup;
 
-    @Option(names = "--backend", paramLabel = "KIND", defaultValue = "AUTO",
-            description = "AUTO, CPU or GPU (default: ${DEFAULT-VALUE})")
-    BackendKind backend;
+    @Option(names = {"--backends", "--backend"}, split = ",", paramLabel = "KIND",
+            description = "our backends, each a row of the matmul grid: AUTO, CPU and/or GPU; one that is not usable"
+                    + " here is named and skipped; the elementwise section runs on the first (default: AUTO)")
+    List<BackendKind> backends;
 
     @Option(names = "--seed", defaultValue = "42", description = "random seed of the inputs (default: ${DEFAULT-VALUE})")
     long seed;
@@ -176,12 +178,14 @@ public final class BenchCommand implements Callable<Integer> {
         run.put("peers", found.present);
         run.put("peers_missing", found.missing);
 
+        Map<String, BackendKind> kinds = usableBackends(nThreads, out);
+        run.put("backends", new ArrayList<>(kinds.keySet()));
         int failedOurs = 0;
-        try (Chunkwise cw = Chunkwise.builder().backend(backend).threads(nThreads).build()) {
+        try (Chunkwise cw = Chunkwise.builder().backend(kinds.values().iterator().next()).threads(nThreads).build()) {
             run.put("backend", cw.backend().name());
             List<CaseResult> results = List.of();
             if (wantedSections.contains("matmul")) {
-                results = matmul(cases, found.all, nThreads, cw.backend().name(), out, run);
+                results = matmul(cases, kinds, found.all, nThreads, out, run);
                 failedOurs += (int) results.stream().filter(r -> !r.ok() && !r.peer()).count();
             }
             if (wantedSections.contains("elementwise")) {
@@ -227,8 +231,8 @@ public final class BenchCommand implements Callable<Integer> {
      * The matmul section: each dtype and size in turn, ours on every chunk size and the peers on the same operands,
      * timed interleaved (one run of each in turn).
      */
-    private List<CaseResult> matmul(List<MatmulCase> cases, List<MatmulPeer> peerList, int nThreads, String backendName,
-                                    PrintStream out, Map<String, Object> run) {
+    private List<CaseResult> matmul(List<MatmulCase> cases, Map<String, BackendKind> kinds, List<MatmulPeer> peerList,
+                                    int nThreads, PrintStream out, Map<String, Object> run) {
         // the peak first, on a quiet machine
         Map<String, Double> probe = new LinkedHashMap<>();
         for (MatmulCase c : cases) {
@@ -242,13 +246,14 @@ public final class BenchCommand implements Callable<Integer> {
         for (var byType : groups.values()) {
             for (var e : byType.entrySet()) {
                 int perRun = warmupFor(e.getKey()) + repsFor(e.getKey()) + 1;
-                int rows = e.getValue().size();
+                int rows = e.getValue().size() * kinds.size();
                 for (MatmulPeer p : peerList) rows += p.chunked() ? e.getValue().size() : 1;
                 total += (long) rows * perRun;
             }
         }
-        out.printf(Locale.ROOT, "matmul: %d cases of ours + %s, %s, backend %s, %d threads%n", cases.size(),
-                peerList.isEmpty() ? "no peers" : "peers", runsText(cases), backendName, nThreads);
+        String backendNames = String.join(", ", kinds.keySet());
+        out.printf(Locale.ROOT, "matmul: %d cases of ours + %s, %s, backend %s, %d threads%n", cases.size() * kinds.size(),
+                peerList.isEmpty() ? "no peers" : "peers", runsText(cases), backendNames, nThreads);
 
         List<CaseResult> results = new ArrayList<>();
         try (ProgressBar bar = noProgress ? null : progressBar("matmul", total)) {
@@ -262,10 +267,13 @@ public final class BenchCommand implements Callable<Integer> {
                 DType t = byType.getKey();
                 for (var e : byType.getValue().entrySet()) {
                     int n = e.getKey();
-                    // a context per size: it releases the persisted operands of the size when it closes
-                    try (Chunkwise cw = Chunkwise.builder().backend(backend).threads(nThreads).build();
-                         MatmulInputs in = new MatmulInputs(cw, t, n, seed)) {
-                        MatmulSuite suite = new MatmulSuite(cw, warmupFor(n), repsFor(n), seed, 1, nThreads);
+                    // contexts per size: they release the persisted operands of the size when they close
+                    List<Chunkwise> contexts = new ArrayList<>();
+                    try {
+                        for (BackendKind k : kinds.values()) contexts.add(Chunkwise.builder().backend(k).threads(nThreads).build());
+                        MatmulInputs in = new MatmulInputs(contexts.get(0), t, n, seed);
+                        MatmulSuite suite = new MatmulSuite(contexts.get(0), warmupFor(n), repsFor(n), seed, 1, nThreads)
+                                .on(contexts);
                         if (bar != null) suite.listener(tasks);
                         List<MatmulCase> ours = new ArrayList<>();
                         for (int chunk : e.getValue()) ours.add(new MatmulCase(t, n, chunk));
@@ -276,6 +284,9 @@ public final class BenchCommand implements Callable<Integer> {
                             }
                         }
                         results.addAll(suite.runGroup(ours, theirs, in, step));
+                        in.close();
+                    } finally {
+                        for (Chunkwise c : contexts) c.close();
                     }
                 }
             }
@@ -286,7 +297,7 @@ public final class BenchCommand implements Callable<Integer> {
         ResultFiles.writeCsv(output.resolve("results.csv"), results);
         ResultFiles.writeJson(output.resolve("results.json"), results);
         MatmulPlot.writePng(output.resolve("matmul.png"), results,
-                results.isEmpty() ? "" : backendName + ", " + nThreads + " threads");
+                results.isEmpty() ? "" : backendNames + ", " + nThreads + " threads");
         out.println();
         for (Comparison.Peak p : peaks.values()) {
             out.printf(Locale.ROOT, "peak %s: %.1f GFLOP/s (%s; probe %.1f on %d threads)%n", p.dtype(), p.gflops(),
@@ -430,6 +441,26 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new ParameterException(spec.commandLine(), "--chunks: '" + spec0 + "' is neither a whole number, n/K nor auto");
         }
+    }
+
+    /**
+     * The backends asked for that can run here, each once (AUTO and CPU are one backend on a machine without a GPU);
+     * one that cannot is named with the reason and left out. By backend name, in the order asked.
+     */
+    private Map<String, BackendKind> usableBackends(int nThreads, PrintStream out) {
+        List<BackendKind> asked = backends == null || backends.isEmpty() ? List.of(BackendKind.AUTO) : backends;
+        Map<String, BackendKind> usable = new LinkedHashMap<>();
+        BackendUnavailableException first = null;
+        for (BackendKind k : asked) {
+            try (Chunkwise probe = Chunkwise.builder().backend(k).threads(nThreads).build()) {
+                usable.putIfAbsent(probe.backend().name(), k);
+            } catch (BackendUnavailableException e) {
+                if (first == null) first = e;
+                out.println("backend " + k + ": not available, going on without it (" + e.getMessage() + ")");
+            }
+        }
+        if (usable.isEmpty()) throw first;
+        return usable;
     }
 
     private int positive(String option, int value, int min) {

@@ -32,6 +32,7 @@ public final class MatmulSuite {
     private final int threads;
     private UnaryOperator<NDArray> resultFilter = UnaryOperator.identity();
     private ComputeListener listener = ComputeListener.NONE;
+    private List<Chunkwise> contexts;
 
     /** A peer on one case: a chunk size of n for a peer that does not chunk. */
     public record PeerCase(MatmulPeer peer, MatmulCase c) {}
@@ -53,6 +54,17 @@ public final class MatmulSuite {
      */
     public MatmulSuite resultFilter(UnaryOperator<NDArray> filter) {
         this.resultFilter = Objects.requireNonNull(filter, "filter");
+        return this;
+    }
+
+    /**
+     * Runs each of our cases on every one of {@code contexts} (one row per context: the backend grid) instead of on
+     * the suite's own context only. The operands are generated on each context from the same seeds, so every row
+     * multiplies the same matrices.
+     */
+    public MatmulSuite on(List<Chunkwise> contexts) {
+        if (contexts.isEmpty()) throw new IllegalArgumentException("at least one context is needed");
+        this.contexts = List.copyOf(contexts);
         return this;
     }
 
@@ -88,10 +100,15 @@ public final class MatmulSuite {
         record Row(String system, String backend, MatmulCase c) {}
         List<Row> rows = new ArrayList<>();
         List<Interleaved.Entry<MatmulPeer.Run>> entries = new ArrayList<>();
+        List<Chunkwise> on = contexts != null ? contexts : List.of(cw);
         for (MatmulCase c : ours) {
             check(c, in);
-            rows.add(new Row(SYSTEM, cw.backend().name(), c));
-            entries.add(new Interleaved.Entry<>(c.label(), () -> ours(c), warmup, reps));
+            for (Chunkwise ctx : on) {
+                String backend = ctx.backend().name();
+                rows.add(new Row(SYSTEM, backend, c));
+                entries.add(new Interleaved.Entry<>(on.size() > 1 ? c.label() + " " + backend : c.label(),
+                        () -> ours(ctx, c), warmup, reps));
+            }
         }
         for (PeerCase p : peers) {
             check(p.c(), in);
@@ -147,7 +164,7 @@ public final class MatmulSuite {
     }
 
     /** Our product of the case: operands generated in the case's chunks and persisted, outside the timing. */
-    private MatmulPeer.Run ours(MatmulCase c) {
+    private MatmulPeer.Run ours(Chunkwise cw, MatmulCase c) {
         long[] shape = {c.n(), c.n()};
         int[] chunks = {c.chunk(), c.chunk()};
         ChunkedArray x = cw.random(seed).normal(c.dtype(), 0.0, 1.0, shape, chunks).persist();

@@ -77,6 +77,27 @@ class BenchQuickTest {
         assertEquals("chunkwise bench --quick --output " + output, ((java.util.Map<?, ?>) run).get("command"));
     }
 
+    /**
+     * Backends are a dimension of the matmul grid: one row of ours per usable backend, and a backend that cannot run
+     * here (the GPU, on a machine without one) is named with its reason instead of failing the run.
+     */
+    @Test
+    void eachUsableBackendIsARowOfTheGrid(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("out");
+        CommandLineRun r = CommandLineRun.of("bench", "--quick", "--sections", "matmul", "--peers", "none",
+                "--sizes", "96", "--dtypes", "float64", "--backends", "cpu,gpu,auto", "--no-progress",
+                "--output", output.toString());
+        assertEquals(0, r.code(), r.transcript());
+        List<String> csv = Files.readAllLines(output.resolve("results.csv"));
+        int backend = ResultFiles.COLUMNS.indexOf("backend");
+        List<String> backends = csv.subList(1, csv.size()).stream().map(l -> l.split(",", -1)[backend]).toList();
+        assertTrue(backends.contains("cpu"), String.join("\n", csv));
+        assertEquals(new HashSet<>(backends).size(), backends.size(), "AUTO is the CPU or the GPU, not a row of its own: " + csv);
+        boolean gpuRow = backends.size() == 2;
+        boolean gpuSkipped = r.out().lines().anyMatch(l -> l.startsWith("backend GPU: not available, going on without it ("));
+        assertTrue(gpuRow != gpuSkipped, "the GPU is either a row or named as unavailable: " + r.transcript());
+    }
+
     private static int count(String s, String part) {
         int n = 0;
         for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) n++;
