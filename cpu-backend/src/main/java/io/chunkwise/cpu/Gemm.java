@@ -14,8 +14,6 @@ import io.chunkwise.spi.HostBlock;
 final class Gemm {
     /** Rows of A per block, depth per block, and columns of B per block: a KB x NB panel of B is 256 KiB. */
     private static final int MB = 64, KB = 128, NB = 256;
-    /** Tile edge of the packing transpose (32 x 32 doubles read and written: 16 KiB). */
-    private static final int TRANSPOSE_BLOCK = 32;
 
     private Gemm() {}
 
@@ -52,45 +50,27 @@ final class Gemm {
         return out;
     }
 
-    /** op(X) row-major as doubles; a FLOAT64 operand that needs no transpose is used as it is. */
+    /**
+     * op(X) row-major as doubles: a FLOAT64 operand that needs no transpose is used as it is; otherwise op(X) is
+     * gathered column by column of X (one strided load per row of the result), widening as it goes.
+     */
     private static double[] packDouble(HostBlock x, boolean trans) {
+        if (!trans && x.data() instanceof double[] d) return d;
         int rows = x.shape()[0], cols = x.shape()[1];
-        double[] plain;
-        if (x.data() instanceof double[] d) {
-            plain = d;
-        } else {
-            plain = new double[rows * cols];
-            TileIO.loadDouble(x.data(), 0, 1, plain, 0, rows * cols);
-        }
-        if (!trans) return plain;
-        double[] t = new double[rows * cols];
-        for (int r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
-            for (int q0 = 0; q0 < cols; q0 += TRANSPOSE_BLOCK) {
-                int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK), q1 = Math.min(cols, q0 + TRANSPOSE_BLOCK);
-                for (int r = r0; r < r1; r++) for (int q = q0; q < q1; q++) t[q * rows + r] = plain[r * cols + q];
-            }
-        }
-        return t;
+        double[] packed = new double[rows * cols];
+        if (!trans) TileIO.loadDouble(x.data(), 0, 1, packed, 0, rows * cols);
+        else for (int q = 0; q < cols; q++) TileIO.loadDouble(x.data(), q, cols, packed, q * rows, rows);
+        return packed;
     }
 
+    /** op(X) row-major as longs, as {@link #packDouble} does it. */
     private static long[] packLong(HostBlock x, boolean trans) {
+        if (!trans && x.data() instanceof long[] l) return l;
         int rows = x.shape()[0], cols = x.shape()[1];
-        long[] plain;
-        if (x.data() instanceof long[] l) {
-            plain = l;
-        } else {
-            plain = new long[rows * cols];
-            TileIO.loadLong(x.data(), 0, 1, plain, 0, rows * cols);
-        }
-        if (!trans) return plain;
-        long[] t = new long[rows * cols];
-        for (int r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
-            for (int q0 = 0; q0 < cols; q0 += TRANSPOSE_BLOCK) {
-                int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK), q1 = Math.min(cols, q0 + TRANSPOSE_BLOCK);
-                for (int r = r0; r < r1; r++) for (int q = q0; q < q1; q++) t[q * rows + r] = plain[r * cols + q];
-            }
-        }
-        return t;
+        long[] packed = new long[rows * cols];
+        if (!trans) TileIO.loadLong(x.data(), 0, 1, packed, 0, rows * cols);
+        else for (int q = 0; q < cols; q++) TileIO.loadLong(x.data(), q, cols, packed, q * rows, rows);
+        return packed;
     }
 
     /** {@code product += A (m x k) @ B (k x n)}, all row-major. */
