@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.chunkwise.DType;
+import io.chunkwise.Shapes;
 import io.chunkwise.random.Philox;
+import io.chunkwise.reference.ReferenceBackend;
+import io.chunkwise.spi.Backend;
+import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
+import io.chunkwise.spi.HostBlock;
+import io.chunkwise.spi.Region;
 import io.chunkwise.testing.Contexts;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,6 +80,44 @@ class RandomLoopsTest {
                                         () -> what + " at " + kk + ": " + want[kk] + " vs " + got[3 + kk]);
                             }
                             for (int k : new int[]{0, 1, 2, n + 3, n + 4}) assertEquals(-99, got[k], what + ": wrote at " + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whole chunks through the backends: the reference backend (Philox's scalar definition), the CPU backend on the
+     * plain loops and on the Vector API loops, bit for bit, over regions whose rows are runs of the global array
+     * (stride 1), columns (a large index step) and a region past 2^32.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void backendsAgreeBitForBit(long testSeed) {
+        Random rnd = new Random(testSeed);
+        List<Backend> backends = new ArrayList<>(List.of(new ReferenceBackend(), new CpuBackend(2, Vectorization.scalar())));
+        if (Vectorization.vector() != null) backends.add(new CpuBackend(2, Vectorization.vector()));
+        List<Region> regions = List.of(
+                new Region(new int[]{7, 9, 13}, new long[]{1, 2, 3}, new long[]{9, 20, 30}),
+                new Region(new int[]{300, 1}, new long[]{5, 700}, new long[]{400, 1000}),
+                new Region(new int[]{4097}, new long[]{(1L << 32) - 2000}, new long[]{1L << 33}),
+                new Region(new int[]{2, 1031}, new long[]{1, 1 << 20}, new long[]{3, 1L << 40}));
+        for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+            long seed = rnd.nextLong();
+            for (Expr e : List.of(new Expr.Random(seed, true, rnd.nextGaussian(), 2 * rnd.nextDouble(), t),
+                    new Expr.Random(seed, false, -rnd.nextDouble(), rnd.nextDouble() + 1, t))) {
+                for (Region region : regions) {
+                    HostBlock want = (HostBlock) backends.get(0).elementwise(e, new Block[0], new int[0][], region);
+                    for (Backend b : backends.subList(1, backends.size())) {
+                        HostBlock got = (HostBlock) b.elementwise(e, new Block[0], new int[0][], region);
+                        assertEquals(want.dtype(), got.dtype());
+                        assertTrue(Arrays.equals(want.shape(), got.shape()));
+                        for (int i = 0; i < want.size(); i++) {
+                            int ii = i;
+                            assertEquals(Double.doubleToRawLongBits(want.getDouble(i)), Double.doubleToRawLongBits(got.getDouble(i)),
+                                    () -> b + ", " + e + " over " + Shapes.str(region.shape()) + " at " + ii + ": "
+                                            + want.getDouble(ii) + " vs " + got.getDouble(ii));
                         }
                     }
                 }
