@@ -47,7 +47,7 @@ import java.util.Objects;
  * }</pre>
  * where {@code 1 - u1} is exact and {@code log} and {@code cosTwoPi} are the functions of
  * {@link BoxMuller}: fixed sequences of IEEE double operations (fdlibm's log and its sin/cos kernels after an
- * exact reduction of {@code 4 u2}), within 1 ulp of ln and cos, so that scalar, Vector API and CUDA code give
+ * exact reduction of {@code 4 u2}), within 1.5 ulp of ln and cos, so that scalar, Vector API and CUDA code give
  * bit-identical values on every JVM and platform. The second Box-Muller output ({@code sin} in place of
  * {@code cos}) is discarded, so that each element consumes exactly its own counter. Because
  * {@code 1 - u1 >= 2^-53} the logarithm is finite and {@code |z| <= sqrt(106 ln 2) ~= 8.5718}: never NaN or
