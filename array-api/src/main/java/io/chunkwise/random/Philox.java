@@ -41,16 +41,18 @@ import java.util.Objects;
  *
  * <h2>Normal</h2>
  * Box-Muller, one normal per element: {@code u1} is derived from {@code (x0, x1)} and {@code u2}
- * from {@code (x2, x3)}, each exactly as {@code u} above, and
+ * from {@code (x2, x3)}, each exactly as {@code u} above ({@code u2 = m2 * 2^-53}), and
  * <pre>{@code
- *   z = sqrt(-2 * log1p(-u1)) * cos(2 * pi * u2)
+ *   z = sqrt(-2 * log(1 - u1)) * cosTwoPi(m2)          // ~ sqrt(-2 ln(1 - u1)) * cos(2 pi u2)
  * }</pre>
- * The second Box-Muller output ({@code sin} in place of {@code cos}) is discarded, so that each
- * element consumes exactly its own counter. Because {@code 1 - u1 >= 2^-53} the logarithm is
- * finite and {@code |z| <= sqrt(106 ln 2) ~= 8.57}: never NaN or infinite. {@code fillNormal}
- * returns {@code mean + std * z} (the float overload rounds that to float). {@code log1p} and
- * {@code cos} are the {@link StrictMath} (fdlibm) versions, so values are bit-identical on every
- * JVM and platform, not just within one process.
+ * where {@code 1 - u1} is exact and {@code log} and {@code cosTwoPi} are the functions of
+ * {@link BoxMuller}: fixed sequences of IEEE double operations (fdlibm's log and its sin/cos kernels after an
+ * exact reduction of {@code 4 u2}), within 1.5 ulp of ln and cos, so that scalar, Vector API and CUDA code give
+ * bit-identical values on every JVM and platform. The second Box-Muller output ({@code sin} in place of
+ * {@code cos}) is discarded, so that each element consumes exactly its own counter. Because
+ * {@code 1 - u1 >= 2^-53} the logarithm is finite and {@code |z| <= sqrt(106 ln 2) ~= 8.5718}: never NaN or
+ * infinite. {@code fillNormal} returns {@code mean + std * z} (a multiply, then an add; the float overload rounds
+ * that to float).
  *
  * <p>All methods are static and thread-safe; the bulk fills allocate nothing per element.
  */
@@ -61,7 +63,6 @@ public final class Philox {
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
     private static final long MASK32 = 0xffffffffL;
-    private static final double TWO_PI = 2 * Math.PI;
 
     private Philox() {}
 
@@ -172,10 +173,7 @@ public final class Philox {
     }
 
     private static double boxMuller(int[] x) {
-        double u1 = unit(x[0], x[1]);
-        double u2 = unit(x[2], x[3]);
-        // log1p(-u1) = ln(1 - u1) with 1 - u1 >= 2^-53, so never log(0)
-        return Math.sqrt(-2 * StrictMath.log1p(-u1)) * StrictMath.cos(TWO_PI * u2);
+        return BoxMuller.standardNormal((x[0] & MASK32) << 32 | (x[1] & MASK32), (x[2] & MASK32) << 32 | (x[3] & MASK32));
     }
 
     private static void checkIndex(long index) {

@@ -448,51 +448,14 @@ final class ElementwiseKernel {
 
     /**
      * Philox values over the runs of a tile, bit for bit those of {@link Philox#fillUniform} and
-     * {@link Philox#fillNormal}: the Philox words come from {@link Loops#philox} (vectorised), the uniform scaling
-     * from {@link Loops#uniform}, and Box-Muller is scalar ({@link StrictMath}'s {@code log1p} and {@code cos},
-     * which define the values).
+     * {@link Philox#fillNormal}: {@link RandomLoops} (vectorised where the loops are) generates each run straight
+     * into the tile, Philox words and transform fused. {@code w01} and {@code w23} are no longer used.
      */
     private static void random(Loops loops, Expr.Random r, LoopSpace space, LoopSpace.Runs runs, double[] d, int at,
                                long[] w01, long[] w23) {
         long gStep = space.innerGlobalStride();
-        for (int k = 0; k < runs.count; k++) {
-            int p = runs.pos[k], n = runs.len[k];
-            long g = runs.global[k];
-            if (gStep == 1) {
-                loops.philox(r.seed(), g, w01, w23, 0, n);
-            } else {
-                for (int i = 0; i < n; i++) loops.philox(r.seed(), g + i * gStep, w01, w23, i, 1);
-            }
-            finish(loops, r, w01, w23, d, at + p, n);
-        }
-    }
-
-    private static final double TWO_PI = 2 * Math.PI;
-
-    /** Values from Philox words, as {@link Philox}'s bulk fills compute them (FLOAT32 rounded, then widened). */
-    private static void finish(Loops loops, Expr.Random r, long[] w01, long[] w23, double[] d, int at, int n) {
-        double a = r.a(), b = r.b();
-        boolean f32 = r.dtype() == DType.FLOAT32;
-        if (!r.normal()) {
-            if (!f32) {
-                loops.uniform(w01, a, b, d, at, n);
-                return;
-            }
-            double span = b - a;
-            float top = (float) b;
-            for (int k = 0; k < n; k++) {
-                float v = (float) (a + span * Loops.unit(w01[k]));
-                d[at + k] = v < top ? v : Math.nextDown(top);
-            }
-            return;
-        }
-        for (int k = 0; k < n; k++) {
-            double u1 = Loops.unit(w01[k]), u2 = Loops.unit(w23[k]);
-            // log1p(-u1) = ln(1 - u1) with 1 - u1 >= 2^-53, so never log(0)
-            double z = Math.sqrt(-2 * StrictMath.log1p(-u1)) * StrictMath.cos(TWO_PI * u2);
-            double v = a + b * z;
-            d[at + k] = f32 ? (float) v : v;
-        }
+        RandomLoops random = loops.random();
+        for (int k = 0; k < runs.count; k++) random.fill(r, runs.global[k], gStep, d, at + runs.pos[k], runs.len[k]);
     }
 
     private void where(Loops loops, Step step, int s, int n, Object[] arr, int[] off) {

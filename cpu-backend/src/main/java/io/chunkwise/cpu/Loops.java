@@ -87,24 +87,8 @@ abstract class Loops {
 
     // ---------------------------------------------------------------- random numbers
 
-    /**
-     * The Philox4x32-10 output words of elements {@code first .. first+n-1} for {@code seed}, exactly as
-     * {@link io.chunkwise.random.Philox} computes them (counter {@code (lo32(i), hi32(i), 0, 0)}, key
-     * {@code (lo32(seed), hi32(seed))}): for element {@code first + k}, {@code w01[off + k] = x0 << 32 | x1} and
-     * {@code w23[off + k] = x2 << 32 | x3}.
-     */
-    abstract void philox(long seed, long first, long[] w01, long[] w23, int off, int n);
-
-    /**
-     * {@code lo + (hi - lo) * u} for the unit values {@code u = (w[k] >>> 11) * 2^-53}, with a result that rounds
-     * up to {@code hi} replaced by {@code Math.nextDown(hi)}: {@link io.chunkwise.random.Philox#fillUniform}.
-     */
-    abstract void uniform(long[] w, double lo, double hi, double[] out, int oo, int n);
-
-    /** The unit value of a Philox word pair: its top 53 bits scaled to [0, 1). */
-    static double unit(long w) {
-        return (w >>> 11) * 0x1.0p-53;
-    }
+    /** The random-value loops that go with these loops (vectorised or plain): {@link RandomLoops}. */
+    abstract RandomLoops random();
 
     // ---------------------------------------------------------------- sums
 

@@ -236,42 +236,9 @@ class ScalarLoops extends Loops {
 
     // ---------------------------------------------------------------- random numbers
 
-    static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
-    static final long MASK32 = 0xffffffffL;
-
     @Override
-    void philox(long seed, long first, long[] w01, long[] w23, int off, int n) {
-        int k0 = (int) seed, k1 = (int) (seed >>> 32);
-        for (int k = 0; k < n; k++) {
-            long index = first + k;
-            int c0 = (int) index, c1 = (int) (index >>> 32), c2 = 0, c3 = 0;
-            int key0 = k0, key1 = k1;
-            for (int round = 0; round < 10; round++) {
-                if (round > 0) {
-                    key0 += W0;
-                    key1 += W1;
-                }
-                long p0 = (M0 & MASK32) * (c0 & MASK32);
-                long p1 = (M1 & MASK32) * (c2 & MASK32);
-                int n0 = (int) (p1 >>> 32) ^ c1 ^ key0;
-                int n2 = (int) (p0 >>> 32) ^ c3 ^ key1;
-                c0 = n0;
-                c1 = (int) p1;
-                c2 = n2;
-                c3 = (int) p0;
-            }
-            w01[off + k] = (c0 & MASK32) << 32 | (c1 & MASK32);
-            w23[off + k] = (c2 & MASK32) << 32 | (c3 & MASK32);
-        }
-    }
-
-    @Override
-    void uniform(long[] w, double lo, double hi, double[] out, int oo, int n) {
-        double span = hi - lo, top = Math.nextDown(hi);
-        for (int k = 0; k < n; k++) {
-            double v = lo + span * unit(w[k]);
-            out[oo + k] = v < hi ? v : top;
-        }
+    RandomLoops random() {
+        return RandomLoops.SCALAR;
     }
 
     static IllegalArgumentException notArithmetic(BinaryOp op) {

@@ -286,53 +286,9 @@ final class VectorLoops extends ScalarLoops {
 
     // ---------------------------------------------------------------- random numbers
 
-    /**
-     * Philox rounds on {@code L} counters at once: every 32-bit word is held zero-extended in a 64-bit lane, so
-     * that one 64-bit multiply gives the full 32 x 32-bit product whose halves the rounds need.
-     */
     @Override
-    void philox(long seed, long first, long[] w01, long[] w23, int off, int n) {
-        int[] key0 = new int[10], key1 = new int[10];
-        key0[0] = (int) seed;
-        key1[0] = (int) (seed >>> 32);
-        for (int r = 1; r < 10; r++) {
-            key0[r] = key0[r - 1] + W0;
-            key1[r] = key1[r - 1] + W1;
-        }
-        LongVector mask = LongVector.broadcast(LS, MASK32);
-        LongVector lane = LongVector.zero(LS).addIndex(1);
-        LongVector m0 = LongVector.broadcast(LS, M0 & MASK32), m1 = LongVector.broadcast(LS, M1 & MASK32);
-        int k = 0, bound = LS.loopBound(n);
-        for (; k < bound; k += L) {
-            LongVector index = lane.add(first + k);
-            LongVector c0 = index.and(mask), c1 = index.lanewise(VectorOperators.LSHR, 32);
-            LongVector c2 = LongVector.zero(LS), c3 = c2;
-            for (int r = 0; r < 10; r++) {
-                LongVector p0 = c0.mul(m0), p1 = c2.mul(m1);
-                c0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, key0[r] & MASK32);
-                c2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, key1[r] & MASK32);
-                c1 = p1.and(mask);
-                c3 = p0.and(mask);
-            }
-            c0.lanewise(VectorOperators.LSHL, 32).or(c1).intoArray(w01, off + k);
-            c2.lanewise(VectorOperators.LSHL, 32).or(c3).intoArray(w23, off + k);
-        }
-        super.philox(seed, first + k, w01, w23, off + k, n - k);
-    }
-
-    @Override
-    void uniform(long[] w, double lo, double hi, double[] out, int oo, int n) {
-        double span = hi - lo, top = Math.nextDown(hi);
-        int k = 0, bound = LS.loopBound(n);
-        for (; k < bound; k += L) {
-            DoubleVector u = ((DoubleVector) lv(w, k).lanewise(VectorOperators.LSHR, 11).convert(VectorOperators.L2D, 0)).mul(0x1.0p-53);
-            DoubleVector v = u.mul(span).add(lo);
-            v.blend(top, v.compare(VectorOperators.LT, hi).not()).intoArray(out, oo + k);
-        }
-        for (; k < n; k++) {
-            double v = lo + span * unit(w[k]);
-            out[oo + k] = v < hi ? v : top;
-        }
+    RandomLoops random() {
+        return VectorRandomLoops.INSTANCE;
     }
 
     // ---------------------------------------------------------------- reductions

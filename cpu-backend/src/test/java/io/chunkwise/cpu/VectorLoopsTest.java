@@ -2,7 +2,6 @@ package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
 import io.chunkwise.Shapes;
-import io.chunkwise.random.Philox;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
@@ -291,42 +290,6 @@ class VectorLoopsTest {
             lo += err;
         }
         return hi + lo;
-    }
-
-    // ---------------------------------------------------------------- random numbers
-
-    /** Philox words and uniform values equal to {@link Philox}'s, bit for bit, on both kinds of loops. */
-    @Test
-    void philoxWordsAndUniformsMatchTheGenerator() {
-        int[] out = new int[4];
-        for (long seed : new long[]{0, 7, -1, 0x1234_5678_9abc_def0L}) {
-            for (long first : new long[]{0, (1L << 32) - 5, (1L << 40) + 3, Long.MAX_VALUE - 2000}) {
-                for (int n : SIZES) {
-                    for (Loops loops : available()) {
-                        String what = loops.describe() + ", seed " + seed + ", from " + first + ", n " + n;
-                        long[] w01 = new long[n + 3], w23 = new long[n + 3];
-                        loops.philox(seed, first, w01, w23, 3, n);
-                        for (int k = 0; k < n; k++) {
-                            long i = first + k;
-                            Philox.philox4x32_10((int) i, (int) (i >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), out);
-                            assertEquals((out[0] & 0xffffffffL) << 32 | (out[1] & 0xffffffffL), w01[3 + k], what + " at " + k);
-                            assertEquals((out[2] & 0xffffffffL) << 32 | (out[3] & 0xffffffffL), w23[3 + k], what + " at " + k);
-                        }
-                        double[] want = new double[n], got = new double[n + 2];
-                        Philox.fillUniform(want, 0, n, seed, first, -2, 3);
-                        loops.uniform(Arrays.copyOfRange(w01, 3, 3 + n), -2, 3, got, 2, n);
-                        assertSame(want, Arrays.copyOfRange(got, 2, 2 + n), 0, what + ", uniform", want);
-                    }
-                }
-            }
-        }
-        // an interval so narrow that lo + span * u rounds up to hi: replaced by the largest double below hi
-        for (Loops loops : available()) {
-            long[] w = {-1L, -1L, 0, -1L, -1L, -1L, -1L, -1L, -1L};
-            double[] got = new double[w.length];
-            loops.uniform(w, 1.0, Math.nextUp(1.0), got, 0, w.length);
-            for (double v : got) assertTrue(v == 1.0, loops.describe() + ": " + v);
-        }
     }
 
     // ---------------------------------------------------------------- through the backend

@@ -24,10 +24,10 @@ template <typename T> __device__ __forceinline__ T cw_minimum(T a, T b) {
 // Philox4x32-10 and the element generator of io.chunkwise.random.Philox, word for word:
 //   counter = (lo32(i), hi32(i), 0, 0), key = (lo32(seed), hi32(seed))
 //   uniform u = top 53 bits of (x0 << 32 | x1) * 2^-53
-//   normal  z = sqrt(-2 * log1p(-u1)) * cos(2 pi u2), u1 from (x0, x1), u2 from (x2, x3)
-// Arithmetic uses explicit round-to-nearest intrinsics so that nvcc cannot contract a*b+c into an FMA: the uniform
-// stream is then bit-identical to the Java one. The normal stream uses CUDA's log1p/cos (within 2 ulp), not
-// fdlibm, so it matches the Java values to a few ulp, not bit for bit.
+//   normal  z = sqrt(-2 * log(1 - u1)) * cosTwoPi(m2), u1 from (x0, x1), u2 = m2 * 2^-53 from (x2, x3), with the
+//           log and cosTwoPi of io.chunkwise.random.BoxMuller (cw_bm_log, cw_bm_cos_two_pi below)
+// Arithmetic uses explicit round-to-nearest intrinsics so that nvcc cannot contract a*b+c into an FMA, in the same
+// order as the Java code: both streams are then bit-identical to the Java ones.
 // ---------------------------------------------------------------------------------------------------------------
 struct cw_philox_out { unsigned int x0, x1, x2, x3; };
 
@@ -87,13 +87,91 @@ template <typename T> __device__ __forceinline__ T cw_uniform(unsigned long long
     return v < h ? v : cw_next_down(h);
 }
 
+// io.chunkwise.random.BoxMuller's constants (fdlibm's e_log.c, k_sin.c, k_cos.c) and functions, operation for operation
+#define CW_BM_LN2_HI 0x1.62e42feep-1
+#define CW_BM_LN2_LO 0x1.a39ef35793c76p-33
+#define CW_BM_LG1 0x1.5555555555593p-1
+#define CW_BM_LG2 0x1.999999997fa04p-2
+#define CW_BM_LG3 0x1.2492494229359p-2
+#define CW_BM_LG4 0x1.c71c51d8e78afp-3
+#define CW_BM_LG5 0x1.7466496cb03dep-3
+#define CW_BM_LG6 0x1.39a09d078c69fp-3
+#define CW_BM_LG7 0x1.2f112df3e5244p-3
+#define CW_BM_S1 (-0x1.5555555555549p-3)
+#define CW_BM_S2 0x1.111111110f8a6p-7
+#define CW_BM_S3 (-0x1.a01a019c161d5p-13)
+#define CW_BM_S4 0x1.71de357b1fe7dp-19
+#define CW_BM_S5 (-0x1.ae5e68a2b9cebp-26)
+#define CW_BM_S6 0x1.5d93a5acfd57cp-33
+#define CW_BM_C1 0x1.555555555554cp-5
+#define CW_BM_C2 (-0x1.6c16c16c15177p-10)
+#define CW_BM_C3 0x1.a01a019cb159p-16
+#define CW_BM_C4 (-0x1.27e4f809c52adp-22)
+#define CW_BM_C5 0x1.1ee9ebdb4b1c4p-29
+#define CW_BM_C6 (-0x1.8fae9be8838d4p-37)
+#define CW_BM_PIO2_51 0x1.921fb54442d18p-51
+#define CW_BM_PIO2_LO_51 (6.123233995736766036e-17 * 0x1.0p-51)
+
+/** BoxMuller.log: fdlibm's log without its |f| < 2^-20 shortcut and special cases, for positive normal v. */
+__device__ __forceinline__ double cw_bm_log(double v) {
+    long long bits = __double_as_longlong(v);
+    long long hx = (long long) ((unsigned long long) bits >> 32);
+    long long k = (hx >> 20) - 1023;
+    hx &= 0x000fffffLL;
+    long long i = (hx + 0x95f64LL) & 0x100000LL;
+    double x = __longlong_as_double(((hx | (i ^ 0x3ff00000LL)) << 32) | (bits & 0xffffffffLL));
+    k += i >> 20;
+    double f = __dsub_rn(x, 1.0);
+    double s = __ddiv_rn(f, __dadd_rn(2.0, f));
+    double dk = __ll2double_rn(k);
+    double z = __dmul_rn(s, s);
+    double w = __dmul_rn(z, z);
+    double t1 = __dmul_rn(w, __dadd_rn(CW_BM_LG2, __dmul_rn(w, __dadd_rn(CW_BM_LG4, __dmul_rn(w, CW_BM_LG6)))));
+    double t2 = __dmul_rn(z, __dadd_rn(CW_BM_LG1, __dmul_rn(w, __dadd_rn(CW_BM_LG3,
+                __dmul_rn(w, __dadd_rn(CW_BM_LG5, __dmul_rn(w, CW_BM_LG7)))))));
+    double r = __dadd_rn(t2, t1);
+    if (((hx - 0x6147aLL) | (0x6b851LL - hx)) > 0) {
+        double hfsq = __dmul_rn(__dmul_rn(0.5, f), f);
+        return __dsub_rn(__dmul_rn(dk, CW_BM_LN2_HI),
+                __dsub_rn(__dsub_rn(hfsq, __dadd_rn(__dmul_rn(s, __dadd_rn(hfsq, r)), __dmul_rn(dk, CW_BM_LN2_LO))), f));
+    }
+    return __dsub_rn(__dmul_rn(dk, CW_BM_LN2_HI),
+            __dsub_rn(__dsub_rn(__dmul_rn(s, __dsub_rn(f, r)), __dmul_rn(dk, CW_BM_LN2_LO)), f));
+}
+
+/** BoxMuller.cosTwoPi: cos(2 pi m 2^-53) for 0 <= m < 2^53, by an exact reduction of 4u and fdlibm's kernels. */
+__device__ __forceinline__ double cw_bm_cos_two_pi(long long m) {
+    long long q = (long long) ((unsigned long long) (m + (1LL << 50)) >> 51);
+    double r51 = __ll2double_rn(m - (q << 51));
+    double x = __dmul_rn(r51, CW_BM_PIO2_51);
+    double y = __dmul_rn(r51, CW_BM_PIO2_LO_51);
+    double z = __dmul_rn(x, x);
+    // __kernel_cos(x, y)
+    double rc = __dmul_rn(z, __dadd_rn(CW_BM_C1, __dmul_rn(z, __dadd_rn(CW_BM_C2, __dmul_rn(z, __dadd_rn(CW_BM_C3,
+                __dmul_rn(z, __dadd_rn(CW_BM_C4, __dmul_rn(z, __dadd_rn(CW_BM_C5, __dmul_rn(z, CW_BM_C6)))))))))));
+    long long ix = (long long) ((unsigned long long) __double_as_longlong(x) >> 32) & 0x7fffffffLL;
+    double qx = ix < 0x3fd33333LL ? 0.0 : ix > 0x3fe90000LL ? 0.28125 : __longlong_as_double((ix - 0x00200000LL) << 32);
+    double hz = __dsub_rn(__dmul_rn(0.5, z), qx);
+    double a = __dsub_rn(1.0, qx);
+    double c = __dsub_rn(a, __dsub_rn(hz, __dsub_rn(__dmul_rn(z, rc), __dmul_rn(x, y))));
+    // __kernel_sin(x, y, 1)
+    double v = __dmul_rn(z, x);
+    double rs = __dadd_rn(CW_BM_S2, __dmul_rn(z, __dadd_rn(CW_BM_S3, __dmul_rn(z, __dadd_rn(CW_BM_S4,
+                __dmul_rn(z, __dadd_rn(CW_BM_S5, __dmul_rn(z, CW_BM_S6))))))));
+    double s = __dsub_rn(x, __dsub_rn(__dsub_rn(__dmul_rn(z, __dsub_rn(__dmul_rn(0.5, y), __dmul_rn(v, rs))), y),
+                                      __dmul_rn(v, CW_BM_S1)));
+    double res = (q & 1) != 0 ? s : c;
+    return ((q + 1) & 2) != 0 ? -res : res;
+}
+
 /** Element {@code index} of normal(mean, std) for {@code seed}, as Philox.fillNormal computes it (see above). */
 template <typename T> __device__ __forceinline__ T cw_normal(unsigned long long seed, unsigned long long index,
                                                              double mean, double std) {
     cw_philox_out x = cw_philox_element(seed, index);
-    double u1 = cw_unit(x.x0, x.x1);
-    double u2 = cw_unit(x.x2, x.x3);
-    double z = __dmul_rn(sqrt(-2.0 * log1p(-u1)), cos(__dmul_rn(6.283185307179586, u2)));
+    unsigned long long w01 = ((unsigned long long) x.x0 << 32) | x.x1;
+    unsigned long long w23 = ((unsigned long long) x.x2 << 32) | x.x3;
+    double v = __dmul_rn(__ll2double_rn((long long) ((1ULL << 53) - (w01 >> 11))), 0x1.0p-53);
+    double z = __dmul_rn(__dsqrt_rn(__dmul_rn(-2.0, cw_bm_log(v))), cw_bm_cos_two_pi((long long) (w23 >> 11)));
     return (T) __dadd_rn(mean, __dmul_rn(std, z));
 }
 

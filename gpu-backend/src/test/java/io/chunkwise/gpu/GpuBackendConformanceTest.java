@@ -133,9 +133,8 @@ class GpuBackendConformanceTest {
                 // uniform: integer Philox and exactly rounded arithmetic, so bit-identical
                 compare(new Expr.Random(42, false, -3, 5, t), new Block[0], new Block[0], new int[0][], r, Tol.EXACT);
                 compare(new Expr.Random(0x123456789abcdefL, false, 0, 1, t), new Block[0], new Block[0], new int[0][], r, Tol.EXACT);
-                // normal: CUDA's log1p/cos are within a few ulp of fdlibm's
-                compare(new Expr.Random(7, true, 1, 2, t), new Block[0], new Block[0], new int[0][], r,
-                        t == DType.FLOAT64 ? new Tol(1e-14, 1e-14) : new Tol(2e-7, 1e-6));
+                // normal: BoxMuller's log and cosTwoPi, the same IEEE operations in the same order, so bit-identical
+                compare(new Expr.Random(7, true, 1, 2, t), new Block[0], new Block[0], new int[0][], r, Tol.EXACT);
             }
         }
         assertEquals(0, gpu.fallbackCount(), "fell back: " + gpu.fallbackCounts());

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * Normal random numbers, 10^7 float64 values computed into an {@link NDArray} on 2 threads, against the plain
  * generator ({@link Philox#fillNormal}, the scalar reference of the values) filling an existing array on 2 threads.
  * Both give bit-identical values; the ratio is {@code time(philox) / time(normal)}. Generation is compute-bound
- * (Philox rounds, then fdlibm {@code log1p} and {@code cos}), so this measures the kernel, not memory.
+ * (Philox rounds, then the log and cosine of {@link io.chunkwise.random.BoxMuller}; vectorised in the backend,
+ * scalar in {@link Philox}), so this measures the kernel, not memory.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
