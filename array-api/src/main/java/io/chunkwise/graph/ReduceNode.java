@@ -52,23 +52,25 @@ public final class ReduceNode extends Node {
         }
         int argAxis = op.isArg() ? axes[0] : -1;
         List<ChunkKey> level = new ArrayList<>();
+        String partialLayer = name() + "-partial"; // one string, its hash computed once, for every partial's key
         Shapes.forEachIndex(reducedGrid, r -> {
             int[] inIdx = inIdxTemplate.clone();
             for (int i = 0; i < axes.length; i++) inIdx[axes[i]] = r[i];
             long argOffset = argAxis >= 0 ? in.chunks().offset(argAxis, inIdx[argAxis]) : 0;
             ChunkKey src = b.key(in, inIdx);
-            level.add(b.add(new ChunkKey(name() + "-partial", inIdx), List.of(src),
+            level.add(b.add(new ChunkKey(partialLayer, inIdx), List.of(src),
                     new TaskOp.ReducePartial(op, flags, argOffset, in.dtype(), keptShape)));
         });
         List<ChunkKey> current = level;
         for (int depth = 0; current.size() > 1; depth++) {
             List<ChunkKey> next = new ArrayList<>();
+            String combineLayer = name() + "-combine" + depth;
             for (int g = 0; g * SPLIT_EVERY < current.size(); g++) {
                 List<ChunkKey> group = current.subList(g * SPLIT_EVERY, Math.min(current.size(), (g + 1) * SPLIT_EVERY));
                 int[] key = Arrays.copyOf(index, index.length + 1);
                 key[index.length] = g;
                 next.add(group.size() == 1 ? group.get(0)
-                        : b.add(new ChunkKey(name() + "-combine" + depth, key), group, new TaskOp.ReduceCombine(op, keptShape)));
+                        : b.add(new ChunkKey(combineLayer, key), group, new TaskOp.ReduceCombine(op, keptShape)));
             }
             current = next;
         }
