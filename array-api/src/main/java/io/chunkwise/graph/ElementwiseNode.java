@@ -24,9 +24,18 @@ public final class ElementwiseNode extends Node {
 
     @Override
     protected ChunkKey expand(int[] index, GraphBuilder b) {
+        List<ChunkKey> deps = new ArrayList<>(inputs().size());
+        TaskOp.Elementwise op = chunkOp(index, b, deps);
+        return b.add(ownKey(index), deps, op);
+    }
+
+    /**
+     * The op that computes chunk {@code index}, its inputs' keys (expanded as needed) added to {@code deps} in the
+     * order the op reads them; a consumer that fuses this node into its own task uses it too.
+     */
+    TaskOp.Elementwise chunkOp(int[] index, GraphBuilder b, List<ChunkKey> deps) {
         long[] outShape = shape();
         int nd = outShape.length;
-        List<ChunkKey> deps = new ArrayList<>();
         int[][] strides = new int[inputs().size()][];
         for (int i = 0; i < inputs().size(); i++) {
             Node in = inputs().get(i);
@@ -46,7 +55,7 @@ public final class ElementwiseNode extends Node {
             deps.add(b.key(in, inIdx));
         }
         Region region = new Region(chunks().chunkShape(index), chunks().chunkOffset(index), outShape);
-        return b.add(ownKey(index), deps, new TaskOp.Elementwise(expr, strides, region));
+        return new TaskOp.Elementwise(expr, strides, region);
     }
 
     @Override public Node withInputs(List<Node> inputs) { return new ElementwiseNode(expr, chunks(), inputs); }
