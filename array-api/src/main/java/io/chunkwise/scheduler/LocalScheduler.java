@@ -56,16 +56,23 @@ public final class LocalScheduler implements Scheduler {
         } catch (Throwable e) {
             r.fail(e);
         }
+        // wait for every worker, also when interrupted: blocks are released only after the running tasks stopped
+        boolean interrupted = false;
         for (Future<?> f : workers) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                r.fail(new ChunkwiseException("interrupted while computing", e));
-            } catch (ExecutionException e) {
-                r.fail(e.getCause());
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    r.fail(new ChunkwiseException("interrupted while computing", e));
+                } catch (ExecutionException e) {
+                    r.fail(e.getCause());
+                    break;
+                }
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
         r.releaseAll();
         if (r.error != null) {
             if (r.error instanceof ChunkwiseException ce) throw ce;
