@@ -13,11 +13,15 @@ import java.util.List;
  * them first); an input axis of length 1 is broadcast with stride 0, and missing leading axes likewise.
  */
 public final class ElementwiseNode extends Node {
+    private static final int[][] NO_STRIDES = {};
     private final Expr expr;
+    /** The global shape, shared by the regions of all chunks (a graph holds one op per chunk; kernels only read it). */
+    private final long[] globalShape;
 
     public ElementwiseNode(Expr expr, Chunks chunks, List<Node> inputs) {
         super("elementwise", Expr.show(expr), expr.dtype(), chunks, inputs);
         this.expr = expr;
+        this.globalShape = chunks.shape();
     }
 
     public Expr expr() { return expr; }
@@ -34,9 +38,9 @@ public final class ElementwiseNode extends Node {
      * order the op reads them; a consumer that fuses this node into its own task uses it too.
      */
     TaskOp.Elementwise chunkOp(int[] index, GraphBuilder b, List<ChunkKey> deps) {
-        long[] outShape = shape();
+        long[] outShape = globalShape;
         int nd = outShape.length;
-        int[][] strides = new int[inputs().size()][];
+        int[][] strides = inputs().isEmpty() ? NO_STRIDES : new int[inputs().size()][];
         for (int i = 0; i < inputs().size(); i++) {
             Node in = inputs().get(i);
             long[] inShape = in.shape();

@@ -126,6 +126,7 @@ public final class LocalScheduler implements Scheduler {
 
     /** {@code Run.take}'s answers other than a task: the run is over for this worker; or, wait for a task. */
     private static final int NONE = -1, WAIT = -2;
+    private static final Block[] NO_INPUTS = {};
 
     /** A worker's blocks to release once it has left the lock; reused from task to task. */
     private static final class Releases {
@@ -329,6 +330,7 @@ public final class LocalScheduler implements Scheduler {
 
         private Block[] inputsOf(int t) {
             int[] d = graph.deps(t);
+            if (d.length == 0) return NO_INPUTS;
             Block[] in = new Block[d.length];
             for (int i = 0; i < in.length; i++) in[i] = results[d[i]];
             return in;
