@@ -13,21 +13,34 @@ import java.util.List;
  * them first); an input axis of length 1 is broadcast with stride 0, and missing leading axes likewise.
  */
 public final class ElementwiseNode extends Node {
+    private static final int[][] NO_STRIDES = {};
     private final Expr expr;
+    /** The global shape, shared by the regions of all chunks (a graph holds one op per chunk; kernels only read it). */
+    private final long[] globalShape;
 
     public ElementwiseNode(Expr expr, Chunks chunks, List<Node> inputs) {
         super("elementwise", Expr.show(expr), expr.dtype(), chunks, inputs);
         this.expr = expr;
+        this.globalShape = chunks.shape();
     }
 
     public Expr expr() { return expr; }
 
     @Override
     protected ChunkKey expand(int[] index, GraphBuilder b) {
-        long[] outShape = shape();
+        List<ChunkKey> deps = new ArrayList<>(inputs().size());
+        TaskOp.Elementwise op = chunkOp(index, b, deps);
+        return b.add(ownKey(index), deps, op);
+    }
+
+    /**
+     * The op that computes chunk {@code index}, its inputs' keys (expanded as needed) added to {@code deps} in the
+     * order the op reads them; a consumer that fuses this node into its own task uses it too.
+     */
+    TaskOp.Elementwise chunkOp(int[] index, GraphBuilder b, List<ChunkKey> deps) {
+        long[] outShape = globalShape;
         int nd = outShape.length;
-        List<ChunkKey> deps = new ArrayList<>();
-        int[][] strides = new int[inputs().size()][];
+        int[][] strides = inputs().isEmpty() ? NO_STRIDES : new int[inputs().size()][];
         for (int i = 0; i < inputs().size(); i++) {
             Node in = inputs().get(i);
             long[] inShape = in.shape();
@@ -46,7 +59,7 @@ public final class ElementwiseNode extends Node {
             deps.add(b.key(in, inIdx));
         }
         Region region = new Region(chunks().chunkShape(index), chunks().chunkOffset(index), outShape);
-        return b.add(ownKey(index), deps, new TaskOp.Elementwise(expr, strides, region));
+        return new TaskOp.Elementwise(expr, strides, region);
     }
 
     @Override public Node withInputs(List<Node> inputs) { return new ElementwiseNode(expr, chunks(), inputs); }

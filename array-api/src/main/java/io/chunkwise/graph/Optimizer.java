@@ -16,10 +16,25 @@ import java.util.Map;
  */
 public final class Optimizer {
     private final Map<Node, Node> done = new IdentityHashMap<>();
+    /** How many nodes of the original DAG read each node (the root counts as read once, by the caller). */
+    private final Map<Node, Integer> readers = new IdentityHashMap<>();
 
     private Optimizer() {}
 
-    public static Node optimize(Node root) { return new Optimizer().fuse(root); }
+    public static Node optimize(Node root) {
+        Optimizer o = new Optimizer();
+        o.readers.put(root, 1);
+        o.countReaders(root, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        return o.fuse(root);
+    }
+
+    private void countReaders(Node n, java.util.Set<Node> seen) {
+        if (!seen.add(n)) return;
+        for (Node in : n.inputs()) {
+            readers.merge(in, 1, Integer::sum);
+            countReaders(in, seen);
+        }
+    }
 
     private Node fuse(Node n) {
         Node cached = done.get(n);
@@ -33,6 +48,11 @@ public final class Optimizer {
             out = new ElementwiseNode(expr, e.chunks(), newInputs);
         } else {
             out = ins.equals(n.inputs()) ? n : n.withInputs(ins);
+            // a reduction of an elementwise array that nothing else reads computes each chunk inside its partial
+            if (out instanceof ReduceNode r && !r.fused() && ins.get(0) instanceof ElementwiseNode e
+                    && readers.getOrDefault(n.inputs().get(0), 0) == 1) {
+                out = r.fusedWith(e);
+            }
         }
         done.put(n, out);
         return out;

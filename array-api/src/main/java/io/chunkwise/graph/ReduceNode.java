@@ -18,12 +18,28 @@ public final class ReduceNode extends Node {
     public static final int SPLIT_EVERY = 8;
     private final ReduceOp op;
     private final int[] axes;
+    /** Whether each partial computes its input chunk itself (the input is elementwise and read by nothing else). */
+    private final boolean fused;
 
     public ReduceNode(ReduceOp op, Node input, int[] axes, DType dtype) {
+        this(op, input, axes, dtype, false);
+    }
+
+    private ReduceNode(ReduceOp op, Node input, int[] axes, DType dtype, boolean fused) {
         super("reduce-" + op.numpyName(), Arrays.toString(axes), dtype, outChunks(input.chunks(), axes), List.of(input));
+        if (fused && !(input instanceof ElementwiseNode)) throw new IllegalArgumentException("only an elementwise input fuses");
         this.op = op;
         this.axes = axes.clone();
+        this.fused = fused;
     }
+
+    /**
+     * This reduction with its elementwise input computed inside each partial's task: one task per chunk instead
+     * of two, and no input chunk kept between tasks. For the optimizer, where nothing else reads the input.
+     */
+    ReduceNode fusedWith(ElementwiseNode input) { return new ReduceNode(op, input, axes, dtype(), true); }
+
+    boolean fused() { return fused; }
 
     private static Chunks outChunks(Chunks in, int[] axes) {
         List<long[]> kept = new ArrayList<>();
@@ -52,30 +68,45 @@ public final class ReduceNode extends Node {
         }
         int argAxis = op.isArg() ? axes[0] : -1;
         List<ChunkKey> level = new ArrayList<>();
+        String partialLayer = name() + "-partial"; // one string, its hash computed once, for every partial's key
         Shapes.forEachIndex(reducedGrid, r -> {
             int[] inIdx = inIdxTemplate.clone();
             for (int i = 0; i < axes.length; i++) inIdx[axes[i]] = r[i];
             long argOffset = argAxis >= 0 ? in.chunks().offset(argAxis, inIdx[argAxis]) : 0;
-            ChunkKey src = b.key(in, inIdx);
-            level.add(b.add(new ChunkKey(name() + "-partial", inIdx), List.of(src),
-                    new TaskOp.ReducePartial(op, flags, argOffset, in.dtype(), keptShape)));
+            ChunkKey key = new ChunkKey(partialLayer, inIdx);
+            if (fused) {
+                List<ChunkKey> deps = new ArrayList<>(in.inputs().size());
+                TaskOp.Elementwise producer = ((ElementwiseNode) in).chunkOp(inIdx, b, deps);
+                level.add(b.add(key, deps, new TaskOp.ReducePartial(op, flags, argOffset, in.dtype(), keptShape, producer)));
+            } else {
+                ChunkKey src = b.key(in, inIdx);
+                level.add(b.add(key, List.of(src), new TaskOp.ReducePartial(op, flags, argOffset, in.dtype(), keptShape)));
+            }
         });
         List<ChunkKey> current = level;
         for (int depth = 0; current.size() > 1; depth++) {
             List<ChunkKey> next = new ArrayList<>();
+            String combineLayer = name() + "-combine" + depth;
             for (int g = 0; g * SPLIT_EVERY < current.size(); g++) {
                 List<ChunkKey> group = current.subList(g * SPLIT_EVERY, Math.min(current.size(), (g + 1) * SPLIT_EVERY));
                 int[] key = Arrays.copyOf(index, index.length + 1);
                 key[index.length] = g;
                 next.add(group.size() == 1 ? group.get(0)
-                        : b.add(new ChunkKey(name() + "-combine" + depth, key), group, new TaskOp.ReduceCombine(op, keptShape)));
+                        : b.add(new ChunkKey(combineLayer, key), group, new TaskOp.ReduceCombine(op, keptShape)));
             }
             current = next;
         }
         return b.add(ownKey(index), List.of(current.get(0)), new TaskOp.ReduceFinish(op, dtype(), chunks().chunkShape(index)));
     }
 
-    @Override public Node withInputs(List<Node> inputs) { return new ReduceNode(op, inputs.get(0), axes, dtype()); }
+    @Override
+    public Node withInputs(List<Node> inputs) {
+        Node in = inputs.get(0);
+        return new ReduceNode(op, in, axes, dtype(), fused && in instanceof ElementwiseNode);
+    }
 
-    @Override public String describe() { return op.numpyName() + " over axes " + Arrays.toString(axes); }
+    @Override
+    public String describe() {
+        return op.numpyName() + " over axes " + Arrays.toString(axes) + (fused ? ", its elementwise input fused in" : "");
+    }
 }

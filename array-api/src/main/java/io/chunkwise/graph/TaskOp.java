@@ -89,14 +89,34 @@ public sealed interface TaskOp {
         public long outputBytes() { return bytes(expr.dtype(), region.shape()); }
     }
 
-    record ReducePartial(ReduceOp op, boolean[] axes, long argAxisOffset, DType dtype, int[] shape) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) {
-            return backend.reducePartial(op, inputs[0], axes, argAxisOffset);
+    /**
+     * The partial of one input chunk; with a {@code producer}, the chunk is first computed from the inputs by that
+     * elementwise op (fused by the optimizer) and released once reduced.
+     */
+    record ReducePartial(ReduceOp op, boolean[] axes, long argAxisOffset, DType dtype, int[] shape,
+                         Elementwise producer) implements TaskOp {
+        public ReducePartial(ReduceOp op, boolean[] axes, long argAxisOffset, DType dtype, int[] shape) {
+            this(op, axes, argAxisOffset, dtype, shape, null);
         }
 
-        public String describe() { return op.numpyName() + "-partial"; }
+        public Block run(Backend backend, Block[] inputs) {
+            if (producer == null) return backend.reducePartial(op, inputs[0], axes, argAxisOffset);
+            Block chunk = producer.run(backend, inputs);
+            try {
+                return backend.reducePartial(op, chunk, axes, argAxisOffset);
+            } finally {
+                backend.release(chunk);
+            }
+        }
 
-        public long outputBytes() { return 3L * 8 * Shapes.size(shape); }
+        public String describe() {
+            return op.numpyName() + "-partial" + (producer == null ? "" : " of " + producer.describe());
+        }
+
+        /** The partial's parts (at most 3 of 8 bytes a position), and the fused input chunk while it exists. */
+        public long outputBytes() {
+            return 3L * 8 * Shapes.size(shape) + (producer == null ? 0 : producer.outputBytes());
+        }
     }
 
     record ReduceCombine(ReduceOp op, int[] shape) implements TaskOp {

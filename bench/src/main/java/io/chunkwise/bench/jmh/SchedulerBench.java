@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-task overhead of the local scheduler: {@code ones(float64, 10^6, chunks of 10).sum()} on 2 threads, i.e.
  * 100,000 tiny chunks whose kernels take well under a microsecond. Every score is per <em>chunk</em> (JMH divides
- * by 100,000); the graph has about 2.14 tasks per chunk (elementwise, partial, its share of the combine
- * tree), printed at setup. The parts:
+ * by 100,000); the graph has about 1.14 tasks per chunk (a partial that computes its chunk of ones, its share of
+ * the combine tree), printed at setup. The parts:
  * <ul>
  *   <li>{@code endToEnd}: {@code compute()} as a user calls it;</li>
  *   <li>{@code optimize}: the optimizer's fusion pass alone; {@code plan}: expansion into the task graph alone;</li>
