@@ -76,6 +76,7 @@ public final class LocalScheduler implements Scheduler {
         final int[] pending;
         final int[] refs;
         final boolean[] output;
+        final Scheduler.Target[] targets; // where an output's elementwise task writes in place, else null
         final Block[] results;
         final PriorityQueue<Integer> ready = new PriorityQueue<>();
         final Backend backend;
@@ -102,6 +103,7 @@ public final class LocalScheduler implements Scheduler {
             pending = new int[n];
             refs = new int[n];
             output = new boolean[n];
+            targets = new Scheduler.Target[n];
             results = new Block[n];
             for (int i = 0; i < n; i++) dependents.add(new ArrayList<>(1));
             for (int i = 0; i < n; i++) {
@@ -119,6 +121,7 @@ public final class LocalScheduler implements Scheduler {
             for (ChunkKey k : new LinkedHashSet<>(graph.outputs().values())) {
                 output[at.get(k)] = true;
                 refs[at.get(k)]++;
+                if (tasks[at.get(k)].op() instanceof TaskOp.Elementwise) targets[at.get(k)] = sink.target(k);
             }
             remaining = n;
         }
@@ -136,7 +139,7 @@ public final class LocalScheduler implements Scheduler {
                         }
                         Integer head = ready.peek();
                         if (head != null) {
-                            need = tasks[head].op().outputBytes();
+                            need = targets[head] != null ? 0 : tasks[head].op().outputBytes(); // in place: no block
                             if (live + need <= budgetBytes) break;
                             if (running == 0) {
                                 error = budgetError(tasks[head], need);
@@ -161,10 +164,13 @@ public final class LocalScheduler implements Scheduler {
                 boolean kept = false;
                 try {
                     long start = System.nanoTime();
-                    out = tasks[t].op().run(backend, inputs);
+                    Scheduler.Target into = targets[t];
+                    if (into != null) ((TaskOp.Elementwise) tasks[t].op()).runInto(backend, inputs, into.array(), into.offset(), into.strides());
+                    else out = tasks[t].op().run(backend, inputs);
                     long nanos = System.nanoTime() - start;
-                    if (output[t]) kept = sink.accept(tasks[t].key(), out);
-                    listener.taskDone(completed.incrementAndGet(), total, out.bytes(), nanos, backend.name());
+                    if (output[t] && out != null) kept = sink.accept(tasks[t].key(), out);
+                    listener.taskDone(completed.incrementAndGet(), total, out != null ? out.bytes() : tasks[t].op().outputBytes(),
+                            nanos, backend.name());
                 } catch (OutOfMemoryError e) {
                     failure = new MemoryBudgetExceededException("the Java heap ran out while running task " + tasks[t].key()
                             + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e);

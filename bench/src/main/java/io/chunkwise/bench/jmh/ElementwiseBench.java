@@ -104,6 +104,7 @@ public class ElementwiseBench {
         long[] globalStrides = Shapes.strides(shape);
         int[] dstStrides = java.util.Arrays.stream(globalStrides).mapToInt(Math::toIntExact).toArray();
         double[] result = new double[N];
+        HostBlock dstBlock = new HostBlock(DType.FLOAT64, new int[]{N}, result);
         CpuBackend backend = (CpuBackend) cw.backend();
         AtomicInteger next = new AtomicInteger();
         threads.split(N, (from, to) -> {
@@ -114,7 +115,7 @@ public class ElementwiseBench {
                         .toArray(Block[]::new);
                 long at = 0;
                 for (int a = 0; a < shape.length; a++) at += op.region().offset()[a] * globalStrides[a];
-                backend.elementwiseInto(op.expr(), inputs, op.inputStrides(), op.region(), result, (int) at, dstStrides);
+                backend.elementwiseInto(op.expr(), inputs, op.inputStrides(), op.region(), dstBlock, (int) at, dstStrides);
             }
             return null;
         });
