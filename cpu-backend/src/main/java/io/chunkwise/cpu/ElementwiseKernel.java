@@ -25,6 +25,11 @@ import java.util.Map;
  * of a tile type are read in place, the last op writes into the output block, and an operand that is a constant
  * is passed to the loop as a scalar.
  *
+ * <p>A float64 expression that is a chain ({@link ChainProgram}: each op reads the one before and at most one input
+ * or constant, e.g. x * x + 10) skips the tiles where its inputs are dense and its output dense or in runs of
+ * stride 1: it runs as one pass of vectors ({@link Loops#chain}), which reads and writes memory as a plain loop does;
+ * tiles alternate bursts of reads and writes and reach about half of that on such an expression.
+ *
  * <p>The expression is compiled to a post-order program first: equal sub-expressions are computed once, and
  * buffers are reused as soon as their last reader has run. A kernel object holds no state between calls (so the
  * backend caches one per expression); each call allocates its own tiles, at most one chunk long, so calls from
