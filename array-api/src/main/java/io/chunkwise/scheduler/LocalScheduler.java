@@ -164,9 +164,7 @@ public final class LocalScheduler implements Scheduler {
                 boolean kept = false;
                 try {
                     long start = System.nanoTime();
-                    Scheduler.Target into = targets[t];
-                    if (into != null) ((TaskOp.Elementwise) tasks[t].op()).runInto(backend, inputs, into.array(), into.offset(), into.strides());
-                    else out = tasks[t].op().run(backend, inputs);
+                    out = targets[t] == null ? tasks[t].op().run(backend, inputs) : runInto(t, inputs);
                     long nanos = System.nanoTime() - start;
                     if (output[t] && out != null) kept = sink.accept(tasks[t].key(), out);
                     listener.taskDone(completed.incrementAndGet(), total, out != null ? out.bytes() : tasks[t].op().outputBytes(),
@@ -202,6 +200,13 @@ public final class LocalScheduler implements Scheduler {
                 }
                 for (Block b : toRelease) if (b != null) backend.release(b);
             }
+        }
+
+        /** Runs elementwise output task {@code t} into its target: no block (null). */
+        private Block runInto(int t, Block[] inputs) {
+            Scheduler.Target into = targets[t];
+            ((TaskOp.Elementwise) tasks[t].op()).runInto(backend, inputs, into.array(), into.offset(), into.strides());
+            return null;
         }
 
         private long bytesOf(int t, Block b) {

@@ -343,10 +343,21 @@ final class ElementwiseKernel {
         LoopSpace space = new LoopSpace(shape, strides, globalStrides, globalBase);
         Object[] data = new Object[inputs.length];
         for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        boolean denseOut = space.dense(outOperand);
+        if (chain != null && !needsGlobalIndex && dst instanceof double[] d && inputsDense(space, data)
+                && (denseOut || space.innerStride(outOperand) == 1)) {
+            runChain(loops, space, data, d, dstOffset, denseOut, outOperand, n);
+            return;
+        }
+        // the tiles in a method of their own: its profile, which the JIT compiles by, is that of tiled calls only
+        intoTiles(loops, space, data, dst, dstOffset, denseOut, outOperand, n);
+    }
+
+    private void intoTiles(Loops loops, LoopSpace space, Object[] data, Object dst, int dstOffset, boolean denseOut,
+                           int outOperand, int n) {
         int tile = Math.min(TILE, n);
         int root = steps.length - 1;
         Kind rootKind = steps[root].kind;
-        boolean denseOut = space.dense(outOperand);
         boolean direct = denseOut && rootKind != Kind.INPUT && rootKind != Kind.CONST && tileArray(dst, steps[root].floating());
 
         // where each step's values are in the current tile: arr[s] from off[s] (a double[] or a long[])
@@ -381,19 +392,19 @@ final class ElementwiseKernel {
             }
             if (step.kind == Kind.CONST) fillConst(step, arr[s]);
         }
-        if (chain != null && !needsGlobalIndex && dst instanceof double[] d && inputsInPlace(inPlace)
-                && (denseOut || space.innerStride(outOperand) == 1)) {
-            runChain(loops, space, data, d, dstOffset, denseOut, outOperand, n);
-            return;
-        }
         LoopSpace.Runs runs = needRuns ? space.new Runs(tile) : null;
         Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, words01, words23, dst, dstOffset,
                 direct, denseOut, outOperand);
         for (int start = 0; start < n; start += BATCH * TILE) tiles(call, start, Math.min(n, start + BATCH * TILE));
     }
 
-    private boolean inputsInPlace(boolean[] inPlace) {
-        for (int s = 0; s < steps.length; s++) if (steps[s].kind == Kind.INPUT && !inPlace[s]) return false;
+    /** Whether every input the program reads is a {@code double[]} laid out densely over the space (read in place). */
+    private boolean inputsDense(LoopSpace space, Object[] data) {
+        for (Step step : steps) {
+            if (step.kind != Kind.INPUT) continue;
+            int i = ((Expr.Input) step.expr).index();
+            if (!(data[i] instanceof double[]) || !space.dense(i)) return false;
+        }
         return true;
     }
 
