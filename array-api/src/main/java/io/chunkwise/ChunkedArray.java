@@ -468,6 +468,29 @@ public final class ChunkedArray {
         return cw.compute(node, listener == null ? ComputeListener.NONE : listener);
     }
 
+    /**
+     * Runs the graph into {@code out}, an array of this array's shape and dtype allocated beforehand (NumPy's
+     * {@code out=}), and returns {@code out}: its values are replaced, and no result array is allocated. Elementwise
+     * chunks are written into it in place. {@code out} may be the source of this array (then the result is computed
+     * aside first). On a shape or dtype mismatch nothing runs and {@code out} is unchanged.
+     *
+     * @throws ShapeMismatchException if {@code out}'s shape is not this array's
+     * @throws DTypeException         if {@code out}'s dtype is not this array's
+     */
+    public NDArray computeInto(NDArray out) {
+        if (out == null) throw new InvalidArgumentException("computeInto needs an output array, got null");
+        if (!java.util.Arrays.equals(out.shape(), shape())) {
+            throw new ShapeMismatchException("computeInto: out has shape " + Shapes.str(out.shape()) + ", but the array computed has shape "
+                    + Shapes.str(shape()) + "; allocate out with the array's shape");
+        }
+        if (out.dtype() != dtype()) {
+            throw new DTypeException("computeInto: out has dtype " + out.dtype().numpyName() + ", but the array computed has dtype "
+                    + dtype().numpyName() + "; allocate out with that dtype or use astype()");
+        }
+        cw.computeInto(node, out, ComputeListener.NONE);
+        return out;
+    }
+
     /** Runs the graph and returns an array whose chunks are kept where they were computed. */
     public ChunkedArray persist() { return cw.persist(node, ComputeListener.NONE); }
 

@@ -1,10 +1,12 @@
 package io.chunkwise;
 
+import io.chunkwise.graph.ChunkKey;
 import io.chunkwise.graph.GraphBuilder;
 import io.chunkwise.graph.LiteralNode;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.Optimizer;
 import io.chunkwise.graph.SourceNode;
+import io.chunkwise.graph.Task;
 import io.chunkwise.graph.TaskGraph;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.scheduler.ClusterSchedulerFactory;
@@ -218,6 +220,9 @@ public final class Chunkwise implements AutoCloseable {
     /** Per output chunk: returns whether it keeps the block. */
     private interface ChunkSink {
         boolean accept(Chunks chunks, int[] index, Block block);
+
+        /** Where output chunk {@code index} may be written in place instead (see {@link Scheduler.Sink#target}), or null. */
+        default Scheduler.Target target(Chunks chunks, int[] index) { return null; }
     }
 
     /** Optimizes, plans and runs a node's graph, passing each output chunk to {@code sink}; returns the optimized root. */
@@ -228,10 +233,26 @@ public final class Chunkwise implements AutoCloseable {
         Map<Object, List<int[]>> positions = new java.util.HashMap<>();
         graph.outputs().forEach((pos, key) -> positions.computeIfAbsent(key, k -> new ArrayList<>())
                 .add(pos.stream().mapToInt(Integer::intValue).toArray()));
-        scheduler.run(graph, backend, (key, block) -> {
-            boolean keep = false;
-            for (int[] idx : positions.get(key)) keep |= sink.accept(root.chunks(), idx, block);
-            return keep;
+        scheduler.run(graph, backend, new Scheduler.Sink() {
+            java.util.Set<ChunkKey> read; // keys some task reads: never written in place
+
+            @Override
+            public boolean accept(ChunkKey key, Block block) {
+                boolean keep = false;
+                for (int[] idx : positions.get(key)) keep |= sink.accept(root.chunks(), idx, block);
+                return keep;
+            }
+
+            @Override
+            public Scheduler.Target target(ChunkKey key) {
+                List<int[]> at = positions.get(key);
+                if (at.size() != 1) return null;   // one block aliased to several places (broadcast, concatenate)
+                if (read == null) {
+                    read = new java.util.HashSet<>();
+                    for (Task t : graph.tasks().values()) read.addAll(t.deps());
+                }
+                return read.contains(key) ? null : sink.target(root.chunks(), at.get(0));
+            }
         }, listener);
         return root;
     }
@@ -242,20 +263,64 @@ public final class Chunkwise implements AutoCloseable {
             throw new MemoryBudgetExceededException("a result of shape " + Shapes.str(node.shape()) + " (" + n
                     + " elements) does not fit one NDArray (at most " + (Integer.MAX_VALUE - 8) + "); persist() it or compute a slice");
         }
-        long[] shape = node.shape();
         HostBlock result = HostBlock.allocate(node.dtype(), new int[]{(int) n});
-        if (n == 0) return NDArray.wrap(result, shape);   // nothing to run (and strides may exceed an int)
+        computeInto(node, result, listener);
+        return NDArray.wrap(result, node.shape());
+    }
+
+    /**
+     * Runs a node's graph into {@code result}, a flat block of the node's dtype and size: elementwise output chunks
+     * are written in place by their kernels, every other chunk is copied in.
+     */
+    void computeInto(Node node, HostBlock result, ComputeListener listener) {
+        long[] shape = node.shape();
+        if (result.size() == 0) return;   // nothing to run (and strides may exceed an int)
         long[] gs = Shapes.strides(shape);
         int[] dstStrides = java.util.Arrays.stream(gs).mapToInt(Math::toIntExact).toArray();
-        run(node, listener, (chunks, idx, block) -> {
-            long[] off = chunks.chunkOffset(idx);
-            int[] cs = chunks.chunkShape(idx);
-            long dst = 0;
-            for (int a = 0; a < cs.length; a++) dst += off[a] * gs[a];
-            HostCopy.copy(backend.toHost(block).data(), 0, Shapes.strides(cs), result.data(), (int) dst, dstStrides, cs);
-            return false;
+        run(node, listener, new ChunkSink() {
+            @Override
+            public boolean accept(Chunks chunks, int[] idx, Block block) {
+                int[] cs = chunks.chunkShape(idx);
+                HostCopy.copy(backend.toHost(block).data(), 0, Shapes.strides(cs), result.data(), offset(chunks, idx), dstStrides, cs);
+                return false;
+            }
+
+            @Override
+            public Scheduler.Target target(Chunks chunks, int[] idx) {
+                return new Scheduler.Target(result, offset(chunks, idx), dstStrides);
+            }
+
+            private int offset(Chunks chunks, int[] idx) {
+                long[] off = chunks.chunkOffset(idx);
+                long dst = 0;
+                for (int a = 0; a < off.length; a++) dst += off[a] * gs[a];
+                return (int) dst;
+            }
         });
-        return NDArray.wrap(result, shape);
+    }
+
+    /** {@link ChunkedArray#computeInto}: {@code out} is checked by the caller. */
+    void computeInto(Node node, NDArray out, ComputeListener listener) {
+        if (readsFrom(node, out.block().data())) {
+            // the graph reads out's own values: compute aside first so that no chunk reads what another wrote
+            NDArray r = compute(node, listener);
+            System.arraycopy(r.block().data(), 0, out.block().data(), 0, out.block().size());
+            return;
+        }
+        computeInto(node, out.block(), listener);
+    }
+
+    /** Whether a source of the node's graph is a view of {@code data}. */
+    private static boolean readsFrom(Node node, Object data) {
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(node));
+        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Node x = todo.pop();
+            if (!seen.add(x)) continue;
+            if (x instanceof SourceNode s && s.data().block().data() == data) return true;
+            todo.addAll(x.inputs());
+        }
+        return false;
     }
 
     ChunkedArray persist(Node node, ComputeListener listener) {

@@ -4,7 +4,10 @@ import io.chunkwise.spi.HostBlock;
 
 import java.util.Arrays;
 
-/** A dense, immutable, row-major array on the caller's JVM: what {@link ChunkedArray#compute()} returns. */
+/**
+ * A dense, row-major array on the caller's JVM: what {@link ChunkedArray#compute()} returns. Immutable, except
+ * that {@link ChunkedArray#computeInto} replaces all of its values.
+ */
 public final class NDArray {
     private final long[] shape;
     private final HostBlock block;

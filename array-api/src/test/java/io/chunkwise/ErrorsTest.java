@@ -222,7 +222,10 @@ class ErrorsTest {
             String c = ctx.name() + ": ";
             // 1000 float64 in one chunk: 8000 bytes, twice the budget
             expect(cw, w, MemoryBudgetExceededException.class, c + "a chunk of 8000 bytes over a budget of 4000",
-                    () -> cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).add(1).compute(), "4000", "budget");
+                    () -> cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).add(1).sum().compute(), "4000", "budget");
+            // an elementwise output chunk is written into the result in place: it holds no block of its own
+            ArrayAssert.checkNDArray(cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).add(1).compute(),
+                    Dense.full(2, 1000), DType.FLOAT64, ArrayAssert.Tol.EXACT, c + "x + 1 written in place within a budget of 4000: ");
             expect(cw, w, MemoryBudgetExceededException.class, c + "again, from a persist()",
                     () -> cw.ones(DType.FLOAT64, new long[]{1000}, new int[]{1000}).persist(), "4000");
         }

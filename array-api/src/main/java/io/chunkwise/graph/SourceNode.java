@@ -21,6 +21,9 @@ public final class SourceNode extends Node {
         return b.add(ownKey(index), List.of(), new TaskOp.Source(data, chunks().chunkOffset(index), chunks().chunkShape(index)));
     }
 
+    /** The host array the chunks are cut from. */
+    public NDArray data() { return data; }
+
     @Override public Node withInputs(List<Node> inputs) { return this; }
 
     @Override public String describe() { return "from host array"; }

@@ -84,6 +84,11 @@ public sealed interface TaskOp {
             return backend.elementwise(expr, inputs, inputStrides, region);
         }
 
+        /** The same values written into {@code dst} instead of a new block (see {@link Backend#elementwiseInto}). */
+        public void runInto(Backend backend, Block[] inputs, HostBlock dst, int dstOffset, int[] dstStrides) {
+            backend.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
+        }
+
         public String describe() { return "elementwise " + Expr.show(expr); }
 
         public long outputBytes() { return bytes(expr.dtype(), region.shape()); }

@@ -158,6 +158,7 @@ public final class LocalScheduler implements Scheduler {
         final int[] pending;
         final int[] refs;
         final boolean[] output;
+        final Scheduler.Target[] targets; // where an output's elementwise task writes in place, else null
         final boolean[] kept;        // output blocks the sink keeps: never released by us
         final boolean[] literal;     // persisted chunks: neither counted against the budget nor released by us
         final long[] need;           // each task's output bytes, reserved before it runs
@@ -189,6 +190,7 @@ public final class LocalScheduler implements Scheduler {
             pending = new int[n];
             refs = new int[n];
             output = new boolean[n];
+            targets = new Scheduler.Target[n];
             literal = new boolean[n];
             kept = new boolean[n];
             need = new long[n];
@@ -235,6 +237,8 @@ public final class LocalScheduler implements Scheduler {
                 if (!output[t]) {
                     output[t] = true;
                     refs[t]++;
+                    if (ops[t] instanceof TaskOp.Elementwise) targets[t] = sink.target(graph.task(t).key());
+                    if (targets[t] != null) need[t] = 0; // written in place: no block of its own
                 }
             }
             remaining = n;
@@ -254,16 +258,20 @@ public final class LocalScheduler implements Scheduler {
                 boolean keep = false;
                 try {
                     long start = timed ? System.nanoTime() : 0;
-                    out = ops[t].run(backend, inputs);
-                    if (out == null) throw new IllegalStateException("the backend returned no block");
+                    if (targets[t] == null) {
+                        out = ops[t].run(backend, inputs);
+                        if (out == null) throw new IllegalStateException("the backend returned no block");
+                    } else {
+                        runInto(t, inputs); // no block (out stays null), nothing for the sink to accept
+                    }
                     long nanos = timed ? System.nanoTime() - start : 0;
-                    if (output[t]) keep = sink.accept(graph.task(t).key(), out);
+                    if (output[t] && out != null) keep = sink.accept(graph.task(t).key(), out);
                     if (timed) {
                         int done;
                         synchronized (this) {
                             done = ++completed;
                         }
-                        listener.taskDone(done, total, out.bytes(), nanos, backend.name());
+                        listener.taskDone(done, total, out != null ? out.bytes() : ops[t].outputBytes(), nanos, backend.name());
                     }
                 } catch (OutOfMemoryError e) {
                     failure = new MemoryBudgetExceededException("the Java heap ran out while running task " + graph.task(t).key()
@@ -328,6 +336,12 @@ public final class LocalScheduler implements Scheduler {
             }
         }
 
+        /** Runs elementwise output task {@code t} straight into its target. */
+        private void runInto(int t, Block[] inputs) {
+            Scheduler.Target into = targets[t];
+            ((TaskOp.Elementwise) ops[t]).runInto(backend, inputs, into.array(), into.offset(), into.strides());
+        }
+
         private Block[] inputsOf(int t) {
             int[] d = graph.deps(t);
             if (d.length == 0) return NO_INPUTS;
@@ -348,7 +362,7 @@ public final class LocalScheduler implements Scheduler {
                 notifyAll();
                 return;
             }
-            long bytes = literal[t] ? 0 : out.bytes();
+            long bytes = literal[t] || out == null ? 0 : out.bytes();
             held[t] = bytes;
             live += bytes - need[t];
             results[t] = out;

@@ -31,6 +31,29 @@ public interface Backend extends AutoCloseable {
     Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region);
 
     /**
+     * {@link #elementwise} written into part of an existing host array instead of a new block (destination
+     * passing): position {@code p} of the region goes to {@code dst.data()[dstOffset + p . dstStrides]}, so that
+     * a chunk of a {@code compute()} result lands where it belongs. {@code dst} has the expression's dtype and does
+     * not overlap the inputs; nothing else of it is touched. The default computes the block and copies it; a
+     * backend whose blocks live on the host overrides it to write in place.
+     */
+    default void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst,
+                                 int dstOffset, int[] dstStrides) {
+        if (dst.dtype() != expr.dtype()) {
+            throw new IllegalArgumentException("a " + expr.dtype() + " expression cannot write into a " + dst.dtype() + " array");
+        }
+        Block b = elementwise(expr, inputs, inputStrides, region);
+        try {
+            int[] shape = region.shape();
+            HostCopy.copy(toHost(b).data(), 0, io.chunkwise.Shapes.strides(shape), dst.data(), dstOffset, dstStrides, shape);
+        } finally {
+            boolean isInput = false;
+            for (Block in : inputs) isInput |= in == b;
+            if (!isInput) release(b);
+        }
+    }
+
+    /**
      * The partial of a reduction over the flagged axes of one chunk (those axes kept with length 1).
      * {@code argAxisOffset} is the chunk's global offset along the axis of ARGMIN/ARGMAX (ignored otherwise).
      */

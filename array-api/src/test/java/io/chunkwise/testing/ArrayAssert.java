@@ -77,6 +77,9 @@ public final class ArrayAssert {
 
         NDArray r = actual.compute();
         checkNDArray(r, expected, expectedDtype, tol, head + "compute(): ");
+        NDArray into = sentinel(expectedDtype, shape);
+        if (actual.computeInto(into) != into) fail(head + "computeInto(out) did not return out");
+        checkNDArray(into, Dense.of(r.toDoubleArray(), r.shape()), expectedDtype, Tol.EXACT, head + "computeInto() vs compute(): ");
         checkChunkShapes(actual, expectedDtype, head + "chunks of the graph: ");
 
         ChunkedArray p = actual.persist();
@@ -87,6 +90,23 @@ public final class ArrayAssert {
         NDArray again = p.compute();
         checkNDArray(again, Dense.of(r.toDoubleArray(), r.shape()), expectedDtype, Tol.EXACT, head + "persist().compute() vs compute(): ");
         return r;
+    }
+
+    /**
+     * An array of {@code shape} and {@code t} whose every element is a value the tests' computations do not give
+     * (BOOL: the byte 2), so that an element a computation fails to write shows.
+     */
+    public static NDArray sentinel(DType t, long[] shape) {
+        int n = (int) Dense.size(shape);
+        io.chunkwise.spi.HostBlock b = io.chunkwise.spi.HostBlock.allocate(t, new int[]{n});
+        switch (t) {
+            case FLOAT64 -> Arrays.fill(b.doubles(), -12345.25);
+            case FLOAT32 -> Arrays.fill(b.floats(), -12345.25f);
+            case INT64 -> Arrays.fill(b.longs(), -1234567);
+            case INT32 -> Arrays.fill(b.ints(), -1234567);
+            case BOOL -> Arrays.fill(b.bools(), (byte) 2);
+        }
+        return NDArray.wrap(b, shape);
     }
 
     /** Checks a host array's shape, dtype and values. */

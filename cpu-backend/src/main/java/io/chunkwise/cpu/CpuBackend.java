@@ -65,17 +65,18 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * {@link #elementwise} writing into an existing array instead of a new block: position {@code p} of the region
-     * goes to {@code dst[dstOffset + p . dstStrides]}, so a chunk of a result lands where it belongs with no block
-     * of its own, no zeroing and no copy. {@code dst} is an array of the expression's dtype and must not overlap
-     * the inputs. This is the kernel side of a proposed SPI method (the scheduler would pass the output chunk's
-     * place in the result of {@code compute()}); the JMH {@code ElementwiseBench.fusedInto} measures it.
+     * Writes straight into {@code dst}: the chunk lands where it belongs with no block of its own, no zeroing and
+     * no copy (where {@code dst} is dense over the region, the expression's last op writes into it).
      */
-    public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, Object dst,
+    @Override
+    public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst,
                                 int dstOffset, int[] dstStrides) {
+        if (dst.dtype() != expr.dtype()) {
+            throw new IllegalArgumentException("a " + expr.dtype() + " expression cannot write into a " + dst.dtype() + " array");
+        }
         HostBlock[] host = new HostBlock[inputs.length];
         for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
-        kernel(expr).into(loops, host, inputStrides, region, dst, dstOffset, dstStrides);
+        kernel(expr).into(loops, host, inputStrides, region, dst.data(), dstOffset, dstStrides);
     }
 
     private ElementwiseKernel kernel(Expr expr) {

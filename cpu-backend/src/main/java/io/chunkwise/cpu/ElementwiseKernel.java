@@ -25,6 +25,11 @@ import java.util.Map;
  * of a tile type are read in place, the last op writes into the output block, and an operand that is a constant
  * is passed to the loop as a scalar.
  *
+ * <p>A float64 expression that is a chain ({@link ChainProgram}: each op reads the one before and at most one input
+ * or constant, e.g. x * x + 10) skips the tiles where its inputs are dense and its output dense or in runs of
+ * stride 1: it runs as one pass of vectors ({@link Loops#chain}), which reads and writes memory as a plain loop does;
+ * tiles alternate bursts of reads and writes and reach about half of that on such an expression.
+ *
  * <p>The expression is compiled to a post-order program first: equal sub-expressions are computed once, and
  * buffers are reused as soon as their last reader has run. A kernel object holds no state between calls (so the
  * backend caches one per expression); each call allocates its own tiles, at most one chunk long, so calls from
@@ -79,6 +84,9 @@ final class ElementwiseKernel {
     private final int doubleSlots;
     private final int longSlots;
     private final boolean needsGlobalIndex;
+    /** The expression as a float64 chain run in one pass of vectors, or null ({@link ChainProgram}). */
+    private final ChainProgram chain;
+    private final int[] chainSteps;    // the program step of each operation of the chain
 
     private ElementwiseKernel(List<Step> steps, int[] uses) {
         this.steps = steps.toArray(new Step[0]);
@@ -163,6 +171,81 @@ final class ElementwiseKernel {
                 }
             }
         }
+        this.chainSteps = chainSteps(this.steps);
+        this.chain = chainSteps == null ? null : chainProgram(this.steps, chainSteps);
+    }
+
+    /**
+     * The op steps of a float64 chain, in order, or null where the program is not one: every step FLOAT64, the
+     * ops those of {@link ChainProgram}, each op after the first reading the one before it and otherwise only
+     * inputs or constants, no op's result read by any later op but the next, the last op the root.
+     */
+    private static int[] chainSteps(Step[] steps) {
+        List<Integer> ops = new ArrayList<>();
+        for (int s = 0; s < steps.length; s++) {
+            Step st = steps[s];
+            if (st.dtype != DType.FLOAT64) return null;
+            switch (st.kind) {
+                case INPUT, CONST -> { }
+                case UNARY -> {
+                    if (ChainProgram.code(((Expr.Unary) st.expr).op()) < 0 || steps[st.a].kind == Kind.CONST) return null;
+                    ops.add(s);
+                }
+                case BINARY -> {
+                    if (ChainProgram.code(((Expr.Binary) st.expr).op()) < 0) return null;
+                    if (steps[st.a].kind == Kind.CONST && steps[st.b].kind == Kind.CONST) return null;
+                    ops.add(s);
+                }
+                default -> { return null; }
+            }
+        }
+        if (ops.isEmpty() || ops.get(ops.size() - 1) != steps.length - 1) return null;
+        for (int k = 0; k < ops.size(); k++) {
+            Step st = steps[ops.get(k)];
+            int prev = k == 0 ? -1 : ops.get(k - 1);
+            boolean readsPrev = false;
+            for (int operand : new int[]{st.a, st.b}) {
+                if (operand < 0) continue;
+                if (operand == prev) readsPrev = true;
+                else if (steps[operand].kind != Kind.INPUT && steps[operand].kind != Kind.CONST) return null;
+            }
+            if (k > 0 && !readsPrev) return null;
+        }
+        return ops.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static ChainProgram chainProgram(Step[] steps, int[] ops) {
+        int m = ops.length;
+        int[] op = new int[m], ak = new int[m], bk = new int[m], ai = new int[m], bi = new int[m];
+        double[] ac = new double[m], bc = new double[m];
+        for (int k = 0; k < m; k++) {
+            Step st = steps[ops[k]];
+            int prev = k == 0 ? -1 : ops[k - 1];
+            op[k] = st.kind == Kind.UNARY ? ChainProgram.code(((Expr.Unary) st.expr).op()) : ChainProgram.code(((Expr.Binary) st.expr).op());
+            int[] kind = {ChainProgram.NONE, ChainProgram.NONE}, input = new int[2];
+            double[] value = new double[2];
+            int[] operands = {st.a, st.b};
+            for (int j = 0; j < 2; j++) {
+                int o = operands[j];
+                if (o < 0) continue;
+                if (o == prev) {
+                    kind[j] = ChainProgram.ACC;
+                } else if (steps[o].kind == Kind.INPUT) {
+                    kind[j] = ChainProgram.INPUT;
+                    input[j] = ((Expr.Input) steps[o].expr).index();
+                } else {
+                    kind[j] = ChainProgram.CONST;
+                    value[j] = steps[o].doubleValue();
+                }
+            }
+            ak[k] = kind[0];
+            ai[k] = input[0];
+            ac[k] = value[0];
+            bk[k] = kind[1];
+            bi[k] = input[1];
+            bc[k] = value[1];
+        }
+        return new ChainProgram(op, ak, ai, ac, bk, bi, bc);
     }
 
     static ElementwiseKernel compile(Expr expr) {
@@ -260,10 +343,21 @@ final class ElementwiseKernel {
         LoopSpace space = new LoopSpace(shape, strides, globalStrides, globalBase);
         Object[] data = new Object[inputs.length];
         for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        boolean denseOut = space.dense(outOperand);
+        if (chain != null && !needsGlobalIndex && dst instanceof double[] d && inputsDense(space, data)
+                && (denseOut || space.innerStride(outOperand) == 1)) {
+            runChain(loops, space, data, d, dstOffset, denseOut, outOperand, n);
+            return;
+        }
+        // the tiles in a method of their own: its profile, which the JIT compiles by, is that of tiled calls only
+        intoTiles(loops, space, data, dst, dstOffset, denseOut, outOperand, n);
+    }
+
+    private void intoTiles(Loops loops, LoopSpace space, Object[] data, Object dst, int dstOffset, boolean denseOut,
+                           int outOperand, int n) {
         int tile = Math.min(TILE, n);
         int root = steps.length - 1;
         Kind rootKind = steps[root].kind;
-        boolean denseOut = space.dense(outOperand);
         boolean direct = denseOut && rootKind != Kind.INPUT && rootKind != Kind.CONST && tileArray(dst, steps[root].floating());
 
         // where each step's values are in the current tile: arr[s] from off[s] (a double[] or a long[])
@@ -302,6 +396,72 @@ final class ElementwiseKernel {
         Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, words01, words23, dst, dstOffset,
                 direct, denseOut, outOperand);
         for (int start = 0; start < n; start += BATCH * TILE) tiles(call, start, Math.min(n, start + BATCH * TILE));
+    }
+
+    /** Whether every input the program reads is a {@code double[]} laid out densely over the space (read in place). */
+    private boolean inputsDense(LoopSpace space, Object[] data) {
+        for (Step step : steps) {
+            if (step.kind != Kind.INPUT) continue;
+            int i = ((Expr.Input) step.expr).index();
+            if (!(data[i] instanceof double[]) || !space.dense(i)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * The chain over all {@code n} positions: dense float64 inputs, the output dense or in runs of stride 1 (a
+     * chunk of a larger result), a batch of {@link #BATCH} tiles' worth of positions per call of {@link #chainRange}.
+     */
+    private void runChain(Loops loops, LoopSpace space, Object[] data, double[] dst, int dstOffset, boolean denseOut,
+                          int outOperand, int n) {
+        double[][] in = new double[data.length][];
+        for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;
+        double[] tile = new double[Math.min(TILE, n)];
+        int batch = BATCH * TILE;
+        LoopSpace.Runs runs = denseOut ? null : space.new Runs(batch);
+        for (int from = 0; from < n; from += batch) {
+            int len = Math.min(batch, n - from);
+            if (denseOut) {
+                chainRange(loops, in, from, from + len, dst, dstOffset, tile);
+                continue;
+            }
+            runs.split(from, len);
+            int[] at = runs.offset[outOperand];
+            for (int r = 0; r < runs.count; r++) {
+                int p = from + runs.pos[r];
+                chainRange(loops, in, p, p + runs.len[r], dst, dstOffset + at[r] - p, tile);
+            }
+        }
+    }
+
+    /**
+     * Positions {@code [from, to)} of the chain into {@code dst[dstOffset + p]}: whole vectors in one pass
+     * ({@link Loops#chain}), the rest (or all of it, with loops that have no chains) op by op through a tile with
+     * the same loops as {@link #evaluate}, so a value does not depend on which way it was computed.
+     */
+    private void chainRange(Loops loops, double[][] in, int from, int to, double[] dst, int dstOffset, double[] tile) {
+        int done = loops.chain(chain, in, from, to, dst, dstOffset);
+        for (int p = done; p < to; p += tile.length) {
+            int len = Math.min(tile.length, to - p);
+            for (int k = 0; k < chainSteps.length; k++) {
+                int s = chainSteps[k];
+                boolean last = k == chainSteps.length - 1;
+                double[] out = last ? dst : tile;
+                int oo = last ? dstOffset + p : 0;
+                int ak = chain.aKind[k], bk = chain.bKind[k];
+                double[] a = ak == ChainProgram.ACC ? tile : ak == ChainProgram.INPUT ? in[chain.aInput[k]] : null;
+                int ao = ak == ChainProgram.ACC ? 0 : p;
+                if (steps[s].kind == Kind.UNARY) {
+                    loops.unary(unaryOp[s], a, ao, out, oo, len);
+                    continue;
+                }
+                double[] b = bk == ChainProgram.ACC ? tile : bk == ChainProgram.INPUT ? in[chain.bInput[k]] : null;
+                int bo = bk == ChainProgram.ACC ? 0 : p;
+                if (ak == ChainProgram.CONST) loops.binary(binaryOp[s], chain.aConst[k], b, bo, out, oo, len);
+                else if (bk == ChainProgram.CONST) loops.binary(binaryOp[s], a, ao, chain.bConst[k], out, oo, len);
+                else loops.binary(binaryOp[s], a, ao, b, bo, out, oo, len);
+            }
+        }
     }
 
     /** Tiles per call of {@link #tiles}. */
@@ -486,6 +646,9 @@ final class ElementwiseKernel {
 
     /** Number of program steps after common sub-expressions are merged (for tests and explain output). */
     int stepCount() { return steps.length; }
+
+    /** Whether the expression runs as a one-pass chain where its operands are dense ({@link ChainProgram}). */
+    boolean chained() { return chain != null; }
 
     @Override
     public String toString() {

@@ -126,4 +126,12 @@ abstract class Loops {
         }
         return lanes[0];
     }
+
+    // ---------------------------------------------------------------- fused chains
+
+    /**
+     * Runs a chain ({@link ChainProgram}) over positions {@code [from, to)} in one pass where these loops can, from
+     * {@code from} up to the returned position (the caller does the rest tile by tile); here none.
+     */
+    int chain(ChainProgram program, double[][] inputs, int from, int to, double[] dst, int dstOffset) { return from; }
 }

@@ -437,4 +437,11 @@ final class VectorLoops extends ScalarLoops {
             }
         }
     }
+
+    // ---------------------------------------------------------------- fused chains
+
+    @Override
+    int chain(ChainProgram program, double[][] inputs, int from, int to, double[] dst, int dstOffset) {
+        return VectorChain.run(program, inputs, from, to, dst, dstOffset);
+    }
 }

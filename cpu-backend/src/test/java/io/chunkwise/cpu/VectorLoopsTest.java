@@ -365,7 +365,7 @@ class VectorLoopsTest {
                 HostBlock want = (HostBlock) cpu.elementwise(expr, new Block[]{in}, new int[][]{Shapes.strides(shape)}, region);
                 HostBlock result = HostBlock.allocate(expr.dtype(), new int[]{rows, cols});
                 Object sentinel = expr.dtype() == DType.FLOAT64 ? (Object) fill(result.doubles(), -7.5) : fill(result.ints(), -7);
-                cpu.elementwiseInto(expr, new Block[]{in}, new int[][]{Shapes.strides(shape)}, region, result.data(),
+                cpu.elementwiseInto(expr, new Block[]{in}, new int[][]{Shapes.strides(shape)}, region, result,
                         r0 * cols + c0, new int[]{cols, 1});
                 for (int r = 0; r < rows; r++) {
                     for (int c = 0; c < cols; c++) {

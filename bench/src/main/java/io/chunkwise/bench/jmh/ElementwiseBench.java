@@ -37,10 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link NDArray} on 2 threads, against plain Java moving the same bytes on 2 threads:
  * <ul>
  *   <li>{@code fused}: the whole Chunkwise path (graph, fusion, scheduler, kernel, result assembly);</li>
- *   <li>{@code fusedInto}: what {@code fused} would cost if the scheduler handed each output chunk's kernel its
- *       place in the result (a proposed SPI change): the same graph and kernels, each chunk written by
- *       {@link CpuBackend#elementwiseInto} straight into the result array from 2 threads, so no chunk block is
- *       allocated, zeroed and copied;</li>
+ *   <li>{@code computeInto}: the whole path into an {@link NDArray} allocated beforehand
+ *       ({@link ChunkedArray#computeInto}), like for like with {@code copy};</li>
+ *   <li>{@code kernelInto}: the kernels alone: the output tasks planned once, each chunk written by
+ *       {@link CpuBackend#elementwiseInto} into that same array from 2 threads (no graph, no scheduler);</li>
  *   <li>{@code copy}: {@code System.arraycopy} of the 800 MB into an existing array, half per thread (the
  *       bandwidth limit: read 800 MB, write 800 MB);</li>
  *   <li>{@code copyLoop}: the same copy as a plain loop {@code dst[i] = src[i]} (C2 vectorises it; on some machines
@@ -80,6 +80,7 @@ public class ElementwiseBench {
         src = x.compute().block().doubles();
         dst = new double[N];
         threads = new TwoThreads();
+        plan();
     }
 
     @TearDown
@@ -94,16 +95,29 @@ public class ElementwiseBench {
     }
 
     @Benchmark
-    public NDArray fusedInto() {
+    public NDArray computeInto() {
+        return x.mul(x).add(10).computeInto(out);
+    }
+
+    /** The output tasks of x * x + 10, planned once (kernelInto times the kernels alone). */
+    private List<Task> outputs;
+    private TaskGraph graph;
+    private NDArray out;
+
+    private void plan() {
         Node root = Optimizer.optimize(x.mul(x).add(10).node());
         List<int[]> chunks = new ArrayList<>();
         root.chunks().forEachIndex(chunks::add);
-        TaskGraph graph = GraphBuilder.build(root, chunks);
-        List<Task> outputs = graph.outputs().values().stream().map(graph.tasks()::get).toList();
-        long[] shape = root.shape();
-        long[] globalStrides = Shapes.strides(shape);
-        int[] dstStrides = java.util.Arrays.stream(globalStrides).mapToInt(Math::toIntExact).toArray();
-        double[] result = new double[N];
+        graph = GraphBuilder.build(root, chunks);
+        outputs = graph.outputs().values().stream().map(graph.tasks()::get).toList();
+        out = NDArray.wrap(new HostBlock(DType.FLOAT64, new int[]{N}, new double[N]), new long[]{N});
+    }
+
+    @Benchmark
+    public NDArray kernelInto() {
+        long[] shape = {N};
+        int[] dstStrides = {1};
+        HostBlock dstBlock = out.block();
         CpuBackend backend = (CpuBackend) cw.backend();
         AtomicInteger next = new AtomicInteger();
         threads.split(N, (from, to) -> {
@@ -112,13 +126,11 @@ public class ElementwiseBench {
                 TaskOp.Elementwise op = (TaskOp.Elementwise) task.op();
                 Block[] inputs = task.deps().stream().map(k -> ((TaskOp.Literal) graph.tasks().get(k).op()).block())
                         .toArray(Block[]::new);
-                long at = 0;
-                for (int a = 0; a < shape.length; a++) at += op.region().offset()[a] * globalStrides[a];
-                backend.elementwiseInto(op.expr(), inputs, op.inputStrides(), op.region(), result, (int) at, dstStrides);
+                backend.elementwiseInto(op.expr(), inputs, op.inputStrides(), op.region(), dstBlock, (int) op.region().offset()[0], dstStrides);
             }
             return null;
         });
-        return NDArray.wrap(new HostBlock(DType.FLOAT64, new int[]{N}, result), shape);
+        return out;
     }
 
     @Benchmark

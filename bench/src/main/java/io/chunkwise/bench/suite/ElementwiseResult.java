@@ -4,7 +4,8 @@ package io.chunkwise.bench.suite;
  * One row of the second section: a memory-bound or scheduling workload measured on one system.
  *
  * @param system     chunkwise, java (the plain-Java limit the workload is held against), numpy or dask
- * @param workload   mul_add ({@code x.mul(x).add(10)} into a new array), sum ({@code x.sum()}), random (standard
+ * @param workload   mul_add ({@code x.mul(x).add(10)} into a new array), mul_add_into (the same by
+ *                   {@code computeInto} into an array allocated beforehand), sum ({@code x.sum()}), random (standard
  *                   normal generation), tiny ({@code ones(n, chunk).sum()}: scheduling cost per task)
  * @param n          elements
  * @param chunk      elements per chunk (n for an unchunked system)

@@ -24,7 +24,10 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code mul_add}: {@code x.mul(x).add(10).compute()} over n float64 already persisted, in GB/s of bytes read
  *       plus written (16 n); held against a plain Java copy of the same bytes ({@code System.arraycopy}, the array
- *       split over the same number of threads, into an array allocated beforehand).</li>
+ *       split over the same number of threads, into an array allocated beforehand). {@code compute()} allocates
+ *       (and so zeroes) its result each time, the copy does not.</li>
+ *   <li>{@code mul_add_into}: the same into an {@link NDArray} allocated beforehand ({@code computeInto(out)}), like
+ *       for like with the copy; held against the same java row (the three are timed interleaved).</li>
  *   <li>{@code sum}: {@code x.sum()} over the same persisted x, in GB/s read (8 n); held against a plain Java read
  *       loop (four running sums per thread, the array split over the threads).</li>
  *   <li>{@code random}: {@code random(seed).normal(0, 1, n, chunk).compute()}, in GB/s written (8 n).</li>
@@ -90,7 +93,7 @@ public final class ElementwiseSuite {
     /** Progress steps of {@link #run}: the warm-up and timed runs and the check of every row. */
     public int steps() {
         int rows = 0, tinyRows = 1;
-        rows += 2 + 2 + 1; // mul_add and sum: ours and java; random: ours
+        rows += 3 + 2 + 1; // mul_add: ours (compute, computeInto) and java; sum: ours and java; random: ours
         for (PythonPeer p : peers) {
             rows += 3;
             if (p.chunked()) tinyRows++;
@@ -110,6 +113,9 @@ public final class ElementwiseSuite {
     /** What a row says about its trial, and how to start it. */
     private record Contestant(String system, String workload, long n, long chunk, int threads, String unit,
                               double work, Callable<Checked> start) {}
+
+    /** The workload of {@code computeInto}: held against the java row of {@code mul_add}. */
+    static final String MUL_ADD_INTO = "mul_add_into";
 
     public List<ElementwiseResult> run(Consumer<String> step) {
         ChunkedArray x = cw.random(seed).normal(0.0, 1.0, new long[]{n}, new int[]{chunk}).persist();
@@ -134,6 +140,18 @@ public final class ElementwiseSuite {
                         }
 
                         @Override public String problem() { return checkMulAdd(xd, y.block().doubles(), sampled); }
+                    }),
+                    new Contestant(MatmulSuite.SYSTEM, MUL_ADD_INTO, n, chunk, threads, gbs, 16.0 * n, () -> new Checked() {
+                        final NDArray out = NDArray.wrap(new io.chunkwise.spi.HostBlock(DType.FLOAT64, new int[]{(int) n},
+                                new double[(int) n]), new long[]{n});
+
+                        @Override public double time() {
+                            long t0 = System.nanoTime();
+                            x.mul(x).add(10).computeInto(out);
+                            return seconds(t0);
+                        }
+
+                        @Override public String problem() { return checkMulAdd(xd, out.block().doubles(), sampled); }
                     }),
                     new Contestant("java", "mul_add", n, n, threads, gbs, 16.0 * n, () -> new Checked() {
                         final double[] dst = new double[xd.length];
@@ -423,8 +441,9 @@ public final class ElementwiseSuite {
                 continue;
             }
             Double java = null, bestPeer = null;
+            String base = r.workload().equals(MUL_ADD_INTO) ? "mul_add" : r.workload();
             for (ElementwiseResult o : rows) {
-                if (!o.ok() || !o.workload().equals(r.workload())) continue;
+                if (!o.ok() || !o.workload().equals(base)) continue;
                 if (o.system().equals("java")) java = o.speed();
                 if (isPeer(o.system()) && (bestPeer == null || o.speed() > bestPeer)) bestPeer = o.speed();
             }

@@ -67,7 +67,7 @@ class BenchQuickTest {
         // the second section, and what the run depended on
         List<String> elementwise = Files.readAllLines(output.resolve("elementwise.csv"));
         assertEquals(String.join(",", ResultFiles.ELEMENTWISE_COLUMNS), elementwise.get(0));
-        for (String w : List.of("chunkwise,mul_add,", "java,mul_add,", "chunkwise,sum,", "java,sum,", "chunkwise,random,",
+        for (String w : List.of("chunkwise,mul_add,", "chunkwise,mul_add_into,", "java,mul_add,", "chunkwise,sum,", "java,sum,", "chunkwise,random,",
                 "chunkwise,tiny,")) {
             assertTrue(elementwise.stream().anyMatch(l -> l.startsWith(w) && l.contains(",ok,")), w + " in\n" + elementwise);
         }

@@ -23,7 +23,7 @@ class ElementwiseSuiteTest {
             List<String> steps = new ArrayList<>();
             List<ElementwiseResult> rows = suite.run(steps::add);
             assertEquals(suite.steps(), steps.size());
-            assertEquals(List.of("chunkwise mul_add", "java mul_add", "chunkwise sum", "java sum", "chunkwise random",
+            assertEquals(List.of("chunkwise mul_add", "chunkwise mul_add_into", "java mul_add", "chunkwise sum", "java sum", "chunkwise random",
                     "chunkwise tiny"), rows.stream().map(r -> r.system() + " " + r.workload()).toList());
             for (ElementwiseResult r : rows) {
                 assertTrue(r.ok(), r.toString());
@@ -31,15 +31,16 @@ class ElementwiseSuiteTest {
                 assertNull(r.vsBestPeer(), "no peers");
             }
             assertNotNull(rows.get(0).vsJava());
-            assertNotNull(rows.get(2).vsJava());
-            assertNull(rows.get(1).vsJava(), "the java row is the reference itself");
-            assertEquals(ElementwiseResult.US_PER_TASK, rows.get(5).unit());
-            assertEquals(200, rows.get(5).n());
+            assertNotNull(rows.get(1).vsJava(), "computeInto is held against the java row of mul_add");
+            assertNotNull(rows.get(3).vsJava());
+            assertNull(rows.get(2).vsJava(), "the java row is the reference itself");
+            assertEquals(ElementwiseResult.US_PER_TASK, rows.get(6).unit());
+            assertEquals(200, rows.get(6).n());
 
             ResultFiles.writeElementwiseCsv(dir.resolve("e.csv"), rows);
             List<String> csv = Files.readAllLines(dir.resolve("e.csv"));
             assertEquals(String.join(",", ResultFiles.ELEMENTWISE_COLUMNS), csv.get(0));
-            assertEquals(7, csv.size());
+            assertEquals(8, csv.size());
             assertTrue(ResultFiles.elementwiseTable(rows).contains("us/task"));
         }
     }

@@ -1,0 +1,58 @@
+package io.chunkwise.cpu;
+
+import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.UnaryOp;
+
+/**
+ * A float64 expression that is a chain, such as {@code x * x + 10} or {@code sqrt((x - m) / s)}: each operation
+ * takes the result of the one before (the accumulator) and, at most, one input or constant. Such an expression
+ * runs in one pass of vectors ({@link Loops#chain}): a vector of each input is loaded, every operation applied in
+ * registers and the result stored, so that reading the inputs and writing the output overlap as in a plain loop,
+ * where the tile-by-tile evaluation of {@link ElementwiseKernel} reads a tile, then writes one (about half the
+ * memory bandwidth on x * x + 10). Only operations whose vector and scalar results are bit for bit equal (IEEE
+ * arithmetic, min, max, neg, abs, sqrt) are chained, so a value never depends on where a vector boundary falls.
+ */
+final class ChainProgram {
+    static final int ACC = 0, INPUT = 1, CONST = 2, NONE = 3;
+    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, NEG = 6, ABS = 7, SQRT = 8;
+
+    /** Per operation: its code, and for each operand its kind, input index and constant value. */
+    final int[] op;
+    final int[] aKind, bKind, aInput, bInput;
+    final double[] aConst, bConst;
+
+    ChainProgram(int[] op, int[] aKind, int[] aInput, double[] aConst, int[] bKind, int[] bInput, double[] bConst) {
+        this.op = op;
+        this.aKind = aKind;
+        this.aInput = aInput;
+        this.aConst = aConst;
+        this.bKind = bKind;
+        this.bInput = bInput;
+        this.bConst = bConst;
+    }
+
+    int length() { return op.length; }
+
+    /** The chain code of a float64 binary op, or -1 where it is not chained. */
+    static int code(BinaryOp op) {
+        return switch (op) {
+            case ADD -> ADD;
+            case SUB -> SUB;
+            case MUL -> MUL;
+            case DIV -> DIV;
+            case MAXIMUM -> MAX;
+            case MINIMUM -> MIN;
+            default -> -1;
+        };
+    }
+
+    /** The chain code of a float64 unary op, or -1 where it is not chained. */
+    static int code(UnaryOp op) {
+        return switch (op) {
+            case NEG -> NEG;
+            case ABS -> ABS;
+            case SQRT -> SQRT;
+            default -> -1;
+        };
+    }
+}
