@@ -120,12 +120,13 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> sections;
 
     @Option(names = "--elementwise-n", paramLabel = "N",
-            description = "float64 elements of the elementwise section (default: 33554432 = 256 MiB; with --quick 4194304)")
+            description = "float64 elements of the elementwise section (default: 100000000 = 800 MB; with --quick 4194304)")
     Long elementwiseN;
 
-    @Option(names = "--elementwise-chunk", paramLabel = "C",
-            description = "elements per chunk there (default: 1048576; with --quick 262144)")
-    Integer elementwiseChunk;
+    @Option(names = {"--elementwise-chunks", "--elementwise-chunk"}, split = ",", paramLabel = "C",
+            description = "elements per chunk there, each size a run of its own workloads (default: 10000000,1000000;"
+                    + " with --quick 262144)")
+    List<Integer> elementwiseChunks;
 
     @Option(names = "--tasks", paramLabel = "N",
             description = "tiny tasks: ones(10 N, chunks of 10).sum() (default: 100000; with --quick 10000;"
@@ -143,11 +144,12 @@ public final class BenchCommand implements Callable<Integer> {
         int nThreads = positive("--threads", threads != null ? threads : Runtime.getRuntime().availableProcessors(), 1);
         if (reps != null) positive("--reps", reps, 1);
         if (warmup != null) positive("--warmup", warmup, 0);
-        long eN = elementwiseN != null ? elementwiseN : quick ? 1L << 22 : 1L << 25;
+        long eN = elementwiseN != null ? elementwiseN : quick ? 1L << 22 : 100_000_000L;
         if (eN < 1 || eN > Integer.MAX_VALUE - 8) {
             throw new ParameterException(spec.commandLine(), "--elementwise-n must lie in [1, " + (Integer.MAX_VALUE - 8) + "], not " + eN);
         }
-        int eChunk = positive("--elementwise-chunk", elementwiseChunk != null ? elementwiseChunk : quick ? 1 << 18 : 1 << 20, 1);
+        List<Integer> eChunks = elementwiseChunks != null ? elementwiseChunks : quick ? List.of(1 << 18) : List.of(10_000_000, 1_000_000);
+        for (int c : eChunks) positive("--elementwise-chunks", c, 1);
         int nTasks = positive("--tasks", tasks != null ? tasks : quick ? 10_000 : 100_000, 1);
         PrintStream out = main.out();
         try {
@@ -192,22 +194,42 @@ public final class BenchCommand implements Callable<Integer> {
                 List<PythonPeer> py = found.all.stream().filter(p -> p instanceof PythonPeer)
                         .map(p -> (PythonPeer) p).toList();
                 int w = warmup != null ? warmup : 1, r = reps != null ? reps : 3;
-                ElementwiseSuite suite = new ElementwiseSuite(cw, nThreads, eN, eChunk, 10L * nTasks,
-                        10L * Math.min(nTasks, quick ? 2_000 : 10_000), w, r, seed, py);
+                // a suite per chunk size, each timing the plain-Java limits again beside ours; the tiny tasks once.
+                // Each has a context of its own, closed after its run: that frees its persisted x before the next.
+                List<ElementwiseSuite> suites = new ArrayList<>();
+                List<Chunkwise> contexts = new ArrayList<>();
+                for (int c : eChunks) {
+                    long tinyN = suites.isEmpty() ? 10L * nTasks : 0;
+                    Chunkwise ctx = Chunkwise.builder().backend(cw.backend().kind()).threads(nThreads).build();
+                    contexts.add(ctx);
+                    suites.add(new ElementwiseSuite(ctx, nThreads, eN, c, tinyN,
+                            10L * Math.min(nTasks, quick ? 2_000 : 10_000), w, r, seed, py));
+                }
                 out.println();
-                out.printf(Locale.ROOT, "elementwise: n = %d float64 in chunks of %d, %d tiny tasks; %d warmup (at least %d"
-                                + " for the memory-bound workloads) + %d timed runs, %d threads%n",
-                        eN, Math.min(eChunk, eN), nTasks, w, ElementwiseSuite.MEMORY_WARMUP, r, nThreads);
-                List<ElementwiseResult> rows;
-                try (ProgressBar bar = noProgress ? null : progressBar("elementwise", suite.steps())) {
+                out.printf(Locale.ROOT, "elementwise: n = %d float64 in chunks of %s, %d tiny tasks; %d warmup (at least %d"
+                                + " for the memory-bound workloads) + %d timed runs, %d threads%n", eN,
+                        eChunks.stream().map(c -> Long.toString(Math.min(c, eN))).collect(java.util.stream.Collectors.joining(", ")),
+                        nTasks, w, ElementwiseSuite.MEMORY_WARMUP, r, nThreads);
+                List<ElementwiseResult> rows = new ArrayList<>();
+                int steps = suites.stream().mapToInt(ElementwiseSuite::steps).sum();
+                try (ProgressBar bar = noProgress ? null : progressBar("elementwise", steps)) {
                     TaskProgress tasks = TaskProgress.describing(bar);
-                    if (bar != null) suite.listener(tasks);
-                    rows = suite.run(s -> {
-                        if (bar != null) {
-                            tasks.prefix(s);
-                            bar.step();
+                    for (int i = 0; i < suites.size(); i++) {
+                        ElementwiseSuite suite = suites.get(i);
+                        if (bar != null) suite.listener(tasks);
+                        try {
+                            rows.addAll(suite.run(s -> {
+                                if (bar != null) {
+                                    tasks.prefix(s);
+                                    bar.step();
+                                }
+                            }));
+                        } finally {
+                            contexts.get(i).close();
                         }
-                    });
+                    }
+                } finally {
+                    for (Chunkwise c : contexts) c.close();
                 }
                 ResultFiles.writeElementwiseCsv(output.resolve("elementwise.csv"), rows);
                 ResultFiles.writeElementwiseJson(output.resolve("elementwise.json"), rows);

@@ -63,7 +63,7 @@ public final class ElementwiseSuite {
 
     /**
      * @param n         elements of the memory-bound workloads (at most {@code Integer.MAX_VALUE - 8})
-     * @param tinyN     elements of the tiny-task workload ({@code tinyN / 10} tasks)
+     * @param tinyN     elements of the tiny-task workload ({@code tinyN / 10} tasks); 0 leaves that workload out
      * @param peerTinyN elements of the peers' tiny-task run (dask spends a quarter of a millisecond per task, so
      *                  the suite gives it fewer tasks; the figure is per task either way)
      */
@@ -92,11 +92,11 @@ public final class ElementwiseSuite {
 
     /** Progress steps of {@link #run}: the warm-up and timed runs and the check of every row. */
     public int steps() {
-        int rows = 0, tinyRows = 1;
+        int rows = 0, tinyRows = tinyN > 0 ? 1 : 0;
         rows += 3 + 2 + 1; // mul_add: ours (compute, computeInto) and java; sum: ours and java; random: ours
         for (PythonPeer p : peers) {
             rows += 3;
-            if (p.chunked()) tinyRows++;
+            if (p.chunked() && tinyN > 0) tinyRows++;
         }
         return rows * (memoryWarmup() + reps + 1) + tinyRows * (warmup + reps + 1);
     }
@@ -236,12 +236,12 @@ public final class ElementwiseSuite {
                 mulAdd.add(peer(p, "mul_add", n, chunk, gbs, 16.0 * n));
                 sum.add(peer(p, "sum", n, chunk, gbs, 8.0 * n));
                 random.add(peer(p, "random", n, chunk, gbs, 8.0 * n));
-                if (p.chunked()) tiny.add(peer(p, "tiny", peerTinyN, TINY_CHUNK, us, -peerTasks));
+                if (p.chunked() && tinyN > 0) tiny.add(peer(p, "tiny", peerTinyN, TINY_CHUNK, us, -peerTasks));
             }
             rows.addAll(measure(mulAdd, memoryWarmup(), step));
             rows.addAll(measure(sum, memoryWarmup(), step));
             rows.addAll(measure(random, memoryWarmup(), step));
-            rows.addAll(measure(tiny, warmup, step));
+            if (tinyN > 0) rows.addAll(measure(tiny, warmup, step));
         }
         return compare(rows);
     }
