@@ -58,10 +58,8 @@ import java.util.Objects;
  */
 public final class Philox {
 
-    private static final int M0 = 0xD2511F53;
-    private static final int M1 = 0xCD9E8D57;
-    private static final int W0 = 0x9E3779B9;
-    private static final int W1 = 0xBB67AE85;
+    /** Random123's Philox4x32 round multipliers and Weyl key increments (for vectorised copies of the rounds). */
+    public static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
     private static final long MASK32 = 0xffffffffL;
 
     private Philox() {}
@@ -71,6 +69,25 @@ public final class Philox {
      * {@code (k0, k1)} and writes the four output words to {@code out[0..3]}.
      */
     public static void philox4x32_10(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
+        long[] w = new long[2];
+        encrypt(c0, c1, c2, c3, k0, k1, w);
+        out[0] = (int) (w[0] >>> 32);
+        out[1] = (int) w[0];
+        out[2] = (int) (w[1] >>> 32);
+        out[3] = (int) w[1];
+    }
+
+    /**
+     * The output words of element {@code index} of the stream for {@code seed} (counter {@code (lo32(index),
+     * hi32(index), 0, 0)}, key {@code (lo32(seed), hi32(seed))}), packed as the transforms read them:
+     * {@code w[0] = x0 << 32 | x1}, {@code w[1] = x2 << 32 | x3}.
+     */
+    public static void words(long seed, long index, long[] w) {
+        encrypt((int) index, (int) (index >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), w);
+    }
+
+    /** The ten rounds; the output words packed two by two into {@code w}, as {@link #words} gives them. */
+    private static void encrypt(int c0, int c1, int c2, int c3, int k0, int k1, long[] w) {
         for (int round = 0; round < 10; round++) {
             if (round > 0) {
                 k0 += W0;
@@ -85,26 +102,24 @@ public final class Philox {
             c2 = n2;
             c3 = (int) p0;
         }
-        out[0] = c0;
-        out[1] = c1;
-        out[2] = c2;
-        out[3] = c3;
+        w[0] = (c0 & MASK32) << 32 | (c1 & MASK32);
+        w[1] = (c2 & MASK32) << 32 | (c3 & MASK32);
     }
 
     /** Element {@code index} of the uniform [0, 1) stream for {@code seed}; see the class doc. */
     public static double uniform01(long seed, long index) {
         checkIndex(index);
-        int[] x = new int[4]; // does not escape: HotSpot scalar-replaces it once inlined
-        block(seed, index, x);
-        return unit(x[0], x[1]);
+        long[] w = new long[2]; // does not escape: HotSpot scalar-replaces it once inlined
+        words(seed, index, w);
+        return unit(w[0]);
     }
 
     /** Element {@code index} of the standard normal stream for {@code seed}; see the class doc. */
     public static double normal01(long seed, long index) {
         checkIndex(index);
-        int[] x = new int[4];
-        block(seed, index, x);
-        return boxMuller(x);
+        long[] w = new long[2];
+        words(seed, index, w);
+        return BoxMuller.standardNormal(w[0], w[1]);
     }
 
     /**
@@ -114,11 +129,11 @@ public final class Philox {
     public static void fillUniform(double[] out, int off, int len, long seed, long firstIndex,
                                    double lo, double hi) {
         checkRun(out.length, off, len, firstIndex);
-        int[] x = new int[4];
+        long[] w = new long[2];
         double span = hi - lo;
         for (int k = 0; k < len; k++) {
-            block(seed, firstIndex + k, x);
-            double v = lo + span * unit(x[0], x[1]);
+            words(seed, firstIndex + k, w);
+            double v = lo + span * unit(w[0]);
             out[off + k] = v < hi ? v : Math.nextDown(hi);
         }
     }
@@ -127,12 +142,12 @@ public final class Philox {
     public static void fillUniform(float[] out, int off, int len, long seed, long firstIndex,
                                    double lo, double hi) {
         checkRun(out.length, off, len, firstIndex);
-        int[] x = new int[4];
+        long[] w = new long[2];
         double span = hi - lo;
         float fhi = (float) hi;
         for (int k = 0; k < len; k++) {
-            block(seed, firstIndex + k, x);
-            float v = (float) (lo + span * unit(x[0], x[1]));
+            words(seed, firstIndex + k, w);
+            float v = (float) (lo + span * unit(w[0]));
             out[off + k] = v < fhi ? v : Math.nextDown(fhi);
         }
     }
@@ -144,10 +159,10 @@ public final class Philox {
     public static void fillNormal(double[] out, int off, int len, long seed, long firstIndex,
                                   double mean, double std) {
         checkRun(out.length, off, len, firstIndex);
-        int[] x = new int[4];
+        long[] w = new long[2];
         for (int k = 0; k < len; k++) {
-            block(seed, firstIndex + k, x);
-            out[off + k] = mean + std * boxMuller(x);
+            words(seed, firstIndex + k, w);
+            out[off + k] = mean + std * BoxMuller.standardNormal(w[0], w[1]);
         }
     }
 
@@ -155,25 +170,16 @@ public final class Philox {
     public static void fillNormal(float[] out, int off, int len, long seed, long firstIndex,
                                   double mean, double std) {
         checkRun(out.length, off, len, firstIndex);
-        int[] x = new int[4];
+        long[] w = new long[2];
         for (int k = 0; k < len; k++) {
-            block(seed, firstIndex + k, x);
-            out[off + k] = (float) (mean + std * boxMuller(x));
+            words(seed, firstIndex + k, w);
+            out[off + k] = (float) (mean + std * BoxMuller.standardNormal(w[0], w[1]));
         }
     }
 
-    private static void block(long seed, long index, int[] x) {
-        philox4x32_10((int) index, (int) (index >>> 32), 0, 0, (int) seed, (int) (seed >>> 32), x);
-    }
-
-    /** Top 53 bits of the unsigned 64-bit value (hi << 32 | lo), scaled to [0, 1). */
-    private static double unit(int hi, int lo) {
-        long bits = ((hi & MASK32) << 32) | (lo & MASK32);
-        return (bits >>> 11) * 0x1.0p-53;
-    }
-
-    private static double boxMuller(int[] x) {
-        return BoxMuller.standardNormal((x[0] & MASK32) << 32 | (x[1] & MASK32), (x[2] & MASK32) << 32 | (x[3] & MASK32));
+    /** The top 53 bits of a packed word, scaled to [0, 1). */
+    private static double unit(long word) {
+        return (word >>> 11) * 0x1.0p-53;
     }
 
     private static void checkIndex(long index) {

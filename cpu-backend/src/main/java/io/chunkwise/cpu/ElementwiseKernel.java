@@ -367,7 +367,6 @@ final class ElementwiseKernel {
         boolean needRuns = needsGlobalIndex || !denseOut;
         double[][] dbuf = new double[doubleSlots][];
         long[][] lbuf = new long[longSlots][];
-        long[] words01 = null, words23 = null; // Philox output words of a run
         double[] doubleScratch = null;   // integer arange values before the cast
         for (int s = 0; s < steps.length; s++) {
             Step step = steps[s];
@@ -376,10 +375,6 @@ final class ElementwiseKernel {
                 inPlace[s] = space.dense(i) && tileArray(data[i], step.floating());
                 needRuns |= !inPlace[s];
                 if (inPlace[s]) continue;
-            }
-            if (step.kind == Kind.RANDOM && words01 == null) {
-                words01 = new long[tile];
-                words23 = new long[tile];
             }
             if (step.kind == Kind.ARANGE && !step.floating()) doubleScratch = new double[tile];
             if (s == root && direct) continue;
@@ -393,7 +388,7 @@ final class ElementwiseKernel {
             if (step.kind == Kind.CONST) fillConst(step, arr[s]);
         }
         LoopSpace.Runs runs = needRuns ? space.new Runs(tile) : null;
-        Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, words01, words23, dst, dstOffset,
+        Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, dst, dstOffset,
                 direct, denseOut, outOperand);
         for (int start = 0; start < n; start += BATCH * TILE) tiles(call, start, Math.min(n, start + BATCH * TILE));
     }
@@ -469,7 +464,7 @@ final class ElementwiseKernel {
 
     /** The state of one {@link #into} call that its tiles share. */
     private record Call(Loops loops, LoopSpace space, LoopSpace.Runs runs, Object[] data, boolean[] inPlace,
-                        Object[] arr, int[] off, double[] doubleScratch, long[] words01, long[] words23, Object dst,
+                        Object[] arr, int[] off, double[] doubleScratch, Object dst,
                         int dstOffset, boolean direct, boolean denseOut, int outOperand) {}
 
     /**
@@ -489,7 +484,7 @@ final class ElementwiseKernel {
                 arr[root] = c.dst;
                 off[root] = c.dstOffset + start;
             }
-            evaluate(c.loops, c.space, c.runs, c.data, c.inPlace, arr, off, start, len, c.doubleScratch, c.words01, c.words23);
+            evaluate(c.loops, c.space, c.runs, c.data, c.inPlace, arr, off, start, len, c.doubleScratch);
             if (c.direct) continue;
             if (c.denseOut) {
                 store(steps[root].floating(), arr[root], off[root], c.dst, c.dstOffset + start, 1, len);
@@ -508,8 +503,7 @@ final class ElementwiseKernel {
      * after a few calls' worth of tiles rather than only through on-stack replacement of the caller's loop.
      */
     private void evaluate(Loops loops, LoopSpace space, LoopSpace.Runs runs, Object[] data, boolean[] inPlace,
-                          Object[] arr, int[] off, int start, int len, double[] doubleScratch, long[] words01,
-                          long[] words23) {
+                          Object[] arr, int[] off, int start, int len, double[] doubleScratch) {
         for (int s = 0; s < code.length; s++) {
             int a = opA[s], b = opB[s];
             switch (code[s]) {
@@ -524,7 +518,7 @@ final class ElementwiseKernel {
                     }
                 }
                 case ARANGE -> arange((Expr.Arange) steps[s].expr, space, runs, len, arr[s], off[s], doubleScratch);
-                case RANDOM -> random(loops, (Expr.Random) steps[s].expr, space, runs, (double[]) arr[s], off[s], words01, words23);
+                case RANDOM -> random(loops, (Expr.Random) steps[s].expr, space, runs, (double[]) arr[s], off[s]);
                 case UNARY_D -> loops.unary(unaryOp[s], (double[]) arr[a], off[a], (double[]) arr[s], off[s], len);
                 case UNARY_L -> loops.unary(unaryOp[s], (long[]) arr[a], off[a], (long[]) arr[s], off[s], len);
                 case VV_D -> loops.binary(binaryOp[s], (double[]) arr[a], off[a], (double[]) arr[b], off[b], (double[]) arr[s], off[s], len);
@@ -611,8 +605,7 @@ final class ElementwiseKernel {
      * {@link Philox#fillNormal}: {@link RandomLoops} (vectorised where the loops are) generates each run straight
      * into the tile, Philox words and transform fused. {@code w01} and {@code w23} are no longer used.
      */
-    private static void random(Loops loops, Expr.Random r, LoopSpace space, LoopSpace.Runs runs, double[] d, int at,
-                               long[] w01, long[] w23) {
+    private static void random(Loops loops, Expr.Random r, LoopSpace space, LoopSpace.Runs runs, double[] d, int at) {
         long gStep = space.innerGlobalStride();
         RandomLoops random = loops.random();
         for (int k = 0; k < runs.count; k++) random.fill(r, runs.global[k], gStep, d, at + runs.pos[k], runs.len[k]);

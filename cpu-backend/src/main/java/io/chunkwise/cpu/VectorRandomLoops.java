@@ -23,6 +23,10 @@ import static io.chunkwise.random.BoxMuller.S3;
 import static io.chunkwise.random.BoxMuller.S4;
 import static io.chunkwise.random.BoxMuller.S5;
 import static io.chunkwise.random.BoxMuller.S6;
+import static io.chunkwise.random.Philox.M0;
+import static io.chunkwise.random.Philox.M1;
+import static io.chunkwise.random.Philox.W0;
+import static io.chunkwise.random.Philox.W1;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.L2D;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -49,6 +53,7 @@ final class VectorRandomLoops extends RandomLoops {
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
     static final int L = LS.length();
+    private static final long MASK32 = 0xffffffffL;
     static final VectorRandomLoops INSTANCE = new VectorRandomLoops();
 
     private VectorRandomLoops() {
