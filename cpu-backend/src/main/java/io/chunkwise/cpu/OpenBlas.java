@@ -58,6 +58,20 @@ public final class OpenBlas {
         if (available()) openblas_nolapack.blas_set_num_threads(n);
     }
 
+    /**
+     * Runs {@code call} with OpenBLAS on {@code n} threads and puts the previous count back, also when it throws (a
+     * single call on whole matrices wants all cores; the scheduler's block GEMMs one each).
+     */
+    public static <T> T withThreads(int n, java.util.function.Supplier<T> call) {
+        int before = threads();
+        setThreads(n);
+        try {
+            return call.get();
+        } finally {
+            setThreads(before);
+        }
+    }
+
     /** Whether {@link #gemm} takes these operands: FLOAT64 or FLOAT32, no empty dimension. */
     static boolean accepts(DType t, int m, int n, int k) {
         return available() && (t == DType.FLOAT64 || t == DType.FLOAT32) && m > 0 && n > 0 && k > 0;

@@ -62,13 +62,9 @@ public class MatmulBench {
 
     @Benchmark
     public double[] openblas() {
-        int before = OpenBlas.threads();
-        OpenBlas.setThreads(TwoThreads.THREADS);
-        try {
+        return OpenBlas.withThreads(TwoThreads.THREADS, () -> {
             OpenBlas.dgemm(N, N, N, aPlain, bPlain, c);
-        } finally {
-            OpenBlas.setThreads(before);
-        }
-        return c;
+            return c;
+        });
     }
 }

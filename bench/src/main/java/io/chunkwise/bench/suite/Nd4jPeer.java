@@ -24,17 +24,13 @@ final class Nd4jPeer implements MatmulPeer {
 
             @Override
             public double time() {
-                int before = OpenBlas.threads();
-                OpenBlas.setThreads(threads);
-                try {
-                    Nd4jPeer.close(last); // the previous product's native memory, outside the timing
-                    last = null;
+                Nd4jPeer.close(last); // the previous product's native memory, outside the timing
+                last = null;
+                return OpenBlas.withThreads(threads, () -> {
                     long t0 = System.nanoTime();
                     last = a.mmul(b);
                     return (System.nanoTime() - t0) / 1e9;
-                } finally {
-                    OpenBlas.setThreads(before);
-                }
+                });
             }
 
             @Override

@@ -25,16 +25,12 @@ final class OpenBlasPeer implements MatmulPeer {
         return new Run() {
             @Override
             public double time() {
-                int before = OpenBlas.threads();
-                OpenBlas.setThreads(threads);
-                try {
+                return OpenBlas.withThreads(threads, () -> {
                     long t0 = System.nanoTime();
                     if (f64) OpenBlas.dgemm(n, n, n, da, db, dc);
                     else OpenBlas.sgemm(n, n, n, fa, fb, fc);
                     return (System.nanoTime() - t0) / 1e9;
-                } finally {
-                    OpenBlas.setThreads(before);
-                }
+                });
             }
 
             @Override
