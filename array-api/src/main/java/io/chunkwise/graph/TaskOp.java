@@ -28,6 +28,14 @@ public sealed interface TaskOp {
 
     private static long bytes(DType dtype, int[] shape) { return (long) Shapes.size(shape) * dtype.byteSize(); }
 
+    /**
+     * An op that can write its values straight into part of a host array instead of a block of its own
+     * (destination passing): position {@code p} of its output goes to {@code dst.data()[dstOffset + p . dstStrides]}.
+     */
+    sealed interface WritesInto extends TaskOp {
+        void runInto(Backend backend, Block[] inputs, HostBlock dst, int dstOffset, int[] dstStrides);
+    }
+
     /** A chunk of a host array given by the user. */
     record Source(NDArray data, long[] offset, int[] shape) implements TaskOp {
         public Block run(Backend backend, Block[] inputs) {
@@ -79,12 +87,12 @@ public sealed interface TaskOp {
         public long outputBytes() { return 0; }
     }
 
-    record Elementwise(Expr expr, int[][] inputStrides, Region region) implements TaskOp {
+    record Elementwise(Expr expr, int[][] inputStrides, Region region) implements WritesInto {
         public Block run(Backend backend, Block[] inputs) {
             return backend.elementwise(expr, inputs, inputStrides, region);
         }
 
-        /** The same values written into {@code dst} instead of a new block (see {@link Backend#elementwiseInto}). */
+        @Override
         public void runInto(Backend backend, Block[] inputs, HostBlock dst, int dstOffset, int[] dstStrides) {
             backend.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
         }
@@ -145,12 +153,18 @@ public sealed interface TaskOp {
     }
 
     /** C = sum over k of A[k] @ B[k], the k blocks in order: inputs are A[0..n), then B[0..n). */
-    record Matmul(DType dtype, int[] shape) implements TaskOp {
+    record Matmul(DType dtype, int[] shape) implements WritesInto {
         public Block run(Backend backend, Block[] inputs) {
             int n = inputs.length / 2;
             Block c = null;
             for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
             return c;
+        }
+
+        @Override
+        public void runInto(Backend backend, Block[] inputs, HostBlock dst, int dstOffset, int[] dstStrides) {
+            int n = inputs.length / 2;
+            backend.matmulInto(Arrays.copyOfRange(inputs, 0, n), Arrays.copyOfRange(inputs, n, 2 * n), dst, dstOffset, dstStrides);
         }
 
         public String describe() { return "matmul " + Shapes.str(shape); }

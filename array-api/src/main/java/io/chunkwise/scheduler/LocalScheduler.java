@@ -158,7 +158,7 @@ public final class LocalScheduler implements Scheduler {
         final int[] pending;
         final int[] refs;
         final boolean[] output;
-        final Scheduler.Target[] targets; // where an output's elementwise task writes in place, else null
+        final Scheduler.Target[] targets; // where an output task writes in place, else null
         final boolean[] kept;        // output blocks the sink keeps: never released by us
         final boolean[] literal;     // persisted chunks: neither counted against the budget nor released by us
         final long[] need;           // each task's output bytes, reserved before it runs
@@ -237,7 +237,7 @@ public final class LocalScheduler implements Scheduler {
                 if (!output[t]) {
                     output[t] = true;
                     refs[t]++;
-                    if (ops[t] instanceof TaskOp.Elementwise) targets[t] = sink.target(graph.task(t).key());
+                    if (ops[t] instanceof TaskOp.WritesInto) targets[t] = sink.target(graph.task(t).key());
                     if (targets[t] != null) need[t] = 0; // written in place: no block of its own
                 }
             }
@@ -336,10 +336,10 @@ public final class LocalScheduler implements Scheduler {
             }
         }
 
-        /** Runs elementwise output task {@code t} straight into its target. */
+        /** Runs output task {@code t} straight into its target. */
         private void runInto(int t, Block[] inputs) {
             Scheduler.Target into = targets[t];
-            ((TaskOp.Elementwise) ops[t]).runInto(backend, inputs, into.array(), into.offset(), into.strides());
+            ((TaskOp.WritesInto) ops[t]).runInto(backend, inputs, into.array(), into.offset(), into.strides());
         }
 
         private Block[] inputsOf(int t) {

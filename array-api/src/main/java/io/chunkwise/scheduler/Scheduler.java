@@ -15,8 +15,8 @@ public interface Scheduler extends AutoCloseable {
 
         /**
          * Where output {@code key} may be written in place, or null (the default): a scheduler may then run the
-         * key's elementwise task straight into the target ({@link io.chunkwise.spi.Backend#elementwiseInto}), with no
-         * block of its own, and not call {@link #accept} for it. A sink offers a target only for a key that no other
+         * key's task straight into the target when it can ({@link io.chunkwise.graph.TaskOp.WritesInto}: elementwise
+         * and matmul), with no block of its own, and not call {@link #accept} for it. A sink offers a target only for a key that no other
          * task reads. Asked once per output key before the tasks run.
          */
         default Target target(ChunkKey key) { return null; }

@@ -71,6 +71,27 @@ public interface Backend extends AutoCloseable {
      */
     Block gemm(boolean transA, boolean transB, double alpha, Block a, Block b, double beta, Block c);
 
+    /**
+     * {@code C = sum over k of a[k] @ b[k]} (the k products accumulated in order) written into part of an existing
+     * host array: element {@code (i, j)} goes to {@code dst.data()[dstOffset + i * dstStrides[0] + j *
+     * dstStrides[1]]} (destination passing for a chunk of a matmul result; see {@link #elementwiseInto}). The
+     * default multiplies into a new block with {@link #gemm} and copies it; a backend whose GEMM can write a host
+     * array with a leading dimension overrides it.
+     */
+    default void matmulInto(Block[] a, Block[] b, HostBlock dst, int dstOffset, int[] dstStrides) {
+        Block c = null;
+        try {
+            for (int k = 0; k < a.length; k++) c = gemm(false, false, 1.0, a[k], b[k], 1.0, c);
+            if (dst.dtype() != c.dtype()) {
+                throw new IllegalArgumentException("a " + c.dtype() + " product cannot write into a " + dst.dtype() + " array");
+            }
+            HostBlock host = toHost(c);
+            HostCopy.copy(host.data(), 0, io.chunkwise.Shapes.strides(host.shape()), dst.data(), dstOffset, dstStrides, host.shape());
+        } finally {
+            if (c != null) release(c);
+        }
+    }
+
     /** A new block of {@code dtype} and {@code shape} filled by strided copies from the sources. */
     Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces);
 

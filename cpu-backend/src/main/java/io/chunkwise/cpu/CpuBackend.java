@@ -116,6 +116,18 @@ public final class CpuBackend implements Backend {
         return Gemm.gemm(transA, transB, alpha, x, y, beta, c == null ? null : toHost(c));
     }
 
+    /** Writes the product straight into the destination where OpenBLAS can (see {@link OpenBlas#writesInto}). */
+    @Override
+    public void matmulInto(Block[] a, Block[] b, HostBlock dst, int dstOffset, int[] dstStrides) {
+        HostBlock[] x = new HostBlock[a.length], y = new HostBlock[b.length];
+        for (int q = 0; q < a.length; q++) {
+            x[q] = toHost(a[q]);
+            y[q] = toHost(b[q]);
+        }
+        if (OpenBlas.writesInto(x, y, dst, dstStrides)) OpenBlas.matmulInto(x, y, dst, dstOffset, dstStrides[0]);
+        else Backend.super.matmulInto(a, b, dst, dstOffset, dstStrides);
+    }
+
     @Override
     public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
         HostBlock[] host = new HostBlock[sources.length];

@@ -2,34 +2,26 @@ package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
 import io.chunkwise.spi.HostBlock;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-
 /**
- * DGEMM and SGEMM through OpenBLAS (JavaCPP presets). OpenBLAS runs single-threaded by default: the scheduler
- * already runs one GEMM task per thread, and BLAS threads on top would oversubscribe the cores
+ * DGEMM and SGEMM through OpenBLAS (JavaCPP presets load the library). OpenBLAS runs single-threaded by default: the
+ * scheduler already runs one GEMM task per thread, and BLAS threads on top would oversubscribe the cores
  * ({@code -Dchunkwise.blas.threads=N} overrides). Where the native library cannot load, {@link #problem()} says why
  * and the CPU backend uses its Java kernel.
  *
- * <p>Operands of {@link #SCRATCH_BYTES} or more go through native buffers of the calling thread, grown as needed
- * and kept ({@link Scratch}). Handed a Java array, JavaCPP copies it into native memory allocated for the call and
- * frees it after; from 32 MiB (glibc's largest mmap threshold) that memory is a fresh mapping every call, and on a
- * VM fresh pages are faulted in slowly (0.6-2 GB/s measured here): one DGEMM on whole 4096 x 4096 matrices ran at
- * 48-56 GFLOP/s that way and at 98 through the kept buffers (numpy: 99). Smaller arrays come from malloc's heap,
- * already faulted in; there the direct call measured about 8 % faster than copying through the buffers
- * (InterleavedRatios MatmulBench chunk=1024), so they keep it.
+ * <p>The arrays reach OpenBLAS through {@link #binding()}: in place on Java 22+ ({@link FfmBlas}), else copied by
+ * JavaCPP ({@link JavaCppBlas}). The copies cost a quarter of a single-threaded 1024 DGEMM here (38 against 50
+ * GFLOP/s), which is why the direct binding exists. Every extent is checked here, before native code sees an array.
  */
 public final class OpenBlas {
     private static final Logger LOG = LoggerFactory.getLogger(OpenBlas.class);
     private static final String PROBLEM = load();
+    private static final BlasBinding COPYING = new JavaCppBlas();
+    private static final BlasBinding BINDING = PROBLEM != null ? null : chooseBinding();
 
     private OpenBlas() {}
 
@@ -45,10 +37,28 @@ public final class OpenBlas {
         }
     }
 
+    private static BlasBinding chooseBinding() {
+        BlasBinding direct = BlasBinding.heapDirect();
+        return direct != null ? direct : COPYING;
+    }
+
     public static boolean available() { return PROBLEM == null; }
 
     /** Why OpenBLAS is not used, or null. */
     public static String problem() { return PROBLEM; }
+
+    /** How arrays reach OpenBLAS here, in words (for reports), or null where it is not available. */
+    public static String bindingName() { return BINDING == null ? null : BINDING.toString(); }
+
+    static BlasBinding binding() { return BINDING; }
+
+    private static BlasBinding bound() {
+        if (BINDING == null) throw new IllegalStateException(PROBLEM);
+        return BINDING;
+    }
+
+    /** The copying binding (tests run it beside the direct one). */
+    static BlasBinding copyingBinding() { return COPYING; }
 
     /** Threads OpenBLAS uses per call. */
     public static int threads() { return available() ? openblas_nolapack.blas_get_num_threads() : 0; }
@@ -80,84 +90,83 @@ public final class OpenBlas {
     /** {@code C = alpha op(A) op(B) + beta C} on row-major blocks; {@code c == null} makes a new C. */
     static HostBlock gemm(boolean transA, boolean transB, double alpha, HostBlock a, HostBlock b, double beta, HostBlock c,
                           int m, int n, int k) {
+        return gemm(BINDING, transA, transB, alpha, a, b, beta, c, m, n, k);
+    }
+
+    /** {@link #gemm} through the given binding. */
+    static HostBlock gemm(BlasBinding binding, boolean transA, boolean transB, double alpha, HostBlock a, HostBlock b,
+                          double beta, HostBlock c, int m, int n, int k) {
         HostBlock out = c != null ? c : HostBlock.allocate(a.dtype(), new int[]{m, n});
-        double keep = c != null ? beta : 0;
-        int lda = a.shape()[1], ldb = b.shape()[1];
-        if (a.dtype() == DType.FLOAT64) dgemm(transA, transB, m, n, k, alpha, a.doubles(), lda, b.doubles(), ldb, keep, out.doubles());
-        else sgemm(transA, transB, m, n, k, (float) alpha, a.floats(), lda, b.floats(), ldb, (float) keep, out.floats());
+        multiply(binding, transA, transB, alpha, a, b, c != null ? beta : 0, out, 0, n, m, n, k);
         return out;
+    }
+
+    /**
+     * Whether {@link #matmulInto} writes {@code dst} in place: the binding can, dtypes are FLOAT64 or FLOAT32 and
+     * alike, no dimension is empty, and rows of the destination are contiguous.
+     */
+    static boolean writesInto(HostBlock[] a, HostBlock[] b, HostBlock dst, int[] dstStrides) {
+        if (BINDING == null || !BINDING.writesInPlace() || dstStrides.length != 2 || dstStrides[1] != 1 || a.length == 0) return false;
+        DType t = dst.dtype();
+        for (int q = 0; q < a.length; q++) {
+            if (a[q].dtype() != t || b[q].dtype() != t || a[q].size() == 0 || b[q].size() == 0) return false;
+        }
+        return t == DType.FLOAT64 || t == DType.FLOAT32;
+    }
+
+    /**
+     * {@code dst[dstOffset + i * ld + j] = sum over q of (a[q] @ b[q])[i][j]}, the products accumulated in order by
+     * OpenBLAS into the destination itself. Only where {@link #writesInto} says so.
+     */
+    static void matmulInto(HostBlock[] a, HostBlock[] b, HostBlock dst, int dstOffset, int ld) {
+        int m = a[0].shape()[0], n = b[0].shape()[1];
+        for (int q = 0; q < a.length; q++) {
+            int k = a[q].shape()[1];
+            if (a[q].shape()[0] != m || b[q].shape()[0] != k || b[q].shape()[1] != n) {
+                throw new IllegalArgumentException("matmul blocks do not line up: A[" + q + "] is " + a[q].shape()[0] + "x" + k
+                        + ", B[" + q + "] is " + b[q].shape()[0] + "x" + b[q].shape()[1] + ", C is " + m + "x" + n);
+            }
+            multiply(BINDING, false, false, 1.0, a[q], b[q], q == 0 ? 0.0 : 1.0, dst, dstOffset, ld, m, n, k);
+        }
     }
 
     /** One DGEMM on whole row-major matrices: {@code C = A @ B} (the benchmark's practical limit). */
     public static void dgemm(int m, int n, int k, double[] a, double[] b, double[] c) {
-        dgemm(false, false, m, n, k, 1.0, a, k, b, n, 0.0, c);
+        checkExtents(false, false, m, n, k, a.length, k, b.length, n, c.length, 0, n);
+        bound().dgemm(false, false, m, n, k, 1.0, a, k, b, n, 0.0, c, 0, n);
     }
 
     /** One SGEMM on whole row-major matrices: {@code C = A @ B}. */
     public static void sgemm(int m, int n, int k, float[] a, float[] b, float[] c) {
-        sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c);
+        checkExtents(false, false, m, n, k, a.length, k, b.length, n, c.length, 0, n);
+        bound().sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, 0, n);
     }
 
-    /** Operand size from which {@link Scratch} buffers are used (see the class comment). */
-    static final long SCRATCH_BYTES = 32L << 20;
-
-    private static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int lda,
-                              double[] b, int ldb, double beta, double[] c) {
-        if (8L * Math.max(Math.max(a.length, b.length), c.length) < SCRATCH_BYTES) {
-            openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    m, n, k, alpha, a, lda, b, ldb, beta, c, n);
-            return;
+    /** {@code C[cOffset..] = alpha op(A) op(B) + beta C} with A's and B's leading dimensions their row lengths. */
+    private static void multiply(BlasBinding binding, boolean transA, boolean transB, double alpha, HostBlock a, HostBlock b,
+                                 double beta, HostBlock c, int cOffset, int ldc, int m, int n, int k) {
+        int lda = a.shape()[1], ldb = b.shape()[1];
+        checkExtents(transA, transB, m, n, k, a.size(), lda, b.size(), ldb, c.size(), cOffset, ldc);
+        if (a.dtype() == DType.FLOAT64) {
+            binding.dgemm(transA, transB, m, n, k, alpha, a.doubles(), lda, b.doubles(), ldb, beta, c.doubles(), cOffset, ldc);
+        } else {
+            binding.sgemm(transA, transB, m, n, k, (float) alpha, a.floats(), lda, b.floats(), ldb, (float) beta, c.floats(), cOffset, ldc);
         }
-        Scratch s = SCRATCH.get();
-        DoublePointer pa = s.doubles(0, a, true), pb = s.doubles(1, b, true), pc = s.doubles(2, c, beta != 0);
-        openblas_nolapack.cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
-        pc.get(c, 0, c.length);
     }
 
-    private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda,
-                              float[] b, int ldb, float beta, float[] c) {
-        if (4L * Math.max(Math.max(a.length, b.length), c.length) < SCRATCH_BYTES) {
-            openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    m, n, k, alpha, a, lda, b, ldb, beta, c, n);
-            return;
-        }
-        Scratch s = SCRATCH.get();
-        FloatPointer pa = s.floats(0, a, true), pb = s.floats(1, b, true), pc = s.floats(2, c, beta != 0);
-        openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
-        pc.get(c, 0, c.length);
+    /** Native code must not read or write past an array: every operand's extent is checked first. */
+    private static void checkExtents(boolean transA, boolean transB, int m, int n, int k, long aSize, int lda, long bSize,
+                                     int ldb, long cSize, int cOffset, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) throw new IllegalArgumentException("gemm dimensions must be positive, got m=" + m + ", n=" + n + ", k=" + k);
+        check("A", transA ? k : m, transA ? m : k, lda, 0, aSize);
+        check("B", transB ? n : k, transB ? k : n, ldb, 0, bSize);
+        check("C", m, n, ldc, cOffset, cSize);
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /**
-     * A thread's native copies of A, B and C (slots 0, 1, 2), each grown to the largest operand seen and kept, so
-     * that its pages are faulted in once. Freed with the thread (JavaCPP releases an unreachable pointer's memory).
-     */
-    private static final class Scratch {
-        private final DoublePointer[] doubles = new DoublePointer[3];
-        private final FloatPointer[] floats = new FloatPointer[3];
-
-        /** Slot {@code slot}'s buffer, at least {@code values.length} long, holding {@code values} when {@code copyIn}. */
-        DoublePointer doubles(int slot, double[] values, boolean copyIn) {
-            DoublePointer p = doubles[slot];
-            if (p == null || p.capacity() < values.length) {
-                if (p != null) p.close();
-                doubles[slot] = p = new DoublePointer(Math.max(1, values.length));
-            }
-            if (copyIn) p.put(values, 0, values.length);
-            return p;
-        }
-
-        FloatPointer floats(int slot, float[] values, boolean copyIn) {
-            FloatPointer p = floats[slot];
-            if (p == null || p.capacity() < values.length) {
-                if (p != null) p.close();
-                floats[slot] = p = new FloatPointer(Math.max(1, values.length));
-            }
-            if (copyIn) p.put(values, 0, values.length);
-            return p;
+    private static void check(String name, int rows, int cols, int ld, long offset, long size) {
+        if (ld < cols || offset < 0 || offset + (long) (rows - 1) * ld + cols > size) {
+            throw new IllegalArgumentException("gemm: " + name + " as " + rows + "x" + cols + " (leading dimension " + ld
+                    + ", offset " + offset + ") does not fit its " + size + " elements");
         }
     }
 }

@@ -1,0 +1,66 @@
+package io.chunkwise.cpu;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * OpenBLAS called on the Java arrays in place: critical downcalls with heap access (Java 22+), so a GEMM reads A
+ * and B and writes C where they are, with no copy in or out. The library is the one JavaCPP loaded (found among the
+ * libraries of this class loader). A critical call keeps its thread in Java: a safepoint (a GC) waits for the GEMM
+ * to finish, which for chunk-sized blocks is tens to hundreds of milliseconds; the scheduler's other threads are
+ * running GEMMs of their own meanwhile.
+ */
+final class FfmBlas implements BlasBinding {
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    private final MethodHandle dgemm, sgemm;
+
+    FfmBlas() {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lookup = SymbolLookup.loaderLookup();
+        ValueLayout.OfInt i = ValueLayout.JAVA_INT;
+        AddressLayout p = ValueLayout.ADDRESS;
+        dgemm = linker.downcallHandle(find(lookup, "cblas_dgemm"),
+                FunctionDescriptor.ofVoid(i, i, i, i, i, i, ValueLayout.JAVA_DOUBLE, p, i, p, i, ValueLayout.JAVA_DOUBLE, p, i),
+                Linker.Option.critical(true));
+        sgemm = linker.downcallHandle(find(lookup, "cblas_sgemm"),
+                FunctionDescriptor.ofVoid(i, i, i, i, i, i, ValueLayout.JAVA_FLOAT, p, i, p, i, ValueLayout.JAVA_FLOAT, p, i),
+                Linker.Option.critical(true));
+    }
+
+    private static MemorySegment find(SymbolLookup lookup, String name) {
+        return lookup.find(name).orElseThrow(() -> new IllegalStateException(name + " is not among the loaded libraries"));
+    }
+
+    @Override
+    public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int lda, double[] b,
+                      int ldb, double beta, double[] c, int cOffset, int ldc) {
+        try {
+            dgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
+                    MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
+                    MemorySegment.ofArray(c).asSlice(8L * cOffset), ldc);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cblas_dgemm failed", e);
+        }
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
+                      int ldb, float beta, float[] c, int cOffset, int ldc) {
+        try {
+            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
+                    MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
+                    MemorySegment.ofArray(c).asSlice(4L * cOffset), ldc);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cblas_sgemm failed", e);
+        }
+    }
+
+    @Override public boolean writesInPlace() { return true; }
+
+    @Override public String toString() { return "direct heap access (critical downcalls)"; }
+}
