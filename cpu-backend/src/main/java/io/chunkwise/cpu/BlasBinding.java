@@ -15,6 +15,12 @@ interface BlasBinding {
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
                int ldb, float beta, float[] c, int cOffset, int ldc);
 
+    /**
+     * What a {@code const char *function(void)} of the loaded OpenBLAS returns ({@code openblas_get_config},
+     * {@code openblas_get_corename}), or "unknown (why)".
+     */
+    String libraryText(String function);
+
     /** Whether C may start at an offset with a leading dimension other than n (written in place into a larger array). */
     boolean writesInPlace();
 

@@ -64,6 +64,9 @@ final class JavaCppBlas implements BlasBinding {
 
     @Override public boolean writesInPlace() { return false; }
 
+    /** JavaCPP's presets do not map OpenBLAS's info functions. */
+    @Override public String libraryText(String function) { return "unknown (needs Java 22)"; }
+
     @Override public String toString() { return "JavaCPP (arrays copied per call)"; }
 
     /**

@@ -52,6 +52,12 @@ public final class OpenBlas {
 
     static BlasBinding binding() { return BINDING; }
 
+    /** OpenBLAS's build configuration, e.g. {@code OpenBLAS 0.3.31 DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64}. */
+    public static String config() { return bound().libraryText("openblas_get_config"); }
+
+    /** The kernel OpenBLAS picked for this processor, e.g. {@code Cooperlake}. */
+    public static String coreName() { return bound().libraryText("openblas_get_corename"); }
+
     private static BlasBinding bound() {
         if (BINDING == null) throw new IllegalStateException(PROBLEM);
         return BINDING;

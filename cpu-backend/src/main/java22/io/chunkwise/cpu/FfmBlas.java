@@ -17,11 +17,11 @@ import java.lang.invoke.MethodHandle;
  */
 final class FfmBlas implements BlasBinding {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    private final Linker linker = Linker.nativeLinker();
+    private final SymbolLookup lookup = SymbolLookup.loaderLookup();
     private final MethodHandle dgemm, sgemm;
 
     FfmBlas() {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup lookup = SymbolLookup.loaderLookup();
         ValueLayout.OfInt i = ValueLayout.JAVA_INT;
         AddressLayout p = ValueLayout.ADDRESS;
         dgemm = linker.downcallHandle(find(lookup, "cblas_dgemm"),
@@ -61,6 +61,18 @@ final class FfmBlas implements BlasBinding {
     }
 
     @Override public boolean writesInPlace() { return true; }
+
+    @Override
+    public String libraryText(String function) {
+        var symbol = lookup.find(function);
+        if (symbol.isEmpty()) return "unknown (no " + function + ")";
+        try {
+            MemorySegment text = (MemorySegment) linker.downcallHandle(symbol.get(), FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact();
+            return text.reinterpret(4096).getString(0).strip();
+        } catch (Throwable e) {
+            return "unknown (" + e + ")";
+        }
+    }
 
     @Override public String toString() { return "direct heap access (critical downcalls)"; }
 }

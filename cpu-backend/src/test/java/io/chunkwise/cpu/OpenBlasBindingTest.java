@@ -37,6 +37,8 @@ class OpenBlasBindingTest {
         assumeTrue(OpenBlas.available(), () -> "OpenBLAS not loaded: " + OpenBlas.problem());
         assumeTrue(Runtime.version().feature() >= 22, "direct heap access needs Java 22+; this JVM is " + Runtime.version());
         assertTrue(OpenBlas.binding().writesInPlace(), () -> "Java 22+ should bind OpenBLAS directly, got " + OpenBlas.bindingName());
+        assertTrue(OpenBlas.config().startsWith("OpenBLAS "), OpenBlas.config());
+        assertFalse(OpenBlas.coreName().isBlank() || OpenBlas.coreName().startsWith("unknown"), OpenBlas.coreName());
         Random rnd = new Random(12);
         for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
             checkProducts(OpenBlas.binding(), t, 300, 257, 129, rnd);
