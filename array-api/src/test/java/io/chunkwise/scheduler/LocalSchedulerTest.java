@@ -8,19 +8,29 @@ import io.chunkwise.graph.GraphBuilder;
 import io.chunkwise.graph.Optimizer;
 import io.chunkwise.graph.TaskGraph;
 import io.chunkwise.reference.ReferenceBackend;
+import io.chunkwise.spi.Backend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.PriorityQueue;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The local scheduler's own parts, and the optimizer's fusion of an elementwise producer into a reduction. */
+/**
+ * The local scheduler's own parts (the ready heap, output chunks written in place), and the optimizer's fusion of
+ * an elementwise producer into a reduction.
+ */
 class LocalSchedulerTest {
     @Test
     void readyHeapPollsSmallestFirst() {
@@ -90,6 +100,45 @@ class LocalSchedulerTest {
             ChunkedArray y = cw.random(7).normal(0, 1, shape, new int[]{300, 300}).mapBlocks((block, index) -> block);
             assertTrue(tasksOfLayer(y.sum(), "map") > 0, "the mapBlocks chunks are tasks");
             assertEquals(expected, y.sum().compute().getDouble(), 0.0, "the sum within a budget of " + budget);
+        }
+    }
+
+    /** The reference backend, counting the calls of each SPI method (defaults run through the proxy, and count too). */
+    private static Backend counting(Map<String, AtomicInteger> calls) {
+        ReferenceBackend reference = new ReferenceBackend();
+        InvocationHandler h = (proxy, m, args) -> {
+            calls.computeIfAbsent(m.getName(), k -> new AtomicInteger()).incrementAndGet();
+            if (m.isDefault() && !m.getName().equals("close")) return InvocationHandler.invokeDefault(proxy, m, args);
+            try {
+                return m.invoke(reference, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[]{Backend.class}, h);
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 3})
+    void matmulOutputChunksAreWrittenIntoTheResult(int threads) {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (Chunkwise cw = Chunkwise.builder().threads(threads).backend(counting(calls)).build();
+             Chunkwise plain = open(1, Long.MAX_VALUE)) {
+            long[] sa = {50, 40}, sb = {40, 30};
+            ChunkedArray x = cw.random(1).normal(0, 1, sa, new int[]{20, 15}).persist();   // 3 x 3 chunks
+            ChunkedArray y = cw.random(2).normal(0, 1, sb, new int[]{15, 12}).persist();   // 3 x 3 chunks
+            NDArray expected = plain.random(1).normal(0, 1, sa, new int[]{50, 40}).matmul(plain.random(2).normal(0, 1, sb, new int[]{40, 30})).compute();
+            calls.clear();
+            NDArray product = x.matmul(y).compute();
+            assertEquals(9, calls.getOrDefault("matmulInto", new AtomicInteger()).get(), "one matmulInto per output block: " + calls);
+            assertEquals(27, calls.getOrDefault("gemm", new AtomicInteger()).get(), "the default matmulInto's 3 products per block");
+            for (int i = 0; i < 50; i++) {
+                for (int j = 0; j < 30; j++) assertEquals(expected.getDouble(i, j), product.getDouble(i, j), 1e-12, "C[" + i + "," + j + "]");
+            }
+            calls.clear();
+            NDArray shifted = x.matmul(y).add(1).compute();   // the blocks are read by the add: no in-place write
+            assertEquals(0, calls.getOrDefault("matmulInto", new AtomicInteger()).get(), "blocks read by another task: " + calls);
+            assertEquals(expected.getDouble(7, 9) + 1, shifted.getDouble(7, 9), 1e-12);
         }
     }
 }
