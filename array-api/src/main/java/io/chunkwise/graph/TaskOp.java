@@ -103,8 +103,8 @@ public sealed interface TaskOp {
     }
 
     /**
-     * The partial of one input chunk; with a {@code producer}, the chunk is first computed from the inputs by that
-     * elementwise op (fused by the optimizer) and released once reduced.
+     * The partial of one input chunk; with a {@code producer}, of the chunk that elementwise op computes from the
+     * inputs (fused by the optimizer; see {@link Backend#reducePartialOf}).
      */
     record ReducePartial(ReduceOp op, boolean[] axes, long argAxisOffset, DType dtype, int[] shape,
                          Elementwise producer) implements TaskOp {
@@ -114,12 +114,7 @@ public sealed interface TaskOp {
 
         public Block run(Backend backend, Block[] inputs) {
             if (producer == null) return backend.reducePartial(op, inputs[0], axes, argAxisOffset);
-            Block chunk = producer.run(backend, inputs);
-            try {
-                return backend.reducePartial(op, chunk, axes, argAxisOffset);
-            } finally {
-                backend.release(chunk);
-            }
+            return backend.reducePartialOf(op, producer.expr(), inputs, producer.inputStrides(), producer.region(), axes, argAxisOffset);
         }
 
         public String describe() {

@@ -59,6 +59,24 @@ public interface Backend extends AutoCloseable {
      */
     Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset);
 
+    /**
+     * The partial of a reduction over the values of an elementwise expression on one chunk ({@link #elementwise}'s
+     * arguments), as {@link #reducePartial} of those values would give it, bit for bit. The default computes the
+     * chunk, reduces it and releases it; a backend may reduce the values as they are computed instead, never
+     * holding the chunk.
+     */
+    default Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
+                                  boolean[] axes, long argAxisOffset) {
+        Block chunk = elementwise(expr, inputs, inputStrides, region);
+        try {
+            return reducePartial(op, chunk, axes, argAxisOffset);
+        } finally {
+            boolean isInput = false;
+            for (Block in : inputs) isInput |= in == chunk;
+            if (!isInput) release(chunk);
+        }
+    }
+
     /** Combines partials of equal shape, in the given order (lower chunk indices first). */
     Block reduceCombine(ReduceOp op, List<Block> partials);
 

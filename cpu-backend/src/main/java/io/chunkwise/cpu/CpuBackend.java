@@ -94,6 +94,24 @@ public final class CpuBackend implements Backend {
         return Reductions.partial(loops, op, toHost(input), axes, argAxisOffset);
     }
 
+    /**
+     * A whole-chunk float64 sum of an expression reduces the values as they are computed, leaf by leaf of the
+     * pairwise sum ({@link Loops#sum(Loops.Values, int)}): the input is read once and the chunk never written, with
+     * the bits of the sum of the computed chunk. Other reductions compute the chunk first (the SPI's default).
+     */
+    @Override
+    public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
+                                 boolean[] axes, long argAxisOffset) {
+        int n = io.chunkwise.Shapes.size(region.shape());
+        if (op != ReduceOp.SUM || expr.dtype() != DType.FLOAT64 || n == 0 || !Reductions.allTrue(axes)
+                || axes.length != region.shape().length) {
+            return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
+        }
+        HostBlock[] host = new HostBlock[inputs.length];
+        for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
+        return Reductions.wholeSum(axes.length, loops.sum(kernel(expr).values(loops, host, inputStrides, region), n));
+    }
+
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
         return partials.size() == 1 ? partials.get(0) : Reductions.combine(op, partials);

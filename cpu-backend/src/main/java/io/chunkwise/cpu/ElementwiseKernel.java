@@ -350,15 +350,51 @@ final class ElementwiseKernel {
             return;
         }
         // the tiles in a method of their own: its profile, which the JIT compiles by, is that of tiled calls only
-        intoTiles(loops, space, data, dst, dstOffset, denseOut, outOperand, n);
+        Call call = tileCall(loops, space, data, tileArray(dst, steps[steps.length - 1].floating()), denseOut, outOperand, n);
+        for (int start = 0; start < n; start += BATCH * TILE) tiles(call, dst, dstOffset, start, Math.min(n, start + BATCH * TILE));
     }
 
-    private void intoTiles(Loops loops, LoopSpace space, Object[] data, Object dst, int dstOffset, boolean denseOut,
-                           int outOperand, int n) {
+    /**
+     * The values of a FLOAT64 expression over {@code region}, computed on demand range by range into the caller's
+     * buffer ({@link Loops.Values}), for a consumer that reads each value once (a fused sum): the chunk is never
+     * held. A value is the one {@link #into} writes for its position.
+     */
+    Loops.Values values(Loops loops, HostBlock[] inputs, int[][] inputStrides, Region region) {
+        if (steps[steps.length - 1].dtype != DType.FLOAT64) {
+            throw new IllegalArgumentException("values on demand are FLOAT64, not " + steps[steps.length - 1].dtype);
+        }
+        int[] shape = region.shape();
+        int n = Shapes.size(shape);
+        checkInputs(inputs, inputStrides, shape.length);
+        long[] globalStrides = null;
+        long globalBase = 0;
+        if (needsGlobalIndex) {
+            globalStrides = region.globalStrides();
+            for (int a = 0; a < shape.length; a++) globalBase += region.offset()[a] * globalStrides[a];
+        }
+        // the destination, one more operand after the inputs, is dense: position p at buffer[p - from]
+        int[][] strides = Arrays.copyOf(inputStrides, inputs.length + 1);
+        strides[inputs.length] = Shapes.strides(shape);
+        LoopSpace space = new LoopSpace(shape, strides, globalStrides, globalBase);
+        Object[] data = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        if (chain != null && !needsGlobalIndex && inputsDense(space, data)) {
+            double[][] in = new double[data.length][];
+            for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;   // null: not read
+            double[] tile = new double[Math.max(1, Math.min(TILE, n))];
+            return (from, len, out) -> chainRange(loops, in, from, from + len, out, -from, tile);
+        }
+        Call call = tileCall(loops, space, data, true, true, inputs.length, Math.max(1, n));
+        return (from, len, out) -> tiles(call, out, -from, from, from + len);
+    }
+
+    /** The state of a tiled evaluation ({@link #tiles}): tile buffers, constants filled in, which inputs are read in place. */
+    private Call tileCall(Loops loops, LoopSpace space, Object[] data, boolean dstIsTileType, boolean denseOut,
+                          int outOperand, int n) {
         int tile = Math.min(TILE, n);
         int root = steps.length - 1;
         Kind rootKind = steps[root].kind;
-        boolean direct = denseOut && rootKind != Kind.INPUT && rootKind != Kind.CONST && tileArray(dst, steps[root].floating());
+        boolean direct = denseOut && rootKind != Kind.INPUT && rootKind != Kind.CONST && dstIsTileType;
 
         // where each step's values are in the current tile: arr[s] from off[s] (a double[] or a long[])
         Object[] arr = new Object[steps.length];
@@ -388,9 +424,7 @@ final class ElementwiseKernel {
             if (step.kind == Kind.CONST) fillConst(step, arr[s]);
         }
         LoopSpace.Runs runs = needRuns ? space.new Runs(tile) : null;
-        Call call = new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, dst, dstOffset,
-                direct, denseOut, outOperand);
-        for (int start = 0; start < n; start += BATCH * TILE) tiles(call, start, Math.min(n, start + BATCH * TILE));
+        return new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, direct, denseOut, outOperand);
     }
 
     /** Whether every input the program reads is a {@code double[]} laid out densely over the space (read in place). */
@@ -462,10 +496,10 @@ final class ElementwiseKernel {
     /** Tiles per call of {@link #tiles}. */
     private static final int BATCH = 16;
 
-    /** The state of one {@link #into} call that its tiles share. */
+    /** The state of one evaluation that its tiles share. */
     private record Call(Loops loops, LoopSpace space, LoopSpace.Runs runs, Object[] data, boolean[] inPlace,
-                        Object[] arr, int[] off, double[] doubleScratch, Object dst,
-                        int dstOffset, boolean direct, boolean denseOut, int outOperand) {}
+                        Object[] arr, int[] off, double[] doubleScratch, boolean direct, boolean denseOut,
+                        int outOperand) {}
 
     /**
      * The tiles of positions {@code [from, to)}. A method called every {@link #BATCH} tiles, not a loop over the
@@ -473,7 +507,7 @@ final class ElementwiseKernel {
      * after hundreds of chunks, running it in the first-tier compiler's code until then); this one is hot after a
      * few chunks.
      */
-    private void tiles(Call c, int from, int to) {
+    private void tiles(Call c, Object dst, int dstOffset, int from, int to) {
         int root = steps.length - 1;
         Object[] arr = c.arr;
         int[] off = c.off;
@@ -481,18 +515,18 @@ final class ElementwiseKernel {
             int len = Math.min(TILE, to - start);
             if (c.runs != null) c.runs.split(start, len);
             if (c.direct) {
-                arr[root] = c.dst;
-                off[root] = c.dstOffset + start;
+                arr[root] = dst;
+                off[root] = dstOffset + start;
             }
             evaluate(c.loops, c.space, c.runs, c.data, c.inPlace, arr, off, start, len, c.doubleScratch);
             if (c.direct) continue;
             if (c.denseOut) {
-                store(steps[root].floating(), arr[root], off[root], c.dst, c.dstOffset + start, 1, len);
+                store(steps[root].floating(), arr[root], off[root], dst, dstOffset + start, 1, len);
             } else {
                 int stride = c.space.innerStride(c.outOperand);
                 int[] at = c.runs.offset[c.outOperand];
                 for (int r = 0; r < c.runs.count; r++) {
-                    store(steps[root].floating(), arr[root], off[root] + c.runs.pos[r], c.dst, c.dstOffset + at[r], stride, c.runs.len[r]);
+                    store(steps[root].floating(), arr[root], off[root] + c.runs.pos[r], dst, dstOffset + at[r], stride, c.runs.len[r]);
                 }
             }
         }

@@ -102,11 +102,34 @@ abstract class Loops {
         return sum(a, off, n, mean, true, new double[LANES]);
     }
 
+    /** Values computed on demand: positions {@code [from, from + n)} of a range written to {@code out[0 .. n)}. */
+    interface Values {
+        void fill(int from, int n, double[] out);
+    }
+
+    /**
+     * The pairwise sum of positions {@code [0, n)} of {@code values}, in the order of {@link #sum(double[], int, int)}
+     * (bit for bit the sum of the same values in an array). The values are computed a window of
+     * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once.
+     */
+    final double sum(Values values, int n) {
+        return sum(null, 0, n, Double.NaN, false, new double[LANES], new Window(values, n));
+    }
+
     private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes) {
+        return sum(a, off, n, mean, squares, lanes, null);
+    }
+
+    /** The pairwise recursion; with a {@code window}, leaves are read from it ({@code a} is unused). */
+    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes, Window window) {
         if (n > LEAF) {
             int half = n / 2 / LANES * LANES;
-            double left = sum(a, off, half, mean, squares, lanes);
-            return left + sum(a, off + half, n - half, mean, squares, lanes);
+            double left = sum(a, off, half, mean, squares, lanes, window);
+            return left + sum(a, off + half, n - half, mean, squares, lanes, window);
+        }
+        if (window != null) {
+            off = window.at(off, n);
+            a = window.buffer;
         }
         java.util.Arrays.fill(lanes, -0.0); // the identity of + (keeps the sign of a sum of -0.0s)
         int m = n - n % LANES;
@@ -125,6 +148,34 @@ abstract class Loops {
             for (int j = 0; j < w; j++) lanes[j] += lanes[j + w];
         }
         return lanes[0];
+    }
+
+    /**
+     * Values computed a window at a time (16 leaves, 128 KiB: the leaves' reads stay in the L2 cache); the pairwise
+     * recursion visits its leaves in increasing order, so a window is computed once.
+     */
+    private static final class Window {
+        static final int SIZE = 16 * LEAF;
+        final Values values;
+        final int total;
+        final double[] buffer;
+        int start, length;
+
+        Window(Values values, int total) {
+            this.values = values;
+            this.total = total;
+            this.buffer = new double[Math.min(SIZE, total)];
+        }
+
+        /** Where positions {@code [from, from + n)} are in {@link #buffer}, computing a new window when they are not there. */
+        int at(int from, int n) {
+            if (from < start || from + n > start + length) {
+                start = from;
+                length = Math.min(buffer.length, total - from);
+                values.fill(start, length, buffer);
+            }
+            return from - start;
+        }
     }
 
     // ---------------------------------------------------------------- fused chains

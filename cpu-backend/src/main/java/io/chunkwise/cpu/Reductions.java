@@ -52,9 +52,7 @@ final class Reductions {
         if (op == ReduceOp.SUM && in.data() instanceof double[] a && in.size() > 0 && allTrue(axes)) {
             // the common whole-chunk float sum, without the general set-up: what the path below computes for it
             // (one in-place line, one block sum pushed on the cascade, which is then its total)
-            int[] ones = new int[nd];
-            Arrays.fill(ones, 1);
-            return new Partial(new HostBlock(DType.FLOAT64, ones, new double[]{loops.sum(a, 0, in.size())}));
+            return wholeSum(nd, loops.sum(a, 0, in.size()));
         }
         int[] strides = Shapes.strides(shape);
         int[] keptShape = shape.clone();
@@ -116,7 +114,17 @@ final class Reductions {
         return out;
     }
 
-    private static boolean allTrue(boolean[] flags) {
+    /**
+     * The SUM partial of a whole non-empty FLOAT64 chunk of {@code ndim} axes whose total is {@code sum}: what
+     * {@link #partial} gives for it (and {@link CpuBackend#reducePartialOf} for values never held).
+     */
+    static Partial wholeSum(int ndim, double sum) {
+        int[] ones = new int[ndim];
+        Arrays.fill(ones, 1);
+        return new Partial(new HostBlock(DType.FLOAT64, ones, new double[]{sum}));
+    }
+
+    static boolean allTrue(boolean[] flags) {
         for (boolean f : flags) if (!f) return false;
         return true;
     }

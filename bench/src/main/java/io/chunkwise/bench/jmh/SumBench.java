@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * Java reading the same bytes on 2 threads:
  * <ul>
  *   <li>{@code sum}: the Chunkwise path (a pairwise partial per chunk, the combine tree, the finish);</li>
+ *   <li>{@code sumOfExpression}: {@code (x * x + 10).sum()}, the expression evaluated inside the partials as the
+ *       sum consumes it (it reads x once and writes nothing, so it should run near {@code sum});</li>
  *   <li>{@code readLoop}: {@code s += a[i]}, the loop anyone writes first (one dependency chain);</li>
  *   <li>{@code readLoop8}: the same with 8 independent accumulators, so that memory and not the adder's latency
  *       limits it (the bandwidth limit a sum can reach).</li>
@@ -63,6 +65,11 @@ public class SumBench {
     @Benchmark
     public double sum() {
         return x.sum().compute().getDouble();
+    }
+
+    @Benchmark
+    public double sumOfExpression() {
+        return x.mul(x).add(10).sum().compute().getDouble();
     }
 
     @Benchmark
