@@ -329,20 +329,9 @@ final class ElementwiseKernel {
                     .getSimpleName() + " with " + shape.length + " strides, got " + dst.getClass().getSimpleName()
                     + " with " + dstStrides.length);
         }
-
-        long[] globalStrides = null;
-        long globalBase = 0;
-        if (needsGlobalIndex) {
-            globalStrides = region.globalStrides();
-            for (int a = 0; a < shape.length; a++) globalBase += region.offset()[a] * globalStrides[a];
-        }
-        // the destination is one more operand of the loop space, after the inputs
-        int[][] strides = Arrays.copyOf(inputStrides, inputs.length + 1);
-        strides[inputs.length] = dstStrides;
+        LoopSpace space = space(inputStrides, region, dstStrides);
         int outOperand = inputs.length;
-        LoopSpace space = new LoopSpace(shape, strides, globalStrides, globalBase);
-        Object[] data = new Object[inputs.length];
-        for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        Object[] data = data(inputs);
         boolean denseOut = space.dense(outOperand);
         if (chain != null && !needsGlobalIndex && dst instanceof double[] d && inputsDense(space, data)
                 && (denseOut || space.innerStride(outOperand) == 1)) {
@@ -366,18 +355,9 @@ final class ElementwiseKernel {
         int[] shape = region.shape();
         int n = Shapes.size(shape);
         checkInputs(inputs, inputStrides, shape.length);
-        long[] globalStrides = null;
-        long globalBase = 0;
-        if (needsGlobalIndex) {
-            globalStrides = region.globalStrides();
-            for (int a = 0; a < shape.length; a++) globalBase += region.offset()[a] * globalStrides[a];
-        }
-        // the destination, one more operand after the inputs, is dense: position p at buffer[p - from]
-        int[][] strides = Arrays.copyOf(inputStrides, inputs.length + 1);
-        strides[inputs.length] = Shapes.strides(shape);
-        LoopSpace space = new LoopSpace(shape, strides, globalStrides, globalBase);
-        Object[] data = new Object[inputs.length];
-        for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        // the destination is dense: position p at buffer[p - from]
+        LoopSpace space = space(inputStrides, region, Shapes.strides(shape));
+        Object[] data = data(inputs);
         if (chain != null && !needsGlobalIndex && inputsDense(space, data)) {
             double[][] in = new double[data.length][];
             for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;   // null: not read
@@ -386,6 +366,26 @@ final class ElementwiseKernel {
         }
         Call call = tileCall(loops, space, data, true, true, inputs.length, Math.max(1, n));
         return (from, len, out) -> tiles(call, out, -from, from, from + len);
+    }
+
+    /** The loop space of an evaluation: the inputs, then the destination as one more operand (its strides last). */
+    private LoopSpace space(int[][] inputStrides, Region region, int[] dstStrides) {
+        int[] shape = region.shape();
+        long[] globalStrides = null;
+        long globalBase = 0;
+        if (needsGlobalIndex) {
+            globalStrides = region.globalStrides();
+            for (int a = 0; a < shape.length; a++) globalBase += region.offset()[a] * globalStrides[a];
+        }
+        int[][] strides = Arrays.copyOf(inputStrides, inputStrides.length + 1);
+        strides[inputStrides.length] = dstStrides;
+        return new LoopSpace(shape, strides, globalStrides, globalBase);
+    }
+
+    private static Object[] data(HostBlock[] inputs) {
+        Object[] data = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) data[i] = inputs[i].data();
+        return data;
     }
 
     /** The state of a tiled evaluation ({@link #tiles}): tile buffers, constants filled in, which inputs are read in place. */
