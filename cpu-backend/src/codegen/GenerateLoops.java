@@ -28,7 +28,7 @@ public final class GenerateLoops {
     /** The two type bindings: the placeholders of the templates and their values per type. */
     static final List<Map<String, String>> TYPES = List.of(
             Map.of("t", "double", // the element type
-                    "E", "Double", // its box, the type argument of VectorMask and VectorSpecies
+                    "E", "Double", // its box (VectorMask<$E>), also the type in method names (loadDouble)
                     "V", "DoubleVector", // its vector class
                     "S", "DS", // the elementwise species (VectorLoops)
                     "RS", "RS", // the reduction species
