@@ -4,10 +4,12 @@ import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.UnaryOp;
 
 /**
- * The inner loops of the CPU kernels, one family per kind of kernel, each written once for {@code double[]} (every
- * floating dtype) and once for {@code long[]} (every integer dtype and BOOL) ranges given as array, offset and
+ * The inner loops of the CPU kernels, one family per kind of kernel, each declared for {@code double[]} (every
+ * floating dtype) and for {@code long[]} (every integer dtype and BOOL) ranges given as array, offset and
  * length. {@link ScalarLoops} is plain Java (the fallback and the reference); {@link VectorLoops} overrides the hot
- * loops with the Java Vector API. {@link Vectorization#loops()} picks one per JVM.
+ * loops with the Java Vector API. {@link Vectorization#loops()} picks one per JVM. The implementations that the two
+ * types share are written once, in templates under {@code src/codegen}, and generated per type by the build
+ * ({@link TypedScalarLoops}, {@link TypedVectorLoops}).
  *
  * <p>Both give bit-identical results: elementwise ops are exact or element by element the same function, min and
  * max do not depend on the order, and order-sensitive float sums follow one fixed order defined here, whatever the
