@@ -87,28 +87,29 @@ final class VectorChain {
 
     private static double[] array(double[][] in, int kind, int input) { return kind == INPUT ? in[input] : null; }
 
-    /** An operand's vector at {@code p}: the accumulator, an input's values, a constant, or (NONE) {@code none}. */
+    /**
+     * An operand's vector at {@code p}: the accumulator, an input's values, a constant, or (NONE) {@code none}.
+     * Here and in {@link #apply}, tests in order of frequency rather than a switch: the kinds and ops are the same
+     * for every vector of a loop, and as ifs the loop of x*x+10 ran 20 % faster in cache (3.3 against 4.0 ms per
+     * 10^7 values; a hand-written loop: 1.9).
+     */
     private static DoubleVector operand(int kind, double[] array, int p, DoubleVector constant, DoubleVector acc,
                                         DoubleVector none) {
-        return switch (kind) {
-            case ACC -> acc;
-            case INPUT -> DoubleVector.fromArray(DS, array, p);
-            case CONST -> constant;
-            default -> none;
-        };
+        if (kind == INPUT) return DoubleVector.fromArray(DS, array, p);
+        if (kind == ACC) return acc;
+        if (kind == CONST) return constant;
+        return none;
     }
 
     private static DoubleVector apply(int op, DoubleVector a, DoubleVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case NEG -> a.neg();
-            case ABS -> a.abs();
-            default -> a.sqrt();
-        };
+        if (op == ADD) return a.add(b);
+        if (op == MUL) return a.mul(b);
+        if (op == SUB) return a.sub(b);
+        if (op == DIV) return a.div(b);
+        if (op == MAX) return a.max(b);
+        if (op == MIN) return a.min(b);
+        if (op == NEG) return a.neg();
+        if (op == ABS) return a.abs();
+        return a.sqrt();
     }
 }
