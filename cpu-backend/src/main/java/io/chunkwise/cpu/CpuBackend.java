@@ -95,21 +95,24 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * A whole-chunk float64 sum of an expression reduces the values as they are computed, leaf by leaf of the
-     * pairwise sum ({@link Loops#sum(Loops.Values, int)}): the input is read once and the chunk never written, with
-     * the bits of the sum of the computed chunk. Other reductions compute the chunk first (the SPI's default).
+     * A reduction of a whole chunk of a floating expression reduces the values as the kernel computes them
+     * ({@link ElementwiseKernel#values}, {@link Reductions#wholeOf}): the inputs are read once and the chunk is never
+     * written, with the bits of the reduction of the computed chunk. Reductions along some axes only, and of
+     * integer expressions, compute the chunk first (the SPI's default).
      */
     @Override
     public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
                                  boolean[] axes, long argAxisOffset) {
+        int nd = region.shape().length;
         int n = io.chunkwise.Shapes.size(region.shape());
-        if (op != ReduceOp.SUM || expr.dtype() != DType.FLOAT64 || n == 0 || !Reductions.allTrue(axes)
-                || axes.length != region.shape().length) {
+        boolean whole = axes.length == nd && Reductions.allTrue(axes) && (!op.isArg() || nd == 1);
+        if (!expr.dtype().isFloating() || n == 0 || !whole) {
             return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
         }
         HostBlock[] host = new HostBlock[inputs.length];
         for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
-        return Reductions.wholeSum(axes.length, loops.sum(kernel(expr).values(loops, host, inputStrides, region), n));
+        Loops.Values values = kernel(expr).values(loops, host, inputStrides, region);
+        return Reductions.wholeOf(loops, op, values, expr.dtype(), n, nd, argAxisOffset);
     }
 
     @Override

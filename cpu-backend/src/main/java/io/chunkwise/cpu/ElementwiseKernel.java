@@ -344,13 +344,14 @@ final class ElementwiseKernel {
     }
 
     /**
-     * The values of a FLOAT64 expression over {@code region}, computed on demand range by range into the caller's
-     * buffer ({@link Loops.Values}), for a consumer that reads each value once (a fused sum): the chunk is never
-     * held. A value is the one {@link #into} writes for its position.
+     * The values of a floating expression over {@code region}, computed on demand range by range into the caller's
+     * buffer as doubles ({@link Loops.Values}; FLOAT32 values rounded to float), for a consumer that reads each
+     * value once (a fused reduction): the chunk is never held. A value is the one {@link #into} writes for its
+     * position.
      */
     Loops.Values values(Loops loops, HostBlock[] inputs, int[][] inputStrides, Region region) {
-        if (steps[steps.length - 1].dtype != DType.FLOAT64) {
-            throw new IllegalArgumentException("values on demand are FLOAT64, not " + steps[steps.length - 1].dtype);
+        if (!steps[steps.length - 1].dtype.isFloating()) {
+            throw new IllegalArgumentException("values on demand are floating, not " + steps[steps.length - 1].dtype);
         }
         int[] shape = region.shape();
         int n = Shapes.size(shape);

@@ -115,10 +115,30 @@ final class Reductions {
     }
 
     /**
-     * The SUM partial of a whole non-empty FLOAT64 chunk of {@code ndim} axes whose total is {@code sum}: what
-     * {@link #partial} gives for it (and {@link CpuBackend#reducePartialOf} for values never held).
+     * The partial of a whole non-empty chunk of {@code dtype} (FLOAT64 or FLOAT32) and {@code ndim} axes, all
+     * reduced, whose values come from {@code values}, computed on demand and never all held: bit for bit what
+     * {@link #partial} gives for a chunk holding them. A float64 sum is pairwise over all of it, as for a chunk read
+     * in place; everything else goes block by block, as for a chunk loaded into tiles (moments and float32 sums use
+     * these blocks either way; minima, maxima, products and arg scans do not depend on the split).
      */
-    static Partial wholeSum(int ndim, double sum) {
+    static Partial wholeOf(Loops loops, ReduceOp op, Loops.Values values, DType dtype, int n, int ndim, long argAxisOffset) {
+        if (op == ReduceOp.SUM && dtype == DType.FLOAT64) return wholeSum(ndim, loops.sum(values, n));
+        int[] ones = new int[ndim];
+        Arrays.fill(ones, 1);
+        Partial out = emptyPartial(op, true, ones);
+        DoubleReducer reducer = new DoubleReducer(loops, op, 1, Math.min(BLOCK, n));
+        reducer.reset(1);
+        for (int s = 0; s < n; s += BLOCK) {
+            int len = Math.min(BLOCK, n - s);
+            reducer.fill(values, s, len);
+            reducer.acceptLine(null, 0, len, argAxisOffset + s);
+        }
+        reducer.store(out, 0, 0);
+        return out;
+    }
+
+    /** The SUM partial of a whole non-empty FLOAT64 chunk of {@code ndim} axes whose total is {@code sum}. */
+    private static Partial wholeSum(int ndim, double sum) {
         int[] ones = new int[ndim];
         Arrays.fill(ones, 1);
         return new Partial(new HostBlock(DType.FLOAT64, ones, new double[]{sum}));
@@ -429,6 +449,11 @@ final class Reductions {
 
         @Override void load(Object src, int off, int stride, int tileOff, int n) {
             TileIO.loadDouble(src, off, stride, tile, tileOff, n);
+        }
+
+        /** Positions {@code [from, from + n)} of {@code values} into the tile. */
+        void fill(Loops.Values values, int from, int n) {
+            values.fill(from, n, tile);
         }
 
         @Override void acceptLine(Object src, int off, int n, long first) {
