@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 
 /**
  * OpenBLAS called on the Java arrays in place: critical downcalls with heap access (Java 22+), so a GEMM reads A
@@ -27,9 +28,11 @@ final class FfmBlas implements BlasBinding {
         dgemm = linker.downcallHandle(find(lookup, "cblas_dgemm"),
                 FunctionDescriptor.ofVoid(i, i, i, i, i, i, ValueLayout.JAVA_DOUBLE, p, i, p, i, ValueLayout.JAVA_DOUBLE, p, i),
                 Linker.Option.critical(true));
-        sgemm = linker.downcallHandle(find(lookup, "cblas_sgemm"),
+        MethodHandle floats = linker.downcallHandle(find(lookup, "cblas_sgemm"),
                 FunctionDescriptor.ofVoid(i, i, i, i, i, i, ValueLayout.JAVA_FLOAT, p, i, p, i, ValueLayout.JAVA_FLOAT, p, i),
                 Linker.Option.critical(true));
+        // alpha and beta taken as doubles and narrowed, so that one call site serves both handles
+        sgemm = MethodHandles.explicitCastArguments(floats, dgemm.type());
     }
 
     private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -39,24 +42,24 @@ final class FfmBlas implements BlasBinding {
     @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int lda, double[] b,
                       int ldb, double beta, double[] c, int cOffset, int ldc) {
-        try {
-            dgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
-                    MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
-                    MemorySegment.ofArray(c).asSlice(8L * cOffset), ldc);
-        } catch (Throwable e) {
-            throw new IllegalStateException("cblas_dgemm failed", e);
-        }
+        gemm(dgemm, transA, transB, m, n, k, alpha, MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
+                MemorySegment.ofArray(c).asSlice(8L * cOffset), ldc);
     }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b,
                       int ldb, float beta, float[] c, int cOffset, int ldc) {
+        gemm(sgemm, transA, transB, m, n, k, alpha, MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
+                MemorySegment.ofArray(c).asSlice(4L * cOffset), ldc);
+    }
+
+    private static void gemm(MethodHandle h, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             MemorySegment a, int lda, MemorySegment b, int ldb, double beta, MemorySegment c, int ldc) {
         try {
-            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
-                    MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta,
-                    MemorySegment.ofArray(c).asSlice(4L * cOffset), ldc);
+            h.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
         } catch (Throwable e) {
-            throw new IllegalStateException("cblas_sgemm failed", e);
+            throw new IllegalStateException("OpenBLAS GEMM failed", e);
         }
     }
 
