@@ -16,10 +16,11 @@ import java.util.stream.Stream;
  *
  * <p>A template is Java with three additions:
  * <ul>
- *   <li>{@code //# for each type} ... {@code //# end for}: the lines between are written once per row of {@link #TYPES},
- *       with each {@code $name} replaced by that row's value;</li>
- *   <li>a line ending in {@code //# double} (or {@code //# long}) is kept only for that type; a line that is only
- *       {@code //# double} opens a block of such lines, closed by {@code //# end};</li>
+ *   <li>{@code //# for each type} ... {@code //# end for}: the lines between are written once per row of {@link #TYPES}
+ *       named in {@link #DEFAULT_TYPES} (or in {@code //# for each type: double float}), with each {@code $name}
+ *       replaced by that row's value;</li>
+ *   <li>a line ending in {@code //# double} (or {@code //# long}, {@code //# float}) is kept only for that type; a
+ *       line that is only {@code //# double} opens a block of such lines, closed by {@code //# end};</li>
  *   <li>everything else is copied as it is.</li>
  * </ul>
  * So an op that exists for one type only is written once, tagged, and a loop that both have is written once.
@@ -44,10 +45,18 @@ public final class GenerateLoops {
                     "v", "lv", "rv", "rlv",
                     "pow", "TileOps.power",
                     "maskToLong", "",
-                    "maskFromLong", ""));
+                    "maskFromLong", ""),
+            // float32 values kept as floats (the one-pass chains; the tiles hold them as doubles): named sections only
+            Map.of("t", "float",
+                    "E", "Float",
+                    "V", "FloatVector",
+                    "S", "FS"));
+
+    /** The rows a plain {@code //# for each type} section is written for; {@code //# for each type: a b} names its own. */
+    static final List<String> DEFAULT_TYPES = List.of("double", "long");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$(\\w+)");
-    private static final Pattern TAG = Pattern.compile("\\s*//# (double|long)$");
+    private static final Pattern TAG = Pattern.compile("\\s*//# (double|long|float)$");
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2) throw new IllegalArgumentException("usage: java GenerateLoops.java <template dir> <output dir>");
@@ -77,7 +86,8 @@ public final class GenerateLoops {
     static List<String> expand(String file, List<String> lines) {
         List<String> result = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).strip().equals("//# for each type")) {
+            String head = lines.get(i).strip();
+            if (!head.equals("//# for each type") && !head.startsWith("//# for each type: ")) {
                 if (lines.get(i).contains("//#") || lines.get(i).contains("$")) {
                     throw new IllegalStateException(file + ":" + (i + 1) + ": a tag or placeholder outside a section");
                 }
@@ -87,7 +97,14 @@ public final class GenerateLoops {
             int end = i + 1;
             while (end < lines.size() && !lines.get(end).strip().equals("//# end for")) end++;
             if (end == lines.size()) throw new IllegalStateException(file + ":" + (i + 1) + ": section without end");
-            for (Map<String, String> type : TYPES) result.addAll(instantiate(file, i + 1, lines.subList(i + 1, end), type));
+            List<String> names = head.equals("//# for each type") ? DEFAULT_TYPES
+                    : List.of(head.substring("//# for each type: ".length()).strip().split("\\s+"));
+            int line = i + 1;
+            for (String name : names) {
+                Map<String, String> type = TYPES.stream().filter(t -> t.get("t").equals(name)).findFirst()
+                        .orElseThrow(() -> new IllegalStateException(file + ":" + line + ": no type " + name));
+                result.addAll(instantiate(file, i + 1, lines.subList(i + 1, end), type));
+            }
             i = end;
         }
         return result;
@@ -100,7 +117,7 @@ public final class GenerateLoops {
         for (int k = 0; k < section.size(); k++) {
             String line = section.get(k), where = file + ":" + (first + k + 1);
             String strip = line.strip();
-            if (strip.equals("//# double") || strip.equals("//# long")) {
+            if (strip.equals("//# double") || strip.equals("//# long") || strip.equals("//# float")) {
                 if (block != null) throw new IllegalStateException(where + ": nested block");
                 block = strip.substring(4);
                 continue;

@@ -4,7 +4,7 @@ import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.UnaryOp;
 
 /**
- * A float64 expression that is a chain, such as {@code x * x + 10} or {@code sqrt((x - m) / s)}: each operation
+ * A float64 or float32 expression that is a chain, such as {@code x * x + 10} or {@code sqrt((x - m) / s)}: each operation
  * takes the result of the one before (the accumulator) and, at most, one input or constant. Such an expression
  * runs in one pass of vectors ({@link Loops#chain}): a vector of each input is loaded, every operation applied in
  * registers and the result stored, so that reading the inputs and writing the output overlap as in a plain loop,
@@ -32,6 +32,30 @@ final class ChainProgram {
     }
 
     int length() { return op.length; }
+
+    /**
+     * The float32 chain's value at position {@code p}, op by op in float arithmetic (each op's bits those of the
+     * double op rounded to float, as the tiles compute them): the positions a vector loop leaves.
+     */
+    float valueAt(float[][] in, int p) {
+        float acc = 0;
+        for (int k = 0; k < op.length; k++) {
+            float a = aKind[k] == ACC ? acc : aKind[k] == INPUT ? in[aInput[k]][p] : (float) aConst[k];
+            float b = bKind[k] == ACC ? acc : bKind[k] == INPUT ? in[bInput[k]][p] : bKind[k] == CONST ? (float) bConst[k] : a;
+            acc = switch (op[k]) {
+                case ADD -> a + b;
+                case SUB -> a - b;
+                case MUL -> a * b;
+                case DIV -> a / b;
+                case MAX -> Math.max(a, b);
+                case MIN -> Math.min(a, b);
+                case NEG -> -a;
+                case ABS -> Math.abs(a);
+                default -> (float) Math.sqrt(a);
+            };
+        }
+        return acc;
+    }
 
     /** The chain code of a float64 binary op, or -1 where it is not chained. */
     static int code(BinaryOp op) {

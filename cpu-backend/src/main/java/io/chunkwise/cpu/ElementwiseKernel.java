@@ -25,8 +25,8 @@ import java.util.Map;
  * of a tile type are read in place, the last op writes into the output block, and an operand that is a constant
  * is passed to the loop as a scalar.
  *
- * <p>A float64 expression that is a chain ({@link ChainProgram}: each op reads the one before and at most one input
- * or constant, e.g. x * x + 10) skips the tiles where its inputs are dense and its output dense or in runs of
+ * <p>A float64 or float32 expression that is a chain ({@link ChainProgram}: each op reads the one before and at most
+ * one input or constant, e.g. x * x + 10) skips the tiles where its inputs are dense and its output dense or in runs of
  * stride 1: it runs as one pass of vectors ({@link Loops#chain}), which reads and writes memory as a plain loop does;
  * tiles alternate bursts of reads and writes and reach about half of that on such an expression.
  *
@@ -84,8 +84,9 @@ final class ElementwiseKernel {
     private final int doubleSlots;
     private final int longSlots;
     private final boolean needsGlobalIndex;
-    /** The expression as a float64 chain run in one pass of vectors, or null ({@link ChainProgram}). */
+    /** The expression as a float64 or float32 chain run in one pass of vectors, or null ({@link ChainProgram}). */
     private final ChainProgram chain;
+    private final Class<?> chainArray; // double[] or float[]: the chain's dtype as arrays hold it
     private final int[] chainSteps;    // the program step of each operation of the chain
 
     private ElementwiseKernel(List<Step> steps, int[] uses) {
@@ -173,10 +174,11 @@ final class ElementwiseKernel {
         }
         this.chainSteps = chainSteps(this.steps);
         this.chain = chainSteps == null ? null : chainProgram(this.steps, chainSteps);
+        this.chainArray = chainSteps == null ? null : HostBlock.arrayClass(this.steps[0].dtype);
     }
 
     /**
-     * The op steps of a float64 chain, in order, or null where the program is not one: every step FLOAT64, the
+     * The op steps of a chain, in order, or null where the program is not one: every step FLOAT64, or every FLOAT32, the
      * ops those of {@link ChainProgram}, each op after the first reading the one before it and otherwise only
      * inputs or constants, no op's result read by any later op but the next, the last op the root.
      */
@@ -184,7 +186,7 @@ final class ElementwiseKernel {
         List<Integer> ops = new ArrayList<>();
         for (int s = 0; s < steps.length; s++) {
             Step st = steps[s];
-            if (st.dtype != DType.FLOAT64) return null;
+            if (st.dtype != steps[0].dtype || (st.dtype != DType.FLOAT64 && st.dtype != DType.FLOAT32)) return null;
             switch (st.kind) {
                 case INPUT, CONST -> { }
                 case UNARY -> {
@@ -333,9 +335,9 @@ final class ElementwiseKernel {
         int outOperand = inputs.length;
         Object[] data = data(inputs);
         boolean denseOut = space.dense(outOperand);
-        if (chain != null && !needsGlobalIndex && dst instanceof double[] d && inputsDense(space, data)
+        if (chain != null && !needsGlobalIndex && chainArray.isInstance(dst) && inputsDense(space, data)
                 && (denseOut || space.innerStride(outOperand) == 1)) {
-            runChain(loops, space, data, d, dstOffset, denseOut, outOperand, n);
+            runChain(loops, space, data, dst, dstOffset, denseOut, outOperand, n);
             return;
         }
         // the tiles in a method of their own: its profile, which the JIT compiles by, is that of tiled calls only
@@ -359,9 +361,8 @@ final class ElementwiseKernel {
         // the destination is dense: position p at buffer[p - from]
         LoopSpace space = space(inputStrides, region, Shapes.strides(shape));
         Object[] data = data(inputs);
-        if (chain != null && !needsGlobalIndex && inputsDense(space, data)) {
-            double[][] in = new double[data.length][];
-            for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;   // null: not read
+        if (chain != null && chainArray == double[].class && !needsGlobalIndex && inputsDense(space, data)) {
+            Object in = chainInputs(data);
             double[] tile = new double[Math.max(1, Math.min(TILE, n))];
             return (from, len, out) -> chainRange(loops, in, from, from + len, out, -from, tile);
         }
@@ -428,24 +429,23 @@ final class ElementwiseKernel {
         return new Call(loops, space, runs, data, inPlace, arr, off, doubleScratch, direct, denseOut, outOperand);
     }
 
-    /** Whether every input the program reads is a {@code double[]} laid out densely over the space (read in place). */
+    /** Whether every input the chain reads is an array of its type laid out densely over the space (read in place). */
     private boolean inputsDense(LoopSpace space, Object[] data) {
         for (Step step : steps) {
             if (step.kind != Kind.INPUT) continue;
             int i = ((Expr.Input) step.expr).index();
-            if (!(data[i] instanceof double[]) || !space.dense(i)) return false;
+            if (!chainArray.isInstance(data[i]) || !space.dense(i)) return false;
         }
         return true;
     }
 
     /**
-     * The chain over all {@code n} positions: dense float64 inputs, the output dense or in runs of stride 1 (a
+     * The chain over all {@code n} positions: dense inputs of its type, the output dense or in runs of stride 1 (a
      * chunk of a larger result), a batch of {@link #BATCH} tiles' worth of positions per call of {@link #chainRange}.
      */
-    private void runChain(Loops loops, LoopSpace space, Object[] data, double[] dst, int dstOffset, boolean denseOut,
+    private void runChain(Loops loops, LoopSpace space, Object[] data, Object dst, int dstOffset, boolean denseOut,
                           int outOperand, int n) {
-        double[][] in = new double[data.length][];
-        for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;
+        Object in = chainInputs(data);
         double[] tile = new double[Math.min(TILE, n)];
         int batch = BATCH * TILE;
         LoopSpace.Runs runs = denseOut ? null : space.new Runs(batch);
@@ -464,11 +464,34 @@ final class ElementwiseKernel {
         }
     }
 
+    /** The inputs as the chain reads them: a {@code double[][]} or {@code float[][]} (null for an input not read). */
+    private Object chainInputs(Object[] data) {
+        if (chainArray == float[].class) {
+            float[][] in = new float[data.length][];
+            for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof float[] a ? a : null;
+            return in;
+        }
+        double[][] in = new double[data.length][];
+        for (int i = 0; i < data.length; i++) in[i] = data[i] instanceof double[] a ? a : null;
+        return in;
+    }
+
     /**
      * Positions {@code [from, to)} of the chain into {@code dst[dstOffset + p]}: whole vectors in one pass
-     * ({@link Loops#chain}), the rest (or all of it, with loops that have no chains) op by op through a tile with
-     * the same loops as {@link #evaluate}, so a value does not depend on which way it was computed.
+     * ({@link Loops#chain}), the rest (or all of it, with loops that have no chains) op by op, float64 through a
+     * tile with the same loops as {@link #evaluate}, float32 position by position in float arithmetic, so a value
+     * does not depend on which way it was computed.
      */
+    private void chainRange(Loops loops, Object in, int from, int to, Object dst, int dstOffset, double[] tile) {
+        if (dst instanceof float[] f) {
+            float[][] fin = (float[][]) in;
+            int done = loops.chain(chain, fin, from, to, f, dstOffset);
+            for (int p = done; p < to; p++) f[dstOffset + p] = chain.valueAt(fin, p);
+            return;
+        }
+        chainRange(loops, (double[][]) in, from, to, (double[]) dst, dstOffset, tile);
+    }
+
     private void chainRange(Loops loops, double[][] in, int from, int to, double[] dst, int dstOffset, double[] tile) {
         int done = loops.chain(chain, in, from, to, dst, dstOffset);
         for (int p = done; p < to; p += tile.length) {

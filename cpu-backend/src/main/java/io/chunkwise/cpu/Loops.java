@@ -187,4 +187,7 @@ abstract class Loops {
      * {@code from} up to the returned position (the caller does the rest tile by tile); here none.
      */
     int chain(ChainProgram program, double[][] inputs, int from, int to, double[] dst, int dstOffset) { return from; }
+
+    /** {@link #chain} of a float32 chain on float arrays. */
+    int chain(ChainProgram program, float[][] inputs, int from, int to, float[] dst, int dstOffset) { return from; }
 }

@@ -117,4 +117,9 @@ final class VectorLoops extends TypedVectorLoops {
     int chain(ChainProgram program, double[][] inputs, int from, int to, double[] dst, int dstOffset) {
         return VectorChain.run(program, inputs, from, to, dst, dstOffset);
     }
+
+    @Override
+    int chain(ChainProgram program, float[][] inputs, int from, int to, float[] dst, int dstOffset) {
+        return VectorChain.run(program, inputs, from, to, dst, dstOffset);
+    }
 }
