@@ -47,7 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       faster than {@code System.arraycopy}, whose stub for large arrays may use other instructions);</li>
  *   <li>{@code copyFresh}: the same into a new array, as any computed result must be (adds the zeroing);</li>
  *   <li>{@code loop}: the expression as one plain loop per thread into an existing array;</li>
- *   <li>{@code loopFresh}: the same into a new array (the best any Java {@code compute()} can do).</li>
+ *   <li>{@code loopFresh}: the same into a new array (the best any Java {@code compute()} can do);</li>
+ *   <li>{@code computeIntoFloat32} and {@code copyFloat32}: {@code computeInto} and {@code copy} on float32
+ *       (400 MB each way).</li>
  * </ul>
  * The bandwidth ratio of {@code fused} to {@code copy} is {@code time(copy) / time(fused)}. On a shared machine,
  * {@link InterleavedRatios} gives steadier ratios than separate JMH runs.
@@ -69,8 +71,10 @@ public class ElementwiseBench {
     public int chunk;
 
     private Chunkwise cw;
-    private ChunkedArray x;
+    private ChunkedArray x, x32;
     private double[] src, dst;
+    private float[] src32, dst32;
+    private NDArray out32;
     private TwoThreads threads;
 
     @Setup
@@ -79,6 +83,10 @@ public class ElementwiseBench {
         x = cw.random(42).normal(0.0, 1.0, new long[]{N}, new int[]{chunk}).persist();
         src = x.compute().block().doubles();
         dst = new double[N];
+        x32 = x.astype(DType.FLOAT32).persist();
+        src32 = x32.compute().block().floats();
+        dst32 = new float[N];
+        out32 = x32.compute();
         threads = new TwoThreads();
         plan();
     }
@@ -131,6 +139,20 @@ public class ElementwiseBench {
             return null;
         });
         return out;
+    }
+
+    @Benchmark
+    public NDArray computeIntoFloat32() {
+        return x32.mul(x32).add(10).computeInto(out32);
+    }
+
+    @Benchmark
+    public float[] copyFloat32() {
+        threads.split(N, (from, to) -> {
+            System.arraycopy(src32, from, dst32, from, to - from);
+            return null;
+        });
+        return dst32;
     }
 
     @Benchmark
