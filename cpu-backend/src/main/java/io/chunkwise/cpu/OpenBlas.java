@@ -112,7 +112,7 @@ public final class OpenBlas {
      * alike, no dimension is empty, and rows of the destination are contiguous.
      */
     static boolean writesInto(HostBlock[] a, HostBlock[] b, HostBlock dst, int[] dstStrides) {
-        if (BINDING == null || !BINDING.writesInPlace() || dstStrides.length != 2 || dstStrides[1] != 1 || a.length == 0) return false;
+        if (!writesInPlace() || dstStrides.length != 2 || dstStrides[1] != 1 || a.length == 0) return false;
         DType t = dst.dtype();
         for (int q = 0; q < a.length; q++) {
             if (a[q].dtype() != t || b[q].dtype() != t || a[q].size() == 0 || b[q].size() == 0) return false;
@@ -134,6 +134,31 @@ public final class OpenBlas {
             }
             multiply(BINDING, false, false, 1.0, a[q], b[q], q == 0 ? 0.0 : 1.0, dst, dstOffset, ld, m, n, k);
         }
+    }
+
+    /** Whether OpenBLAS writes C in place at an offset ({@link #dgemmInto}; Java 22+). */
+    public static boolean writesInPlace() { return BINDING != null && BINDING.writesInPlace(); }
+
+    /**
+     * {@code C = A @ B + beta C} for a row-major block A (m x k) and B (k x n), C starting at {@code cOffset} of
+     * a larger row-major array with rows of {@code ldc}: one block product of a blocked matmul written by hand (the
+     * benchmark's per-block limit). Only where {@link #writesInPlace()}.
+     */
+    public static void dgemmInto(int m, int n, int k, double[] a, double[] b, double beta, double[] c, int cOffset, int ldc) {
+        checkExtents(false, false, m, n, k, a.length, k, b.length, n, c.length, cOffset, ldc);
+        inPlace().dgemm(false, false, m, n, k, 1.0, a, k, b, n, beta, c, cOffset, ldc);
+    }
+
+    /** {@link #dgemmInto} in float32. */
+    public static void sgemmInto(int m, int n, int k, float[] a, float[] b, float beta, float[] c, int cOffset, int ldc) {
+        checkExtents(false, false, m, n, k, a.length, k, b.length, n, c.length, cOffset, ldc);
+        inPlace().sgemm(false, false, m, n, k, 1.0f, a, k, b, n, beta, c, cOffset, ldc);
+    }
+
+    private static BlasBinding inPlace() {
+        if (!writesInPlace()) throw new UnsupportedOperationException("OpenBLAS writes in place only through the Java 22+ binding; here: "
+                    + (BINDING == null ? PROBLEM : BINDING));
+        return BINDING;
     }
 
     /** One DGEMM on whole row-major matrices: {@code C = A @ B} (the benchmark's practical limit). */

@@ -33,8 +33,9 @@ import java.util.function.Consumer;
 
 /**
  * {@code chunkwise bench}: the benchmark suite. Section one times our GEMM over a grid of dtypes, sizes and chunk
- * sizes and, in the same run, the peers that are present (one OpenBLAS call on the whole matrices, ND4J's mmul in
- * this JVM, numpy and dask.array through Debian's python3), validates every product, and relates each to the best
+ * sizes and, in the same run, the peers that are present (one OpenBLAS call on the whole matrices, the same block
+ * GEMMs as ours written by hand, ND4J's mmul in this JVM, numpy and dask.array through Debian's python3), validates
+ * every product, and relates each to the best
  * peer and to the measured peak. Section two measures elementwise, reduction, random and tiny-task workloads against
  * a plain Java loop and the Python peers. Writes {@code results.csv}, {@code results.json}, {@code matmul.png},
  * {@code elementwise.csv}, {@code elementwise.json} and {@code run.json}; prints the tables. Exits 1 when any of our
@@ -42,7 +43,8 @@ import java.util.function.Consumer;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the benchmark suite: matmul against the peers that are present (OpenBLAS,",
-                "ND4J, numpy, dask.array), then elementwise/reduction workloads. Writes",
+                "OpenBLAS on our blocks by hand, ND4J, numpy, dask.array), then",
+                "elementwise/reduction workloads. Writes",
                 "results.csv, results.json, matmul.png, elementwise.csv, elementwise.json, run.json.", "",
                 "Times x.matmul(y).compute() on random inputs persisted beforehand, checks",
                 "each product (ours and the peers') on sampled entries (relative residual at",
@@ -56,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final List<Integer> FULL_SIZES = List.of(512, 1024, 2048, 4096);
     private static final List<Integer> QUICK_SIZES = List.of(128, 256);
     private static final List<String> FULL_CHUNKS = List.of("n/2", "n/4");
-    private static final List<String> ALL_PEERS = List.of("openblas", "nd4j", "numpy", "dask");
+    private static final List<String> ALL_PEERS = List.of("openblas", "openblas-blocks", "nd4j", "numpy", "dask");
     private static final List<String> ALL_SECTIONS = List.of("matmul", "elementwise");
     /** Above this size the default is fewer runs, so that the default suite ends in a few minutes. */
     private static final int LARGE = 2048;
@@ -107,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
-            description = "peers to run when present: openblas, nd4j, numpy, dask, or none (default: all)")
+            description = "peers to run when present: openblas, openblas-blocks, nd4j, numpy, dask, or none (default: all)")
     List<String> peers;
 
     @Option(names = "--python", paramLabel = "PATH",
@@ -380,6 +382,14 @@ public final class BenchCommand implements Callable<Integer> {
                 present.put("openblas", "openblas (one call on the whole matrices: " + MachineInfo.openBlasLine() + ")");
             } else {
                 missing.put("openblas", OpenBlas.problem());
+            }
+        }
+        if (wanted.contains("openblas-blocks") && matmulSection) {
+            if (OpenBlas.writesInPlace()) {
+                list.add(new OpenBlasBlocksPeer());
+                present.put("openblas-blocks", "openblas-blocks (the block GEMMs of each chunk size by hand, 1 BLAS thread per thread)");
+            } else {
+                missing.put("openblas-blocks", OpenBlas.available() ? "needs OpenBLAS writing in place (Java 22+)" : OpenBlas.problem());
             }
         }
         if (wanted.contains("nd4j") && matmulSection) {

@@ -39,6 +39,9 @@ class BenchQuickTest {
             assertTrue(Double.parseDouble(cells[gflops]) > 0, row);
         }
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("chunkwise,float32,256,")), String.join("\n", csv));
+        if (io.chunkwise.cpu.OpenBlas.writesInPlace()) { // the per-block limit: a row per chunk size of ours, validated
+            assertEquals(4, rows.stream().filter(l -> l.startsWith("openblas-blocks,")).count(), String.join("\n", csv));
+        }
         boolean peers = rows.size() > 4;
         if (peers) { // every size has peers, so every row of ours has a ratio
             int ratio = ResultFiles.COLUMNS.indexOf("ratio_to_best_peer");
