@@ -47,9 +47,7 @@ public interface Backend extends AutoCloseable {
             int[] shape = region.shape();
             HostCopy.copy(toHost(b).data(), 0, io.chunkwise.Shapes.strides(shape), dst.data(), dstOffset, dstStrides, shape);
         } finally {
-            boolean isInput = false;
-            for (Block in : inputs) isInput |= in == b;
-            if (!isInput) release(b);
+            releaseComputed(b, inputs);
         }
     }
 
@@ -71,10 +69,14 @@ public interface Backend extends AutoCloseable {
         try {
             return reducePartial(op, chunk, axes, argAxisOffset);
         } finally {
-            boolean isInput = false;
-            for (Block in : inputs) isInput |= in == chunk;
-            if (!isInput) release(chunk);
+            releaseComputed(chunk, inputs);
         }
+    }
+
+    /** Releases a block an elementwise call computed, unless it is one of its inputs (an expression may return one). */
+    private void releaseComputed(Block computed, Block[] inputs) {
+        for (Block in : inputs) if (in == computed) return;
+        release(computed);
     }
 
     /** Combines partials of equal shape, in the given order (lower chunk indices first). */
