@@ -2,6 +2,7 @@ package io.chunkwise.cpu;
 
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
+import io.chunkwise.reference.CompensatedSum;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +40,7 @@ class SumAccuracyTest {
                     x = x.persist();
                     if (values == null) {
                         values = x.compute().block().doubles();
-                        double[] c = compensated(values);
+                        double[] c = CompensatedSum.of(values);
                         reference = c[0];
                         magnitude = c[1];
                     }
@@ -53,17 +54,5 @@ class SumAccuracyTest {
                 }
             }
         }
-    }
-
-    /** {Neumaier's compensated sum, the sum of |x|}. */
-    private static double[] compensated(double[] a) {
-        double sum = 0, comp = 0, abs = 0;
-        for (double v : a) {
-            double t = sum + v;
-            comp += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
-            sum = t;
-            abs += Math.abs(v);
-        }
-        return new double[]{sum + comp, abs};
     }
 }

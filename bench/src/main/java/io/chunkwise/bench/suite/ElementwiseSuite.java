@@ -6,6 +6,7 @@ import io.chunkwise.ComputeListener;
 import io.chunkwise.DType;
 import io.chunkwise.NDArray;
 import io.chunkwise.random.Philox;
+import io.chunkwise.reference.CompensatedSum;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class ElementwiseSuite {
         ChunkedArray x = cw.random(seed).normal(0.0, 1.0, new long[]{n}, new int[]{chunk}).persist();
         double[] xd = x.compute().block().doubles();
         double[] sampled = samples(n);
-        double[] ref = compensatedSum(xd);
+        double[] ref = CompensatedSum.of(xd);
         long tasks = (tinyN + TINY_CHUNK - 1) / TINY_CHUNK;
         long peerTasks = (peerTinyN + TINY_CHUNK - 1) / TINY_CHUNK;
         String gbs = ElementwiseResult.GBS, us = ElementwiseResult.US_PER_TASK;
@@ -356,18 +357,6 @@ public final class ElementwiseSuite {
         }
         for (; i < hi; i++) s0 += a[i];
         return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {sum, sum of |x|}, the sum compensated (Neumaier) so that it is exact to about one rounding. */
-    static double[] compensatedSum(double[] a) {
-        double sum = 0, comp = 0, abs = 0;
-        for (double v : a) {
-            double t = sum + v;
-            comp += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
-            sum = t;
-            abs += Math.abs(v);
-        }
-        return new double[]{sum + comp, abs};
     }
 
     /** Null when {@code got} is within 1e-12 of the sum of |x| from the exact sum (pairwise summation is far closer). */

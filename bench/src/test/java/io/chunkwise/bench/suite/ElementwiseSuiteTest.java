@@ -72,7 +72,7 @@ class ElementwiseSuiteTest {
     @Test
     void sumsAreCheckedAgainstACompensatedSum() {
         double[] a = {1e16, 1, -1e16, 1};
-        double[] ref = ElementwiseSuite.compensatedSum(a);
+        double[] ref = io.chunkwise.reference.CompensatedSum.of(a);
         assertEquals(2.0, ref[0]);
         assertEquals(2e16 + 2, ref[1]);
         assertNull(ElementwiseSuite.checkSum(2.0, ref[0], ref[1]));
