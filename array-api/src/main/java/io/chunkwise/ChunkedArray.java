@@ -4,6 +4,7 @@ import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
 import io.chunkwise.graph.MatmulNode;
+import io.chunkwise.graph.MatmulTiling;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.ReduceNode;
 import io.chunkwise.graph.ReshapeNode;
@@ -231,8 +232,12 @@ public final class ChunkedArray {
         }
         DType common = DType.promote(a.dtype(), b.dtype());
         DType compute = common == DType.BOOL ? DType.INT64 : common;
-        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
-        ChunkedArray c = wrap(new MatmulNode(a.astype(compute).node, bn, compute));
+        long[] rows = a.chunks().sizes(0), depth = a.chunks().sizes(1), cols = b.chunks().sizes(1);
+        int[] tile = cw.matmulTiling().factors(rows, cols, a.shape()[1]);
+        Node an = a.astype(compute).rechunkNode(Chunks.explicit(new long[][]{MatmulTiling.group(rows, tile[0]), depth}));
+        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{depth, MatmulTiling.group(cols, tile[1])}));
+        // computed in tiles of several chunks where that pays; the result keeps the chunks asked for
+        ChunkedArray c = wrap(new MatmulNode(an, bn, compute)).rechunk(Chunks.explicit(new long[][]{rows, cols}));
         if (other.ndim() == 1) c = c.dropAxis(1);
         if (ndim() == 1) c = c.dropAxis(0);
         return common == DType.BOOL ? c.ne(0) : c;

@@ -4,6 +4,7 @@ import io.chunkwise.graph.ChunkKey;
 import io.chunkwise.graph.GraphBuilder;
 import io.chunkwise.graph.LiteralNode;
 import io.chunkwise.graph.Node;
+import io.chunkwise.graph.MatmulTiling;
 import io.chunkwise.graph.Optimizer;
 import io.chunkwise.graph.SourceNode;
 import io.chunkwise.graph.Task;
@@ -38,9 +39,12 @@ public final class Chunkwise implements AutoCloseable {
     /** Blocks of persisted arrays: the context owns them and gives them back to the backend when it closes. */
     private final List<Block> persisted = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    private Chunkwise(Backend backend, Scheduler scheduler) {
+    private final MatmulTiling tiling;
+
+    private Chunkwise(Backend backend, Scheduler scheduler, MatmulTiling tiling) {
         this.backend = backend;
         this.scheduler = scheduler;
+        this.tiling = tiling;
     }
 
     /** The embedded default: local scheduler on all processors, backend AUTO. */
@@ -54,6 +58,7 @@ public final class Chunkwise implements AutoCloseable {
         private int threads = Runtime.getRuntime().availableProcessors();
         private long memoryBudget = Runtime.getRuntime().maxMemory() / 2;
         private ClusterSpec cluster;
+        private int matmulTile = -1;
 
         private Builder() {}
 
@@ -82,6 +87,17 @@ public final class Chunkwise implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Computes matrix products in tiles of consecutive output chunks up to {@code edge} elements on a side
+         * (0: chunk by chunk), instead of where the planner estimates that the backend's larger GEMMs pay. The
+         * result's chunks do not change.
+         */
+        public Builder matmulTile(int edge) {
+            if (edge < 0) throw new InvalidArgumentException("matmul tile must be 0 or more, not " + edge);
+            this.matmulTile = edge;
+            return this;
+        }
+
         public Builder cluster(ClusterSpec spec) {
             this.cluster = java.util.Objects.requireNonNull(spec, "cluster spec");
             return this;
@@ -101,13 +117,18 @@ public final class Chunkwise implements AutoCloseable {
                 s = f.create(cluster, threads, memoryBudget);
             }
             LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
-            return new Chunkwise(b, s);
+            MatmulTiling tiling = matmulTile >= 0 ? new MatmulTiling(matmulTile, threads, true)
+                    : new MatmulTiling(b.gemmTile(), threads, false);
+            return new Chunkwise(b, s, tiling);
         }
     }
 
     public Backend backend() { return backend; }
 
     public Scheduler scheduler() { return scheduler; }
+
+    /** How matrix products group their chunks into GEMM tiles. */
+    MatmulTiling matmulTiling() { return tiling; }
 
     // ---- creation ----
 
@@ -223,12 +244,16 @@ public final class Chunkwise implements AutoCloseable {
 
         /** Where output chunk {@code index} may be written in place instead (see {@link Scheduler.Sink#target}), or null. */
         default Scheduler.Target target(Chunks chunks, int[] index) { return null; }
+
+        /** Whether the chunks go into one dense array, so that how the result is chunked does not matter. */
+        default boolean gathers() { return false; }
     }
 
     /** Optimizes, plans and runs a node's graph, passing each output chunk to {@code sink}; returns the optimized root. */
     private Node run(Node node, ComputeListener listener, ChunkSink sink) {
         checkOpen();
-        Node root = Optimizer.optimize(node);
+        Node optimized = Optimizer.optimize(node);
+        Node root = sink.gathers() ? Optimizer.gathered(optimized) : optimized;
         TaskGraph graph = plan(root);
         Map<Object, List<int[]>> positions = new java.util.HashMap<>();
         graph.outputs().forEach((pos, key) -> positions.computeIfAbsent(key, k -> new ArrayList<>())
@@ -289,6 +314,9 @@ public final class Chunkwise implements AutoCloseable {
             public Scheduler.Target target(Chunks chunks, int[] idx) {
                 return new Scheduler.Target(result, offset(chunks, idx), dstStrides);
             }
+
+            @Override
+            public boolean gathers() { return true; }
 
             private int offset(Chunks chunks, int[] idx) {
                 long[] off = chunks.chunkOffset(idx);

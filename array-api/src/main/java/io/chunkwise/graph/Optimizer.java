@@ -28,6 +28,15 @@ public final class Optimizer {
         return o.fuse(root);
     }
 
+    /**
+     * The root of a graph whose result is gathered into one dense array, where its chunking does not matter: without
+     * its trailing rechunks (e.g. the split of a tiled matrix product back into the chunks asked for).
+     */
+    public static Node gathered(Node root) {
+        while (root instanceof ViewNode v && v.isRechunk()) root = v.inputs().get(0);
+        return root;
+    }
+
     private void countReaders(Node n, java.util.Set<Node> seen) {
         if (!seen.add(n)) return;
         for (Node in : n.inputs()) {

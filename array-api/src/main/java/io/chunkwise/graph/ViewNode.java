@@ -102,6 +102,12 @@ public final class ViewNode extends Node {
         return b.add(ownKey(index), deps, new TaskOp.Assemble(dtype(), outShape, pieces));
     }
 
+    /** Whether this view only regroups its input's elements into other chunks (a rechunk). */
+    public boolean isRechunk() {
+        for (int a = 0; a < inAxis.length; a++) if (inAxis[a] != a || start[a] != 0 || step[a] != 1) return false;
+        return inAxis.length == fixed.length && Arrays.equals(shape(), inputs().get(0).shape());
+    }
+
     @Override
     public Node withInputs(List<Node> inputs) { return new ViewNode(inputs.get(0), chunks(), inAxis, start, step, fixed); }
 

@@ -112,6 +112,13 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * The edge of the GEMMs at which this backend reaches its full rate (0: any size does). The planner computes a
+     * product of smaller chunks in tiles of several chunks where it estimates that this pays (see
+     * {@link io.chunkwise.graph.MatmulTiling}).
+     */
+    default int gemmTile() { return 0; }
+
     /** A new block of {@code dtype} and {@code shape} filled by strided copies from the sources. */
     Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces);
 

@@ -1,6 +1,7 @@
 package io.chunkwise.scheduler;
 
 import io.chunkwise.ChunkedArray;
+import io.chunkwise.Chunks;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.NDArray;
 import io.chunkwise.graph.ChunkKey;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.PriorityQueue;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,6 +141,30 @@ class LocalSchedulerTest {
             NDArray shifted = x.matmul(y).add(1).compute();   // the blocks are read by the add: no in-place write
             assertEquals(0, calls.getOrDefault("matmulInto", new AtomicInteger()).get(), "blocks read by another task: " + calls);
             assertEquals(expected.getDouble(7, 9) + 1, shifted.getDouble(7, 9), 1e-12);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 3})
+    void matmulTilesAreWrittenIntoTheResultAndSplitWhenKept(int threads) {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (Chunkwise tiled = Chunkwise.builder().threads(threads).backend(counting(calls)).matmulTile(40).build();
+             Chunkwise plain = open(threads, Long.MAX_VALUE)) {
+            long[] sa = {50, 40}, sb = {40, 30};
+            ChunkedArray x = tiled.random(1).normal(0, 1, sa, new int[]{20, 15}).persist();   // rows 20 20 10
+            ChunkedArray y = tiled.random(2).normal(0, 1, sb, new int[]{15, 12}).persist();   // columns 12 12 6
+            NDArray expected = plain.random(1).normal(0, 1, sa, new int[]{20, 15}).matmul(plain.random(2).normal(0, 1, sb, new int[]{15, 12})).compute();
+            calls.clear();
+            NDArray product = x.matmul(y).compute();
+            // tiles of 2 x 3 chunks: rows (40, 10) by columns (30): 2 tiles, each written in place, nothing split
+            assertEquals(2, calls.getOrDefault("matmulInto", new AtomicInteger()).get(), "one matmulInto per tile: " + calls);
+            assertArrayEquals(expected.toDoubleArray(), product.toDoubleArray(), "the same sums in the same order as chunk by chunk");
+
+            calls.clear();
+            ChunkedArray kept = x.matmul(y).persist();
+            assertEquals(Chunks.explicit(new long[][]{{20, 20, 10}, {12, 12, 6}}), kept.chunks(), "the chunks asked for");
+            assertEquals(0, calls.getOrDefault("matmulInto", new AtomicInteger()).get(), "tiles split into chunks are blocks: " + calls);
+            assertArrayEquals(expected.toDoubleArray(), kept.compute().toDoubleArray());
         }
     }
 }

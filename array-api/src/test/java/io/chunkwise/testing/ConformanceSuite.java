@@ -66,8 +66,12 @@ public abstract class ConformanceSuite {
     // ---- helpers ----
 
     protected static Chunkwise open(TestContext ctx) {
+        return open(ctx, b -> b);
+    }
+
+    protected static Chunkwise open(TestContext ctx, java.util.function.UnaryOperator<Chunkwise.Builder> customize) {
         assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + " is not usable here: " + ctx.unavailableReason().orElse(""));
-        return ctx.open();
+        return ctx.open(customize);
     }
 
     protected static String what(TestContext ctx, long seed, String op) {
@@ -552,11 +556,30 @@ public abstract class ConformanceSuite {
 
     // ---- linear algebra ----
 
+    /** The chunks of {@code a @ b}: A's row chunks by B's column chunks (as dask's), the axes of 1-D operands dropped. */
+    private static Chunks expectedChunks(ChunkedArray a, ChunkedArray b) {
+        List<long[]> sizes = new ArrayList<>();
+        if (a.ndim() == 2) sizes.add(a.chunks().sizes(0));
+        if (b.ndim() == 2) sizes.add(b.chunks().sizes(1));
+        return Chunks.explicit(sizes.toArray(long[][]::new));
+    }
+
     @ParameterizedTest(name = "{0} seed={1}")
     @MethodSource("cases")
     void matmul(TestContext ctx, long seed) {
+        matmul(ctx, seed, 0);
+    }
+
+    /** Products computed in GEMM tiles of several chunks (forced small tiles), split back into the chunks asked for. */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void matmulInTiles(TestContext ctx, long seed) {
+        matmul(ctx, seed, new RandomCases(seed + 1).between(2, 12));
+    }
+
+    private void matmul(TestContext ctx, long seed, int tile) {
         RandomCases rc = new RandomCases(seed);
-        try (Chunkwise cw = open(ctx)) {
+        try (Chunkwise cw = open(ctx, b -> tile > 0 ? b.matmulTile(tile) : b)) {
             List<Executable> checks = new ArrayList<>();
             String[] kinds = {"2-D @ 2-D", "2-D @ 2-D", "2-D @ 2-D", "2-D @ 1-D", "1-D @ 2-D", "1-D @ 1-D"};
             for (int rep = 0; rep < 9; rep++) {
@@ -570,13 +593,15 @@ public abstract class ConformanceSuite {
                 Case a = rc.array(cw, ta, sa, false);
                 Case b = rc.array(cw, tb, sb, false);
                 DType rt = NumpyTypes.common(ta, tb);
-                String w = what(ctx, seed, "matmul " + kind + " (" + a + ") @ (" + b + ")");
+                String w = what(ctx, seed, "matmul " + kind + (tile > 0 ? " in tiles of " + tile : "") + " (" + a + ") @ (" + b + ")");
                 checks.add(named(w, () -> {
+                    ChunkedArray product = a.array().matmul(b.array());
+                    assertEquals(expectedChunks(a.array(), b.array()), product.chunks(), w + ": the result's chunks");
                     Dense x = a.dense().roundTo(rt), y = b.dense().roundTo(rt);
                     Dense e = x.matmul(y);
                     Dense scale = x.abs().matmul(y.abs());
                     Tol tol = Tol.of(rt).withAtol(NumpyTypes.isFloating(rt) ? 4 * (k + 2) * eps(rt) * maxAbs(scale) : 0);
-                    assertArrayClose(a.array().matmul(b.array()), e.roundTo(rt), rt, tol, w);
+                    assertArrayClose(product, e.roundTo(rt), rt, tol, w);
                 }));
             }
             checkAll(what(ctx, seed, "matmul"), checks);
