@@ -18,6 +18,21 @@ public final class HostCopy {
     public static void copy(Object src, int srcOff, int[] srcStrides, Object dst, int dstOff, int[] dstStrides, int[] counts) {
         int nd = counts.length;
         for (int c : counts) if (c == 0) return;
+        // trailing axes laid out contiguously in both arrays are one longer run (e.g. whole rows: one arraycopy)
+        int merged = nd;
+        while (merged > 1 && srcStrides[merged - 2] == counts[merged - 1] * srcStrides[merged - 1]
+                && dstStrides[merged - 2] == counts[merged - 1] * dstStrides[merged - 1]) merged--;
+        if (merged < nd) {
+            int[] c = java.util.Arrays.copyOf(counts, merged);
+            for (int a = merged; a < nd; a++) c[merged - 1] *= counts[a];
+            int[] ss = java.util.Arrays.copyOf(srcStrides, merged), ds = java.util.Arrays.copyOf(dstStrides, merged);
+            ss[merged - 1] = srcStrides[nd - 1];
+            ds[merged - 1] = dstStrides[nd - 1];
+            counts = c;
+            srcStrides = ss;
+            dstStrides = ds;
+            nd = merged;
+        }
         if (nd == 0) {
             System.arraycopy(src, srcOff, dst, dstOff, 1);
             return;
