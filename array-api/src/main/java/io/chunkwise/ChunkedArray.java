@@ -233,7 +233,7 @@ public final class ChunkedArray {
         DType common = DType.promote(a.dtype(), b.dtype());
         DType compute = common == DType.BOOL ? DType.INT64 : common;
         long[] rows = a.chunks().sizes(0), depth = a.chunks().sizes(1), cols = b.chunks().sizes(1);
-        int[] tile = cw.matmulTiling().factors(rows, cols, a.shape()[1]);
+        int[] tile = cw.matmulTiling().factors(rows, cols, a.shape()[1], compute.byteSize());
         Node an = a.astype(compute).rechunkNode(Chunks.explicit(new long[][]{MatmulTiling.group(rows, tile[0]), depth}));
         Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{depth, MatmulTiling.group(cols, tile[1])}));
         // computed in tiles of several chunks where that pays; the result keeps the chunks asked for

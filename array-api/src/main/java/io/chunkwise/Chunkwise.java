@@ -117,8 +117,8 @@ public final class Chunkwise implements AutoCloseable {
                 s = f.create(cluster, threads, memoryBudget);
             }
             LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
-            MatmulTiling tiling = matmulTile >= 0 ? new MatmulTiling(matmulTile, threads, true)
-                    : new MatmulTiling(b.gemmTile(), threads, false);
+            MatmulTiling tiling = matmulTile >= 0 ? new MatmulTiling(matmulTile, threads, memoryBudget, true)
+                    : new MatmulTiling(b.gemmTile(), threads, memoryBudget, false);
             return new Chunkwise(b, s, tiling);
         }
     }

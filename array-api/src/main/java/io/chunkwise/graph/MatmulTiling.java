@@ -14,9 +14,11 @@ import java.util.Arrays;
  *
  * @param tile    the GEMM edge at which the backend runs at full rate; 0 never groups chunks
  * @param threads tasks that run at once
+ * @param budget  the scheduler's memory budget in bytes: the grouped copies of the operands and the tiles being
+ *                computed may take half of it
  * @param forced  group up to {@code tile} whatever the estimate says (tests, and users who know their machine)
  */
-public record MatmulTiling(int tile, int threads, boolean forced) {
+public record MatmulTiling(int tile, int threads, long budget, boolean forced) {
     /** Packing's cost per side: a GEMM {@code tile / 2} long on one side runs {@code 1 + SIDE_COST} as long per flop. */
     private static final double SIDE_COST = 0.07;
     /** Copying one element costs about as much as this many multiply-adds at the GEMM's full rate. */
@@ -24,18 +26,20 @@ public record MatmulTiling(int tile, int threads, boolean forced) {
     /** Tiling must win at least this fraction of the estimate (the estimate is rough). */
     private static final double MARGIN = 0.03;
 
-    public static final MatmulTiling NEVER = new MatmulTiling(0, 1, false);
+    public static final MatmulTiling NEVER = new MatmulTiling(0, 1, Long.MAX_VALUE, false);
 
     public MatmulTiling {
-        if (tile < 0 || threads < 1) throw new IllegalArgumentException("tile " + tile + ", threads " + threads);
+        if (tile < 0 || threads < 1 || budget < 1) {
+            throw new IllegalArgumentException("tile " + tile + ", threads " + threads + ", budget " + budget);
+        }
     }
 
     /**
      * The grouping of a product's output chunks: {@code {rowsPerTile, colsPerTile}}, {@code {1, 1}} to compute chunk
      * by chunk. {@code rows} and {@code cols} are the output's chunk sizes along each axis, {@code depth} the
-     * contraction's length.
+     * contraction's length, {@code elementBytes} the size of one element.
      */
-    public int[] factors(long[] rows, long[] cols, long depth) {
+    public int[] factors(long[] rows, long[] cols, long depth, int elementBytes) {
         int fm = most(rows), fn = most(cols);
         if (fm * fn == 1) return new int[]{1, 1};
         if (forced) return new int[]{fm, fn};
@@ -44,7 +48,7 @@ public record MatmulTiling(int tile, int threads, boolean forced) {
         for (int i = 1; i <= fm; i++) {
             for (int j = 1; j <= fn; j++) {
                 double t = estimate(rows, cols, depth, i, j);
-                if (t < best) {
+                if (t < best && fits(rows, cols, depth, elementBytes, i, j)) {
                     best = t;
                     choice = new int[]{i, j};
                 }
@@ -69,6 +73,13 @@ public record MatmulTiling(int tile, int threads, boolean forced) {
         long m = Arrays.stream(rows).sum(), n = Arrays.stream(cols).sum();
         double copied = (fm > 1 ? m * depth : 0) + (fn > 1 ? depth * n : 0);
         return rounds * tileTime + COPY_COST * copied / threads;
+    }
+
+    /** Whether the grouped operands and a tile per thread take at most half the memory budget. */
+    private boolean fits(long[] rows, long[] cols, long depth, int elementBytes, int fm, int fn) {
+        long m = Arrays.stream(rows).sum(), n = Arrays.stream(cols).sum();
+        double elements = (m + n) * (double) depth + (double) threads * group(rows, fm)[0] * group(cols, fn)[0];
+        return elements * elementBytes <= budget / 2.0;
     }
 
     private double slowdown(long edge) {

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 class MatmulTilingTest {
-    private static final MatmulTiling CPU_2_THREADS = new MatmulTiling(2048, 2, false);
+    private static final MatmulTiling CPU_2_THREADS = new MatmulTiling(2048, 2, 4L << 30, false);
 
     private static long[] chunks(long n, long chunk) {
         long[] out = new long[(int) ((n + chunk - 1) / chunk)];
@@ -14,7 +14,7 @@ class MatmulTilingTest {
     }
 
     private static int[] square(MatmulTiling t, long n, long chunk) {
-        return t.factors(chunks(n, chunk), chunks(n, chunk), n);
+        return t.factors(chunks(n, chunk), chunks(n, chunk), n, 8);
     }
 
     @Test
@@ -28,16 +28,19 @@ class MatmulTilingTest {
     void keepsChunksWhereTilesWouldIdleThreadsOrAreAlreadyLarge() {
         assertArrayEquals(new int[]{1, 1}, square(CPU_2_THREADS, 4096, 2048), "chunks of the tile's size");
         assertArrayEquals(new int[]{1, 1}, square(CPU_2_THREADS, 2048, 1024), "one tile would leave a thread idle");
-        assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 16, false), 4096, 1024), "16 threads need 16 tasks");
+        assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 16, 4L << 30, false), 4096, 1024), "16 threads need 16 tasks");
         assertArrayEquals(new int[]{1, 1}, square(MatmulTiling.NEVER, 4096, 64), "a backend with no preferred size");
-        assertArrayEquals(new int[]{1, 1}, CPU_2_THREADS.factors(new long[]{1}, chunks(4096, 1024), 4096), "a vector times a matrix");
+        assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 2, 500L << 20, false), 4096, 1024),
+                "the grouped copies of two 128 MiB operands do not fit half a budget of 500 MiB");
+        assertArrayEquals(new int[]{2, 2}, square(new MatmulTiling(2048, 2, 700L << 20, false), 4096, 1024), "they fit 700 MiB");
+        assertArrayEquals(new int[]{1, 1}, CPU_2_THREADS.factors(new long[]{1}, chunks(4096, 1024), 4096, 8), "a vector times a matrix");
     }
 
     @Test
     void forcedTilesGroupUpToTheEdge() {
-        MatmulTiling forced = new MatmulTiling(100, 2, true);
-        assertArrayEquals(new int[]{3, 1}, forced.factors(new long[]{30, 30, 30, 30}, new long[]{60, 60}, 10));
-        assertArrayEquals(new int[]{1, 1}, forced.factors(new long[]{120, 30}, new long[]{101}, 10), "chunks beyond the edge");
+        MatmulTiling forced = new MatmulTiling(100, 2, 1 << 20, true);
+        assertArrayEquals(new int[]{3, 1}, forced.factors(new long[]{30, 30, 30, 30}, new long[]{60, 60}, 10, 8));
+        assertArrayEquals(new int[]{1, 1}, forced.factors(new long[]{120, 30}, new long[]{101}, 10, 8), "chunks beyond the edge");
     }
 
     @Test
