@@ -49,13 +49,18 @@ public record MatmulTiling(int tile, int threads, long budget, boolean forced) {
         int fm = most(rows), fn = most(cols);
         if (fm * fn == 1) return new int[]{1, 1};
         if (forced) return new int[]{fm, fn};
-        double plain = estimate(rows, cols, depth, 1, 1), best = plain;
+        long m = Arrays.stream(rows).sum(), n = Arrays.stream(cols).sum();
+        double plain = estimate(rows, cols, depth, 0), best = plain;
         int[] choice = {1, 1};
         for (int i = 1; i <= fm; i++) {
             for (int j = 1; j <= fn; j++) {
-                double t = estimate(rows, cols, depth, i, j);
-                if (t < best && fits(rows, cols, depth, elementBytes, i, j)
-                        && Math.min(group(rows, i)[0], group(cols, j)[0]) * SMALLEST >= tile) {
+                long[] tileRows = group(rows, i), tileCols = group(cols, j);
+                double copied = (i > 1 ? m * (double) depth : 0) + (j > 1 ? depth * (double) n : 0);
+                // the grouped operands and a tile per thread may take half the budget
+                double held = copied + (double) threads * tileRows[0] * tileCols[0];
+                if (i * j == 1 || Math.min(tileRows[0], tileCols[0]) * SMALLEST < tile || held * elementBytes > budget / 2.0) continue;
+                double t = estimate(tileRows, tileCols, depth, copied);
+                if (t < best) {
                     best = t;
                     choice = new int[]{i, j};
                 }
@@ -71,22 +76,14 @@ public record MatmulTiling(int tile, int threads, long budget, boolean forced) {
         return (int) Math.max(1, Math.min(sizes.length, tile / largest));
     }
 
-    /** Estimated time in multiply-adds at full rate per thread: rounds of tiles at their rate, plus the copies. */
-    private double estimate(long[] rows, long[] cols, long depth, int fm, int fn) {
-        long[] tileRows = group(rows, fm), tileCols = group(cols, fn);
+    /**
+     * Estimated time in multiply-adds at full rate per thread: rounds of tiles at their rate, plus copying
+     * {@code copied} elements of the operands.
+     */
+    private double estimate(long[] tileRows, long[] tileCols, long depth, double copied) {
         long tiles = (long) tileRows.length * tileCols.length;
         double tileTime = tileRows[0] * tileCols[0] * (double) depth * (slowdown(tileRows[0]) + slowdown(tileCols[0]) - 1);
-        double rounds = Math.ceil((double) tiles / threads);
-        long m = Arrays.stream(rows).sum(), n = Arrays.stream(cols).sum();
-        double copied = (fm > 1 ? m * depth : 0) + (fn > 1 ? depth * n : 0);
-        return rounds * tileTime + COPY_COST * copied / threads;
-    }
-
-    /** Whether the grouped operands and a tile per thread take at most half the memory budget. */
-    private boolean fits(long[] rows, long[] cols, long depth, int elementBytes, int fm, int fn) {
-        long m = Arrays.stream(rows).sum(), n = Arrays.stream(cols).sum();
-        double elements = (m + n) * (double) depth + (double) threads * group(rows, fm)[0] * group(cols, fn)[0];
-        return elements * elementBytes <= budget / 2.0;
+        return Math.ceil((double) tiles / threads) * tileTime + COPY_COST * copied / threads;
     }
 
     private double slowdown(long edge) {

@@ -32,8 +32,10 @@ class MatmulTilingTest {
         assertArrayEquals(new int[]{1, 1}, square(CPU_2_THREADS, 512, 128), "tiles of 512 x 256 are too small to pay");
         assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 16, 4L << 30, false), 4096, 1024), "16 threads need 16 tasks");
         assertArrayEquals(new int[]{1, 1}, square(MatmulTiling.NEVER, 4096, 64), "a backend with no preferred size");
-        assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 2, 500L << 20, false), 4096, 1024),
-                "the grouped copies of two 128 MiB operands do not fit half a budget of 500 MiB");
+        assertArrayEquals(new int[]{1, 1}, square(new MatmulTiling(2048, 2, 300L << 20, false), 4096, 1024),
+                "no grouped copy of a 128 MiB operand fits half a budget of 300 MiB");
+        assertArrayEquals(new int[]{1, 2}, square(new MatmulTiling(2048, 2, 500L << 20, false), 4096, 1024),
+                "in half of 500 MiB, only one operand's copy fits");
         assertArrayEquals(new int[]{2, 2}, square(new MatmulTiling(2048, 2, 700L << 20, false), 4096, 1024), "they fit 700 MiB");
         assertArrayEquals(new int[]{1, 1}, CPU_2_THREADS.factors(new long[]{1}, chunks(4096, 1024), 4096, 8), "a vector times a matrix");
     }
