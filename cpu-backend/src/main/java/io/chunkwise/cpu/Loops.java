@@ -133,6 +133,14 @@ abstract class Loops {
             off = window.at(off, n);
             a = window.buffer;
         }
+        return leafSum(a, off, n, mean, squares, lanes);
+    }
+
+    /**
+     * One leaf of {@link #sum}: its elements (or squared deviations) into the logical lanes, folded in halves.
+     * {@code lanes} is scratch. {@link VectorLoops} keeps the lanes of whole leaves in registers.
+     */
+    double leafSum(double[] a, int off, int n, double mean, boolean squares, double[] lanes) {
         java.util.Arrays.fill(lanes, -0.0); // the identity of + (keeps the sign of a sum of -0.0s)
         int m = n - n % LANES;
         if (squares) addSquaredLanes(a, off, m, mean, lanes);
