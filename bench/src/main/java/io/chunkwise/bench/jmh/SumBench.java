@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *       limits it (the bandwidth limit a sum can reach).</li>
  *   <li>{@code readLoop8Chunks}: that loop over x's own chunks, a chunk per task on the 2 threads: the same bytes
  *       at the same addresses as {@code sum}. On this VM memory reads at different speeds at different addresses
- *       (the same kernel read x's chunks 5-7 % slower than fresh copies of them), so this baseline leaves only the
+ *       (the same kernel read x's chunks up to 12 % slower than fresh copies of them), so this baseline leaves only the
  *       library's own cost in the ratio.</li>
  * </ul>
  * The ratio to a baseline is {@code time(baseline) / time(sum)}. Run with {@code ./chunkwise jmh SumBench}; on a
