@@ -4,7 +4,6 @@ import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
 import io.chunkwise.graph.MatmulNode;
-import io.chunkwise.graph.MatmulTiling;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.ReduceNode;
 import io.chunkwise.graph.ReshapeNode;
@@ -232,12 +231,9 @@ public final class ChunkedArray {
         }
         DType common = DType.promote(a.dtype(), b.dtype());
         DType compute = common == DType.BOOL ? DType.INT64 : common;
-        long[] rows = a.chunks().sizes(0), depth = a.chunks().sizes(1), cols = b.chunks().sizes(1);
-        int[] tile = cw.matmulTiling().factors(rows, cols, a.shape()[1], compute.byteSize());
-        Node an = a.astype(compute).rechunkNode(Chunks.explicit(new long[][]{MatmulTiling.group(rows, tile[0]), depth}));
-        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{depth, MatmulTiling.group(cols, tile[1])}));
-        // computed in tiles of several chunks where that pays; the result keeps the chunks asked for
-        ChunkedArray c = wrap(new MatmulNode(an, bn, compute)).rechunk(Chunks.explicit(new long[][]{rows, cols}));
+        // B's contraction chunks line up with A's; the optimizer may compute the product in tiles of several chunks
+        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
+        ChunkedArray c = wrap(new MatmulNode(a.astype(compute).node, bn, compute));
         if (other.ndim() == 1) c = c.dropAxis(1);
         if (ndim() == 1) c = c.dropAxis(0);
         return common == DType.BOOL ? c.ne(0) : c;
@@ -319,18 +315,7 @@ public final class ChunkedArray {
         return wrap(rechunkNode(target));
     }
 
-    private Node rechunkNode(Chunks target) {
-        if (target.equals(chunks())) return node;
-        int nd = ndim();
-        int[] inAxis = new int[nd];
-        long[] start = new long[nd], step = new long[nd], fixed = new long[nd];
-        for (int a = 0; a < nd; a++) {
-            inAxis[a] = a;
-            step[a] = 1;
-            fixed[a] = -1;
-        }
-        return new ViewNode(node, target, inAxis, start, step, fixed);
-    }
+    private Node rechunkNode(Chunks target) { return ViewNode.rechunk(node, target); }
 
     /** NumPy basic indexing, one {@link Slice} per leading axis; {@link Slice#at} drops its axis. */
     public ChunkedArray slice(Slice... perAxis) {
@@ -457,10 +442,26 @@ public final class ChunkedArray {
         return concatenate(ax, expanded);
     }
 
-    /** Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). */
+    /**
+     * Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). The function
+     * object stays in this JVM: a cluster runs only functions known by name ({@link #mapBlocks(String)}).
+     */
     public ChunkedArray mapBlocks(BlockFunction f) {
         if (f == null) throw new InvalidArgumentException("mapBlocks needs a function");
-        return wrap(new MapBlocksNode(f, node, dtype()));
+        return wrap(new MapBlocksNode(MapBlocksNode.anonymousName(), f, node, dtype()));
+    }
+
+    /**
+     * {@link #mapBlocks(BlockFunction)} with the function registered as {@code name}
+     * ({@link Chunkwise#registerBlockFunction}) or the class of that name on the class path implementing
+     * {@link BlockFunction}: what travels to a cluster member is the name.
+     */
+    public ChunkedArray mapBlocks(String name) {
+        if (name == null || !cw.blockFunctions().knows(name)) {
+            throw new InvalidArgumentException("mapBlocks: no block function '" + name + "'; register it with "
+                    + "Chunkwise.registerBlockFunction(name, f) or name a class implementing BlockFunction on the class path");
+        }
+        return wrap(new MapBlocksNode(name, null, node, dtype()));
     }
 
     // ---- running ----

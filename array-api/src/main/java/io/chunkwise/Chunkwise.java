@@ -2,13 +2,17 @@ package io.chunkwise;
 
 import io.chunkwise.graph.ChunkKey;
 import io.chunkwise.graph.GraphBuilder;
-import io.chunkwise.graph.LiteralNode;
+import io.chunkwise.graph.BlockFunctions;
+import io.chunkwise.graph.PersistedNode;
+import io.chunkwise.graph.ReadNode;
+import io.chunkwise.graph.TaskEnv;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.MatmulTiling;
 import io.chunkwise.graph.Optimizer;
 import io.chunkwise.graph.SourceNode;
 import io.chunkwise.graph.Task;
 import io.chunkwise.graph.TaskGraph;
+import io.chunkwise.io.ChunkReaders;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.scheduler.ClusterSchedulerFactory;
 import io.chunkwise.scheduler.LocalScheduler;
@@ -36,15 +40,17 @@ public final class Chunkwise implements AutoCloseable {
     private final Backend backend;
     private final Scheduler scheduler;
     private volatile boolean closed;
-    /** Blocks of persisted arrays: the context owns them and gives them back to the backend when it closes. */
-    private final List<Block> persisted = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The chunk store of persisted arrays: the context owns the blocks and gives them back to the backend when it closes. */
+    private final Map<ChunkKey, Block> persisted = new ConcurrentHashMap<>();
+    private final BlockFunctions functions = new BlockFunctions();
+    private final ChunkReaders readers = new ChunkReaders();
+    /** A forced matmul tile edge (see {@link Builder#matmulTile}), or -1: the scheduler's backend decides. */
+    private final int matmulTile;
 
-    private final MatmulTiling tiling;
-
-    private Chunkwise(Backend backend, Scheduler scheduler, MatmulTiling tiling) {
+    private Chunkwise(Backend backend, Scheduler scheduler, int matmulTile) {
         this.backend = backend;
         this.scheduler = scheduler;
-        this.tiling = tiling;
+        this.matmulTile = matmulTile;
     }
 
     /** The embedded default: local scheduler on all processors, backend AUTO. */
@@ -107,7 +113,7 @@ public final class Chunkwise implements AutoCloseable {
             Backend b = backend != null ? backend : Backends.create(kind, threads);
             Scheduler s;
             if (cluster == null) {
-                s = new LocalScheduler(threads, memoryBudget);
+                s = new LocalScheduler(b, threads, memoryBudget);
             } else {
                 ClusterSchedulerFactory f = ServiceLoader.load(ClusterSchedulerFactory.class).findFirst().orElseThrow(() -> {
                     b.close();
@@ -117,9 +123,7 @@ public final class Chunkwise implements AutoCloseable {
                 s = f.create(cluster, threads, memoryBudget);
             }
             LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
-            MatmulTiling tiling = matmulTile >= 0 ? new MatmulTiling(matmulTile, threads, memoryBudget, true)
-                    : new MatmulTiling(b.gemmTile(), threads, memoryBudget, false);
-            return new Chunkwise(b, s, tiling);
+            return new Chunkwise(b, s, matmulTile);
         }
     }
 
@@ -127,8 +131,27 @@ public final class Chunkwise implements AutoCloseable {
 
     public Scheduler scheduler() { return scheduler; }
 
-    /** How matrix products group their chunks into GEMM tiles. */
-    MatmulTiling matmulTiling() { return tiling; }
+    /** How matrix products group their chunks into GEMM tiles: as the backend that runs them says, unless forced. */
+    private MatmulTiling matmulTiling() {
+        int threads = scheduler.threads();
+        long budget = scheduler.memoryBudget();
+        return matmulTile >= 0 ? new MatmulTiling(matmulTile, threads, budget, true)
+                : new MatmulTiling(scheduler.gemmTile(backend.kind()), threads, budget, false);
+    }
+
+    /** {@code node} optimized for the scheduler's backend: fused, and its products tiled. */
+    private Node optimize(Node node) { return Optimizer.optimize(node, matmulTiling()); }
+
+    /**
+     * Registers {@code f} under {@code name} for {@link ChunkedArray#mapBlocks(String)}: tasks then name the function,
+     * so they can run where the object is not (on cluster members, which register the same name).
+     */
+    public void registerBlockFunction(String name, BlockFunction f) { functions.register(name, f); }
+
+    BlockFunctions blockFunctions() { return functions; }
+
+    /** The reader registry of file formats ({@code npy} and {@code arrow} built in). */
+    public ChunkReaders readers() { return readers; }
 
     // ---- creation ----
 
@@ -176,9 +199,13 @@ public final class Chunkwise implements AutoCloseable {
 
     public RandomSource random(long seed) { return new RandomSource(this, seed); }
 
-    /** Chunks read lazily by {@code reader}, one task per chunk (for file formats). */
-    public ChunkedArray fromReader(String what, DType dtype, Chunks chunks, io.chunkwise.graph.ReadNode.RegionReader reader) {
-        return new ChunkedArray(this, new io.chunkwise.graph.ReadNode(what, dtype, chunks, reader));
+    /**
+     * Chunks of {@code file} read lazily, one task per chunk, by the reader registered for {@code format} (see
+     * {@link #readers()}); the graph names the file's current version, and a read refuses a file changed since.
+     */
+    public ChunkedArray fromFile(String format, java.nio.file.Path file, DType dtype, Chunks chunks) {
+        ChunkReaders.FileVersion v = ChunkReaders.FileVersion.of(file);
+        return new ChunkedArray(this, new ReadNode(format, file.toAbsolutePath().toString(), v.size(), v.modified(), dtype, chunks));
     }
 
     // ---- files ----
@@ -252,13 +279,14 @@ public final class Chunkwise implements AutoCloseable {
     /** Optimizes, plans and runs a node's graph, passing each output chunk to {@code sink}; returns the optimized root. */
     private Node run(Node node, ComputeListener listener, ChunkSink sink) {
         checkOpen();
-        Node optimized = Optimizer.optimize(node);
+        Node optimized = optimize(node);
         Node root = sink.gathers() ? Optimizer.gathered(optimized) : optimized;
         TaskGraph graph = plan(root);
+        TaskEnv env = new LocalTaskEnv(root, persisted, functions, readers);
         Map<Object, List<int[]>> positions = new java.util.HashMap<>();
         graph.outputs().forEach((pos, key) -> positions.computeIfAbsent(key, k -> new ArrayList<>())
                 .add(pos.stream().mapToInt(Integer::intValue).toArray()));
-        scheduler.run(graph, backend, new Scheduler.Sink() {
+        scheduler.run(graph, backend.kind(), env, new Scheduler.Sink() {
             java.util.Set<ChunkKey> read; // keys some task reads: never written in place
 
             @Override
@@ -351,17 +379,18 @@ public final class Chunkwise implements AutoCloseable {
         return false;
     }
 
+    /** Runs the graph and keeps its chunks in the context's chunk store, under the keys of a new persisted layer. */
     ChunkedArray persist(Node node, ComputeListener listener) {
-        Map<List<Integer>, Block> blocks = new ConcurrentHashMap<>();
-        Node root = run(node, listener, (chunks, idx, block) -> {
-            if (blocks.put(java.util.Arrays.stream(idx).boxed().toList(), block) == null) persisted.add(block);
+        PersistedNode stored = new PersistedNode(node.dtype(), node.chunks());
+        run(node, listener, (chunks, idx, block) -> {
+            persisted.put(stored.key(idx), block);
             return true;
         });
-        return new ChunkedArray(this, new LiteralNode(root.dtype(), root.chunks(), blocks));
+        return new ChunkedArray(this, stored);
     }
 
     String explain(Node node) {
-        Node root = Optimizer.optimize(node);
+        Node root = optimize(node);
         return Optimizer.explain(root, plan(root));
     }
 
@@ -376,12 +405,11 @@ public final class Chunkwise implements AutoCloseable {
         try {
             scheduler.close();
         } finally {
-            synchronized (persisted) {
-                java.util.Set<Block> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                distinct.addAll(persisted);
-                distinct.forEach(backend::release);
-                persisted.clear();
-            }
+            // one block may be kept under several keys (a broadcast or concatenated chunk): released once
+            java.util.Set<Block> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            distinct.addAll(persisted.values());
+            distinct.forEach(backend::release);
+            persisted.clear();
             backend.close();
         }
     }

@@ -207,7 +207,8 @@ class ErrorsTest {
             assertAll(c + "bad arguments",
                     () -> expect(cw, w, ChunkwiseException.class, c + "uniform(1, 0)", () -> cw.random(1).uniform(1, 0, new long[]{3}, new int[]{3}), "lo", "1.0", "0.0"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "normal with std -1", () -> cw.random(1).normal(0, -1, new long[]{3}, new int[]{3}), "std", "-1"),
-                    () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(null)", () -> ones(cw, 3).mapBlocks(null), "mapBlocks"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(null)", () -> ones(cw, 3).mapBlocks((BlockFunction) null), "mapBlocks"),
+                    () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(unknown name)", () -> ones(cw, 3).mapBlocks("nobody.Knows"), "mapBlocks", "nobody.Knows", "registerBlockFunction"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "threads(0)", () -> Chunkwise.builder().threads(0), "threads", "0"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "memoryBudget(0)", () -> Chunkwise.builder().memoryBudget(0), "budget", "0"));
         }

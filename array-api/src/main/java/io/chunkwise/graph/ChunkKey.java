@@ -2,7 +2,12 @@ package io.chunkwise.graph;
 
 import java.util.Arrays;
 
-/** The name of one task's result: a layer name and a chunk index (plus tree coordinates for reduction partials). */
+/**
+ * The name of one task's result: a layer name and a chunk index (plus tree coordinates for reduction partials).
+ * {@link #placement()} depends on the chunk grid index only, so a distributed store can keep together the chunks
+ * that are combined blockwise: aligned chunks of the inputs and output of an elementwise op, and a reduction's
+ * partial of a chunk (whose index is the input chunk's).
+ */
 public record ChunkKey(String layer, int[] index) {
     @Override
     public boolean equals(Object o) {
@@ -11,6 +16,16 @@ public record ChunkKey(String layer, int[] index) {
 
     @Override
     public int hashCode() { return layer.hashCode() * 31 + Arrays.hashCode(index); }
+
+    /** A well-mixed hash of the chunk index alone, the same on every JVM: where a distributed store places the chunk. */
+    public int placement() {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i : index) {
+            h = (h ^ i) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        return (int) (h ^ (h >>> 32));
+    }
 
     @Override
     public String toString() {

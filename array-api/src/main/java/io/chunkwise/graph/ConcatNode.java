@@ -13,7 +13,7 @@ public final class ConcatNode extends Node {
     private final int axis;
 
     public ConcatNode(int axis, List<Node> inputs, Chunks out) {
-        super("concatenate", axis, inputs.get(0).dtype(), out, inputs);
+        super("concatenate", d -> d.add(axis), inputs.get(0).dtype(), out, inputs);
         this.axis = axis;
     }
 

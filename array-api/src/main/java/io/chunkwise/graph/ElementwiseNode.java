@@ -19,7 +19,7 @@ public final class ElementwiseNode extends Node {
     private final long[] globalShape;
 
     public ElementwiseNode(Expr expr, Chunks chunks, List<Node> inputs) {
-        super("elementwise", Expr.show(expr), expr.dtype(), chunks, inputs);
+        super("elementwise", d -> d.add(TaskCodec.encode(expr)), expr.dtype(), chunks, inputs);
         this.expr = expr;
         this.globalShape = chunks.shape();
     }

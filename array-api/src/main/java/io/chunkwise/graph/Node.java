@@ -4,6 +4,7 @@ import io.chunkwise.Chunks;
 import io.chunkwise.DType;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A lazy array operation: one layer of the graph. It knows its output's dtype and chunk grid when built (shape and
@@ -15,14 +16,18 @@ public abstract class Node {
     private final Chunks chunks;
     private final List<Node> inputs;
 
-    protected Node(String kind, Object params, DType dtype, Chunks chunks, List<Node> inputs) {
+    /** {@code params} adds the layer's parameters to its name's digest: everything that defines it beyond the rest. */
+    protected Node(String kind, Consumer<Digest> params, DType dtype, Chunks chunks, List<Node> inputs) {
         this.dtype = dtype;
         this.chunks = chunks;
         this.inputs = List.copyOf(inputs);
         this.name = Names.token(kind, params, dtype, chunks, this.inputs);
     }
 
-    /** Deterministic: the op, its parameters and its inputs' names (dask's tokenize). */
+    /**
+     * Deterministic (dask's tokenize): a digest of the op, its parameters, the dtype, every chunk size and the
+     * inputs' names; a source's name is a random id or its content's identity.
+     */
     public String name() { return name; }
 
     public DType dtype() { return dtype; }

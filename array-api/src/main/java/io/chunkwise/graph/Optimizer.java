@@ -16,13 +16,18 @@ import java.util.Map;
  */
 public final class Optimizer {
     private final Map<Node, Node> done = new IdentityHashMap<>();
+    private final MatmulTiling tiling;
     /** How many nodes of the original DAG read each node (the root counts as read once, by the caller). */
     private final Map<Node, Integer> readers = new IdentityHashMap<>();
 
-    private Optimizer() {}
+    private Optimizer(MatmulTiling tiling) { this.tiling = tiling; }
 
-    public static Node optimize(Node root) {
-        Optimizer o = new Optimizer();
+    /** {@code root}'s DAG fused, its matrix products computed chunk by chunk. */
+    public static Node optimize(Node root) { return optimize(root, MatmulTiling.NEVER); }
+
+    /** {@code root}'s DAG fused, and its matrix products tiled as {@code tiling} (the running backend's) says. */
+    public static Node optimize(Node root, MatmulTiling tiling) {
+        Optimizer o = new Optimizer(tiling);
         o.readers.put(root, 1);
         o.countReaders(root, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
         return o.fuse(root);
@@ -57,6 +62,7 @@ public final class Optimizer {
             out = new ElementwiseNode(expr, e.chunks(), newInputs);
         } else {
             out = ins.equals(n.inputs()) ? n : n.withInputs(ins);
+            if (out instanceof MatmulNode m) out = m.tiled(tiling);
             // a reduction of an elementwise array that nothing else reads computes each chunk inside its partial
             if (out instanceof ReduceNode r && !r.fused() && ins.get(0) instanceof ElementwiseNode e
                     && readers.getOrDefault(n.inputs().get(0), 0) == 1) {

@@ -26,7 +26,7 @@ public final class ReduceNode extends Node {
     }
 
     private ReduceNode(ReduceOp op, Node input, int[] axes, DType dtype, boolean fused) {
-        super("reduce-" + op.numpyName(), Arrays.toString(axes), dtype, outChunks(input.chunks(), axes), List.of(input));
+        super("reduce-" + op.numpyName(), d -> d.add(axes).add(fused), dtype, outChunks(input.chunks(), axes), List.of(input));
         if (fused && !(input instanceof ElementwiseNode)) throw new IllegalArgumentException("only an elementwise input fuses");
         this.op = op;
         this.axes = axes.clone();

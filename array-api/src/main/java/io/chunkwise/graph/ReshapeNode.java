@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class ReshapeNode extends Node {
     public ReshapeNode(Node input, Chunks out) {
-        super("reshape", "", input.dtype(), out, List.of(input));
+        super("reshape", d -> {}, input.dtype(), out, List.of(input));
     }
 
     @Override

@@ -4,21 +4,24 @@ import io.chunkwise.Chunks;
 import io.chunkwise.NDArray;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
-/** Chunks cut from a host array. Named by a unique id: the data is not hashed. */
+/**
+ * Chunks of a user's host array. The node holds the array on the client; its tasks name the chunks by key only
+ * ({@link TaskOp.Scattered}), and the context scatters the array into the chunk store for each run. Named by a
+ * random id: hashing the data would cost a pass over it.
+ */
 public final class SourceNode extends Node {
-    private static final AtomicLong IDS = new AtomicLong();
     private final NDArray data;
 
     public SourceNode(NDArray data, Chunks chunks) {
-        super("array", IDS.incrementAndGet(), data.dtype(), chunks, List.of());
+        super("array", d -> d.add(Names.randomId()), data.dtype(), chunks, List.of());
         this.data = data;
     }
 
     @Override
     protected ChunkKey expand(int[] index, GraphBuilder b) {
-        return b.add(ownKey(index), List.of(), new TaskOp.Source(data, chunks().chunkOffset(index), chunks().chunkShape(index)));
+        ChunkKey key = ownKey(index);
+        return b.add(key, List.of(), new TaskOp.Scattered(key, dtype(), chunks().chunkShape(index)));
     }
 
     /** The host array the chunks are cut from. */

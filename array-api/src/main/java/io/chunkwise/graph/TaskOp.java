@@ -19,7 +19,8 @@ import java.util.List;
 
 /** What a task does with its input blocks: one call of the Backend SPI (plain data; no executor inside). */
 public sealed interface TaskOp {
-    Block run(Backend backend, Block[] inputs);
+    /** Runs the op on {@code backend}; {@code env} resolves what the op names (stored chunks, files, functions). */
+    Block run(Backend backend, Block[] inputs, TaskEnv env);
 
     String describe();
 
@@ -36,59 +37,43 @@ public sealed interface TaskOp {
         void runInto(Backend backend, Block[] inputs, HostBlock dst, int dstOffset, int[] dstStrides);
     }
 
-    /** A chunk of a host array given by the user. */
-    record Source(NDArray data, long[] offset, int[] shape) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) {
-            long[] global = data.shape();
-            long[] gs = Shapes.strides(global);
-            long off = 0;
-            int[] srcStrides = new int[shape.length];
-            for (int a = 0; a < shape.length; a++) {
-                off += offset[a] * gs[a];
-                srcStrides[a] = (int) gs[a];
-            }
-            HostBlock out = HostBlock.allocate(data.dtype(), shape);
-            HostCopy.copy(data.block().data(), (int) off, srcStrides, out.data(), 0, Shapes.strides(shape), shape);
-            return backend.fromHost(out);
-        }
+    /**
+     * A chunk of a user's array, scattered into the chunk store under {@code key} (on one machine the store cuts it
+     * from the array when the task runs; no copy is made beforehand). The block is new: the task owns it.
+     */
+    record Scattered(ChunkKey key, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return env.scattered(key, backend); }
 
         public String describe() { return "source" + Shapes.str(shape); }
-
-        public long outputBytes() { return bytes(data.dtype(), shape); }
-    }
-
-    /** Reads one chunk from outside (a file): {@code reader} returns the chunk's values on the host. */
-    record Read(String what, ChunkReader reader, DType dtype, int[] shape) implements TaskOp {
-        /** Reads one chunk; may throw the library's own exceptions for bad input. */
-        @FunctionalInterface
-        public interface ChunkReader {
-            HostBlock read() throws java.io.IOException;
-        }
-
-        public Block run(Backend backend, Block[] inputs) {
-            try {
-                return backend.fromHost(reader.read());
-            } catch (java.io.IOException e) {
-                throw new io.chunkwise.ChunkwiseException("cannot read " + what + ": " + e, e);
-            }
-        }
-
-        public String describe() { return "read " + what + " " + Shapes.str(shape); }
 
         public long outputBytes() { return bytes(dtype, shape); }
     }
 
-    /** A block kept by {@code persist()}. */
-    record Literal(Block block) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) { return block; }
+    /** A chunk kept in the chunk store by {@code persist()} under {@code key}: the store owns the block, not the task. */
+    record Persisted(ChunkKey key, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return env.persisted(key); }
 
-        public String describe() { return "persisted" + Shapes.str(block.shape()); }
+        public String describe() { return "persisted" + Shapes.str(shape); }
 
         public long outputBytes() { return 0; }
     }
 
+    /**
+     * Reads the chunk at {@code offset} of {@code shape} of a file, as the reader registered for {@code format}
+     * understands it. {@code fileSize} and {@code modified} (nanoseconds since the epoch) identify the version of the file the
+     * graph was built from: a reader refuses a file that changed since.
+     */
+    record Read(String format, String path, long fileSize, long modified, DType dtype, long[] offset, int[] shape)
+            implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return backend.fromHost(env.read(this)); }
+
+        public String describe() { return "read " + format + " " + path + " " + Shapes.str(shape); }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
     record Elementwise(Expr expr, int[][] inputStrides, Region region) implements WritesInto {
-        public Block run(Backend backend, Block[] inputs) {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             return backend.elementwise(expr, inputs, inputStrides, region);
         }
 
@@ -112,7 +97,7 @@ public sealed interface TaskOp {
             this(op, axes, argAxisOffset, dtype, shape, null);
         }
 
-        public Block run(Backend backend, Block[] inputs) {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             if (producer == null) return backend.reducePartial(op, inputs[0], axes, argAxisOffset);
             return backend.reducePartialOf(op, producer.expr(), inputs, producer.inputStrides(), producer.region(), axes, argAxisOffset);
         }
@@ -128,7 +113,7 @@ public sealed interface TaskOp {
     }
 
     record ReduceCombine(ReduceOp op, int[] shape) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             return backend.reduceCombine(op, Arrays.asList(inputs));
         }
 
@@ -138,7 +123,7 @@ public sealed interface TaskOp {
     }
 
     record ReduceFinish(ReduceOp op, DType dtype, int[] shape) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             return backend.reduceFinish(op, inputs[0], dtype, shape);
         }
 
@@ -149,7 +134,7 @@ public sealed interface TaskOp {
 
     /** C = sum over k of A[k] @ B[k], the k blocks in order: inputs are A[0..n), then B[0..n). */
     record Matmul(DType dtype, int[] shape) implements WritesInto {
-        public Block run(Backend backend, Block[] inputs) {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             int n = inputs.length / 2;
             Block c = null;
             for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
@@ -168,34 +153,40 @@ public sealed interface TaskOp {
     }
 
     record Assemble(DType dtype, int[] shape, List<Piece> pieces) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) { return backend.assemble(dtype, shape, inputs, pieces); }
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return backend.assemble(dtype, shape, inputs, pieces); }
 
         public String describe() { return "assemble " + pieces.size() + " piece" + (pieces.size() == 1 ? "" : "s"); }
 
         public long outputBytes() { return bytes(dtype, shape); }
     }
 
-    record MapBlocks(BlockFunction function, long[] blockIndex, DType dtype, int[] shape) implements TaskOp {
-        public Block run(Backend backend, Block[] inputs) {
+    /**
+     * The user function registered as {@code function} (see {@link TaskEnv#function}) applied to one chunk; its
+     * result must keep the chunk's shape, and is cast to {@code dtype} when the function returns another dtype.
+     */
+    record MapBlocks(String function, long[] blockIndex, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
+            BlockFunction f = env.function(function);
             HostBlock in = backend.toHost(inputs[0]);
             long[] longShape = Arrays.stream(shape).asLongStream().toArray();
-            NDArray result = function.apply(NDArray.wrap(new HostBlock(in.dtype(), new int[]{in.size()}, in.data()), longShape), blockIndex.clone());
+            NDArray result = f.apply(NDArray.wrap(new HostBlock(in.dtype(), new int[]{in.size()}, in.data()), longShape), blockIndex.clone());
             if (result == null || !Arrays.equals(result.shape(), longShape)) {
-                throw new ShapeMismatchException("mapBlocks function returned "
+                throw new ShapeMismatchException("mapBlocks function " + function + " returned "
                         + (result == null ? "null" : "shape " + Shapes.str(result.shape())) + " for block "
                         + Arrays.toString(blockIndex) + " of shape " + Shapes.str(shape) + "; it must keep the block's shape");
             }
-            HostBlock out = new HostBlock(result.dtype(), shape, result.block().data());
-            Block b = backend.fromHost(out);
-            if (result.dtype() != dtype) {
+            Block b = backend.fromHost(new HostBlock(result.dtype(), shape, result.block().data()));
+            if (result.dtype() == dtype) return b;
+            try {
                 Expr cast = new Expr.Cast(new Expr.Input(0, result.dtype()), dtype);
-                b = backend.elementwise(cast, new Block[]{b}, new int[][]{Shapes.strides(shape)},
+                return backend.elementwise(cast, new Block[]{b}, new int[][]{Shapes.strides(shape)},
                         new Region(shape, new long[shape.length], longShape));
+            } finally {
+                backend.release(b);   // the uploaded result of the other dtype; the cast made a new block
             }
-            return b;
         }
 
-        public String describe() { return "map_blocks " + function.getClass().getSimpleName(); }
+        public String describe() { return "map_blocks " + function; }
 
         public long outputBytes() { return bytes(dtype, shape); }
     }

@@ -23,7 +23,7 @@ public final class ViewNode extends Node {
     private final long[] fixed;
 
     public ViewNode(Node input, Chunks out, int[] inAxis, long[] start, long[] step, long[] fixed) {
-        super("view", Arrays.toString(inAxis) + Arrays.toString(start) + Arrays.toString(step) + Arrays.toString(fixed),
+        super("view", d -> d.add(inAxis).add(start).add(step).add(fixed),
                 input.dtype(), out, List.of(input));
         this.inAxis = inAxis.clone();
         this.start = start.clone();
@@ -100,6 +100,24 @@ public final class ViewNode extends Node {
         List<ChunkKey> deps = new ArrayList<>();
         for (List<Integer> idx : sourceOf.keySet()) deps.add(b.key(input, idx.stream().mapToInt(Integer::intValue).toArray()));
         return b.add(ownKey(index), deps, new TaskOp.Assemble(dtype(), outShape, pieces));
+    }
+
+    /**
+     * {@code input} in the chunks {@code target}: itself where they are its chunks, else a rechunk view that reads past
+     * any rechunks feeding {@code input}, so that rechunking twice copies once.
+     */
+    public static Node rechunk(Node input, Chunks target) {
+        while (input instanceof ViewNode v && v.isRechunk()) input = v.inputs().get(0);
+        if (input.chunks().equals(target)) return input;
+        int nd = target.ndim();
+        int[] inAxis = new int[nd];
+        long[] start = new long[nd], step = new long[nd], fixed = new long[nd];
+        for (int a = 0; a < nd; a++) {
+            inAxis[a] = a;
+            step[a] = 1;
+            fixed[a] = -1;
+        }
+        return new ViewNode(input, target, inAxis, start, step, fixed);
     }
 
     /** Whether this view only regroups its input's elements into other chunks (a rechunk). */

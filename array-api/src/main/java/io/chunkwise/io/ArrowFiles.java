@@ -7,6 +7,7 @@ import io.chunkwise.ChunkwiseException;
 import io.chunkwise.DType;
 import io.chunkwise.FileFormatException;
 import io.chunkwise.Shapes;
+import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.HostBlock;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -126,15 +127,32 @@ public final class ArrowFiles {
     /** What a Chunkwise Arrow file declares. */
     record Layout(DType dtype, long[] shape, Chunks chunks, List<ArrowBlock> batches) {}
 
+    /** The name of the format in read descriptors. */
+    public static final String FORMAT_NAME = "arrow";
+
     public static ChunkedArray load(Chunkwise cw, Path file) {
         Layout l = readLayout(file);
-        int[] grid = l.chunks().grid();
-        return cw.fromReader(file.toString(), l.dtype(), l.chunks(), (offset, shape) -> {
-            int[] index = new int[shape.length];
-            for (int a = 0; a < shape.length; a++) index[a] = l.chunks().chunkAt(a, offset[a]);
-            if (Shapes.size(shape) == 0) return HostBlock.allocate(l.dtype(), shape);
-            return readBatch(file, l, l.batches().get(flatIndex(index, grid)), shape);
-        });
+        return cw.fromFile(FORMAT_NAME, file, l.dtype(), l.chunks());
+    }
+
+    /** Reads the record batch of the chunk a {@link TaskOp.Read} describes. */
+    static HostBlock readChunk(TaskOp.Read spec) {
+        Path file = Path.of(spec.path());
+        Layout l = readLayout(file);
+        long[] offset = spec.offset();
+        int[] shape = spec.shape();
+        if (l.dtype() != spec.dtype() || offset.length != l.shape().length) {
+            throw new FileFormatException(file + " now holds a " + l.dtype().numpyName() + " array of shape "
+                    + Shapes.str(l.shape()) + ", not the " + spec.dtype().numpyName() + " array it held when opened");
+        }
+        int[] index = new int[shape.length];
+        for (int a = 0; a < shape.length; a++) index[a] = l.chunks().chunkAt(a, offset[a]);
+        if (Shapes.size(shape) == 0) return HostBlock.allocate(l.dtype(), shape);
+        try {
+            return readBatch(file, l, l.batches().get(flatIndex(index, l.chunks().grid())), shape);
+        } catch (IOException e) {
+            throw new ChunkwiseException("cannot read " + file + ": " + e, e);
+        }
     }
 
     /** The values of a vector of {@code dtype}'s Arrow type as a block of {@code shape} (a copy). */

@@ -7,7 +7,7 @@ import io.chunkwise.ChunkwiseException;
 import io.chunkwise.DType;
 import io.chunkwise.FileFormatException;
 import io.chunkwise.Shapes;
-import io.chunkwise.graph.ReadNode;
+import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.HostBlock;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class Npy {
             throw new io.chunkwise.ChunkingException("chunk shape " + Arrays.toString(chunkShape) + " does not match the "
                     + shape.length + " axes of " + file + " (shape " + Shapes.str(shape) + ")");
         }
-        if (!h.fortranOrder()) return cw.fromReader(file.toString(), h.dtype(), Chunks.regular(shape, chunkShape), region(file, h, shape));
+        if (!h.fortranOrder()) return cw.fromFile(FORMAT_NAME, file, h.dtype(), Chunks.regular(shape, chunkShape));
         // Fortran order is C order of the reversed shape: read that, then transpose back (lazily).
         int nd = shape.length;
         long[] rev = new long[nd];
@@ -51,39 +51,60 @@ public final class Npy {
             rev[a] = shape[nd - 1 - a];
             revChunks[a] = chunkShape[nd - 1 - a];
         }
-        return cw.fromReader(file.toString(), h.dtype(), Chunks.regular(rev, revChunks), region(file, h, rev)).transpose();
+        return cw.fromFile(FORMAT_NAME, file, h.dtype(), Chunks.regular(rev, revChunks)).transpose();
     }
 
-    /** Reads the chunk at an offset of a C-ordered array of {@code shape} in contiguous runs. */
-    private static ReadNode.RegionReader region(Path file, Header h, long[] shape) {
-        return (offset, chunk) -> {
-            int nd = shape.length;
-            int item = h.dtype().byteSize();
-            // trailing axes the chunk covers whole, so one run spans them and the next axis
-            int j = nd - 1;
-            while (j > 0 && chunk[j] == shape[j]) j--;
-            int runLength = 1;
-            for (int a = Math.max(j, 0); a < nd; a++) runLength *= chunk[a];
-            final int run = runLength;
-            long[] gs = Shapes.strides(shape);
-            HostBlock out = HostBlock.allocate(h.dtype(), chunk);
-            if (out.size() == 0) return out;
-            ByteBuffer buf = ByteBuffer.allocate(run * item).order(h.order());
-            int[] outer = nd == 0 ? new int[0] : Arrays.copyOf(chunk, Math.max(j, 0));
-            int[] pos = {0};
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                Shapes.forEachIndex(outer, idx -> {
-                    long flat = 0;
-                    for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
-                    buf.clear();
-                    readFully(ch, buf, h.dataOffset() + flat * item, file);
-                    buf.flip();
-                    decode(buf, out, pos[0], run);
-                    pos[0] += run;
-                });
-            }
-            return out;
-        };
+    /** The name of the format in read descriptors. */
+    public static final String FORMAT_NAME = "npy";
+
+    /**
+     * Reads one chunk a {@link TaskOp.Read} describes, in contiguous runs: the chunk at {@code offset} of the array in
+     * C order (a Fortran-ordered file is read as C order of its reversed shape).
+     */
+    static HostBlock readChunk(TaskOp.Read spec) {
+        Path file = Path.of(spec.path());
+        Header h = readHeader(file);
+        long[] shape = h.fortranOrder() ? reversed(h.shape()) : h.shape();
+        long[] offset = spec.offset();
+        int[] chunk = spec.shape();
+        int nd = shape.length;
+        if (h.dtype() != spec.dtype() || offset.length != nd || chunk.length != nd) {
+            throw new FileFormatException(file + " now holds a " + h.dtype().numpyName() + " array of shape "
+                    + Shapes.str(h.shape()) + ", not the " + spec.dtype().numpyName() + " array it held when opened");
+        }
+        int item = h.dtype().byteSize();
+        // trailing axes the chunk covers whole, so one run spans them and the next axis
+        int j = nd - 1;
+        while (j > 0 && chunk[j] == shape[j]) j--;
+        int runLength = 1;
+        for (int a = Math.max(j, 0); a < nd; a++) runLength *= chunk[a];
+        final int run = runLength;
+        long[] gs = Shapes.strides(shape);
+        HostBlock out = HostBlock.allocate(h.dtype(), chunk);
+        if (out.size() == 0) return out;
+        ByteBuffer buf = ByteBuffer.allocate(run * item).order(h.order());
+        int[] outer = nd == 0 ? new int[0] : Arrays.copyOf(chunk, Math.max(j, 0));
+        int[] pos = {0};
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Shapes.forEachIndex(outer, idx -> {
+                long flat = 0;
+                for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
+                buf.clear();
+                readFully(ch, buf, h.dataOffset() + flat * item, file);
+                buf.flip();
+                decode(buf, out, pos[0], run);
+                pos[0] += run;
+            });
+        } catch (IOException e) {
+            throw new ChunkwiseException("cannot read " + file + ": " + e, e);
+        }
+        return out;
+    }
+
+    private static long[] reversed(long[] s) {
+        long[] r = new long[s.length];
+        for (int a = 0; a < s.length; a++) r[a] = s[s.length - 1 - a];
+        return r;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position, Path file) {

@@ -1,10 +1,13 @@
 package io.chunkwise.scheduler;
 
+import io.chunkwise.BackendKind;
+import io.chunkwise.BackendUnavailableException;
 import io.chunkwise.ChunkwiseException;
 import io.chunkwise.ComputeListener;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.TaskFailedException;
 import io.chunkwise.graph.Task;
+import io.chunkwise.graph.TaskEnv;
 import io.chunkwise.graph.TaskGraph;
 import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.Backend;
@@ -30,24 +33,41 @@ import java.util.concurrent.Future;
  * a task for it or the run ends.
  */
 public final class LocalScheduler implements Scheduler {
+    private final Backend backend;
     private final int threads;
     private final long budgetBytes;
     private final ForkJoinPool pool;
 
-    public LocalScheduler(int threads, long budgetBytes) {
+    /** Runs tasks on {@code backend} (owned by the caller, which closes it after this scheduler). */
+    public LocalScheduler(Backend backend, int threads, long budgetBytes) {
+        this.backend = backend;
         this.threads = threads;
         this.budgetBytes = budgetBytes;
         this.pool = new ForkJoinPool(threads);
     }
 
-    public int threads() { return threads; }
+    @Override public int threads() { return threads; }
 
-    public long budgetBytes() { return budgetBytes; }
+    @Override public long memoryBudget() { return budgetBytes; }
 
     @Override
-    public void run(TaskGraph graph, Backend backend, Sink sink, ComputeListener listener) {
+    public int gemmTile(BackendKind kind) {
+        checkKind(kind);
+        return backend.gemmTile();
+    }
+
+    private void checkKind(BackendKind kind) {
+        if (kind != BackendKind.AUTO && kind != backend.kind()) {
+            throw new BackendUnavailableException("this scheduler runs tasks on the " + backend.kind() + " backend "
+                    + backend.name() + ", not on a " + kind + " one");
+        }
+    }
+
+    @Override
+    public void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
+        checkKind(kind);
         listener.started(graph.size());
-        Run r = new Run(graph, backend, sink, listener);
+        Run r = new Run(graph, env, sink, listener);
         List<Future<?>> workers = new ArrayList<>();
         int helpers = Math.min(threads, Math.max(graph.size(), 1)) - 1;
         for (int i = 0; i < helpers; i++) workers.add(pool.submit(r::work));
@@ -165,7 +185,7 @@ public final class LocalScheduler implements Scheduler {
         final long[] held;           // the bytes counted for each result while it is held
         final Block[] results;
         final IntHeap ready = new IntHeap();
-        final Backend backend;
+        final TaskEnv env;
         final Sink sink;
         final ComputeListener listener;
         final boolean timed;
@@ -177,9 +197,9 @@ public final class LocalScheduler implements Scheduler {
         int waiting;
         Throwable error;
 
-        Run(TaskGraph graph, Backend backend, Sink sink, ComputeListener listener) {
+        Run(TaskGraph graph, TaskEnv env, Sink sink, ComputeListener listener) {
             this.graph = graph;
-            this.backend = backend;
+            this.env = env;
             this.sink = sink;
             this.listener = listener;
             this.timed = listener != ComputeListener.NONE;
@@ -201,7 +221,7 @@ public final class LocalScheduler implements Scheduler {
             for (int t = 0; t < n; t++) {
                 TaskOp op = graph.task(t).op();
                 ops[t] = op;
-                literal[t] = op instanceof TaskOp.Literal;
+                literal[t] = op instanceof TaskOp.Persisted;
                 need[t] = op.outputBytes();
                 int[] d = graph.deps(t);
                 int distinct = 0;
@@ -259,7 +279,7 @@ public final class LocalScheduler implements Scheduler {
                 try {
                     long start = timed ? System.nanoTime() : 0;
                     if (targets[t] == null) {
-                        out = ops[t].run(backend, inputs);
+                        out = ops[t].run(backend, inputs, env);
                         if (out == null) throw new IllegalStateException("the backend returned no block");
                     } else {
                         runInto(t, inputs); // no block (out stays null), nothing for the sink to accept

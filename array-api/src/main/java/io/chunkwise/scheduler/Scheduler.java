@@ -1,12 +1,17 @@
 package io.chunkwise.scheduler;
 
+import io.chunkwise.BackendKind;
 import io.chunkwise.graph.ChunkKey;
+import io.chunkwise.graph.TaskEnv;
 import io.chunkwise.graph.TaskGraph;
-import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
 
-/** Runs a task graph: locally here, or on cluster members (module cluster). */
+/**
+ * Runs a task graph: locally here, or on cluster members (module cluster). It is given what a remote member can use:
+ * the graph (plain data, see {@link io.chunkwise.graph.TaskCodec}), the kind of backend to run it on, and the
+ * environment that resolves the graph's stored chunks, files and functions; the scheduler owns its backends.
+ */
 public interface Scheduler extends AutoCloseable {
     /** Receives each output block once, on any thread. */
     interface Sink {
@@ -26,10 +31,19 @@ public interface Scheduler extends AutoCloseable {
     record Target(HostBlock array, int offset, int[] strides) {}
 
     /**
-     * Runs every task of {@code graph}, reporting progress to {@code listener}; throws the first failure after the
-     * running tasks have stopped.
+     * Runs every task of {@code graph} on a backend of {@code kind}, reporting progress to {@code listener}; throws
+     * the first failure after the running tasks have stopped.
      */
-    void run(TaskGraph graph, Backend backend, Sink sink, io.chunkwise.ComputeListener listener);
+    void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, io.chunkwise.ComputeListener listener);
+
+    /** Tasks that run at once. */
+    int threads();
+
+    /** Bytes of chunks held at once by one computation. */
+    long memoryBudget();
+
+    /** The GEMM edge at which the backends of {@code kind} that will run the tasks reach full rate (0: any size). */
+    int gemmTile(BackendKind kind);
 
     @Override
     void close();

@@ -9,7 +9,9 @@ import io.chunkwise.graph.GraphBuilder;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.Optimizer;
 import io.chunkwise.graph.Task;
+import io.chunkwise.graph.TaskEnv;
 import io.chunkwise.graph.TaskGraph;
+import io.chunkwise.scheduler.LocalScheduler;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
@@ -63,6 +65,8 @@ public class SchedulerBench {
     private ChunkedArray sum;
     private Node optimized;
     private TaskGraph graph;
+    /** The context's scheduler settings on a backend that does nothing. */
+    private LocalScheduler noop;
 
     @Setup
     public void setup() {
@@ -70,11 +74,13 @@ public class SchedulerBench {
         sum = cw.ones(DType.FLOAT64, new long[]{1_000_000}, new int[]{10}).sum();
         optimized = Optimizer.optimize(sum.node());
         graph = plan(optimized);
+        noop = new LocalScheduler(NOOP, TwoThreads.THREADS, Long.MAX_VALUE);
         System.err.printf("%n%d chunks, %d tasks (%.3f per chunk)%n", CHUNKS, graph.size(), graph.size() / (double) CHUNKS);
     }
 
     @TearDown
     public void tearDown() {
+        noop.close();
         cw.close();
     }
 
@@ -106,7 +112,7 @@ public class SchedulerBench {
     @OperationsPerInvocation(CHUNKS)
     public Object schedule() {
         Object[] out = new Object[1];
-        cw.scheduler().run(graph, cw.backend(), (key, block) -> {
+        cw.scheduler().run(graph, cw.backend().kind(), TaskEnv.EMPTY, (key, block) -> {
             out[0] = block;
             return true;
         }, ComputeListener.NONE);
@@ -117,7 +123,7 @@ public class SchedulerBench {
     @OperationsPerInvocation(CHUNKS)
     public Object scheduleOnly() {
         Object[] out = new Object[1];
-        cw.scheduler().run(graph, NOOP, (key, block) -> {
+        noop.run(graph, BackendKind.CPU, TaskEnv.EMPTY, (key, block) -> {
             out[0] = block;
             return true;
         }, ComputeListener.NONE);
@@ -148,7 +154,7 @@ public class SchedulerBench {
         for (Task t : graph.tasks().values()) {
             Block[] in = new Block[t.deps().size()];
             for (int i = 0; i < in.length; i++) in[i] = results.get(t.deps().get(i));
-            last = t.op().run(cw.backend(), in);
+            last = t.op().run(cw.backend(), in, TaskEnv.EMPTY);
             results.put(t.key(), last);
         }
         return last;

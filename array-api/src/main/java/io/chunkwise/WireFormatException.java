@@ -1,0 +1,6 @@
+package io.chunkwise;
+
+/** An encoded task, graph or chunk that is truncated, corrupt or not ours; the message says what is wrong where. */
+public class WireFormatException extends ChunkwiseException {
+    public WireFormatException(String message) { super(message); }
+}

@@ -1,0 +1,61 @@
+package io.chunkwise.io;
+
+import io.chunkwise.ChunkwiseException;
+import io.chunkwise.FileFormatException;
+import io.chunkwise.InvalidArgumentException;
+import io.chunkwise.graph.TaskOp;
+import io.chunkwise.spi.HostBlock;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The reader registry of the side that runs tasks: it resolves a {@link TaskOp.Read} descriptor by its format
+ * ({@value Npy#FORMAT_NAME} and {@value ArrowFiles#FORMAT_NAME} are built in), after checking that the file is still the
+ * version the graph was built from.
+ */
+public final class ChunkReaders {
+    /** Reads the chunk a descriptor names. */
+    @FunctionalInterface
+    public interface ChunkReader {
+        HostBlock read(TaskOp.Read spec);
+    }
+
+    private final Map<String, ChunkReader> readers = new ConcurrentHashMap<>(Map.of(
+            Npy.FORMAT_NAME, Npy::readChunk, ArrowFiles.FORMAT_NAME, ArrowFiles::readChunk));
+
+    /** Adds a reader for {@code format} (a format already registered is refused). */
+    public void register(String format, ChunkReader reader) {
+        if (readers.putIfAbsent(format, reader) != null) {
+            throw new InvalidArgumentException("a reader for format '" + format + "' is registered already");
+        }
+    }
+
+    public HostBlock read(TaskOp.Read spec) {
+        ChunkReader r = readers.get(spec.format());
+        if (r == null) {
+            throw new FileFormatException("no reader for format '" + spec.format() + "' of " + spec.path()
+                    + "; known: " + readers.keySet());
+        }
+        FileVersion now = FileVersion.of(Path.of(spec.path()));
+        if (now.size() != spec.fileSize() || now.modified() != spec.modified()) {
+            throw new FileFormatException(spec.path() + " changed since it was opened (" + spec.fileSize() + " bytes, modified "
+                    + spec.modified() + "; now " + now.size() + " bytes, modified " + now.modified() + "); open it again");
+        }
+        return r.read(spec);
+    }
+
+    /** A file's identity for reads: its size and last modification (nanoseconds since the epoch). */
+    public record FileVersion(long size, long modified) {
+        public static FileVersion of(Path file) {
+            try {
+                return new FileVersion(Files.size(file), Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+            } catch (IOException e) {
+                throw new ChunkwiseException("cannot read " + file + ": " + e, e);
+            }
+        }
+    }
+}
