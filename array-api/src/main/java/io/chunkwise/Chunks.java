@@ -11,6 +11,7 @@ public final class Chunks {
     public static final long MAX_CHUNKS = Integer.MAX_VALUE;
     private final long[][] sizes;
     private final long[][] offsets;
+    private volatile byte[] fingerprint;
 
     private Chunks(long[][] sizes) {
         this.sizes = sizes;
@@ -153,6 +154,41 @@ public final class Chunks {
     }
 
     long[][] sizesView() { return sizes; }
+
+    /**
+     * A SHA-256 digest of every chunk size of every axis (with the axis count and each axis's chunk count), so that
+     * two grids that differ anywhere differ here; computed once per grid, as a graph of a million chunks names
+     * several layers with one grid.
+     */
+    public byte[] fingerprint() {
+        byte[] f = fingerprint;
+        if (f == null) {
+            try {
+                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * 1024);
+                b.putLong(sizes.length);
+                for (long[] axis : sizes) {
+                    b.putLong(axis.length);
+                    for (long s : axis) {
+                        if (!b.hasRemaining()) {
+                            sha.update(b.array(), 0, b.position());
+                            b.clear();
+                        }
+                        b.putLong(s);
+                    }
+                    if (b.remaining() < 16) {
+                        sha.update(b.array(), 0, b.position());
+                        b.clear();
+                    }
+                }
+                sha.update(b.array(), 0, b.position());
+                fingerprint = f = sha.digest();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no SHA-256", e);
+            }
+        }
+        return f.clone();
+    }
 
     /** Visits every chunk index in row-major order. */
     public void forEachIndex(java.util.function.Consumer<int[]> action) {

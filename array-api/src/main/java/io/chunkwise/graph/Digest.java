@@ -57,18 +57,19 @@ public final class Digest {
 
     public Digest add(long[] v) {
         add(v.length);
-        for (long x : v) add(x);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * Math.min(v.length, 1024));
+        for (int i = 0; i < v.length; i += 1024) {
+            b.clear();
+            b.asLongBuffer().put(v, i, Math.min(1024, v.length - i));
+            sha.update(b.array(), 0, 8 * Math.min(1024, v.length - i));
+        }
         return this;
     }
 
     public Digest add(DType t) { return add(t.ordinal()); }
 
-    /** Every chunk size of every axis. */
-    public Digest add(Chunks c) {
-        add(c.ndim());
-        for (int a = 0; a < c.ndim(); a++) add(c.sizes(a));
-        return this;
-    }
+    /** Every chunk size of every axis (through the grid's own digest, computed once per grid). */
+    public Digest add(Chunks c) { return add(c.fingerprint()); }
 
     /** {@code kind-} and the first 128 bits of the digest in hex. */
     String name(String kind) {

@@ -24,8 +24,9 @@ public final class ChunkReaders {
         HostBlock read(TaskOp.Read spec);
     }
 
+    // lambdas, not method references: Arrow's classes load only when an Arrow file is read
     private final Map<String, ChunkReader> readers = new ConcurrentHashMap<>(Map.of(
-            Npy.FORMAT_NAME, Npy::readChunk, ArrowFiles.FORMAT_NAME, ArrowFiles::readChunk));
+            Npy.FORMAT_NAME, spec -> Npy.readChunk(spec), ArrowFiles.FORMAT_NAME, spec -> ArrowFiles.readChunk(spec)));
 
     /** Adds a reader for {@code format} (a format already registered is refused). */
     public void register(String format, ChunkReader reader) {
