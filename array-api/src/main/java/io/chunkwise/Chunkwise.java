@@ -40,6 +40,8 @@ public final class Chunkwise implements AutoCloseable {
     private final List<Block> persisted = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private final MatmulTiling tiling;
+    /** Arrow buffers of file reads and writes: made on first use, closed with the context. */
+    private volatile io.chunkwise.io.ArrowMemory arrow;
 
     private Chunkwise(Backend backend, Scheduler scheduler, MatmulTiling tiling) {
         this.backend = backend;
@@ -126,6 +128,17 @@ public final class Chunkwise implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public Scheduler scheduler() { return scheduler; }
+
+    /** The Arrow memory of this context's file reads and writes (one root allocator, made on first use). */
+    public io.chunkwise.io.ArrowMemory arrowMemory() {
+        io.chunkwise.io.ArrowMemory a = arrow;
+        if (a != null) return a;
+        synchronized (this) {
+            checkOpen();
+            if (arrow == null) arrow = new io.chunkwise.io.ArrowMemory();
+            return arrow;
+        }
+    }
 
     /** How matrix products group their chunks into GEMM tiles. */
     MatmulTiling matmulTiling() { return tiling; }
@@ -382,7 +395,11 @@ public final class Chunkwise implements AutoCloseable {
                 distinct.forEach(backend::release);
                 persisted.clear();
             }
-            backend.close();
+            try {
+                backend.close();
+            } finally {
+                if (arrow != null) arrow.close();   // throws if an operation left Arrow buffers behind
+            }
         }
     }
 }
