@@ -187,12 +187,15 @@ public sealed interface TaskOp {
             }
             HostBlock out = new HostBlock(result.dtype(), shape, result.block().data());
             Block b = backend.fromHost(out);
-            if (result.dtype() != dtype) {
-                Expr cast = new Expr.Cast(new Expr.Input(0, result.dtype()), dtype);
-                b = backend.elementwise(cast, new Block[]{b}, new int[][]{Shapes.strides(shape)},
-                        new Region(shape, new long[shape.length], longShape));
+            if (result.dtype() == dtype) return b;
+            Block cast = null;
+            try {   // cast back to the declared dtype, then give back the block of the function's dtype
+                cast = backend.elementwise(new Expr.Cast(new Expr.Input(0, result.dtype()), dtype), new Block[]{b},
+                        new int[][]{Shapes.strides(shape)}, new Region(shape, new long[shape.length], longShape));
+                return cast;
+            } finally {
+                if (cast != b) backend.release(b);
             }
-            return b;
         }
 
         public String describe() { return "map_blocks " + function.getClass().getSimpleName(); }
