@@ -2,16 +2,38 @@ package io.chunkwise.testing;
 
 import io.chunkwise.DType;
 import io.chunkwise.reference.ReferenceBackend;
+import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The leak check itself: what it counts, and what its failure says. */
 class LeakCheckingBackendTest {
     private static Block upload(LeakCheckingBackend b, int... shape) { return b.fromHost(HostBlock.allocate(DType.FLOAT64, shape)); }
+
+    /** Every SPI method, defaults included, goes straight to the wrapped backend: its fast paths (elementwiseInto, ...) run. */
+    @Test
+    void overridesEveryMethodOfTheSpi() {
+        List<String> missing = new ArrayList<>();
+        for (Method m : Backend.class.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers())) continue;
+            try {
+                LeakCheckingBackend.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                missing.add(m.toString());
+            }
+        }
+        assertEquals(List.of(), missing, "SPI methods LeakCheckingBackend does not delegate");
+    }
 
     @Test
     void closesQuietlyWhenEverythingIsReleased() {
