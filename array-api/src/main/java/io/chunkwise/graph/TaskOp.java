@@ -152,8 +152,13 @@ public sealed interface TaskOp {
         public Block run(Backend backend, Block[] inputs) {
             int n = inputs.length / 2;
             Block c = null;
-            for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
-            return c;
+            try {
+                for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
+                return c;
+            } catch (RuntimeException | Error e) {
+                if (c != null) backend.release(c);   // the partial sum of the products before the one that failed
+                throw e;
+            }
         }
 
         @Override
