@@ -19,12 +19,13 @@ import java.util.TreeMap;
 
 /**
  * A backend that fails its {@link #close()} when a block it handed out was not released. Every call of the wrapped
- * backend goes through unchanged (the destination-passing calls too, so that they keep their fast paths); each
- * block that a call returns is counted once more (a call may return a block it was given, as an elementwise
- * expression that is one of its inputs or a combine of one partial: the caller then holds it twice and releases it
- * twice), and each {@link #release} counts it once less. A GEMM into a given C returns C, which stays one block. At close, when the context has released its persisted blocks, every count must be 0: the
- * {@link AssertionError} lists the blocks still held, and those released more often than handed out, with their
- * dtype, shape and the call that made them.
+ * backend goes through unchanged (the destination-passing calls too, so that they keep their fast paths). Each
+ * block a call returns is counted once more, and each {@link #release} counts it once less: a call may return a
+ * block it was given (an elementwise expression that is one of its inputs, a combine of one partial), which the
+ * caller then holds, and releases, twice; a GEMM into a given C returns C, which stays one block. At close (the
+ * context has released its persisted blocks by then) every count must be 0: the {@link AssertionError} lists the
+ * blocks still held, and those released more often than handed out, with their dtype, shape and the call that made
+ * them (and its caller).
  */
 public final class LeakCheckingBackend implements Backend {
     private static final StackWalker WALKER = StackWalker.getInstance();
@@ -136,8 +137,14 @@ public final class LeakCheckingBackend implements Backend {
             problems = problems();
             held.clear();
         }
-        backend.close();
-        if (problems != null) throw new AssertionError(problems);
+        AssertionError leaks = problems == null ? null : new AssertionError(problems);
+        try {
+            backend.close();   // may fail too, e.g. a device backend whose memory pool still holds blocks
+        } catch (RuntimeException | Error e) {
+            if (leaks == null) throw e;
+            leaks.addSuppressed(e);
+        }
+        if (leaks != null) throw leaks;
     }
 
     /** The blocks whose count is not 0, grouped by what they are and where they came from; null when there are none. */
