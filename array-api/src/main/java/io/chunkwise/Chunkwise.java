@@ -153,6 +153,12 @@ public final class Chunkwise implements AutoCloseable {
     /** The reader registry of file formats ({@code npy} and {@code arrow} built in). */
     public ChunkReaders readers() { return readers; }
 
+    /** The Arrow memory of this context's file reads and writes (one root allocator, made on first use). */
+    public io.chunkwise.io.ArrowMemory arrowMemory() {
+        checkOpen();
+        return readers.arrowMemory();
+    }
+
     // ---- creation ----
 
     public ChunkedArray zeros(DType dtype, long[] shape, int[] chunkShape) { return full(dtype, 0, shape, chunkShape); }
@@ -410,7 +416,11 @@ public final class Chunkwise implements AutoCloseable {
             distinct.addAll(persisted.values());
             distinct.forEach(backend::release);
             persisted.clear();
-            backend.close();
+            try {
+                backend.close();
+            } finally {
+                readers.close();   // throws if an operation left Arrow buffers behind
+            }
         }
     }
 }

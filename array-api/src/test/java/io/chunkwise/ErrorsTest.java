@@ -259,6 +259,27 @@ class ErrorsTest {
         }
     }
 
+    /** A chunk consumer or a progress listener that throws fails the computation, and every block is given back. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void consumerAndListenerFailures(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = cw.fromArray(new double[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, new long[]{10}, new int[]{4}).mul(2);
+            expect(cw, w, ChunkwiseException.class, c + "forEachChunk whose consumer throws", () -> cw.forEachChunk(a, (index, offset, block) -> {
+                if (index[0] == 1) throw new IllegalStateException("consumer fails at chunk 1");
+            }), "consumer fails at chunk 1");
+            ComputeListener failing = new ComputeListener() {
+                @Override public void taskDone(int done, int total, long bytes, long nanos, String backend) {
+                    throw new IllegalStateException("listener fails");
+                }
+            };
+            expect(cw, w, ChunkwiseException.class, c + "compute whose listener throws", () -> a.sum().compute(failing), "listener fails");
+            expect(cw, w, ChunkwiseException.class, c + "persist whose listener throws", () -> a.persist(failing), "listener fails");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("contexts")
     void contextErrors(TestContext ctx) {

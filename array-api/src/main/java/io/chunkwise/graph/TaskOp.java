@@ -137,8 +137,13 @@ public sealed interface TaskOp {
         public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             int n = inputs.length / 2;
             Block c = null;
-            for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
-            return c;
+            try {
+                for (int k = 0; k < n; k++) c = backend.gemm(false, false, 1.0, inputs[k], inputs[n + k], 1.0, c);
+                return c;
+            } catch (RuntimeException | Error e) {
+                if (c != null) backend.release(c);   // the partial sum of the products before the one that failed
+                throw e;
+            }
         }
 
         @Override
@@ -175,14 +180,16 @@ public sealed interface TaskOp {
                         + (result == null ? "null" : "shape " + Shapes.str(result.shape())) + " for block "
                         + Arrays.toString(blockIndex) + " of shape " + Shapes.str(shape) + "; it must keep the block's shape");
             }
-            Block b = backend.fromHost(new HostBlock(result.dtype(), shape, result.block().data()));
+            HostBlock out = new HostBlock(result.dtype(), shape, result.block().data());
+            Block b = backend.fromHost(out);
             if (result.dtype() == dtype) return b;
-            try {
-                Expr cast = new Expr.Cast(new Expr.Input(0, result.dtype()), dtype);
-                return backend.elementwise(cast, new Block[]{b}, new int[][]{Shapes.strides(shape)},
-                        new Region(shape, new long[shape.length], longShape));
+            Block cast = null;
+            try {   // cast back to the declared dtype, then give back the block of the function's dtype
+                cast = backend.elementwise(new Expr.Cast(new Expr.Input(0, result.dtype()), dtype), new Block[]{b},
+                        new int[][]{Shapes.strides(shape)}, new Region(shape, new long[shape.length], longShape));
+                return cast;
             } finally {
-                backend.release(b);   // the uploaded result of the other dtype; the cast made a new block
+                if (cast != b) backend.release(b);
             }
         }
 

@@ -9,18 +9,25 @@ import io.chunkwise.FileFormatException;
 import io.chunkwise.Shapes;
 import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.HostBlock;
+import org.apache.arrow.flatbuf.Footer;
+import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.arrow.vector.ipc.message.ArrowFooter;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -28,8 +35,10 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -48,6 +57,9 @@ import java.util.TreeMap;
  */
 public final class ArrowFiles {
     static final String FORMAT = "chunkwise.format", DTYPE = "chunkwise.dtype", SHAPE = "chunkwise.shape", CHUNKS = "chunkwise.chunks";
+    private static final byte[] MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of a record batch's message header at most: ours take a few hundred. */
+    private static final int MAX_METADATA = 1 << 16;
 
     private ArrowFiles() {}
 
@@ -69,7 +81,8 @@ public final class ArrowFiles {
         List<int[]> order = new ArrayList<>();
         chunks.forEachIndex(order::add);
         Map<Integer, HostBlock> waiting = new TreeMap<>();
-        try (BufferAllocator alloc = new RootAllocator(); VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
+        try (BufferAllocator alloc = cw.arrowMemory().child("store " + file.getFileName(), Long.MAX_VALUE);
+             VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
             ReplaceFile.write(file, ch -> {
                 try (ArrowFileWriter writer = new ArrowFileWriter(root, null, ch)) {
                     writer.start();
@@ -136,7 +149,7 @@ public final class ArrowFiles {
     }
 
     /** Reads the record batch of the chunk a {@link TaskOp.Read} describes. */
-    static HostBlock readChunk(TaskOp.Read spec) {
+    static HostBlock readChunk(TaskOp.Read spec, ArrowMemory memory) {
         Path file = Path.of(spec.path());
         Layout l = readLayout(file);
         long[] offset = spec.offset();
@@ -149,7 +162,7 @@ public final class ArrowFiles {
         for (int a = 0; a < shape.length; a++) index[a] = l.chunks().chunkAt(a, offset[a]);
         if (Shapes.size(shape) == 0) return HostBlock.allocate(l.dtype(), shape);
         try {
-            return readBatch(file, l, l.batches().get(flatIndex(index, l.chunks().grid())), shape);
+            return readBatch(memory, file, l, flatIndex(index, l.chunks().grid()), shape);
         } catch (IOException e) {
             throw new ChunkwiseException("cannot read " + file + ": " + e, e);
         }
@@ -225,7 +238,12 @@ public final class ArrowFiles {
         try {
             cw.forEachChunk(array, (index, offset, block) -> {
                 FieldVector v = field.createVector(allocator);
-                fill(v, block);
+                try {
+                    fill(v, block);
+                } catch (RuntimeException e) {
+                    v.close();
+                    throw e;
+                }
                 synchronized (out) {
                     out[index[0]] = v;
                 }
@@ -237,33 +255,72 @@ public final class ArrowFiles {
         return List.of(out);
     }
 
-    private static HostBlock readBatch(Path file, Layout l, ArrowBlock block, int[] shape) throws IOException {
+    private static HostBlock readBatch(ArrowMemory memory, Path file, Layout l, int index, int[] shape) throws IOException {
+        ArrowBlock block = l.batches().get(index);
         long elements = Shapes.size(Arrays.stream(shape).asLongStream().toArray());
         // the values, a validity bitmap and alignment padding: a batch larger than that is not ours
         long expected = elements * l.dtype().byteSize() + elements / 8 + 256;
-        long size = Files.size(file);
-        if (block.getOffset() < 0 || block.getMetadataLength() < 0 || block.getBodyLength() < 0
-                || block.getBodyLength() > expected || block.getOffset() + block.getMetadataLength() + block.getBodyLength() > size) {
-            throw new FileFormatException(file + " has a record batch (offset " + block.getOffset() + ", " + block.getBodyLength()
-                    + " body bytes) that does not fit the file or its chunk of shape " + Shapes.str(shape));
-        }
-        // the allocator's limit stops a corrupt row count from growing vectors without bound
-        try (BufferAllocator alloc = new RootAllocator(4 * expected + (1 << 20));
-             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
-            if (!reader.loadRecordBatch(block)) throw new FileFormatException(file + " is missing a record batch");
-            FieldVector v = reader.getVectorSchemaRoot().getVector(0);
-            if (v.getValueCount() != elements) {
-                throw new FileFormatException(file + " has a record batch of " + v.getValueCount()
-                        + " values where its chunk of shape " + Shapes.str(shape) + " needs " + elements);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (block.getOffset() < 0 || block.getMetadataLength() < 8 || block.getMetadataLength() > MAX_METADATA
+                    || block.getBodyLength() < 0 || block.getBodyLength() > expected
+                    || block.getOffset() + block.getMetadataLength() + block.getBodyLength() > ch.size()) {
+                throw new FileFormatException(file + " has a record batch (offset " + block.getOffset() + ", " + block.getMetadataLength()
+                        + " metadata bytes, " + block.getBodyLength() + " body bytes) that does not fit the file or its chunk of shape "
+                        + Shapes.str(shape));
             }
-            if (v.getNullCount() > 0) throw new FileFormatException(file + " holds null values; chunked arrays have none");
-            HostBlock out = toBlock(v, l.dtype(), shape);
-            return out;
+            // the limit stops a corrupt row count from growing vectors without bound
+            try (BufferAllocator alloc = memory.child("read " + file.getFileName() + " batch " + index, 4 * expected + (1 << 20))) {
+                return decode(file, ch, l, block, shape, alloc);
+            }
+        }
+    }
+
+    /** The values of record batch {@code block}, read with buffers of {@code alloc} that are all closed on return. */
+    private static HostBlock decode(Path file, FileChannel ch, Layout l, ArrowBlock block, int[] shape, BufferAllocator alloc) throws IOException {
+        long elements = Shapes.size(Arrays.stream(shape).asLongStream().toArray());
+        try {
+            // the message header, parsed on the heap: Arrow's own reader loses the buffer it reads a batch into when
+            // the header is corrupt (MessageSerializer.deserializeRecordBatch(ReadChannel, ArrowBlock, ...))
+            ByteBuffer meta = readFully(file, ch, ByteBuffer.allocate((int) block.getMetadataLength()), block.getOffset());
+            int prefix = meta.order(ByteOrder.LITTLE_ENDIAN).getInt(0) == -1 ? 8 : 4;   // continuation marker, length
+            Message message = Message.getRootAsMessage(meta.slice(prefix, meta.capacity() - prefix));
+            if (message.headerType() != MessageHeader.RecordBatch) {
+                throw new FileFormatException(file + " has a message of type " + message.headerType() + " where a record batch belongs");
+            }
+            RecordBatch header = (RecordBatch) message.header(new RecordBatch());
+            long rows = header.length(), nodes = header.nodesLength();
+            if (rows != elements || nodes != 1 || header.nodes(0).length() != elements) {
+                throw new FileFormatException(file + " has a record batch of " + rows + " values" + (nodes == 1 ? "" : " in " + nodes + " columns")
+                        + " where its chunk of shape " + Shapes.str(shape) + " needs " + elements);
+            }
+            if (header.nodes(0).nullCount() != 0) throw new FileFormatException(file + " holds null values; chunked arrays have none");
+            ArrowBuf body = alloc.buffer(block.getBodyLength());
+            ArrowRecordBatch batch;
+            try {
+                readFully(file, ch, body.nioBuffer(0, (int) block.getBodyLength()), block.getOffset() + block.getMetadataLength());
+                batch = MessageSerializer.deserializeRecordBatch(header, body);   // which releases body when it returns
+            } catch (IOException | RuntimeException e) {
+                body.close();
+                throw e;
+            }
+            Field field = new Field("values", FieldType.nullable(arrowType(l.dtype())), null);
+            try (batch; VectorSchemaRoot root = VectorSchemaRoot.of(field.createVector(alloc))) {
+                new VectorLoader(root).load(batch);
+                return toBlock(root.getVector(0), l.dtype(), shape);
+            }
+        } catch (ChunkwiseException e) {
+            throw e;
         } catch (RuntimeException e) {
-            if (e instanceof ChunkwiseException) throw e;
             throw new FileFormatException(file + " has a corrupt record batch: " + describe(e), e);
         }
+    }
+
+    /** Fills {@code b} from {@code ch} at {@code at}; returns it, rewound. */
+    private static ByteBuffer readFully(Path file, FileChannel ch, ByteBuffer b, long at) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) throw new FileFormatException(file + " is truncated: it ends before byte " + (at + b.capacity()));
+        }
+        return b.rewind();
     }
 
     private static String describe(Throwable e) {
@@ -271,55 +328,73 @@ public final class ArrowFiles {
     }
 
     static Layout readLayout(Path file) {
-        // the footer and schema only: a corrupt file cannot make this allocate much
-        try (BufferAllocator alloc = new RootAllocator(Math.min(Files.size(file) * 2 + (1 << 20), 1L << 30));
-             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-             ArrowFileReader reader = new ArrowFileReader(ch, alloc)) {
-            Schema schema;
-            List<ArrowBlock> batches;
-            try {
-                schema = reader.getVectorSchemaRoot().getSchema();
-                batches = reader.getRecordBlocks();
-            } catch (IOException | RuntimeException e) {
-                throw new FileFormatException(file + " is not an Arrow IPC file: " + describe(e), e);
-            }
-            Map<String, String> meta = schema.getCustomMetadata();
-            if (meta == null || !"1".equals(meta.get(FORMAT))) {
-                throw new FileFormatException(file + " is an Arrow file but not a Chunkwise array (no "
-                        + FORMAT + " = 1 in its schema metadata)");
-            }
-            DType dtype;
-            try {
-                dtype = DType.parse(meta.get(DTYPE));
-            } catch (ChunkwiseException e) {
-                throw new FileFormatException(file + " declares " + e.getMessage(), e);
-            }
-            long[] shape = parseLongs(file, meta.get(SHAPE));
-            Chunks chunks;
-            try {
-                String c = meta.get(CHUNKS);
-                if (c == null || !c.startsWith("[") || !c.endsWith("]")) throw new FileFormatException(file + " lacks " + CHUNKS);
-                String inner = c.substring(1, c.length() - 1);
-                List<long[]> axes = new ArrayList<>();
-                for (String part : inner.isEmpty() ? new String[0] : inner.split("(?<=\\]),")) axes.add(parseLongs(file, part));
-                chunks = Chunks.explicit(axes.toArray(new long[0][]));
-            } catch (ChunkwiseException | ArithmeticException e) {
-                throw new FileFormatException(file + " declares bad chunks: " + describe(e), e);
-            }
-            if (!Arrays.equals(chunks.shape(), shape)) {
-                throw new FileFormatException(file + " declares chunks " + chunks + " that do not add up to its shape " + Shapes.str(shape));
-            }
-            if (schema.getFields().size() != 1 || !schema.getFields().get(0).getType().equals(arrowType(dtype))) {
-                throw new FileFormatException(file + " has columns " + schema.getFields() + "; a " + dtype.numpyName()
-                        + " array has one column 'values' of " + arrowType(dtype));
-            }
-            if (batches.size() != chunks.chunkCount()) {
-                throw new FileFormatException(file + " has " + batches.size() + " record batches but its chunk grid "
-                        + chunks + " has " + chunks.chunkCount() + " chunks (truncated?)");
-            }
-            return new Layout(dtype, shape, chunks, batches);
+        ArrowFooter footer;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            footer = readFooter(file, ch);
         } catch (IOException e) {
             throw new ChunkwiseException("cannot read " + file + ": " + e, e);
+        }
+        Schema schema = footer.getSchema();
+        List<ArrowBlock> batches = footer.getRecordBatches();
+        Map<String, String> meta = schema.getCustomMetadata();
+        if (meta == null || !"1".equals(meta.get(FORMAT))) {
+            throw new FileFormatException(file + " is an Arrow file but not a Chunkwise array (no "
+                    + FORMAT + " = 1 in its schema metadata)");
+        }
+        DType dtype;
+        try {
+            dtype = DType.parse(meta.get(DTYPE));
+        } catch (ChunkwiseException e) {
+            throw new FileFormatException(file + " declares " + e.getMessage(), e);
+        }
+        long[] shape = parseLongs(file, meta.get(SHAPE));
+        Chunks chunks;
+        try {
+            String c = meta.get(CHUNKS);
+            if (c == null || !c.startsWith("[") || !c.endsWith("]")) throw new FileFormatException(file + " lacks " + CHUNKS);
+            String inner = c.substring(1, c.length() - 1);
+            List<long[]> axes = new ArrayList<>();
+            for (String part : inner.isEmpty() ? new String[0] : inner.split("(?<=\\]),")) axes.add(parseLongs(file, part));
+            chunks = Chunks.explicit(axes.toArray(new long[0][]));
+        } catch (ChunkwiseException | ArithmeticException e) {
+            throw new FileFormatException(file + " declares bad chunks: " + describe(e), e);
+        }
+        if (!Arrays.equals(chunks.shape(), shape)) {
+            throw new FileFormatException(file + " declares chunks " + chunks + " that do not add up to its shape " + Shapes.str(shape));
+        }
+        if (schema.getFields().size() != 1 || !schema.getFields().get(0).getType().equals(arrowType(dtype))
+                || schema.getFields().get(0).getDictionary() != null) {
+            throw new FileFormatException(file + " has columns " + schema.getFields() + "; a " + dtype.numpyName()
+                    + " array has one column 'values' of " + arrowType(dtype));
+        }
+        if (batches.size() != chunks.chunkCount()) {
+            throw new FileFormatException(file + " has " + batches.size() + " record batches but its chunk grid "
+                    + chunks + " has " + chunks.chunkCount() + " chunks (truncated?)");
+        }
+        return new Layout(dtype, shape, chunks, batches);
+    }
+
+    /**
+     * The footer of an Arrow IPC file ({@code ARROW1}, padding, the messages, the footer, its length and
+     * {@code ARROW1} again), read on the heap: no Arrow buffers, and at most the file's size.
+     */
+    private static ArrowFooter readFooter(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8 + 4 + 6) throw new FileFormatException(file + " is not an Arrow IPC file: only " + size + " bytes");
+        ByteBuffer tail = readFully(file, ch, ByteBuffer.allocate(4 + 6), size - 10).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] head = readFully(file, ch, ByteBuffer.allocate(6), 0).array(), end = Arrays.copyOfRange(tail.array(), 4, 10);
+        if (!Arrays.equals(head, MAGIC) || !Arrays.equals(end, MAGIC)) {
+            throw new FileFormatException(file + " is not an Arrow IPC file: it does not start and end with ARROW1");
+        }
+        int length = tail.getInt(0);
+        if (length <= 0 || length > size - 8 - 10) {
+            throw new FileFormatException(file + " is not an Arrow IPC file: its footer length " + length + " does not fit its " + size + " bytes");
+        }
+        ByteBuffer bytes = readFully(file, ch, ByteBuffer.allocate(length), size - 10 - length);
+        try {
+            return new ArrowFooter(Footer.getRootAsFooter(bytes));
+        } catch (RuntimeException e) {
+            throw new FileFormatException(file + " is not an Arrow IPC file: its footer is corrupt: " + describe(e), e);
         }
     }
 

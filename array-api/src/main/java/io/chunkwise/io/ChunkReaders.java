@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@value Npy#FORMAT_NAME} and {@value ArrowFiles#FORMAT_NAME} are built in), after checking that the file is still the
  * version the graph was built from.
  */
-public final class ChunkReaders {
+public final class ChunkReaders implements AutoCloseable {
     /** Reads the chunk a descriptor names. */
     @FunctionalInterface
     public interface ChunkReader {
@@ -26,7 +26,10 @@ public final class ChunkReaders {
 
     // lambdas, not method references: Arrow's classes load only when an Arrow file is read
     private final Map<String, ChunkReader> readers = new ConcurrentHashMap<>(Map.of(
-            Npy.FORMAT_NAME, spec -> Npy.readChunk(spec), ArrowFiles.FORMAT_NAME, spec -> ArrowFiles.readChunk(spec)));
+            Npy.FORMAT_NAME, spec -> Npy.readChunk(spec), ArrowFiles.FORMAT_NAME, spec -> ArrowFiles.readChunk(spec, arrowMemory())));
+    /** Arrow buffers of the reads (and of the context's writes): made on first use, closed with the registry. */
+    private ArrowMemory arrow;
+    private boolean closed;
 
     /** Adds a reader for {@code format} (a format already registered is refused). */
     public void register(String format, ChunkReader reader) {
@@ -47,6 +50,20 @@ public final class ChunkReaders {
                     + spec.modified() + "; now " + now.size() + " bytes, modified " + now.modified() + "); open it again");
         }
         return r.read(spec);
+    }
+
+    /** The root of the Arrow memory reads and writes take their child allocators from. */
+    public synchronized ArrowMemory arrowMemory() {
+        if (closed) throw new ChunkwiseException("the reader registry is closed");
+        if (arrow == null) arrow = new ArrowMemory();
+        return arrow;
+    }
+
+    /** Closes the Arrow memory; throws if an operation left buffers behind. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (arrow != null) arrow.close();
     }
 
     /** A file's identity for reads: its size and last modification (nanoseconds since the epoch). */

@@ -302,6 +302,8 @@ public final class LocalScheduler implements Scheduler {
                     Task task = graph.task(t);
                     failure = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
                 }
+                // a block made before the sink or the listener threw is never committed: ours to give back
+                if (failure != null && !keep) toRelease.add(out);
                 inputs = null;
                 synchronized (this) {
                     commit(t, out, keep, failure, toRelease);

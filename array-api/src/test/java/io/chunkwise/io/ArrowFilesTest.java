@@ -10,6 +10,7 @@ import io.chunkwise.NDArray;
 import io.chunkwise.Shapes;
 import io.chunkwise.Slice;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +41,12 @@ class ArrowFilesTest {
     @BeforeAll
     static void open() { cw = Chunkwise.builder().threads(2).build(); }
 
+    /** Closing the context closes its Arrow root allocator, which throws if an operation left buffers behind. */
     @AfterAll
     static void close() { cw.close(); }
+
+    @AfterEach
+    void noArrowMemoryLeft() { assertEquals(0, cw.arrowMemory().allocated(), () -> "after the test: " + cw.arrowMemory()); }
 
     private static void assertSame(NDArray expected, NDArray actual, String what) {
         assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");

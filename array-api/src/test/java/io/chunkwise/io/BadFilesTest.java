@@ -5,6 +5,7 @@ import io.chunkwise.FileFormatException;
 import io.chunkwise.NDArray;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +46,12 @@ class BadFilesTest {
     @BeforeAll
     static void open() { cw = Chunkwise.builder().threads(2).build(); }
 
+    /** Closing the context closes its Arrow root allocator, which throws if an operation left buffers behind. */
     @AfterAll
     static void close() { cw.close(); }
+
+    @AfterEach
+    void noArrowMemoryLeft() { assertEquals(0, cw.arrowMemory().allocated(), () -> "after the test: " + cw.arrowMemory()); }
 
     /**
      * Runs {@code read} (which must fail) and checks the exception: a FileFormatException whose message names the
@@ -56,6 +61,9 @@ class BadFilesTest {
         FileFormatException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(FileFormatException.class, read, file.getFileName() + " should be refused"));
         String m = e.getMessage();
+        // a failed read gives back all its Arrow memory (a child allocator that cannot close would be suppressed here)
+        assertEquals(0, cw.arrowMemory().allocated(), () -> "after refusing " + file.getFileName() + ": " + cw.arrowMemory());
+        assertEquals(List.of(), List.of(e.getSuppressed()), "nothing went wrong while cleaning up");
         assertTrue(m.contains(file.getFileName().toString()), () -> "the message names the file: " + m);
         assertFalse(m.endsWith(": null"), () -> "the message says what is wrong, not 'null': " + m);
         for (String w : words) {

@@ -45,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * truncations, insertions, deletions and edits of their header text (numbers, quoted strings, punctuation), and each
  * is read and computed. Only the library's own exceptions may come out: not an OutOfMemoryError, an
  * IndexOutOfBoundsException, an ArithmeticException or an Arrow exception, neither directly nor as the cause that the
- * scheduler wrapped into a TaskFailedException or MemoryBudgetExceededException; and no read may hang.
+ * scheduler wrapped into a TaskFailedException or MemoryBudgetExceededException; no read may hang; and every read,
+ * failed or not, gives back all the Arrow buffers it took from the context's allocator.
  *
  * <p>Each campaign runs in a child JVM whose address space is capped (on Linux), so that a file which makes a reader
  * allocate without bound fails there with an OutOfMemoryError, reported as a finding, instead of taking down the
@@ -199,6 +200,7 @@ class ReaderFuzzTest {
             Map<String, List<String>> findings = new LinkedHashMap<>();
             List<String> slow = new ArrayList<>();
             int[] outcomes = new int[2]; // read, refused
+            long arrowHeld = 0;          // bytes of Arrow buffers still held: 0 after every read, failed or not
             Path file = dir.resolve(format == Format.NPY ? "case.npy" : "case.arrow");
             try {
                 for (int i = 0; i < cases; i++) {
@@ -233,6 +235,11 @@ class ReaderFuzzTest {
                     if (verbose && ms > 100) slow.add(ms + " ms: " + where + " -> " + t);
                     String leak = leak(t);
                     if (leak != null) findings.computeIfAbsent(leak + " at " + origin(t), x -> new ArrayList<>()).add(where + "\n      -> " + trace(t));
+                    long held = format == Format.ARROW ? cw.arrowMemory().allocated() : 0;
+                    if (held != arrowHeld) {
+                        findings.computeIfAbsent("Arrow buffers left behind", x -> new ArrayList<>()).add(where + "\n      -> " + cw.arrowMemory());
+                        arrowHeld = held;
+                    }
                 }
             } finally {
                 StringBuilder b = new StringBuilder();

@@ -816,6 +816,46 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** A function that returns another dtype: its blocks are cast back to the array's dtype (and given back). */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void mapBlocksReturningAnotherDtype(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.DTYPES) {
+                for (DType r : RandomCases.DTYPES) {
+                    if (r == t) continue;
+                    Case a = rc.array(cw, t, rc.shape(0, 3), false);
+                    String w = what(ctx, seed, "mapBlocks(" + a + ", 2 * x + sum(blockIndex) as " + r + ")");
+                    checks.add(named(w, () -> {
+                        ChunkedArray m = a.array().mapBlocks((block, index) -> {
+                            double[] v = block.toDoubleArray();
+                            long s = Arrays.stream(index).sum();
+                            for (int i = 0; i < v.length; i++) v[i] = 2 * v[i] + s;
+                            return ndarray(r, v, block.shape());
+                        });
+                        assertEquals(t, m.dtype(), w + ": dtype");
+                        assertArrayClose(m, expectedMapBlocks(a.dense(), a.array().chunks()).roundTo(r).roundTo(t), t, w);
+                    }));
+                }
+            }
+            checkAll(what(ctx, seed, "mapBlocks returning another dtype"), checks);
+        }
+    }
+
+    /** {@code v} stored as {@code t} ({@link Dense#roundTo}). */
+    static NDArray ndarray(DType t, double[] v, long[] shape) {
+        int n = v.length;
+        switch (t) {
+            case FLOAT64 -> { return NDArray.of(v, shape); }
+            case FLOAT32 -> { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) v[i]; return NDArray.of(f, shape); }
+            case INT64 -> { long[] l = new long[n]; for (int i = 0; i < n; i++) l[i] = (long) v[i]; return NDArray.of(l, shape); }
+            case INT32 -> { int[] k = new int[n]; for (int i = 0; i < n; i++) k[i] = (int) (long) v[i]; return NDArray.of(k, shape); }
+            default -> { byte[] b = new byte[n]; for (int i = 0; i < n; i++) b[i] = (byte) (v[i] != 0 ? 1 : 0); return NDArray.ofBools(b, shape); }
+        }
+    }
+
     /** {@code 2 * x + (sum of the chunk index holding x)}, the chunk index found from the grid's offsets. */
     private static Dense expectedMapBlocks(Dense x, Chunks chunks) {
         long[] shape = x.shape();

@@ -28,6 +28,8 @@ import java.util.stream.Stream;
  *   <li>{@link #extra()}: contexts offered by {@link TestContextSource}s on the test class path (the cluster
  *       module's embedded cluster).</li>
  * </ul>
+ * Every backend of these contexts is wrapped in a {@link LeakCheckingBackend}, so that each test fails when its
+ * context closes with a block not released.
  * System properties: {@value #FILTER} (a regular expression; only contexts whose name it finds run),
  * {@value #SEEDS} (comma-separated seeds, e.g. to repeat a failure: {@code -Dchunkwise.test.seeds=2}).
  */
@@ -38,7 +40,10 @@ public final class Contexts {
 
     private Contexts() {}
 
-    /** A context on a local scheduler with {@code threads} threads and a fresh backend from {@code backend}. */
+    /**
+     * A context on a local scheduler with {@code threads} threads and a fresh backend from {@code backend}, wrapped
+     * in a {@link LeakCheckingBackend}: closing the context fails if a block was not released.
+     */
     public static TestContext local(String name, int threads, IntFunction<Backend> backend, Optional<String> unavailable,
                                     boolean largeTests) {
         return new TestContext() {
@@ -50,7 +55,7 @@ public final class Contexts {
 
             @Override
             public Chunkwise open(UnaryOperator<Chunkwise.Builder> customize) {
-                return customize.apply(Chunkwise.builder().threads(threads).backend(backend.apply(threads))).build();
+                return customize.apply(Chunkwise.builder().threads(threads).backend(new LeakCheckingBackend(backend.apply(threads)))).build();
             }
 
             @Override public String toString() { return name; }
