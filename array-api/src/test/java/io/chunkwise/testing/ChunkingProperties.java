@@ -42,11 +42,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <ul>
  *   <li>two reproductions of views on different grids that once got one layer name and were merged;</li>
  *   <li>every op family over two grids of one source in one graph: {@code stack(f(x1, x2), f(x2, x1))} against the
- *       dense model, and its two halves bit for bit equal where the op is exact.</li>
+ *       dense model, and its two halves bit for bit equal where the op is exact;</li>
+ *   <li>random {@link Pipeline}s of 4 to 9 steps, the result and one intermediate against the dense model.</li>
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ChunkingProperties {
+    /** Random pipelines per context and seed. */
+    static final int PIPELINES = 50;
+
     /** The contexts this run covers. */
     protected abstract List<TestContext> contexts();
 
@@ -260,6 +264,29 @@ public abstract class ChunkingProperties {
                 checks.add(sameOnBothGrids(cw, what(ctx, seed, "x.rechunk(" + java(g) + ")"), x, (a, b) -> a.rechunk(g), d, t, Tol.EXACT, true));
             }
             checkAll(what(ctx, seed, "manipulation on two grids of one source"), checks);
+        }
+    }
+
+    // ---- random pipelines ----
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void randomPipelinesMatchTheDenseModel(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int k = 0; k < PIPELINES; k++) {
+                Pipeline p = Pipeline.draw(rc);
+                String w = what(ctx, seed, "pipeline " + k + " of " + PIPELINES + ":" + p + "\n  ");
+                checks.add(named(w, () -> {
+                    List<ChunkedArray> built = p.build(cw);
+                    for (int i : new int[]{p.intermediate(), built.size() - 1}) {
+                        Pipeline.Val v = p.values().get(i);
+                        assertArrayClose(built.get(i), v.dense(), v.dtype(), Tol.of(v.dtype()).withAtol(v.err()), w + "v" + i);
+                    }
+                }));
+            }
+            checkAll(what(ctx, seed, PIPELINES + " random pipelines"), checks);
         }
     }
 
