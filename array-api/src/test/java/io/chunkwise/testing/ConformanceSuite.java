@@ -49,17 +49,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <pre>{@code class CpuConformanceTest extends ConformanceSuite {
  *     @Override protected List<TestContext> contexts() { return Contexts.providers(); }
  * }}</pre>
- * Every assertion message starts with the context, the seed and how to repeat it.
+ * Every assertion message starts with the context, the seed and how to repeat it. The properties of chunking
+ * ({@link ChunkingProperties}, the superclass) run with it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class ConformanceSuite {
+public abstract class ConformanceSuite extends ChunkingProperties {
 
     /** The contexts this run covers; the default is {@link Contexts#all()}. */
+    @Override
     protected List<TestContext> contexts() { return Contexts.all(); }
-
-    Stream<Arguments> cases() { return Contexts.withSeeds(contexts()); }
-
-    Stream<Arguments> contextsOnly() { return Contexts.only(contexts()); }
 
     Stream<Arguments> largeContexts() { return Contexts.large(contexts()); }
 

@@ -106,6 +106,67 @@ public final class RandomCases {
     }
 
     /**
+     * Two chunk grids for {@code shape}: unrelated half of the time; otherwise twins that agree along every axis on
+     * the number of chunks and on the first two sizes, and differ after them along the axes longer than 6 (shorter
+     * axes get the same sizes in both), so that nothing which summarises a grid can tell the two apart.
+     */
+    public Chunks[] twoChunkings(long[] shape) {
+        if (chance(0.5)) return new Chunks[]{chunks(shape), chunks(shape)};
+        long[][] a = new long[shape.length][], b = new long[shape.length][];
+        for (int ax = 0; ax < shape.length; ax++) {
+            long n = shape[ax];
+            if (n < 7) {
+                a[ax] = raggedSizes(n);
+                b[ax] = a[ax];
+                continue;
+            }
+            long head = between(1, 2), next = between(1, 2), rest = n - head - next;
+            int parts = between(3, (int) Math.min(6, rest));
+            a[ax] = headThenParts(head, next, rest, parts);
+            b[ax] = headThenParts(head, next, rest, parts);
+        }
+        return new Chunks[]{Chunks.explicit(a), Chunks.explicit(b)};
+    }
+
+    /** {@code head, next}, then {@code rest} cut into {@code parts} random positive sizes. */
+    private long[] headThenParts(long head, long next, long rest, int parts) {
+        java.util.TreeSet<Long> cuts = new java.util.TreeSet<>();
+        while (cuts.size() < parts - 1) cuts.add((long) between(1, (int) rest - 1));
+        long[] s = new long[parts + 2];
+        s[0] = head;
+        s[1] = next;
+        long prev = 0;
+        int i = 2;
+        for (long c : cuts) {
+            s[i++] = c - prev;
+            prev = c;
+        }
+        s[i] = rest - prev;
+        return s;
+    }
+
+    /**
+     * A view of an array of {@code shape} that broadcasts against the array itself: all of it, reversed along an
+     * axis, one position {@code k:k+1} of an axis, or axis 0 dropped at {@code k} ({@code Slice.at}).
+     */
+    public Sel[] broadcastView(long[] shape) {
+        int nd = shape.length;
+        int kind = nd == 0 ? 0 : between(0, 3);
+        int ax = kind == 3 ? 0 : between(0, Math.max(0, nd - 1));
+        if (kind >= 2 && shape[ax] == 0) kind = 1;
+        if (kind == 0) return new Sel[0];
+        long k = kind >= 2 ? between(0, (int) shape[ax] - 1) : 0;
+        Sel[] s = new Sel[ax + 1];
+        Arrays.fill(s, Sel.all());
+        s[ax] = switch (kind) {
+            case 1 -> Sel.range(null, null, -1);
+            case 2 -> Sel.range(k, k + 1, 1);
+            default -> Sel.index(k);
+        };
+        return s;
+    }
+
+    /**
      * An operand shape that broadcasts to {@code out}: some leading axes dropped, some axes set to 1.
      */
     public long[] broadcastable(long[] out) {
