@@ -395,9 +395,16 @@ public final class Chunkwise implements AutoCloseable {
         return new ChunkedArray(this, stored);
     }
 
+    /** Tasks explain() plans at most: a huge graph is described by its first tasks. */
+    private static final int EXPLAIN_TASKS = 100_000;
+
     String explain(Node node) {
         Node root = optimize(node);
-        return Optimizer.explain(root, plan(root));
+        List<int[]> all = new ArrayList<>();
+        root.chunks().forEachIndex(idx -> {
+            if (all.size() < EXPLAIN_TASKS) all.add(idx);
+        });
+        return Optimizer.explain(root, GraphBuilder.sample(root, all, EXPLAIN_TASKS));
     }
 
     private void checkOpen() {

@@ -64,5 +64,5 @@ public final class ElementwiseNode extends Node {
 
     @Override public Node withInputs(List<Node> inputs) { return new ElementwiseNode(expr, chunks(), inputs); }
 
-    @Override public String describe() { return "elementwise " + Expr.show(expr); }
+    @Override public String describe() { return "elementwise " + Expr.show(expr, 200); }
 }

@@ -82,7 +82,7 @@ public sealed interface TaskOp {
             backend.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
         }
 
-        public String describe() { return "elementwise " + Expr.show(expr); }
+        public String describe() { return "elementwise " + Expr.show(expr, 160); }
 
         public long outputBytes() { return bytes(expr.dtype(), region.shape()); }
     }

@@ -131,6 +131,8 @@ public final class ViewNode extends Node {
 
     @Override
     public String describe() {
-        return "view axes " + Arrays.toString(inAxis) + " start " + Arrays.toString(start) + " step " + Arrays.toString(step);
+        if (isRechunk()) return "rechunk " + inputs().get(0).chunks() + " -> " + chunks();
+        return "view axes " + Arrays.toString(inAxis) + " start " + Arrays.toString(start) + " step " + Arrays.toString(step)
+                + (Arrays.stream(fixed).anyMatch(f -> f >= 0) ? " at " + Arrays.toString(fixed) : "");
     }
 }

@@ -46,6 +46,12 @@ public sealed interface Expr {
         };
     }
 
+    /** {@link #show(Expr)} cut after {@code maxChars} characters, with the op count: messages stay short whatever the kernel. */
+    static String show(Expr e, int maxChars) {
+        String s = show(e);
+        return s.length() <= maxChars ? s : s.substring(0, maxChars) + "... (" + opCount(e) + " ops)";
+    }
+
     /** Number of operation nodes (inputs and constants excluded): how many ops a fused kernel does per element. */
     static int opCount(Expr e) {
         return switch (e) {
