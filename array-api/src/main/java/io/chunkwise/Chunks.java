@@ -7,13 +7,17 @@ import java.util.Arrays;
  * chunk of size 0; every other chunk size is positive. A chunk holds at most {@code Integer.MAX_VALUE} elements.
  */
 public final class Chunks {
-    /** Most chunks in one array: more would be a task graph no machine can plan. */
-    public static final long MAX_CHUNKS = Integer.MAX_VALUE;
+    /**
+     * Most chunks in one array: a task takes a few hundred bytes to plan and schedule, so more would be a graph of
+     * tens of gigabytes (10 million chunks plan and run in a 4 GiB heap). Checked before anything is allocated.
+     */
+    public static final long MAX_CHUNKS = 100_000_000;
     private final long[][] sizes;
     private final long[][] offsets;
     private volatile byte[] fingerprint;
 
     private Chunks(long[][] sizes) {
+        checkCount(sizes.length, a -> sizes[a].length, () -> describe(sizes));
         this.sizes = sizes;
         this.offsets = new long[sizes.length][];
         for (int a = 0; a < sizes.length; a++) {
@@ -30,10 +34,6 @@ public final class Chunks {
             throw new ChunkingException("chunks of " + describe(sizes) + " would hold up to " + (long) elements
                     + " elements each; a chunk holds at most " + Integer.MAX_VALUE);
         }
-        if (count > MAX_CHUNKS) {
-            throw new ChunkingException("a grid of " + describe(sizes) + " has " + (long) count + " chunks; at most "
-                    + MAX_CHUNKS + " chunks per array");
-        }
         for (int a = 0; a < sizes.length; a++) {
             if (offsets[a][sizes[a].length] < 0) throw new ChunkingException("chunk sizes on axis " + a + " overflow a long");
         }
@@ -47,14 +47,17 @@ public final class Chunks {
                     + " has " + (chunkShape == null ? 0 : chunkShape.length) + " axes but the array shape "
                     + Arrays.toString(shape) + " has " + shape.length);
         }
-        long[][] sizes = new long[shape.length][];
         for (int a = 0; a < shape.length; a++) {
             if (chunkShape[a] <= 0) {
                 throw new ChunkingException("chunk size " + chunkShape[a] + " on axis " + a + " of chunk shape "
                         + Arrays.toString(chunkShape) + " must be positive");
             }
-            sizes[a] = split(shape[a], chunkShape[a]);
         }
+        // the chunk count before any per-chunk array is made
+        checkCount(shape.length, a -> count(shape[a], chunkShape[a]),
+                () -> "shape " + Arrays.toString(shape) + " in chunks of " + Arrays.toString(chunkShape));
+        long[][] sizes = new long[shape.length][];
+        for (int a = 0; a < shape.length; a++) sizes[a] = split(shape[a], chunkShape[a]);
         return new Chunks(sizes);
     }
 
@@ -78,12 +81,27 @@ public final class Chunks {
         return new Chunks(sizes);
     }
 
+    /** Chunks along an axis of {@code length} in chunks of {@code chunk} (one for an empty axis). */
+    private static long count(long length, long chunk) {
+        return length == 0 ? 1 : length / chunk + (length % chunk == 0 ? 0 : 1);
+    }
+
+    /** Refuses a grid of more than {@link #MAX_CHUNKS} chunks, naming the count; {@code perAxis} gives each axis's count. */
+    private static void checkCount(int ndim, java.util.function.IntToLongFunction perAxis, java.util.function.Supplier<String> what) {
+        double count = 1;   // a double: the product of the axes' counts must not overflow before the check
+        for (int a = 0; a < ndim; a++) count *= perAxis.applyAsLong(a);
+        if (count > MAX_CHUNKS) {
+            throw new ChunkingException(what.get() + " makes " + String.format(java.util.Locale.ROOT, "%.0f", count)
+                    + " chunks; at most " + MAX_CHUNKS + " chunks per array: use larger chunks");
+        }
+    }
+
     static long[] split(long length, long chunk) {
         if (length == 0) return new long[]{0};
-        long count = length / chunk + (length % chunk == 0 ? 0 : 1);
+        long count = count(length, chunk);
         if (count > MAX_CHUNKS) {
             throw new ChunkingException("an axis of length " + length + " in chunks of " + chunk + " would have " + count
-                    + " chunks; at most " + MAX_CHUNKS + " chunks per array");
+                    + " chunks; at most " + MAX_CHUNKS + " chunks per array: use larger chunks");
         }
         int n = (int) count;
         long[] out = new long[n];

@@ -50,15 +50,15 @@ public final class ElementwiseNode extends Node {
                 boolean broadcast = inShape[a] == 1 && outShape[a + lead] != 1;
                 inIdx[a] = broadcast ? 0 : index[a + lead];
             }
-            int[] blockStrides = Shapes.strides(in.chunks().chunkShape(inIdx));
+            int[] blockStrides = Shapes.strides(in.chunks().chunkShape(inIdx));   // read only below
             int[] s = new int[nd];
             for (int a = 0; a < inShape.length; a++) {
                 s[a + lead] = inShape[a] == 1 && outShape[a + lead] != 1 ? 0 : blockStrides[a];
             }
-            strides[i] = s;
+            strides[i] = b.intern(s);
             deps.add(b.key(in, inIdx));
         }
-        Region region = new Region(chunks().chunkShape(index), chunks().chunkOffset(index), outShape);
+        Region region = new Region(b.intern(chunks().chunkShape(index)), chunks().chunkOffset(index), outShape);
         return new TaskOp.Elementwise(expr, strides, region);
     }
 

@@ -40,6 +40,21 @@ public final class GraphBuilder {
     private int limit = Integer.MAX_VALUE;
     private static final RuntimeException LIMIT = new RuntimeException("task limit reached", null, false, false) {};
 
+    /** Small int arrays (chunk shapes, strides) shared by the tasks of a graph: a regular grid has few distinct ones. */
+    private final Map<IntArray, int[]> interned = new HashMap<>();
+
+    private record IntArray(int[] values) {
+        @Override public boolean equals(Object o) { return o instanceof IntArray a && Arrays.equals(values, a.values); }
+
+        @Override public int hashCode() { return Arrays.hashCode(values); }
+    }
+
+    /** {@code values} or an equal array given before: tasks keep shapes and strides without a copy each. Not to be modified. */
+    public int[] intern(int[] values) {
+        if (interned.size() > 1 << 16) return values;   // a ragged grid of many shapes: not worth a table
+        return interned.computeIfAbsent(new IntArray(values), IntArray::values);
+    }
+
     /** The key holding chunk {@code index} of {@code node}, adding its tasks (and its inputs') if not done yet. */
     public ChunkKey key(Node node, int[] index) {
         ChunkKey own = new ChunkKey(node.name(), index);

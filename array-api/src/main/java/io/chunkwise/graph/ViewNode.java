@@ -95,11 +95,11 @@ public final class ViewNode extends Node {
             int[] srcStrides = new int[nd];
             for (int o = 0; o < nd; o++) srcStrides[o] = inAxis[o] < 0 ? 0 : (int) step[o] * inStrides[inAxis[o]];
             int src = sourceOf.computeIfAbsent(Arrays.stream(inIdx).boxed().toList(), k -> sourceOf.size());
-            pieces.add(new Piece(src, srcOff, srcStrides, dstOff, outStrides, counts));
+            pieces.add(new Piece(src, srcOff, b.intern(srcStrides), dstOff, b.intern(outStrides), b.intern(counts)));
         });
         List<ChunkKey> deps = new ArrayList<>();
         for (List<Integer> idx : sourceOf.keySet()) deps.add(b.key(input, idx.stream().mapToInt(Integer::intValue).toArray()));
-        return b.add(ownKey(index), deps, new TaskOp.Assemble(dtype(), outShape, pieces));
+        return b.add(ownKey(index), deps, new TaskOp.Assemble(dtype(), b.intern(outShape), pieces));
     }
 
     /**
