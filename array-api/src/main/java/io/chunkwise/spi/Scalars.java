@@ -10,4 +10,13 @@ public final class Scalars {
         if (x == -1.0 && Double.isInfinite(y)) return 1.0;
         return Math.pow(x, y);
     }
+
+    /**
+     * NumPy's float-to-int64 cast as x86 computes it (cvttsd2si): truncation toward zero where the result fits, and
+     * the smallest int64 for NaN, infinities and everything out of range (Java's cast saturates, and gives 0 for NaN).
+     */
+    public static long toInt64(double v) { return v < 0x1p63 ? (long) v : Long.MIN_VALUE; }
+
+    /** {@link #toInt64} for int32: the smallest int32 for NaN, infinities and whatever does not fit in 32 bits. */
+    public static int toInt32(double v) { return v < 0x1p31 ? (int) v : Integer.MIN_VALUE; }
 }
