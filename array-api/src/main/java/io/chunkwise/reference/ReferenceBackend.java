@@ -205,23 +205,11 @@ public final class ReferenceBackend implements Backend {
             case ADD -> a + b;
             case SUB -> a - b;
             case MUL -> a * b;
-            case POW -> ipow(a, b);
+            case POW -> Scalars.pow(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not defined on integers here (the array layer casts first)");
         };
-    }
-
-    /** Integer power by squaring, wrapping like C; a negative exponent gives 0 unless the base is 1 or -1. */
-    public static long ipow(long base, long exp) {
-        if (exp < 0) return base == 1 ? 1 : base == -1 ? ((exp & 1) == 0 ? 1 : -1) : 0;
-        long r = 1;
-        while (exp > 0) {
-            if ((exp & 1) != 0) r *= base;
-            base *= base;
-            exp >>= 1;
-        }
-        return r;
     }
 
     // ---- reductions ----

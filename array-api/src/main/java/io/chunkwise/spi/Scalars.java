@@ -1,5 +1,7 @@
 package io.chunkwise.spi;
 
+import io.chunkwise.InvalidArgumentException;
+
 /** Scalar semantics that every backend shares where Java's own differ from NumPy's (C99's). */
 public final class Scalars {
     private Scalars() {}
@@ -9,6 +11,26 @@ public final class Scalars {
         if (x == 1.0 || y == 0.0) return 1.0;
         if (x == -1.0 && Double.isInfinite(y)) return 1.0;
         return Math.pow(x, y);
+    }
+
+    /**
+     * NumPy's integer {@code power}: repeated squaring, wrapping on overflow like C. A negative exponent is refused
+     * as NumPy refuses it, whatever the base: the data decide, so the kernel throws.
+     *
+     * @throws InvalidArgumentException for {@code exp < 0}
+     */
+    public static long pow(long base, long exp) {
+        if (exp < 0) {
+            throw new InvalidArgumentException("power: Integers to negative integer powers are not allowed (exponent "
+                    + exp + "); cast the base or the exponent to a float dtype first");
+        }
+        long r = 1;
+        while (exp != 0) {
+            if ((exp & 1) != 0) r *= base;
+            base *= base;
+            exp >>>= 1;
+        }
+        return r;
     }
 
     /**

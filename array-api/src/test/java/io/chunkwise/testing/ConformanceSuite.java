@@ -4,6 +4,7 @@ import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunks;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.DType;
+import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.NDArray;
 import io.chunkwise.Slice;
@@ -1099,6 +1100,50 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                         assertArrayClose(ints.add(cw.full(DType.INT32, 3e9, new long[]{4}, new int[]{2})),
                                 Dense.of(new double[]{-2147483647, 2147483647, I32, -2147483645}, 4), DType.INT32, c + "[1, -1, 0, 3] + full(int32, 3e9)");
                     })));
+        }
+    }
+
+    /**
+     * An integer power with a negative exponent anywhere in the data raises (NumPy's ValueError "Integers to negative
+     * integer powers are not allowed."), from compute() as the library's InvalidArgumentException naming the op; a
+     * float scalar exponent makes an integer array float64, as a Python float does, so x ** -1.0 is fine.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void integerPowerWithANegativeExponentRaises(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : new DType[]{DType.INT64, DType.INT32}) {
+                ChunkedArray base = cw.fromArray(new long[]{2, 3, 1, -1, 0, 5, 2}, new long[]{7}, new int[]{3}).astype(t);
+                ChunkedArray ok = cw.fromArray(new long[]{0, 1, 2, 3, 2, 1, 0}, new long[]{7}, new int[]{3}).astype(t);
+                // one negative exponent, in the last chunk only, under base 1 (whose power would be defined)
+                ChunkedArray neg = cw.fromArray(new long[]{0, 1, 2, 3, 2, 1, -1}, new long[]{7}, new int[]{4}).astype(t);
+                ChunkedArray negOne = cw.full(t, -1, new long[]{7}, new int[]{7});
+                String w = c + t + " ";
+                checks.add(named(w + "base ** [0, 1, 2, 3, 2, 1, 0]", () -> assertArrayClose(base.pow(ok),
+                        Dense.of(new double[]{1, 3, 1, -1, 0, 5, 1}, 7), t, w + "[2, 3, 1, -1, 0, 5, 2] ** [0, 1, 2, 3, 2, 1, 0]")));
+                Map<String, java.util.function.Supplier<Object>> failing = new java.util.LinkedHashMap<>();
+                failing.put("base ** [.., -1]", () -> base.pow(neg).compute());
+                failing.put("ones ** [.., -1]", () -> cw.ones(t, new long[]{7}, new int[]{2}).pow(neg).compute());
+                failing.put("base ** full(-1)", () -> base.pow(negOne).compute());
+                failing.put("(base ** [.., -1]) + base, fused", () -> base.pow(neg).add(base).compute());
+                failing.put("sum(base ** [.., -1])", () -> base.pow(neg).sum().compute());
+                failing.put("computeInto", () -> base.pow(neg).computeInto(ArrayAssert.sentinel(t, new long[]{7})));
+                failing.put("persist", () -> base.pow(neg).persist());
+                failing.forEach((name, body) -> checks.add(named(w + name, () -> {
+                    InvalidArgumentException e = assertThrows(InvalidArgumentException.class, body::get, w + name);
+                    assertTrue(e.getMessage().contains("power") && e.getMessage().contains("Integers to negative integer powers are not allowed"),
+                            w + name + ": the message names the op and NumPy's rule: " + e.getMessage());
+                })));
+                checks.add(named(w + "** -1.0 is float64", () -> assertArrayClose(base.pow(-1.0),
+                        Dense.of(new double[]{0.5, 1.0 / 3, 1, -1, INF, 0.2, 0.5}, 7), DType.FLOAT64, w + "[2, 3, 1, -1, 0, 5, 2] ** -1.0")));
+            }
+            checks.add(named(c + "bool ** bool", () -> {
+                ChunkedArray b = cw.fromArray(new long[]{1, 0}, new long[]{2}, new int[]{1}).gt(0.5);
+                assertArrayClose(b.pow(b.eq(b)), Dense.of(new double[]{1, 0}, 2), DType.INT64, c + "[True, False] ** [True, True]");
+            }));
+            checkAll(c + "integer powers", checks);
         }
     }
 

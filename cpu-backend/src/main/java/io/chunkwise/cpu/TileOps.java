@@ -30,25 +30,6 @@ final class TileOps {
         for (int i = off; i < off + n; i++) x[i] = (float) x[i];
     }
 
-    /**
-     * Integer power by repeated squaring, wrapping on overflow. A negative exponent gives 0 except for bases 1
-     * and -1 (NumPy refuses negative integer powers; this is the defined answer of the SPI).
-     */
-    static long power(long base, long exp) {
-        if (exp < 0) {
-            if (base == 1) return 1;
-            if (base == -1) return (exp & 1) == 0 ? 1 : -1;
-            return 0;
-        }
-        long result = 1;
-        while (exp != 0) {
-            if ((exp & 1) != 0) result *= base;
-            base *= base;
-            exp >>>= 1;
-        }
-        return result;
-    }
-
     /** Brings 64-bit results back into the value set of {@code dtype}: INT32 wraps, BOOL becomes 0/1. */
     static void narrow(DType dtype, long[] x, int off, int n) {
         switch (dtype) {
