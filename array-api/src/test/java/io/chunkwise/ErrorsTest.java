@@ -276,7 +276,10 @@ class ErrorsTest {
         }
     }
 
-    /** A chunk consumer or a progress listener that throws fails the computation, and every block is given back. */
+    /**
+     * A chunk consumer or a progress listener that throws fails the computation, and every block is given back; the
+     * listener's exception is reported as the listener's.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("contexts")
     void consumerAndListenerFailures(TestContext ctx) {
@@ -292,9 +295,20 @@ class ErrorsTest {
                     throw new IllegalStateException("listener fails");
                 }
             };
-            expect(cw, w, ChunkwiseException.class, c + "compute whose listener throws", () -> a.sum().compute(failing), "listener fails");
-            expect(cw, w, ChunkwiseException.class, c + "persist whose listener throws", () -> a.persist(failing), "listener fails");
+            ComputeListener failsAtStart = new ComputeListener() {
+                @Override public void started(int totalTasks) { throw new IllegalStateException("listener fails at start"); }
+            };
+            listenerFailure(cw, w, c + "compute whose listener throws", () -> a.sum().compute(failing));
+            listenerFailure(cw, w, c + "persist whose listener throws", () -> a.persist(failing));
+            listenerFailure(cw, w, c + "compute whose listener throws when started", () -> a.compute(failsAtStart));
         }
+    }
+
+    /** The listener's failure, not a task's: a ChunkwiseException saying so, with the listener's exception as its cause. */
+    private static void listenerFailure(Chunkwise cw, Witness w, String what, Executable body) {
+        ChunkwiseException e = expect(cw, w, ChunkwiseException.class, what, body, "compute listener failed", "listener fails");
+        assertTrue(!(e instanceof TaskFailedException) && e.getCause() instanceof IllegalStateException,
+                what + ": not a failed task, and the listener's exception is the cause: " + e + ", cause " + e.getCause());
     }
 
     @ParameterizedTest(name = "{0}")
