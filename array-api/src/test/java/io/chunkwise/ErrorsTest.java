@@ -270,6 +270,15 @@ class ErrorsTest {
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             assertTrue(root instanceof IllegalStateException, c + "the cause chain ends in the user's exception, not " + root);
 
+            // the library's own exception thrown by the function: still a TaskFailedException naming the task key
+            ChunkedArray m = a.mapBlocks((b, i) -> {
+                if (i[0] == 1) throw new InvalidArgumentException("bad block " + i[0]);
+                return b;
+            });
+            TaskFailedException named = expect(cw, w, TaskFailedException.class, c + "mapBlocks whose function throws a library exception",
+                    m::compute, "('" + m.node().name() + "', 1)", "map_blocks", "bad block 1");
+            assertTrue(named.getCause() instanceof InvalidArgumentException, c + "the user's exception is the cause: " + named.getCause());
+
             // a failing mapBlocks in one array leaves a good mapBlocks on the same input working
             ArrayAssert.assertArrayClose(a.mapBlocks((b, i) -> b), Dense.of(new double[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10),
                     DType.FLOAT64, c + "a good mapBlocks after failing ones");

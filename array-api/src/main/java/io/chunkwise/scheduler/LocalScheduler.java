@@ -300,10 +300,10 @@ public final class LocalScheduler implements Scheduler {
                     failure = new MemoryBudgetExceededException("the Java heap ran out while running task " + graph.task(t).key()
                             + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e);
                 } catch (ChunkwiseException e) {
-                    failure = e;
+                    // the library's own errors pass as they are, but a user's mapBlocks function is named by its task
+                    failure = ops[t] instanceof TaskOp.MapBlocks ? taskFailed(t, e) : e;
                 } catch (Throwable e) {
-                    Task task = graph.task(t);
-                    failure = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
+                    failure = taskFailed(t, e);
                 }
                 if (failure == null && timed) {
                     int done;
@@ -333,6 +333,11 @@ public final class LocalScheduler implements Scheduler {
                     }
                 }
             }
+        }
+
+        private TaskFailedException taskFailed(int t, Throwable e) {
+            Task task = graph.task(t);
+            return new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
         }
 
         /**
