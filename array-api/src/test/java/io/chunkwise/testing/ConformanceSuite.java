@@ -1,5 +1,6 @@
 package io.chunkwise.testing;
 
+import io.chunkwise.BlockFunction;
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunks;
 import io.chunkwise.Chunkwise;
@@ -1144,6 +1145,50 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                 assertArrayClose(b.pow(b.eq(b)), Dense.of(new double[]{1, 0}, 2), DType.INT64, c + "[True, False] ** [True, True]");
             }));
             checkAll(c + "integer powers", checks);
+        }
+    }
+
+    /**
+     * A mapBlocks function that writes into the block it is given changes nothing else: not a persisted chunk, not a
+     * chunk of the user's array, not a chunk another task reads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void mapBlocksCannotModifyItsInput(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            BlockFunction zeroInPlace = (b, i) -> {
+                switch (b.block().data()) {
+                    case double[] a -> Arrays.fill(a, 0);
+                    case float[] a -> Arrays.fill(a, 0);
+                    case long[] a -> Arrays.fill(a, 0);
+                    case int[] a -> Arrays.fill(a, 0);
+                    case byte[] a -> Arrays.fill(a, (byte) 0);
+                    default -> throw new IllegalStateException("a block of " + b.block().data().getClass());
+                }
+                return b;
+            };
+            double[] v = {1, 2, 3, 4, 5, 6, 7};
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.NUMERIC) {
+                String w = c + t + " ";
+                Dense x = Dense.of(v, 7);
+                checks.add(named(w + "persisted", () -> {
+                    ChunkedArray p = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{3}).mul(2).astype(t).persist();
+                    assertArrayClose(p.mapBlocks(zeroInPlace), Dense.full(0, 7), t, w + "mapBlocks(zero in place) of a persisted array");
+                    assertArrayClose(p, x.mul(Dense.scalar(2)), t, w + "the persisted array afterwards");
+                }));
+                checks.add(named(w + "the user's array, one chunk", () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{7});
+                    assertArrayClose(a.mapBlocks(zeroInPlace), Dense.full(0, 7), t, w + "mapBlocks(zero in place) of fromArray");
+                    assertArrayClose(a, x, t, w + "the array afterwards");
+                }));
+                checks.add(named(w + "a chunk read by another task", () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{2});
+                    assertArrayClose(a.mapBlocks(zeroInPlace).add(a), x, t, w + "mapBlocks(zero in place)(a) + a");
+                }));
+            }
+            checkAll(c + "mapBlocks and its input", checks);
         }
     }
 
