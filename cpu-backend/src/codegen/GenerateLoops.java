@@ -43,7 +43,7 @@ public final class GenerateLoops {
                     "S", "LS",
                     "RS", "RLS",
                     "v", "lv", "rv", "rlv",
-                    "pow", "TileOps.power",
+                    "pow", "Scalars.pow", // wrapping; refuses a negative exponent
                     "maskToLong", "",
                     "maskFromLong", ""),
             // float32 values kept as floats (the one-pass chains; the tiles hold them as doubles): named sections only

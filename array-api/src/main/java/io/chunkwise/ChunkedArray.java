@@ -394,6 +394,7 @@ public final class ChunkedArray {
     /** Joins arrays along an existing axis; dtypes are promoted, other axes must match. */
     public static ChunkedArray concatenate(int axis, ChunkedArray... parts) {
         if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to concatenate");
+        checkParts("concatenate", parts);
         ChunkedArray first = parts[0];
         if (first.ndim() == 0) throw new ShapeMismatchException("zero-dimensional arrays cannot be concatenated");
         int ax = Shapes.axis(axis, first.ndim());
@@ -430,6 +431,7 @@ public final class ChunkedArray {
     /** Joins arrays of one shape along a new axis. */
     public static ChunkedArray stack(int axis, ChunkedArray... parts) {
         if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to stack");
+        checkParts("stack", parts);
         int ax = Shapes.axis(axis, parts[0].ndim() + 1);
         ChunkedArray[] expanded = new ChunkedArray[parts.length];
         for (int i = 0; i < parts.length; i++) {
@@ -440,6 +442,12 @@ public final class ChunkedArray {
             expanded[i] = parts[i].expandDims(ax);
         }
         return concatenate(ax, expanded);
+    }
+
+    private static void checkParts(String op, ChunkedArray[] parts) {
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] == null) throw new InvalidArgumentException("part " + i + " of " + op + " is null");
+        }
     }
 
     /**

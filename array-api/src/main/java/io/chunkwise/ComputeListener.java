@@ -2,7 +2,8 @@ package io.chunkwise;
 
 /**
  * Progress of one computation, for progress bars and monitoring. Called from scheduler threads, so keep it cheap
- * and thread-safe; an exception it throws fails the computation.
+ * and thread-safe; an exception it throws fails the computation with a {@link ChunkwiseException} saying that the
+ * compute listener failed, the listener's exception as its cause.
  */
 public interface ComputeListener {
     ComputeListener NONE = new ComputeListener() {};

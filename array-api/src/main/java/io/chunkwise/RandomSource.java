@@ -22,7 +22,12 @@ public final class RandomSource {
         return uniform(DType.FLOAT64, lo, hi, shape, chunkShape);
     }
 
+    /** Uniform in {@code [lo, hi)}; the bounds and {@code hi - lo} must be finite (NumPy's OverflowError otherwise). */
     public ChunkedArray uniform(DType dtype, double lo, double hi, long[] shape, int[] chunkShape) {
+        if (!Double.isFinite(hi - lo)) {
+            throw new InvalidArgumentException("uniform: high - low range exceeds valid bounds (lo=" + lo + ", hi=" + hi
+                    + ", hi - lo = " + (hi - lo) + "); the bounds and their difference must be finite");
+        }
         if (!(lo < hi)) throw new InvalidArgumentException("uniform needs lo < hi, got lo=" + lo + ", hi=" + hi);
         return generate(dtype, false, lo, hi, shape, chunkShape);
     }

@@ -207,6 +207,23 @@ class ErrorsTest {
             assertAll(c + "bad arguments",
                     () -> expect(cw, w, ChunkwiseException.class, c + "uniform(1, 0)", () -> cw.random(1).uniform(1, 0, new long[]{3}, new int[]{3}), "lo", "1.0", "0.0"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "normal with std -1", () -> cw.random(1).normal(0, -1, new long[]{3}, new int[]{3}), "std", "-1"),
+                    // NumPy: OverflowError "high - low range exceeds valid bounds"
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "uniform(-1e308, 1e308): hi - lo overflows",
+                            () -> cw.random(1).uniform(-1e308, 1e308, new long[]{3}, new int[]{3}), "uniform", "range exceeds valid bounds", "Infinity"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "uniform(0, inf)",
+                            () -> cw.random(1).uniform(0, Double.POSITIVE_INFINITY, new long[]{3}, new int[]{3}), "uniform", "hi=Infinity"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "float32 uniform(-inf, 0)",
+                            () -> cw.random(1).uniform(DType.FLOAT32, Double.NEGATIVE_INFINITY, 0, new long[]{3}, new int[]{3}), "uniform", "lo=-Infinity"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "uniform(nan, 1)",
+                            () -> cw.random(1).uniform(Double.NaN, 1, new long[]{3}, new int[]{3}), "uniform", "lo=NaN"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "uniform(0, nan)",
+                            () -> cw.random(1).uniform(0, Double.NaN, new long[]{3}, new int[]{3}), "uniform", "hi=NaN"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "concatenate with a null part",
+                            () -> ChunkedArray.concatenate(0, ones(cw, 3), ones(cw, 2), null), "part 2 of concatenate is null"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "stack with a null first part",
+                            () -> ChunkedArray.stack(0, null, ones(cw, 3)), "part 0 of stack is null"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "stack with a null part",
+                            () -> ChunkedArray.stack(0, ones(cw, 3), null), "part 1 of stack is null"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(null)", () -> ones(cw, 3).mapBlocks((BlockFunction) null), "mapBlocks"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "mapBlocks(unknown name)", () -> ones(cw, 3).mapBlocks("nobody.Knows"), "mapBlocks", "nobody.Knows", "registerBlockFunction"),
                     () -> expect(cw, w, ChunkwiseException.class, c + "threads(0)", () -> Chunkwise.builder().threads(0), "threads", "0"),
@@ -253,13 +270,25 @@ class ErrorsTest {
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             assertTrue(root instanceof IllegalStateException, c + "the cause chain ends in the user's exception, not " + root);
 
+            // the library's own exception thrown by the function: still a TaskFailedException naming the task key
+            ChunkedArray m = a.mapBlocks((b, i) -> {
+                if (i[0] == 1) throw new InvalidArgumentException("bad block " + i[0]);
+                return b;
+            });
+            TaskFailedException named = expect(cw, w, TaskFailedException.class, c + "mapBlocks whose function throws a library exception",
+                    m::compute, "('" + m.node().name() + "', 1)", "map_blocks", "bad block 1");
+            assertTrue(named.getCause() instanceof InvalidArgumentException, c + "the user's exception is the cause: " + named.getCause());
+
             // a failing mapBlocks in one array leaves a good mapBlocks on the same input working
             ArrayAssert.assertArrayClose(a.mapBlocks((b, i) -> b), Dense.of(new double[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10),
                     DType.FLOAT64, c + "a good mapBlocks after failing ones");
         }
     }
 
-    /** A chunk consumer or a progress listener that throws fails the computation, and every block is given back. */
+    /**
+     * A chunk consumer or a progress listener that throws fails the computation, and every block is given back; the
+     * listener's exception is reported as the listener's.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("contexts")
     void consumerAndListenerFailures(TestContext ctx) {
@@ -275,9 +304,20 @@ class ErrorsTest {
                     throw new IllegalStateException("listener fails");
                 }
             };
-            expect(cw, w, ChunkwiseException.class, c + "compute whose listener throws", () -> a.sum().compute(failing), "listener fails");
-            expect(cw, w, ChunkwiseException.class, c + "persist whose listener throws", () -> a.persist(failing), "listener fails");
+            ComputeListener failsAtStart = new ComputeListener() {
+                @Override public void started(int totalTasks) { throw new IllegalStateException("listener fails at start"); }
+            };
+            listenerFailure(cw, w, c + "compute whose listener throws", () -> a.sum().compute(failing));
+            listenerFailure(cw, w, c + "persist whose listener throws", () -> a.persist(failing));
+            listenerFailure(cw, w, c + "compute whose listener throws when started", () -> a.compute(failsAtStart));
         }
+    }
+
+    /** The listener's failure, not a task's: a ChunkwiseException saying so, with the listener's exception as its cause. */
+    private static void listenerFailure(Chunkwise cw, Witness w, String what, Executable body) {
+        ChunkwiseException e = expect(cw, w, ChunkwiseException.class, what, body, "compute listener failed", "listener fails");
+        assertTrue(!(e instanceof TaskFailedException) && e.getCause() instanceof IllegalStateException,
+                what + ": not a failed task, and the listener's exception is the cause: " + e + ", cause " + e.getCause());
     }
 
     @ParameterizedTest(name = "{0}")

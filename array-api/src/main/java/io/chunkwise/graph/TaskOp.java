@@ -168,13 +168,20 @@ public sealed interface TaskOp {
     /**
      * The user function registered as {@code function} (see {@link TaskEnv#function}) applied to one chunk; its
      * result must keep the chunk's shape, and is cast to {@code dtype} when the function returns another dtype.
+     * The function gets a block of its own: the input chunk may be persisted or read by other tasks, so a function
+     * that writes into its argument must not reach it (a copy, unless the backend's {@code toHost} made one).
      */
     record MapBlocks(String function, long[] blockIndex, DType dtype, int[] shape) implements TaskOp {
         public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             BlockFunction f = env.function(function);
             HostBlock in = backend.toHost(inputs[0]);
+            Object data = in.data();
+            if (in == inputs[0]) {
+                data = HostBlock.newArray(in.dtype(), in.size());
+                System.arraycopy(in.data(), 0, data, 0, in.size());
+            }
             long[] longShape = Arrays.stream(shape).asLongStream().toArray();
-            NDArray result = f.apply(NDArray.wrap(new HostBlock(in.dtype(), new int[]{in.size()}, in.data()), longShape), blockIndex.clone());
+            NDArray result = f.apply(NDArray.wrap(new HostBlock(in.dtype(), new int[]{in.size()}, data), longShape), blockIndex.clone());
             if (result == null || !Arrays.equals(result.shape(), longShape)) {
                 throw new ShapeMismatchException("mapBlocks function " + function + " returned "
                         + (result == null ? "null" : "shape " + Shapes.str(result.shape())) + " for block "

@@ -14,6 +14,7 @@ import io.chunkwise.spi.Partial;
 import io.chunkwise.spi.Piece;
 import io.chunkwise.spi.ReduceOp;
 import io.chunkwise.spi.Region;
+import io.chunkwise.spi.Scalars;
 
 import java.util.List;
 
@@ -141,7 +142,7 @@ public final class ReferenceBackend implements Backend {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> io.chunkwise.spi.Scalars.pow(a, b);
+            case POW -> Scalars.pow(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
@@ -167,10 +168,16 @@ public final class ReferenceBackend implements Backend {
         };
     }
 
-    /** NumPy's unsafe float-to-integer cast: truncation toward zero (NaN gives 0); to bool: non-zero (NaN is true). */
+    /**
+     * NumPy's unsafe float-to-integer cast on x86: truncation toward zero, the target's smallest value for NaN,
+     * infinities and values out of its range ({@link Scalars#toInt64}); to bool: non-zero (NaN is true).
+     */
     static long castFromDouble(DType t, double v) {
-        if (t == DType.BOOL) return v != 0 || Double.isNaN(v) ? 1 : 0;
-        return wrap(t, (long) v);
+        return switch (t) {
+            case BOOL -> v != 0 || Double.isNaN(v) ? 1 : 0;
+            case INT32 -> Scalars.toInt32(v);
+            default -> Scalars.toInt64(v);
+        };
     }
 
     private static long compare(Expr.Binary b, Cursor c) {
@@ -198,23 +205,11 @@ public final class ReferenceBackend implements Backend {
             case ADD -> a + b;
             case SUB -> a - b;
             case MUL -> a * b;
-            case POW -> ipow(a, b);
+            case POW -> Scalars.pow(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not defined on integers here (the array layer casts first)");
         };
-    }
-
-    /** Integer power by squaring, wrapping like C; a negative exponent gives 0 unless the base is 1 or -1. */
-    public static long ipow(long base, long exp) {
-        if (exp < 0) return base == 1 ? 1 : base == -1 ? ((exp & 1) == 0 ? 1 : -1) : 0;
-        long r = 1;
-        while (exp > 0) {
-            if ((exp & 1) != 0) r *= base;
-            base *= base;
-            exp >>= 1;
-        }
-        return r;
     }
 
     // ---- reductions ----

@@ -66,7 +66,11 @@ public final class LocalScheduler implements Scheduler {
     @Override
     public void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
         checkKind(kind);
-        listener.started(graph.size());
+        try {
+            listener.started(graph.size());
+        } catch (RuntimeException e) {
+            throw listenerFailed(e);
+        }
         Run r = new Run(graph, env, sink, listener);
         List<Future<?>> workers = new ArrayList<>();
         int helpers = Math.min(threads, Math.max(graph.size(), 1)) - 1;
@@ -102,6 +106,11 @@ public final class LocalScheduler implements Scheduler {
 
     @Override
     public void close() { pool.shutdownNow(); }
+
+    /** A listener's exception is its own failure, not a task's. */
+    private static ChunkwiseException listenerFailed(RuntimeException e) {
+        return new ChunkwiseException("the compute listener failed: " + e, e);
+    }
 
     /** Task positions, smallest first: the ready tasks in the graph's order. */
     static final class IntHeap {
@@ -276,6 +285,7 @@ public final class LocalScheduler implements Scheduler {
                 Block out = null;
                 Throwable failure = null;
                 boolean keep = false;
+                long nanos = 0;
                 try {
                     long start = timed ? System.nanoTime() : 0;
                     if (targets[t] == null) {
@@ -284,23 +294,27 @@ public final class LocalScheduler implements Scheduler {
                     } else {
                         runInto(t, inputs); // no block (out stays null), nothing for the sink to accept
                     }
-                    long nanos = timed ? System.nanoTime() - start : 0;
+                    nanos = timed ? System.nanoTime() - start : 0;
                     if (output[t] && out != null) keep = sink.accept(graph.task(t).key(), out);
-                    if (timed) {
-                        int done;
-                        synchronized (this) {
-                            done = ++completed;
-                        }
-                        listener.taskDone(done, total, out != null ? out.bytes() : ops[t].outputBytes(), nanos, backend.name());
-                    }
                 } catch (OutOfMemoryError e) {
                     failure = new MemoryBudgetExceededException("the Java heap ran out while running task " + graph.task(t).key()
                             + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e);
                 } catch (ChunkwiseException e) {
-                    failure = e;
+                    // the library's own errors pass as they are, but a user's mapBlocks function is named by its task
+                    failure = ops[t] instanceof TaskOp.MapBlocks ? taskFailed(t, e) : e;
                 } catch (Throwable e) {
-                    Task task = graph.task(t);
-                    failure = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
+                    failure = taskFailed(t, e);
+                }
+                if (failure == null && timed) {
+                    int done;
+                    synchronized (this) {
+                        done = ++completed;
+                    }
+                    try {
+                        listener.taskDone(done, total, out != null ? out.bytes() : ops[t].outputBytes(), nanos, backend.name());
+                    } catch (RuntimeException e) {
+                        failure = listenerFailed(e);
+                    }
                 }
                 // a block made before the sink or the listener threw is never committed: ours to give back
                 if (failure != null && !keep) toRelease.add(out);
@@ -319,6 +333,11 @@ public final class LocalScheduler implements Scheduler {
                     }
                 }
             }
+        }
+
+        private TaskFailedException taskFailed(int t, Throwable e) {
+            Task task = graph.task(t);
+            return new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
         }
 
         /**

@@ -1,9 +1,11 @@
 package io.chunkwise.testing;
 
+import io.chunkwise.BlockFunction;
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunks;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.DType;
+import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.NDArray;
 import io.chunkwise.Slice;
@@ -432,11 +434,17 @@ public abstract class ConformanceSuite extends ChunkingProperties {
             List<Executable> checks = new ArrayList<>();
             for (DType from : RandomCases.DTYPES) {
                 for (DType to : RandomCases.DTYPES) {
-                    // NaN and infinities have no integer value (NumPy leaves them undefined); floats and bools take them
-                    boolean specials = NumpyTypes.isFloating(from) && (NumpyTypes.isFloating(to) || to == DType.BOOL);
-                    Case a = rc.array(cw, from, rc.shape(0, 3), specials);
+                    // NaN, infinities and floats out of an integer's range give its smallest value (NumPy on x86)
+                    boolean floating = NumpyTypes.isFloating(from);
+                    long[] shape = rc.shape(0, 3);
+                    double[] v = rc.values(from, (int) Dense.size(shape), floating);
+                    for (int i = 0; i < v.length && floating; i++) {
+                        if (rc.chance(0.1)) v[i] = rc.pick(3e9, -3e9, 1e19, -1e19, 0x1p31, -0x1p31 - 1, 2147483647.5, 0x1p63);
+                        if (from == DType.FLOAT32) v[i] = (float) v[i];
+                    }
+                    Case a = rc.array(cw, from, shape, v);
                     String w = what(ctx, seed, "astype(" + a + " -> " + to + ")");
-                    checks.add(named(w, () -> assertArrayClose(a.array().astype(to), a.dense().roundTo(to), to, w)));
+                    checks.add(named(w, () -> assertArrayClose(a.array().astype(to), a.dense().astype(from, to), to, w)));
                 }
             }
             checkAll(what(ctx, seed, "astype"), checks);
@@ -1042,6 +1050,145 @@ public abstract class ConformanceSuite extends ChunkingProperties {
             }
             checks = all;
             checkAll(c + "NumPy special values", checks);
+        }
+    }
+
+    // ---- NumPy at the edges ----
+
+    private static final double I32 = Integer.MIN_VALUE, I64 = Long.MIN_VALUE;
+
+    /**
+     * astype of NaN, infinities and out-of-range floats to int32 and int64: NumPy's x86 answer, the target's smallest
+     * value (the values below are NumPy 2.4's on x86-64), also inside a fused expression, a fused sum and a constant.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void astypeOfNanInfinityAndOutOfRangeGivesIntMin(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            double[] v = {NAN, INF, -INF, 3e9, -3e9, 0x1p31, -0x1p31, -0x1p31 - 1, 0x1p31 - 1, 1e19, -1e19, 0x1p63, -0x1p63,
+                    9.3e18, -2.9, 2.9, -0.5, 1e300};
+            long[] n = {v.length};
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+            ChunkedArray d = cw.fromArray(v, n, new int[]{5}), s = cw.fromArray(f, n, new int[]{4});
+            double[] d32 = {I32, I32, I32, I32, I32, I32, I32, I32, 2147483647, I32, I32, I32, I32, I32, -2, 2, 0, I32};
+            double[] d64 = {I64, I64, I64, 3e9, -3e9, 0x1p31, -0x1p31, -0x1p31 - 1, 0x1p31 - 1, I64, I64, I64, I64, I64, -2, 2, 0, I64};
+            // float32 rounds 2^31 - 1 up to 2^31 (out of int32) and -2^31 - 1 to -2^31; 1e300 is inf
+            double[] f32 = {I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, -2, 2, 0, I32};
+            double[] f64 = {I64, I64, I64, 3e9, -3e9, 0x1p31, -0x1p31, -0x1p31, 0x1p31, I64, I64, I64, I64, I64, -2, 2, 0, I64};
+            double[] twice32 = {I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, -5, 5, -1, I32};
+            ChunkedArray ints = cw.fromArray(new int[]{1, -1, 0, 3}, new long[]{4}, new int[]{3});
+            checkAll(c + "astype at the edges", List.of(
+                    named(c + "float64 -> int32", () -> assertArrayClose(d.astype(DType.INT32), Dense.of(d32, n), DType.INT32, c + "float64 -> int32")),
+                    named(c + "float64 -> int64", () -> assertArrayClose(d.astype(DType.INT64), Dense.of(d64, n), DType.INT64, c + "float64 -> int64")),
+                    named(c + "float32 -> int32", () -> assertArrayClose(s.astype(DType.INT32), Dense.of(f32, n), DType.INT32, c + "float32 -> int32")),
+                    named(c + "float32 -> int64", () -> assertArrayClose(s.astype(DType.INT64), Dense.of(f64, n), DType.INT64, c + "float32 -> int64")),
+                    named(c + "fused (2 * x) -> int32", () -> assertArrayClose(d.mul(2).astype(DType.INT32), Dense.of(twice32, n), DType.INT32, c + "(2 * x).astype(int32)")),
+                    named(c + "the oracle agrees", () -> {
+                        assertArrayClose(d.astype(DType.INT32), Dense.of(v, n).astype(DType.FLOAT64, DType.INT32), DType.INT32, c + "Dense float64 -> int32");
+                        assertArrayClose(s.astype(DType.INT64), Dense.of(v, n).roundTo(DType.FLOAT32).astype(DType.FLOAT32, DType.INT64), DType.INT64, c + "Dense float32 -> int64");
+                    }),
+                    named(c + "sums of the casts", () -> {
+                        // np.sum wraps: 9223372036854775806 and -27917287425 (exact, so compared as longs)
+                        assertEquals(9223372036854775806L, d.astype(DType.INT64).sum().compute().getLong(), c + "sum(x.astype(int64))");
+                        assertEquals(-27917287425L, d.astype(DType.INT32).sum().compute().getLong(), c + "sum(x.astype(int32))");
+                    }),
+                    named(c + "full with a float out of range", () -> {
+                        assertArrayClose(cw.full(DType.INT32, 3e9, new long[]{4}, new int[]{3}), Dense.full(I32, 4), DType.INT32, c + "full(int32, 3e9)");
+                        assertArrayClose(cw.full(DType.INT64, NAN, new long[]{4}, new int[]{3}), Dense.full(I64, 4), DType.INT64, c + "full(int64, nan)");
+                        // the constant folded into an integer op: int32 addition wraps
+                        assertArrayClose(ints.add(cw.full(DType.INT32, 3e9, new long[]{4}, new int[]{2})),
+                                Dense.of(new double[]{-2147483647, 2147483647, I32, -2147483645}, 4), DType.INT32, c + "[1, -1, 0, 3] + full(int32, 3e9)");
+                    })));
+        }
+    }
+
+    /**
+     * An integer power with a negative exponent anywhere in the data raises (NumPy's ValueError "Integers to negative
+     * integer powers are not allowed."), from compute() as the library's InvalidArgumentException naming the op; a
+     * float scalar exponent makes an integer array float64, as a Python float does, so x ** -1.0 is fine.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void integerPowerWithANegativeExponentRaises(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : new DType[]{DType.INT64, DType.INT32}) {
+                ChunkedArray base = cw.fromArray(new long[]{2, 3, 1, -1, 0, 5, 2}, new long[]{7}, new int[]{3}).astype(t);
+                ChunkedArray ok = cw.fromArray(new long[]{0, 1, 2, 3, 2, 1, 0}, new long[]{7}, new int[]{3}).astype(t);
+                // one negative exponent, in the last chunk only, under base 1 (whose power would be defined)
+                ChunkedArray neg = cw.fromArray(new long[]{0, 1, 2, 3, 2, 1, -1}, new long[]{7}, new int[]{4}).astype(t);
+                ChunkedArray negOne = cw.full(t, -1, new long[]{7}, new int[]{7});
+                String w = c + t + " ";
+                checks.add(named(w + "base ** [0, 1, 2, 3, 2, 1, 0]", () -> assertArrayClose(base.pow(ok),
+                        Dense.of(new double[]{1, 3, 1, -1, 0, 5, 1}, 7), t, w + "[2, 3, 1, -1, 0, 5, 2] ** [0, 1, 2, 3, 2, 1, 0]")));
+                Map<String, java.util.function.Supplier<Object>> failing = new java.util.LinkedHashMap<>();
+                failing.put("base ** [.., -1]", () -> base.pow(neg).compute());
+                failing.put("ones ** [.., -1]", () -> cw.ones(t, new long[]{7}, new int[]{2}).pow(neg).compute());
+                failing.put("base ** full(-1)", () -> base.pow(negOne).compute());
+                failing.put("(base ** [.., -1]) + base, fused", () -> base.pow(neg).add(base).compute());
+                failing.put("sum(base ** [.., -1])", () -> base.pow(neg).sum().compute());
+                failing.put("computeInto", () -> base.pow(neg).computeInto(ArrayAssert.sentinel(t, new long[]{7})));
+                failing.put("persist", () -> base.pow(neg).persist());
+                failing.forEach((name, body) -> checks.add(named(w + name, () -> {
+                    InvalidArgumentException e = assertThrows(InvalidArgumentException.class, body::get, w + name);
+                    assertTrue(e.getMessage().contains("power") && e.getMessage().contains("Integers to negative integer powers are not allowed"),
+                            w + name + ": the message names the op and NumPy's rule: " + e.getMessage());
+                })));
+                checks.add(named(w + "** -1.0 is float64", () -> assertArrayClose(base.pow(-1.0),
+                        Dense.of(new double[]{0.5, 1.0 / 3, 1, -1, INF, 0.2, 0.5}, 7), DType.FLOAT64, w + "[2, 3, 1, -1, 0, 5, 2] ** -1.0")));
+            }
+            checks.add(named(c + "bool ** bool", () -> {
+                ChunkedArray b = cw.fromArray(new long[]{1, 0}, new long[]{2}, new int[]{1}).gt(0.5);
+                assertArrayClose(b.pow(b.eq(b)), Dense.of(new double[]{1, 0}, 2), DType.INT64, c + "[True, False] ** [True, True]");
+            }));
+            checkAll(c + "integer powers", checks);
+        }
+    }
+
+    /**
+     * A mapBlocks function that writes into the block it is given changes nothing else: not a persisted chunk, not a
+     * chunk of the user's array, not a chunk another task reads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void mapBlocksCannotModifyItsInput(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            BlockFunction zeroInPlace = (b, i) -> {
+                switch (b.block().data()) {
+                    case double[] a -> Arrays.fill(a, 0);
+                    case float[] a -> Arrays.fill(a, 0);
+                    case long[] a -> Arrays.fill(a, 0);
+                    case int[] a -> Arrays.fill(a, 0);
+                    case byte[] a -> Arrays.fill(a, (byte) 0);
+                    default -> throw new IllegalStateException("a block of " + b.block().data().getClass());
+                }
+                return b;
+            };
+            double[] v = {1, 2, 3, 4, 5, 6, 7};
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.NUMERIC) {
+                String w = c + t + " ";
+                Dense x = Dense.of(v, 7);
+                checks.add(named(w + "persisted", () -> {
+                    ChunkedArray p = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{3}).mul(2).astype(t).persist();
+                    assertArrayClose(p.mapBlocks(zeroInPlace), Dense.full(0, 7), t, w + "mapBlocks(zero in place) of a persisted array");
+                    assertArrayClose(p, x.mul(Dense.scalar(2)), t, w + "the persisted array afterwards");
+                }));
+                checks.add(named(w + "the user's array, one chunk", () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{7});
+                    assertArrayClose(a.mapBlocks(zeroInPlace), Dense.full(0, 7), t, w + "mapBlocks(zero in place) of fromArray");
+                    assertArrayClose(a, x, t, w + "the array afterwards");
+                }));
+                checks.add(named(w + "a chunk read by another task", () -> {
+                    ChunkedArray a = RandomCases.create(cw, t, new long[]{7}, v, null, new int[]{2});
+                    assertArrayClose(a.mapBlocks(zeroInPlace).add(a), x, t, w + "mapBlocks(zero in place)(a) + a");
+                }));
+            }
+            checkAll(c + "mapBlocks and its input", checks);
         }
     }
 

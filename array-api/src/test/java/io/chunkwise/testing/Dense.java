@@ -81,8 +81,8 @@ public final class Dense {
     // ---- dtype modelling ----
 
     /**
-     * The values as stored in {@code t}: float32 rounds, integers truncate toward zero and wrap (NaN becomes 0),
-     * bool is 1 for anything non-zero (NaN included).
+     * The values as stored in {@code t}: float32 rounds, integers truncate toward zero and wrap (integer results;
+     * {@link #astype} models a cast from floats), bool is 1 for anything non-zero (NaN included).
      */
     public Dense roundTo(DType t) {
         return map(v -> switch (t) {
@@ -91,6 +91,22 @@ public final class Dense {
             case INT64 -> (double) (long) v;
             case INT32 -> (double) (int) (long) v;
             case BOOL -> v != 0 || Double.isNaN(v) ? 1 : 0;
+        });
+    }
+
+    /**
+     * NumPy's {@code astype(to)} of these values held as {@code from}. From a float to int32 or int64 it is what x86
+     * computes: truncation toward zero where the result fits the target, and the target's smallest value
+     * (-2^31, -2^63) for NaN, infinities and everything out of range (an int32 target too for values that fit in
+     * int64). Otherwise {@link #roundTo}.
+     */
+    public Dense astype(DType from, DType to) {
+        boolean floatToInt = (from == DType.FLOAT32 || from == DType.FLOAT64) && (to == DType.INT32 || to == DType.INT64);
+        if (!floatToInt) return roundTo(to);
+        double limit = to == DType.INT32 ? 2147483648.0 : 9223372036854775808.0;
+        return map(v -> {
+            double t = v < 0 ? Math.ceil(v) : Math.floor(v);
+            return t >= -limit && t < limit ? t : -limit;
         });
     }
 

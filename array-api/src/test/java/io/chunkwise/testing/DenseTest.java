@@ -33,6 +33,11 @@ class DenseTest {
         same(new double[]{-2, 2, 0}, new long[]{3}, Dense.of(new double[]{-2.9, 2.9, -0.5}, 3).roundTo(DType.INT32));
         same(new double[]{(float) 0.1}, new long[0], Dense.scalar(0.1).roundTo(DType.FLOAT32));
         same(new double[]{-2147483648.0}, new long[0], Dense.scalar(2147483648.0).roundTo(DType.INT32));
+        // np.array([nan, inf, 3e9, -2.9, 2147483647.9]).astype(np.int32) on x86; to int64 3e9 fits
+        double[] floats = {Double.NaN, Double.POSITIVE_INFINITY, 3e9, -2.9, 2147483647.9};
+        same(new double[]{-0x1p31, -0x1p31, -0x1p31, -2, 2147483647}, new long[]{5}, Dense.of(floats, 5).astype(DType.FLOAT64, DType.INT32));
+        same(new double[]{-0x1p63, -0x1p63, 3e9, -2, 2147483647}, new long[]{5}, Dense.of(floats, 5).astype(DType.FLOAT64, DType.INT64));
+        same(new double[]{1, 0}, new long[]{2}, Dense.of(new double[]{3e9, 0}, 2).astype(DType.INT64, DType.BOOL));
     }
 
     @Test

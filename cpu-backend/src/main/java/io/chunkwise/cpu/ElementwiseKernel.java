@@ -7,6 +7,7 @@ import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Expr;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Region;
+import io.chunkwise.spi.Scalars;
 import io.chunkwise.spi.UnaryOp;
 
 import java.util.ArrayDeque;
@@ -56,13 +57,13 @@ final class ElementwiseKernel {
             return dtype == DType.FLOAT32 ? (float) v : v;
         }
 
-        /** A constant as an integer tile holds it (INT32 wrapped, BOOL 0 or 1). */
+        /** A constant as an integer tile holds it (cast as {@link TileOps#cast} casts, BOOL 0 or 1). */
         long longValue() {
             double v = ((Expr.Const) expr).value();
             return switch (dtype) {
-                case INT32 -> (int) (long) v;
+                case INT32 -> Scalars.toInt32(v);
                 case BOOL -> v != 0 ? 1 : 0;
-                default -> (long) v;
+                default -> Scalars.toInt64(v);
             };
         }
     }

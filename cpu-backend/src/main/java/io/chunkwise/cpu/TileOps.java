@@ -2,6 +2,7 @@ package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
 import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.Scalars;
 import io.chunkwise.spi.UnaryOp;
 
 /**
@@ -27,25 +28,6 @@ final class TileOps {
 
     static void roundToFloat(double[] x, int off, int n) {
         for (int i = off; i < off + n; i++) x[i] = (float) x[i];
-    }
-
-    /**
-     * Integer power by repeated squaring, wrapping on overflow. A negative exponent gives 0 except for bases 1
-     * and -1 (NumPy refuses negative integer powers; this is the defined answer of the SPI).
-     */
-    static long power(long base, long exp) {
-        if (exp < 0) {
-            if (base == 1) return 1;
-            if (base == -1) return (exp & 1) == 0 ? 1 : -1;
-            return 0;
-        }
-        long result = 1;
-        while (exp != 0) {
-            if ((exp & 1) != 0) result *= base;
-            base *= base;
-            exp >>>= 1;
-        }
-        return result;
     }
 
     /** Brings 64-bit results back into the value set of {@code dtype}: INT32 wraps, BOOL becomes 0/1. */
@@ -79,15 +61,15 @@ final class TileOps {
     }
 
     /**
-     * Float to integer or boolean: truncation toward zero (NaN gives 0, out-of-range values saturate at the
-     * int64 limits before INT32 keeps the low 32 bits), and any non-zero value, NaN included, is true.
+     * Float to integer or boolean as NumPy on x86: truncation toward zero, the target's smallest value for NaN,
+     * infinities and values out of its range ({@link Scalars#toInt64}, {@link Scalars#toInt32}); any non-zero
+     * value, NaN included, is true.
      */
     static void cast(double[] x, int xo, DType to, long[] out, int oo, int n) {
-        if (to == DType.BOOL) {
-            for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] != 0 ? 1 : 0;
-        } else {
-            for (int i = 0; i < n; i++) out[oo + i] = (long) x[xo + i];
-            narrow(to, out, oo, n);
+        switch (to) {
+            case BOOL -> { for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] != 0 ? 1 : 0; }
+            case INT32 -> { for (int i = 0; i < n; i++) out[oo + i] = Scalars.toInt32(x[xo + i]); }
+            default -> { for (int i = 0; i < n; i++) out[oo + i] = Scalars.toInt64(x[xo + i]); }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
+import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.Shapes;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Block;
@@ -131,8 +132,17 @@ class VectorLoopsTest {
                     assertSame(want, got, 0, what + " (" + s + ", array)", b);
 
                     long[] x = longs(rnd, off + n), y = longs(rnd, off + n);
-                    long t = longs(rnd, 1)[0];
+                    long t = longs(rnd, 1)[0] & (op == BinaryOp.POW ? Long.MAX_VALUE : -1L); // a non-negative exponent
                     long[] wantL = new long[off + n], gotL = new long[off + n];
+                    if (op == BinaryOp.POW) { // a negative integer exponent is refused (NumPy's ValueError)
+                        if (n > 0) {
+                            long[] negative = y.clone();
+                            negative[off + n - 1] = -1;
+                            assertThrows(InvalidArgumentException.class, () -> vector.binary(op, x, off, negative, off, gotL, off, n), what);
+                            assertThrows(InvalidArgumentException.class, () -> vector.binary(op, x, off, -1L, gotL, off, n), what);
+                        }
+                        for (int i = 0; i < y.length; i++) y[i] &= Long.MAX_VALUE;
+                    }
                     if (op == BinaryOp.DIV) { // integers are promoted to float64 before a division
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, y, off, gotL, off, n), what);
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, t, gotL, off, n), what);
