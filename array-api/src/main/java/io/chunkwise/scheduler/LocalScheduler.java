@@ -181,7 +181,7 @@ public final class LocalScheduler implements Scheduler {
         final Scheduler.Target[] targets; // where an output task writes in place, else null
         final boolean[] kept;        // output blocks the sink keeps: never released by us
         final boolean[] literal;     // persisted chunks: neither counted against the budget nor released by us
-        final long[] need;           // each task's output bytes, reserved before it runs
+        final long[] need;           // each task's bytes while it runs, reserved before it starts
         final long[] held;           // the bytes counted for each result while it is held
         final Block[] results;
         final IntHeap ready = new IntHeap();
@@ -222,7 +222,7 @@ public final class LocalScheduler implements Scheduler {
                 TaskOp op = graph.task(t).op();
                 ops[t] = op;
                 literal[t] = op instanceof TaskOp.Persisted;
-                need[t] = op.outputBytes();
+                need[t] = op.runBytes(backend);
                 int[] d = graph.deps(t);
                 int distinct = 0;
                 for (int x : d) {

@@ -102,6 +102,11 @@ public final class LeakCheckingBackend implements Backend {
     }
 
     @Override
+    public boolean streamsReduction(ReduceOp op, Expr expr, Region region, boolean[] axes) {
+        return backend.streamsReduction(op, expr, region, axes);
+    }
+
+    @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
         return handOut(backend.reduceCombine(op, partials), "reduceCombine " + op.numpyName());
     }
