@@ -483,6 +483,14 @@ public final class ChunkedArray {
     }
 
     /**
+     * {@link #compute()} on a thread of its own, the future completed with its result or failure. Cancelling the
+     * future completes it at once and stops the computation: its workers take no further task, and it releases every
+     * chunk it held. ({@link #compute()} stops so when its calling thread is interrupted, throwing
+     * {@link ComputationCancelledException}.)
+     */
+    public java.util.concurrent.CompletableFuture<NDArray> computeAsync() { return cw.computeAsync(node); }
+
+    /**
      * Runs the graph into {@code out}, an array of this array's shape and dtype allocated beforehand (NumPy's
      * {@code out=}), and returns {@code out}: its values are replaced, and no result array is allocated. Elementwise
      * chunks are written into it in place. {@code out} may be the source of this array (then the result is computed

@@ -46,11 +46,15 @@ public final class Chunkwise implements AutoCloseable {
     private final ChunkReaders readers = new ChunkReaders();
     /** A forced matmul tile edge (see {@link Builder#matmulTile}), or -1: the scheduler's backend decides. */
     private final int matmulTile;
+    /** Bytes of arrays persisted (reserved when a persist() starts, given back when it fails), at most {@link #persistBudget}. */
+    private final java.util.concurrent.atomic.AtomicLong persistedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final long persistBudget;
 
-    private Chunkwise(Backend backend, Scheduler scheduler, int matmulTile) {
+    private Chunkwise(Backend backend, Scheduler scheduler, int matmulTile, long persistBudget) {
         this.backend = backend;
         this.scheduler = scheduler;
         this.matmulTile = matmulTile;
+        this.persistBudget = persistBudget;
     }
 
     /** The embedded default: local scheduler on all processors, backend AUTO. */
@@ -63,6 +67,7 @@ public final class Chunkwise implements AutoCloseable {
         private Backend backend;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long memoryBudget = Runtime.getRuntime().maxMemory() / 2;
+        private long persistBudget = Runtime.getRuntime().maxMemory() / 4;
         private ClusterSpec cluster;
         private int matmulTile = -1;
 
@@ -86,10 +91,23 @@ public final class Chunkwise implements AutoCloseable {
             return this;
         }
 
-        /** Bytes of intermediate chunks held at once (default: half the maximum heap). */
+        /**
+         * Bytes of intermediate chunks held at once by all the context's computations together (default: half the
+         * maximum heap).
+         */
         public Builder memoryBudget(long bytes) {
             if (bytes < 1) throw new InvalidArgumentException("memory budget must be positive, not " + bytes);
             this.memoryBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of the arrays kept by {@code persist()} at once (default: a quarter of the maximum heap), apart from
+         * the memory budget: a persist() that would exceed it fails before it runs.
+         */
+        public Builder persistBudget(long bytes) {
+            if (bytes < 0) throw new InvalidArgumentException("persist budget must be 0 or more, not " + bytes);
+            this.persistBudget = bytes;
             return this;
         }
 
@@ -123,7 +141,7 @@ public final class Chunkwise implements AutoCloseable {
                 s = f.create(cluster, threads, memoryBudget);
             }
             LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
-            return new Chunkwise(b, s, matmulTile);
+            return new Chunkwise(b, s, matmulTile, persistBudget);
         }
     }
 
@@ -316,6 +334,24 @@ public final class Chunkwise implements AutoCloseable {
         return root;
     }
 
+    /** {@link ChunkedArray#computeAsync()}: {@link #compute} on a thread of its own, which cancelling the future interrupts. */
+    java.util.concurrent.CompletableFuture<NDArray> computeAsync(Node node) {
+        checkOpen();
+        java.util.concurrent.CompletableFuture<NDArray> result = new java.util.concurrent.CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().daemon().name("chunkwise-compute").start(() -> {
+            try {
+                result.complete(compute(node, ComputeListener.NONE));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        // the computation stops and releases its chunks after the future completed (cancelled) at once
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) thread.interrupt();
+        });
+        return result;
+    }
+
     NDArray compute(Node node, ComputeListener listener) {
         long n = Shapes.size(node.shape());
         if (n > Integer.MAX_VALUE - 8) {
@@ -385,14 +421,48 @@ public final class Chunkwise implements AutoCloseable {
         return false;
     }
 
-    /** Runs the graph and keeps its chunks in the context's chunk store, under the keys of a new persisted layer. */
+    /**
+     * Runs the graph and keeps its chunks in the context's chunk store, under the keys of a new persisted layer. The
+     * array's bytes are reserved from the persist budget first; a run that fails gives them back and releases the
+     * chunks it stored.
+     */
     ChunkedArray persist(Node node, ComputeListener listener) {
+        long bytes = Shapes.size(node.shape()) * node.dtype().byteSize();
+        long before = persistedBytes.getAndAdd(bytes);
+        if (bytes > persistBudget - before) {
+            persistedBytes.addAndGet(-bytes);
+            throw new MemoryBudgetExceededException("persisting an array of shape " + Shapes.str(node.shape()) + " ("
+                    + bytes + " bytes) would hold " + (before + bytes) + " bytes of persisted arrays, over the persist "
+                    + "budget of " + persistBudget + " bytes; raise it with Chunkwise.builder().persistBudget(bytes)");
+        }
         PersistedNode stored = new PersistedNode(node.dtype(), node.chunks());
-        run(node, listener, (chunks, idx, block) -> {
-            persisted.put(stored.key(idx), block);
-            return true;
-        });
+        try {
+            run(node, listener, (chunks, idx, block) -> {
+                persisted.put(stored.key(idx), block);
+                return true;
+            });
+        } catch (RuntimeException | Error e) {
+            persistedBytes.addAndGet(-bytes);
+            discard(stored);
+            throw e;
+        }
         return new ChunkedArray(this, stored);
+    }
+
+    /** Removes the chunks of a persisted layer from the store and releases those no other key holds (a close releases them all instead). */
+    private void discard(PersistedNode stored) {
+        synchronized (persisted) {
+            if (closed) return;
+            java.util.Set<Block> removed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            stored.chunks().forEachIndex(idx -> {
+                Block b = persisted.remove(stored.key(idx));
+                if (b != null) removed.add(b);
+            });
+            if (removed.isEmpty()) return;
+            java.util.Set<Block> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            kept.addAll(persisted.values());
+            for (Block b : removed) if (!kept.contains(b)) backend.release(b);
+        }
     }
 
     /** Tasks explain() plans at most: a huge graph is described by its first tasks. */
@@ -411,18 +481,28 @@ public final class Chunkwise implements AutoCloseable {
         if (closed) throw new ChunkwiseException("this Chunkwise context is closed");
     }
 
+    /**
+     * Closes the context: computations running on other threads fail with {@link ComputationCancelledException}
+     * ("context closed while computing") once their running tasks have returned and their chunks are released; then
+     * the persisted chunks are released and the backend is closed.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        synchronized (persisted) {
+            if (closed) return;
+            closed = true;
+        }
         try {
             scheduler.close();
         } finally {
             // one block may be kept under several keys (a broadcast or concatenated chunk): released once
             java.util.Set<Block> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            distinct.addAll(persisted.values());
+            synchronized (persisted) {
+                distinct.addAll(persisted.values());
+                persisted.clear();
+            }
             distinct.forEach(backend::release);
-            persisted.clear();
+            persistedBytes.set(0);
             try {
                 backend.close();
             } finally {

@@ -24,8 +24,14 @@ public sealed interface TaskOp {
 
     String describe();
 
-    /** Bytes of the result, known before running; the scheduler reserves them against the memory budget. */
+    /** Bytes of the result, known before running. */
     long outputBytes();
+
+    /**
+     * Bytes the task holds while it runs on {@code backend}, which a scheduler reserves against the memory budget
+     * before it starts: its result, and whatever the backend holds besides (see {@link ReducePartial#runBytes}).
+     */
+    default long runBytes(Backend backend) { return outputBytes(); }
 
     private static long bytes(DType dtype, int[] shape) { return (long) Shapes.size(shape) * dtype.byteSize(); }
 
@@ -106,9 +112,14 @@ public sealed interface TaskOp {
             return op.numpyName() + "-partial" + (producer == null ? "" : " of " + producer.describe());
         }
 
-        /** The partial's parts (at most 3 of 8 bytes a position), and the fused input chunk while it exists. */
-        public long outputBytes() {
-            return 3L * 8 * Shapes.size(shape) + (producer == null ? 0 : producer.outputBytes());
+        /** The partial's parts: at most 3 of 8 bytes a position. */
+        public long outputBytes() { return 3L * 8 * Shapes.size(shape); }
+
+        /** The partial, and the fused input chunk unless the backend reduces its values as it computes them. */
+        @Override
+        public long runBytes(Backend backend) {
+            boolean holdsChunk = producer != null && !backend.streamsReduction(op, producer.expr(), producer.region(), axes);
+            return outputBytes() + (holdsChunk ? producer.outputBytes() : 0);
         }
     }
 

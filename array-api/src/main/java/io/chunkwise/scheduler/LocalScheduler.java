@@ -3,6 +3,7 @@ package io.chunkwise.scheduler;
 import io.chunkwise.BackendKind;
 import io.chunkwise.BackendUnavailableException;
 import io.chunkwise.ChunkwiseException;
+import io.chunkwise.ComputationCancelledException;
 import io.chunkwise.ComputeListener;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.TaskFailedException;
@@ -12,6 +13,9 @@ import io.chunkwise.graph.TaskGraph;
 import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
+import io.chunkwise.spi.Cancellation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,24 +23,54 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs a task graph on {@code threads} workers: the calling thread and {@code threads - 1} of a pool. A task runs
+ * Runs task graphs on {@code threads} workers each: the calling thread and {@code threads - 1} of a pool. A task runs
  * once its inputs are done; among ready tasks the earliest in the graph's depth-first order goes first, so partials
- * are combined and chunks freed early. A chunk is released as soon as no remaining task reads it. A task starts only
- * while the bytes held plus its output fit in the memory budget; one that cannot fit even alone fails with
- * {@link MemoryBudgetExceededException}.
+ * are combined and chunks freed early. A chunk is released as soon as no remaining task reads it.
+ *
+ * <p><b>One memory budget for all runs.</b> The budget is this scheduler's (its context's) account, which every run
+ * reserves from: a task's output bytes before it starts (a fused reduction's chunk too, unless the backend streams it:
+ * {@link TaskOp#runBytes}), given back when the chunk is released, so that the runs under way hold at most the budget
+ * together. A task that does not fit waits. The rules, which keep a run from failing because of another while never
+ * letting runs wait for each other for ever:
+ * <ul>
+ *   <li>while the run has tasks running, it waits for them (their commits free its chunks);</li>
+ *   <li>with none running, a task whose output plus the chunks its own run holds exceed the budget can never fit:
+ *       the run fails with {@link MemoryBudgetExceededException};</li>
+ *   <li>otherwise the memory is held by other runs: the run waits until another run releases memory or ends;</li>
+ *   <li>when every run under way waits so, none can go on: the most recently started run that holds memory fails
+ *       with {@link MemoryBudgetExceededException} (its chunks are released, and the others go on).</li>
+ * </ul>
+ *
+ * <p><b>Cancellation.</b> A run is cancelled when the calling thread is interrupted (also before the run starts), or
+ * when this scheduler closes. Its workers take no further task, kernels that poll {@link Cancellation#check()}
+ * stop between tiles, and once the running tasks have returned every chunk is released and {@link #run} throws
+ * {@link ComputationCancelledException}; an interrupted caller keeps its interrupt status. {@link #close()}
+ * cancels the runs under way and waits for them to end, so that the backend is never closed under a running task.
  *
  * <p>The bookkeeping is flat and cheap, so that tasks of a few microseconds are worth scheduling: the graph's
  * dependencies as int arrays, the ready tasks in a heap of task positions (no boxing), one lock taken once per task
- * (a worker that finishes a task takes its next one in the same step), and a waiting worker woken only when there is
- * a task for it or the run ends.
+ * (a worker that finishes a task takes its next one in the same step), the budget an atomic counter, and a waiting
+ * worker woken only when there is a task for it or the run ends.
  */
 public final class LocalScheduler implements Scheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalScheduler.class);
     private final Backend backend;
     private final int threads;
     private final long budgetBytes;
     private final ForkJoinPool pool;
+    /** Bytes reserved by all runs: the chunks they hold and the outputs of their running tasks. */
+    private final AtomicLong used = new AtomicLong();
+    /** Workers waiting for memory another run holds; while there are some, a release bumps {@link #releases}. */
+    private final AtomicInteger memoryWaiters = new AtomicInteger();
+    /** Releases seen by waiting workers (changed under this scheduler's lock, which they wait on). */
+    private volatile long releases;
+    /** The runs under way, oldest first (guarded by this scheduler's lock, like {@link #closed}). */
+    private final List<Run> runs = new ArrayList<>();
+    private boolean closed;
 
     /** Runs tasks on {@code backend} (owned by the caller, which closes it after this scheduler). */
     public LocalScheduler(Backend backend, int threads, long budgetBytes) {
@@ -49,6 +83,12 @@ public final class LocalScheduler implements Scheduler {
     @Override public int threads() { return threads; }
 
     @Override public long memoryBudget() { return budgetBytes; }
+
+    /** Bytes of the budget reserved now, by all runs together. */
+    long memoryInUse() { return used.get(); }
+
+    /** Runs under way now. */
+    synchronized int runsUnderWay() { return runs.size(); }
 
     @Override
     public int gemmTile(BackendKind kind) {
@@ -66,46 +106,158 @@ public final class LocalScheduler implements Scheduler {
     @Override
     public void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
         checkKind(kind);
-        try {
-            listener.started(graph.size());
-        } catch (RuntimeException e) {
-            throw listenerFailed(e);
-        }
+        if (Thread.currentThread().isInterrupted()) throw new ComputationCancelledException(Cancellation.INTERRUPTED);
         Run r = new Run(graph, env, sink, listener);
-        List<Future<?>> workers = new ArrayList<>();
-        int helpers = Math.min(threads, Math.max(graph.size(), 1)) - 1;
-        for (int i = 0; i < helpers; i++) workers.add(pool.submit(r::work));
-        try {
-            r.work();
-        } catch (Throwable e) {
-            r.fail(e);
+        synchronized (this) {
+            if (closed) throw new ChunkwiseException("this scheduler is closed: its Chunkwise context was closed");
+            runs.add(r);
         }
-        // wait for every worker, also when interrupted: blocks are released only after the running tasks stopped
-        boolean interrupted = false;
-        for (Future<?> f : workers) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    r.fail(new ChunkwiseException("interrupted while computing", e));
-                } catch (ExecutionException e) {
-                    r.fail(e.getCause());
-                    break;
+        try {
+            try {
+                listener.started(graph.size());
+            } catch (RuntimeException e) {
+                throw listenerFailed(e);
+            }
+            List<Future<?>> workers = new ArrayList<>();
+            int helpers = Math.min(threads, Math.max(graph.size(), 1)) - 1;
+            for (int i = 0; i < helpers; i++) workers.add(pool.submit(r::work));
+            try {
+                r.work();
+            } catch (Throwable e) {
+                r.fail(e);
+            }
+            // wait for every worker, also when interrupted: blocks are released only after the running tasks stopped
+            for (Future<?> f : workers) {
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        r.cancel(r.interruption(e));
+                    } catch (ExecutionException e) {
+                        r.fail(e.getCause());
+                        break;
+                    }
                 }
             }
+        } finally {
+            r.releaseAll();
+            synchronized (this) {
+                runs.remove(r);
+                releases++;   // waiting runs look again (they may all wait now: see awaitMemory)
+                notifyAll();
+            }
+            if (r.callerInterrupted) Thread.currentThread().interrupt();
         }
-        if (interrupted) Thread.currentThread().interrupt();
-        r.releaseAll();
         if (r.error != null) {
             if (r.error instanceof ChunkwiseException ce) throw ce;
             throw new TaskFailedException("computation failed: " + r.error, r.error);
         }
     }
 
+    /**
+     * Cancels the runs under way ({@link ComputationCancelledException}: the context was closed while computing),
+     * waits for their running tasks to return and their chunks to be released, then stops the pool.
+     */
     @Override
-    public void close() { pool.shutdownNow(); }
+    public void close() {
+        List<Run> active;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            active = new ArrayList<>(runs);
+        }
+        for (Run r : active) r.cancel(new ComputationCancelledException("Chunkwise context closed while computing: the computation was cancelled"));
+        boolean interrupted = false;
+        synchronized (this) {
+            long start = System.nanoTime();
+            boolean warned = false;
+            while (!runs.isEmpty()) {
+                try {
+                    wait(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true;   // the backend must not close under a running task: wait on
+                }
+                if (!warned && !runs.isEmpty() && System.nanoTime() - start > 10_000_000_000L) {
+                    LOG.warn("closing: still waiting for the running tasks of {} cancelled computations to return", runs.size());
+                    warned = true;
+                }
+            }
+        }
+        pool.shutdownNow();
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Reserves {@code n} bytes of the budget if they fit. */
+    private boolean reserve(long n) {
+        while (true) {
+            long u = used.get();
+            if (n > budgetBytes - u) return false;
+            if (used.compareAndSet(u, u + n)) return true;
+        }
+    }
+
+    /** Gives back {@code n} bytes of the budget (a negative {@code n} charges them), waking the runs waiting for memory. */
+    private void giveBack(long n) {
+        if (n == 0) return;
+        used.addAndGet(-n);
+        if (n > 0 && memoryWaiters.get() > 0) wakeMemoryWaiters();
+    }
+
+    private synchronized void wakeMemoryWaiters() {
+        releases++;
+        notifyAll();
+    }
+
+    /**
+     * Waits, outside the run's lock, until memory is released after the workers saw {@code seen} releases, or the
+     * run is cancelled. When every run under way waits so, breaks the deadlock (see the class comment).
+     */
+    private void awaitMemory(Run r, long seen) {
+        synchronized (this) {
+            r.memoryWaiting++;
+            r.stuckAt = seen;
+            try {
+                while (releases == seen && r.token.reason() == null) {
+                    if (deadlocked()) breakDeadlock();
+                    else wait();
+                }
+            } catch (InterruptedException e) {
+                r.interruption(e);
+            } finally {
+                r.memoryWaiting--;
+                memoryWaiters.decrementAndGet();
+            }
+        }
+    }
+
+    /** Whether every run under way waits for memory, none having been released since. Under this scheduler's lock. */
+    private boolean deadlocked() {
+        for (Run x : runs) if (x.memoryWaiting == 0 || x.stuckAt != releases) return false;
+        return true;
+    }
+
+    /** Fails the most recently started run that holds memory; every waiting run looks again. Under this scheduler's lock. */
+    private void breakDeadlock() {
+        Run victim = null;
+        long others = 0;
+        for (Run x : runs) {
+            long held = x.live;   // stable: no task of a waiting run runs
+            if (held > 0) {
+                if (victim != null) others += victim.live;
+                victim = x;
+            }
+        }
+        if (victim != null) {
+            LOG.debug("{} computations wait for memory that the others hold: cancelling the most recent", runs.size());
+            victim.token.cancel(new MemoryBudgetExceededException("all " + runs.size() + " computations under way on this "
+                    + "context wait for memory that the others hold: this one holds " + victim.live + " bytes, the others "
+                    + others + " bytes of the memory budget of " + budgetBytes + " bytes; it was the most recently started, "
+                    + "so it failed; run fewer computations at once, or use smaller chunks or a larger budget"));
+        }
+        releases++;
+        notifyAll();
+    }
 
     /** A listener's exception is its own failure, not a task's. */
     private static ChunkwiseException listenerFailed(RuntimeException e) {
@@ -153,14 +305,22 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    /** {@code Run.take}'s answers other than a task: the run is over for this worker; or, wait for a task. */
-    private static final int NONE = -1, WAIT = -2;
+    /**
+     * {@code Run.take}'s answers other than a task: the run is over for this worker; wait for a task; or wait for
+     * memory that another run holds.
+     */
+    private static final int NONE = -1, WAIT = -2, MEMORY = -3;
     private static final Block[] NO_INPUTS = {};
 
-    /** A worker's blocks to release once it has left the lock; reused from task to task. */
-    private static final class Releases {
+    /**
+     * A worker's state, reused from task to task: the blocks to release once it has left the lock, the inputs of
+     * its next task, and the scheduler's releases it saw when it found no memory.
+     */
+    private static final class Worker {
         Block[] blocks = new Block[8];
         int count;
+        Block[] inputs;
+        long seen;
 
         void add(Block b) {
             if (b == null) return;
@@ -190,7 +350,7 @@ public final class LocalScheduler implements Scheduler {
         final Scheduler.Target[] targets; // where an output task writes in place, else null
         final boolean[] kept;        // output blocks the sink keeps: never released by us
         final boolean[] literal;     // persisted chunks: neither counted against the budget nor released by us
-        final long[] need;           // each task's output bytes, reserved before it runs
+        final long[] need;           // each task's bytes while it runs, reserved before it starts
         final long[] held;           // the bytes counted for each result while it is held
         final Block[] results;
         final IntHeap ready = new IntHeap();
@@ -205,6 +365,11 @@ public final class LocalScheduler implements Scheduler {
         int remaining;
         int waiting;
         Throwable error;
+        final Thread caller = Thread.currentThread();
+        final Cancellation token = new Cancellation();
+        boolean callerInterrupted;   // read and written by the caller only
+        int memoryWaiting;           // workers in awaitMemory, and the releases they saw: under the scheduler's lock
+        long stuckAt;
 
         Run(TaskGraph graph, TaskEnv env, Sink sink, ComputeListener listener) {
             this.graph = graph;
@@ -231,7 +396,7 @@ public final class LocalScheduler implements Scheduler {
                 TaskOp op = graph.task(t).op();
                 ops[t] = op;
                 literal[t] = op instanceof TaskOp.Persisted;
-                need[t] = op.outputBytes();
+                need[t] = op.runBytes(backend);
                 int[] d = graph.deps(t);
                 int distinct = 0;
                 for (int x : d) {
@@ -273,15 +438,22 @@ public final class LocalScheduler implements Scheduler {
             remaining = n;
         }
 
+        /** Runs tasks until the run is over or failed, marked as working for this run (see {@link Cancellation}). */
         void work() {
-            Releases toRelease = new Releases();
-            int t;
-            Block[] inputs = null;
-            synchronized (this) {
-                t = take(true);
-                if (t >= 0) inputs = inputsOf(t);
+            Cancellation previous = token.enter();
+            try {
+                loop();
+            } finally {
+                Cancellation.leave(previous);
             }
+        }
+
+        private void loop() {
+            Worker w = new Worker();
+            int t = next(w);
             while (t >= 0) {
+                Block[] inputs = w.inputs;
+                w.inputs = null;
                 Block out = null;
                 Throwable failure = null;
                 boolean keep = false;
@@ -303,7 +475,7 @@ public final class LocalScheduler implements Scheduler {
                     // the library's own errors pass as they are, but a user's mapBlocks function is named by its task
                     failure = ops[t] instanceof TaskOp.MapBlocks ? taskFailed(t, e) : e;
                 } catch (Throwable e) {
-                    failure = taskFailed(t, e);
+                    failure = interrupted(e) ? interruption(e) : taskFailed(t, e);
                 }
                 if (failure == null && timed) {
                     int done;
@@ -317,20 +489,17 @@ public final class LocalScheduler implements Scheduler {
                     }
                 }
                 // a block made before the sink or the listener threw is never committed: ours to give back
-                if (failure != null && !keep) toRelease.add(out);
-                inputs = null;
+                if (failure != null && !keep) w.add(out);
                 synchronized (this) {
-                    commit(t, out, keep, failure, toRelease);
+                    commit(t, out, keep, failure, w);
                     // the next task at once where one can start; with blocks to release, release them before waiting
-                    t = take(toRelease.count == 0);
-                    if (t >= 0) inputs = inputsOf(t);
+                    t = take(w.count == 0, w);
+                    if (t >= 0) w.inputs = inputsOf(t);
                 }
-                toRelease.releaseAll(backend);
-                if (t == WAIT) {
-                    synchronized (this) {
-                        t = take(true);
-                        if (t >= 0) inputs = inputsOf(t);
-                    }
+                w.releaseAll(backend);
+                if (t == WAIT || t == MEMORY) {
+                    if (t == MEMORY) awaitMemory(this, w.seen);
+                    t = next(w);
                 }
             }
         }
@@ -340,27 +509,52 @@ public final class LocalScheduler implements Scheduler {
             return new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
         }
 
-        /**
-         * The next task to run (its output bytes reserved), NONE when the run is over or failed, or, without
-         * {@code block}, WAIT where a blocking call would wait.
-         */
-        private int take(boolean block) {
+        /** The next task (its inputs in {@code w}), waiting for one as long as it takes; or NONE. */
+        private int next(Worker w) {
             while (true) {
+                int t;
+                synchronized (this) {
+                    t = take(true, w);
+                    if (t >= 0) w.inputs = inputsOf(t);
+                }
+                if (t != MEMORY) return t;
+                awaitMemory(this, w.seen);
+            }
+        }
+
+        /**
+         * The next task to run (its bytes reserved), NONE when the run is over or failed, MEMORY where it must wait
+         * for memory that another run holds (the releases seen then in {@code w}), or, without {@code block}, WAIT
+         * where a blocking call would wait.
+         */
+        private int take(boolean block, Worker w) {
+            while (true) {
+                if (error == null) checkCancelled();
                 if (error != null || remaining == 0) return NONE;
                 if (!ready.isEmpty()) {
                     int head = ready.peek();
                     long n = need[head];
-                    if (live + n <= budgetBytes) {
+                    boolean fits = n == 0 || reserve(n);
+                    if (!fits && running == 0) {
+                        if (live + n > budgetBytes) {
+                            error = budgetError(graph.task(head), n);
+                            notifyAll();
+                            return NONE;
+                        }
+                        // other runs hold the memory: count this worker as waiting before the last try, so that
+                        // a release after it wakes the worker
+                        memoryWaiters.incrementAndGet();
+                        w.seen = releases;
+                        if (!reserve(n)) return MEMORY;
+                        memoryWaiters.decrementAndGet();
+                        fits = true;
+                    }
+                    if (fits) {
                         ready.poll();
                         running++;
                         live += n;
                         if (!ready.isEmpty() && waiting > 0) notify(); // another task for a waiting worker
                         return head;
-                    }
-                    if (running == 0) {
-                        error = budgetError(graph.task(head), n);
-                        notifyAll();
-                        return NONE;
                     }
                 }
                 if (!block) return WAIT;
@@ -368,13 +562,42 @@ public final class LocalScheduler implements Scheduler {
                 try {
                     wait();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    if (error == null) error = new ChunkwiseException("interrupted while computing", e);
-                    notifyAll();
+                    interruption(e);   // taken up at the top of the loop
                 } finally {
                     waiting--;
                 }
             }
+        }
+
+        /** Takes up a cancellation, or an interrupt of this worker's thread, as the run's error. Under the run's lock. */
+        private void checkCancelled() {
+            ChunkwiseException c = token.reason();
+            if (c == null && Thread.currentThread().isInterrupted()) c = interruption(null);
+            if (c == null) return;
+            error = c;
+            notifyAll();
+            if (memoryWaiters.get() > 0) wakeMemoryWaiters();
+        }
+
+        /** Cancels the run: its workers stop taking tasks, and those waiting wake. */
+        void cancel(ChunkwiseException reason) {
+            token.cancel(reason);
+            synchronized (this) {
+                if (error == null) checkCancelled();
+            }
+        }
+
+        /** Cancels the run because the current thread was interrupted; returns the reason that holds. */
+        ChunkwiseException interruption(Throwable cause) {
+            if (Thread.currentThread() == caller) callerInterrupted = true;
+            return token.cancel(new ComputationCancelledException(Cancellation.INTERRUPTED, cause));
+        }
+
+        /** Whether a task's failure comes from an interrupt of its thread. */
+        private static boolean interrupted(Throwable e) {
+            if (Thread.currentThread().isInterrupted()) return true;
+            for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof InterruptedException) return true;
+            return false;
         }
 
         /** Runs output task {@code t} straight into its target. */
@@ -395,17 +618,19 @@ public final class LocalScheduler implements Scheduler {
          * Records task {@code t}'s result (or failure): forgets the results no task reads any more, adding those
          * that are ours to {@code toRelease}, and readies the tasks that waited only for this one.
          */
-        private void commit(int t, Block out, boolean keep, Throwable failure, Releases toRelease) {
+        private void commit(int t, Block out, boolean keep, Throwable failure, Worker toRelease) {
             running--;
             if (failure != null) {
                 live -= need[t];
-                if (error == null) error = failure;
+                giveBack(need[t]);
+                if (error == null) error = token.reason() != null ? token.reason() : failure;
                 notifyAll();
                 return;
             }
             long bytes = literal[t] || out == null ? 0 : out.bytes();
             held[t] = bytes;
             live += bytes - need[t];
+            giveBack(need[t] - bytes);
             results[t] = out;
             kept[t] = keep;
             remaining--;
@@ -424,6 +649,7 @@ public final class LocalScheduler implements Scheduler {
             Block b = results[t];
             results[t] = null;
             live -= held[t];
+            giveBack(held[t]);
             held[t] = 0;
             return literal[t] || kept[t] ? null : b;
         }
@@ -441,8 +667,10 @@ public final class LocalScheduler implements Scheduler {
         synchronized void fail(Throwable t) {
             if (error == null) error = t;
             notifyAll();
+            if (memoryWaiters.get() > 0) wakeMemoryWaiters();
         }
 
+        /** Releases every result still held, and gives back the run's share of the budget. */
         synchronized void releaseAll() {
             for (int i = 0; i < results.length; i++) {
                 if (results[i] != null) {
@@ -450,6 +678,8 @@ public final class LocalScheduler implements Scheduler {
                     if (b != null) backend.release(b);
                 }
             }
+            giveBack(live);   // 0 unless a task was left uncommitted by an error outside its try
+            live = 0;
         }
     }
 }

@@ -32,19 +32,24 @@ public interface Scheduler extends AutoCloseable {
 
     /**
      * Runs every task of {@code graph} on a backend of {@code kind}, reporting progress to {@code listener}; throws
-     * the first failure after the running tasks have stopped.
+     * the first failure after the running tasks have stopped. An interrupt of the calling thread cancels the run
+     * ({@link io.chunkwise.ComputationCancelledException}, once its chunks are released; the thread stays interrupted).
      */
     void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, io.chunkwise.ComputeListener listener);
 
     /** Tasks that run at once. */
     int threads();
 
-    /** Bytes of chunks held at once by one computation. */
+    /** Bytes of chunks held at once by all the computations under way together. */
     long memoryBudget();
 
     /** The GEMM edge at which the backends of {@code kind} that will run the tasks reach full rate (0: any size). */
     int gemmTile(BackendKind kind);
 
+    /**
+     * Cancels the computations under way ({@link io.chunkwise.ComputationCancelledException}: the context was closed
+     * while computing), waits for their running tasks to return and their chunks to be released, and stops.
+     */
     @Override
     void close();
 }

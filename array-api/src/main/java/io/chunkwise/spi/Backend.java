@@ -73,6 +73,13 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #reducePartialOf} with these arguments reduces the values as it computes them, never holding
+     * the chunk: a scheduler then reserves memory for the partial alone, otherwise for the chunk too. False by
+     * default, as the default {@link #reducePartialOf} computes the chunk.
+     */
+    default boolean streamsReduction(ReduceOp op, Expr expr, Region region, boolean[] axes) { return false; }
+
     /** Releases a block an elementwise call computed, unless it is one of its inputs (an expression may return one). */
     private void releaseComputed(Block computed, Block[] inputs) {
         for (Block in : inputs) if (in == computed) return;

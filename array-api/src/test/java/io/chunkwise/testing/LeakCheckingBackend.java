@@ -47,6 +47,13 @@ public final class LeakCheckingBackend implements Backend {
     /** The wrapped backend. */
     public Backend backend() { return backend; }
 
+    /** Blocks handed out and not released yet, counted as often as they were handed out. */
+    public int heldBlocks() {
+        synchronized (held) {
+            return held.values().stream().mapToInt(h -> Math.max(h.count, 0)).sum();
+        }
+    }
+
     private Block handOut(Block b, String call) {
         if (b == null) return null;
         String caller = WALKER.walk(s -> s.filter(f -> !f.getClassName().equals(LeakCheckingBackend.class.getName())).findFirst()
@@ -99,6 +106,11 @@ public final class LeakCheckingBackend implements Backend {
     public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region, boolean[] axes, long argAxisOffset) {
         return handOut(backend.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset),
                 "reducePartialOf " + op.numpyName() + " of " + Expr.show(expr));
+    }
+
+    @Override
+    public boolean streamsReduction(ReduceOp op, Expr expr, Region region, boolean[] axes) {
+        return backend.streamsReduction(op, expr, region, axes);
     }
 
     @Override

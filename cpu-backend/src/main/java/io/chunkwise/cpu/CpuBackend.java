@@ -106,16 +106,23 @@ public final class CpuBackend implements Backend {
     @Override
     public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
                                  boolean[] axes, long argAxisOffset) {
-        int nd = region.shape().length;
-        int n = io.chunkwise.Shapes.size(region.shape());
-        boolean whole = axes.length == nd && Reductions.allTrue(axes) && (!op.isArg() || nd == 1);
-        if (!expr.dtype().isFloating() || n == 0 || !whole) {
+        if (!streamsReduction(op, expr, region, axes)) {
             return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
         }
+        int nd = region.shape().length;
+        int n = io.chunkwise.Shapes.size(region.shape());
         HostBlock[] host = new HostBlock[inputs.length];
         for (int i = 0; i < inputs.length; i++) host[i] = toHost(inputs[i]);
         Loops.Values values = kernel(expr).values(loops, host, inputStrides, region);
         return Reductions.wholeOf(loops, op, values, expr.dtype(), n, nd, argAxisOffset);
+    }
+
+    /** Whole non-empty chunks of floating expressions ({@link #reducePartialOf}). */
+    @Override
+    public boolean streamsReduction(ReduceOp op, Expr expr, Region region, boolean[] axes) {
+        int nd = region.shape().length;
+        boolean whole = axes.length == nd && Reductions.allTrue(axes) && (!op.isArg() || nd == 1);
+        return whole && expr.dtype().isFloating() && io.chunkwise.Shapes.size(region.shape()) > 0;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.chunkwise.DType;
 import io.chunkwise.Shapes;
 import io.chunkwise.random.Philox;
 import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.Cancellation;
 import io.chunkwise.spi.Expr;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Region;
@@ -343,7 +344,10 @@ final class ElementwiseKernel {
         }
         // the tiles in a method of their own: its profile, which the JIT compiles by, is that of tiled calls only
         Call call = tileCall(loops, space, data, tileArray(dst, steps[steps.length - 1].floating()), denseOut, outOperand, n);
-        for (int start = 0; start < n; start += BATCH * TILE) tiles(call, dst, dstOffset, start, Math.min(n, start + BATCH * TILE));
+        for (int start = 0; start < n; start += BATCH * TILE) {
+            if (start > 0) Cancellation.check();   // a cancelled computation stops between batches of tiles
+            tiles(call, dst, dstOffset, start, Math.min(n, start + BATCH * TILE));
+        }
     }
 
     /**
@@ -365,10 +369,16 @@ final class ElementwiseKernel {
         if (chain != null && chainArray == double[].class && !needsGlobalIndex && inputsDense(space, data)) {
             Object in = chainInputs(data);
             double[] tile = new double[Math.max(1, Math.min(TILE, n))];
-            return (from, len, out) -> chainRange(loops, in, from, from + len, out, -from, tile);
+            return (from, len, out) -> {
+                if (from > 0) Cancellation.check();
+                chainRange(loops, in, from, from + len, out, -from, tile);
+            };
         }
         Call call = tileCall(loops, space, data, true, true, inputs.length, Math.max(1, n));
-        return (from, len, out) -> tiles(call, out, -from, from, from + len);
+        return (from, len, out) -> {
+            if (from > 0) Cancellation.check();
+            tiles(call, out, -from, from, from + len);
+        };
     }
 
     /** The loop space of an evaluation: the inputs, then the destination as one more operand (its strides last). */
@@ -451,6 +461,7 @@ final class ElementwiseKernel {
         int batch = BATCH * TILE;
         LoopSpace.Runs runs = denseOut ? null : space.new Runs(batch);
         for (int from = 0; from < n; from += batch) {
+            if (from > 0) Cancellation.check();
             int len = Math.min(batch, n - from);
             if (denseOut) {
                 chainRange(loops, in, from, from + len, dst, dstOffset, tile);

@@ -1,6 +1,7 @@
 package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
+import io.chunkwise.spi.Cancellation;
 import io.chunkwise.spi.HostBlock;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -127,6 +128,7 @@ public final class OpenBlas {
     static void matmulInto(HostBlock[] a, HostBlock[] b, HostBlock dst, int dstOffset, int ld) {
         int m = a[0].shape()[0], n = b[0].shape()[1];
         for (int q = 0; q < a.length; q++) {
+            if (q > 0) Cancellation.check();
             int k = a[q].shape()[1];
             if (a[q].shape()[0] != m || b[q].shape()[0] != k || b[q].shape()[1] != n) {
                 throw new IllegalArgumentException("matmul blocks do not line up: A[" + q + "] is " + a[q].shape()[0] + "x" + k

@@ -3,6 +3,7 @@ package io.chunkwise.cpu;
 import io.chunkwise.DType;
 import io.chunkwise.Shapes;
 import io.chunkwise.spi.Block;
+import io.chunkwise.spi.Cancellation;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Partial;
 import io.chunkwise.spi.ReduceOp;
@@ -161,12 +162,14 @@ final class Reductions {
         if (!inPlace && lineLength <= BLOCK) lineRuns.split(0, lineLength);
         LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
         for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
+            if (start > 0) Cancellation.check();
             keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
                 for (int j = 0; j < keptRuns.len[r]; j++) {
                     int base = keptRuns.offset[0][r] + j * keptStride;
                     reducer.reset(1);
                     for (int s = 0; s < lineLength; s += BLOCK) {
+                        if (s > 0) Cancellation.check();   // in long lines
                         int n = Math.min(BLOCK, lineLength - s);
                         long first = argAxisOffset + s;
                         if (inPlace) {
@@ -197,6 +200,7 @@ final class Reductions {
         LoopSpace.Runs lineRuns = line.new Runs(Math.min(BLOCK, lineLength));
         LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
         for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
+            if (start > 0) Cancellation.check();
             keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
                 for (int j0 = 0; j0 < keptRuns.len[r]; j0 += LANES) {
