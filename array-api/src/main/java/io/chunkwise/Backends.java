@@ -1,7 +1,9 @@
 package io.chunkwise;
 
+import io.chunkwise.reference.ReferenceBackendProvider;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.BackendProvider;
+import io.chunkwise.spi.SetupWarnings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,10 @@ public final class Backends {
             for (BackendProvider p : providers()) {
                 if (p.kind() != k) continue;
                 var reason = p.unavailableReason();
-                if (reason.isEmpty()) return p.create(threads);
+                if (reason.isEmpty()) {
+                    if (p instanceof ReferenceBackendProvider) warnReference();
+                    return p.create(threads);
+                }
                 why.add(p.getClass().getSimpleName() + ": " + reason.get());
             }
             if (kind == BackendKind.AUTO && k == BackendKind.GPU && !why.isEmpty()) {
@@ -39,5 +44,12 @@ public final class Backends {
         throw new BackendUnavailableException("no usable " + kind + " backend"
                 + (why.isEmpty() ? " on the class path" + (kind == BackendKind.GPU ? " (add io.chunkwise:gpu-backend)" : "")
                 : ": " + String.join("; ", why)));
+    }
+
+    /** The reference backend is the tests' oracle, about 10 times slower than the CPU backend: never chosen silently. */
+    private static void warnReference() {
+        SetupWarnings.warnOnce("chunkwise.reference-backend", LOG, "Chunkwise runs on its reference backend, a plain and "
+                + "much slower one (the tests' oracle), because no CPU backend is on the class path: add the dependency "
+                + "io.chunkwise:cpu-backend (the version of io.chunkwise:array-api) for SIMD loops and BLAS.");
     }
 }
