@@ -18,6 +18,11 @@ public final class Backends {
 
     private Backends() {}
 
+    /**
+     * The backend providers on the class path.
+     *
+     * @return every provider {@link ServiceLoader} finds, highest priority first
+     */
     public static List<BackendProvider> providers() {
         List<BackendProvider> all = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(all::add);
@@ -25,6 +30,15 @@ public final class Backends {
         return all;
     }
 
+    /**
+     * A backend of {@code kind}: the usable provider of highest priority ({@link BackendKind#AUTO}: a GPU's, else
+     * the CPU's). Warns once when that is the reference backend, which is much slower than {@code cpu-backend}'s.
+     *
+     * @param kind the kind of backend
+     * @param threads the threads the backend's kernels may use
+     * @return a new backend; the caller closes it
+     * @throws BackendUnavailableException when no provider of that kind is usable, with each one's reason
+     */
     public static Backend create(BackendKind kind, int threads) {
         List<String> why = new ArrayList<>();
         for (BackendKind k : kind == BackendKind.AUTO ? List.of(BackendKind.GPU, BackendKind.CPU) : List.of(kind)) {

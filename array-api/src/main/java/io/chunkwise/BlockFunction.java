@@ -3,5 +3,12 @@ package io.chunkwise;
 /** A user kernel applied to each chunk by {@link ChunkedArray#mapBlocks}; must return a block of the same shape. */
 @FunctionalInterface
 public interface BlockFunction {
+    /**
+     * Computes one chunk of the result.
+     *
+     * @param block the input chunk's values
+     * @param blockIndex the chunk's index in the chunk grid
+     * @return the output chunk, of the input chunk's shape
+     */
     NDArray apply(NDArray block, long[] blockIndex);
 }
