@@ -6,5 +6,12 @@ package io.chunkwise;
  */
 @FunctionalInterface
 public interface BlockFunction {
+    /**
+     * Computes one chunk of the result.
+     *
+     * @param block the input chunk's values
+     * @param blockIndex the chunk's index in the chunk grid
+     * @return the output chunk, of the input chunk's shape
+     */
     NDArray apply(NDArray block, long[] blockIndex);
 }

@@ -21,7 +21,9 @@ import java.util.function.Function;
 
 /**
  * A lazy, immutable chunked array. Operations build a graph and return at once; {@link #compute()} and
- * {@link #persist()} run it. NumPy semantics: broadcasting, dtype promotion, negative axes and indices.
+ * {@link #persist()} run it. NumPy semantics: broadcasting, dtype promotion, negative axes and indices. Operations on
+ * two arrays broadcast them against each other and promote their dtypes by NumPy's rules ({@link DType#promote}); a
+ * {@code double} scalar acts like a Python float ({@link DType#promoteWithScalar}).
  */
 public final class ChunkedArray {
     private final Chunkwise cw;
@@ -32,60 +34,178 @@ public final class ChunkedArray {
         this.node = node;
     }
 
-    /** The graph layer behind this array (for schedulers, tests and tools). */
+    /** {@return the graph layer behind this array (for schedulers, tests and tools)} */
     public Node node() { return node; }
 
+    /** {@return the context that made this array and computes it} */
     public Chunkwise context() { return cw; }
 
+    /** {@return the shape (a new array)} */
     public long[] shape() { return node.shape(); }
 
+    /** {@return the element type} */
     public DType dtype() { return node.dtype(); }
 
+    /** {@return the chunk grid} */
     public Chunks chunks() { return node.chunks(); }
 
+    /** {@return the number of dimensions} */
     public int ndim() { return node.chunks().ndim(); }
 
+    /** {@return the number of elements} */
     public long size() { return Shapes.size(shape()); }
 
     private ChunkedArray wrap(Node n) { return new ChunkedArray(cw, n); }
 
     // ---- elementwise ----
 
+    /**
+     * {@return {@code this + o}, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray add(ChunkedArray o) { return binary(BinaryOp.ADD, o); }
+    /**
+     * {@return {@code this - o}, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray sub(ChunkedArray o) { return binary(BinaryOp.SUB, o); }
+    /**
+     * {@return {@code this * o}, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray mul(ChunkedArray o) { return binary(BinaryOp.MUL, o); }
+    /**
+     * {@return {@code this / o}, elementwise: true division (integers give FLOAT64)}
+     * @param o the other operand
+     */
     public ChunkedArray div(ChunkedArray o) { return binary(BinaryOp.DIV, o); }
+    /**
+     * {@return {@code this ** o}, elementwise (NumPy's power)}
+     * @param o the other operand
+     */
     public ChunkedArray pow(ChunkedArray o) { return binary(BinaryOp.POW, o); }
+    /**
+     * {@return the larger of {@code this} and {@code o}, elementwise (NumPy's maximum)}
+     * @param o the other operand
+     */
     public ChunkedArray maximum(ChunkedArray o) { return binary(BinaryOp.MAXIMUM, o); }
+    /**
+     * {@return the smaller of {@code this} and {@code o}, elementwise (NumPy's minimum)}
+     * @param o the other operand
+     */
     public ChunkedArray minimum(ChunkedArray o) { return binary(BinaryOp.MINIMUM, o); }
+    /**
+     * {@return {@code this > o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray gt(ChunkedArray o) { return binary(BinaryOp.GT, o); }
+    /**
+     * {@return {@code this >= o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray ge(ChunkedArray o) { return binary(BinaryOp.GE, o); }
+    /**
+     * {@return {@code this < o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray lt(ChunkedArray o) { return binary(BinaryOp.LT, o); }
+    /**
+     * {@return {@code this <= o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray le(ChunkedArray o) { return binary(BinaryOp.LE, o); }
+    /**
+     * {@return {@code this == o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray eq(ChunkedArray o) { return binary(BinaryOp.EQ, o); }
+    /**
+     * {@return {@code this != o} as BOOL, elementwise}
+     * @param o the other operand
+     */
     public ChunkedArray ne(ChunkedArray o) { return binary(BinaryOp.NE, o); }
 
+    /**
+     * {@return {@code this + s}, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray add(double s) { return scalar(BinaryOp.ADD, s); }
+    /**
+     * {@return {@code this - s}, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray sub(double s) { return scalar(BinaryOp.SUB, s); }
+    /**
+     * {@return {@code this * s}, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray mul(double s) { return scalar(BinaryOp.MUL, s); }
+    /**
+     * {@return {@code this / s}, elementwise: true division (integers give FLOAT64)}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray div(double s) { return scalar(BinaryOp.DIV, s); }
+    /**
+     * {@return {@code this ** s}, elementwise (NumPy's power)}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray pow(double s) { return scalar(BinaryOp.POW, s); }
+    /**
+     * {@return the larger of {@code this} and {@code s}, elementwise (NumPy's maximum)}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray maximum(double s) { return scalar(BinaryOp.MAXIMUM, s); }
+    /**
+     * {@return the smaller of {@code this} and {@code s}, elementwise (NumPy's minimum)}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray minimum(double s) { return scalar(BinaryOp.MINIMUM, s); }
+    /**
+     * {@return {@code this > s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray gt(double s) { return scalar(BinaryOp.GT, s); }
+    /**
+     * {@return {@code this >= s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray ge(double s) { return scalar(BinaryOp.GE, s); }
+    /**
+     * {@return {@code this < s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray lt(double s) { return scalar(BinaryOp.LT, s); }
+    /**
+     * {@return {@code this <= s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray le(double s) { return scalar(BinaryOp.LE, s); }
+    /**
+     * {@return {@code this == s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray eq(double s) { return scalar(BinaryOp.EQ, s); }
+    /**
+     * {@return {@code this != s} as BOOL, elementwise}
+     * @param s the scalar, which acts like a Python float
+     */
     public ChunkedArray ne(double s) { return scalar(BinaryOp.NE, s); }
 
+    /** {@return {@code -this}, elementwise (not defined for BOOL)} */
     public ChunkedArray neg() { return unary(UnaryOp.NEG); }
+    /** {@return the absolute value, elementwise} */
     public ChunkedArray abs() { return unary(UnaryOp.ABS); }
+    /** {@return e to the power of each element, elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray exp() { return unary(UnaryOp.EXP); }
+    /** {@return the natural logarithm, elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray log() { return unary(UnaryOp.LOG); }
+    /** {@return the square root, elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray sqrt() { return unary(UnaryOp.SQRT); }
+    /** {@return the sine (of radians), elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray sin() { return unary(UnaryOp.SIN); }
+    /** {@return the cosine (of radians), elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray cos() { return unary(UnaryOp.COS); }
+    /** {@return the hyperbolic tangent, elementwise (integers and booleans as FLOAT64)} */
     public ChunkedArray tanh() { return unary(UnaryOp.TANH); }
 
     /** The dtype an arithmetic op computes in, for operands promoted to {@code common}. */
@@ -119,13 +239,25 @@ public final class ChunkedArray {
 
     private static Expr cast(Expr e, DType t) { return e.dtype() == t ? e : new Expr.Cast(e, t); }
 
-    /** {@code cond ? a : b} elementwise, broadcasting all three; the result has the promoted dtype of a and b. */
+    /**
+     * {@code cond ? a : b} elementwise, broadcasting all three; the result has the promoted dtype of a and b.
+     *
+     * @param cond where to take {@code a} (non-zero is true)
+     * @param a the values where {@code cond} holds
+     * @param b the values elsewhere
+     * @return the lazy result
+     */
     public static ChunkedArray where(ChunkedArray cond, ChunkedArray a, ChunkedArray b) {
         DType t = DType.promote(a.dtype(), b.dtype());
         return elementwise(in -> new Expr.Where(cast(in[0], DType.BOOL), cast(in[1], t), cast(in[2], t), t), cond, a, b);
     }
 
-    /** NumPy's unsafe cast: floats to integers truncate toward zero; non-zero is true. */
+    /**
+     * NumPy's unsafe cast: floats to integers truncate toward zero; non-zero is true.
+     *
+     * @param t the new dtype
+     * @return the cast array ({@code this} when it has that dtype already)
+     */
     public ChunkedArray astype(DType t) {
         if (t == null) throw new DTypeException("astype needs a dtype, got null");
         return t == dtype() ? this : elementwise(in -> new Expr.Cast(in[0], t), this);
@@ -176,18 +308,52 @@ public final class ChunkedArray {
 
     // ---- reductions ----
 
+    /**
+     * {@return the sum (integers and booleans summed as INT64) over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray sum(int... axes) { return reduce(ReduceOp.SUM, axes); }
+    /**
+     * {@return the product (integers and booleans multiplied as INT64) over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray prod(int... axes) { return reduce(ReduceOp.PROD, axes); }
+    /**
+     * {@return the smallest value over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray min(int... axes) { return reduce(ReduceOp.MIN, axes); }
+    /**
+     * {@return the largest value over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray max(int... axes) { return reduce(ReduceOp.MAX, axes); }
+    /**
+     * {@return the mean (integers as FLOAT64) over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray mean(int... axes) { return reduce(ReduceOp.MEAN, axes); }
-    /** Variance with ddof 0. */
+    /**
+     * {@return the variance (ddof 0; integers as FLOAT64) over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray var(int... axes) { return reduce(ReduceOp.VAR, axes); }
-    /** Standard deviation with ddof 0. */
+    /**
+     * {@return the standard deviation (ddof 0; integers as FLOAT64) over {@code axes}, which are dropped}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
     public ChunkedArray std(int... axes) { return reduce(ReduceOp.STD, axes); }
-    /** Index of the largest value along {@code axis}; the first one on ties; NaN counts as largest. */
+    /**
+     * {@return the index (INT64) of the largest value along {@code axis}, which is dropped; the first one on ties; NaN
+     * counts as largest}
+     * @param axis the axis, negative counting from the end
+     */
     public ChunkedArray argmax(int axis) { return reduce(ReduceOp.ARGMAX, new int[]{Shapes.axis(axis, ndim())}); }
-    /** Index of the smallest value along {@code axis}; the first one on ties; NaN counts as smallest. */
+    /**
+     * {@return the index (INT64) of the smallest value along {@code axis}, which is dropped; the first one on ties; NaN
+     * counts as smallest}
+     * @param axis the axis, negative counting from the end
+     */
     public ChunkedArray argmin(int axis) { return reduce(ReduceOp.ARGMIN, new int[]{Shapes.axis(axis, ndim())}); }
 
     private ChunkedArray reduce(ReduceOp op, int[] axes) {
@@ -216,7 +382,13 @@ public final class ChunkedArray {
 
     // ---- linear algebra ----
 
-    /** Matrix product: 2-D @ 2-D, 2-D @ 1-D or 1-D @ 2-D (and 1-D @ 1-D, a 0-d dot product). */
+    /**
+     * Matrix product: 2-D @ 2-D, 2-D @ 1-D or 1-D @ 2-D (and 1-D @ 1-D, a 0-d dot product).
+     *
+     * @param other the right operand
+     * @return the lazy product, of the promoted dtype
+     * @throws ShapeMismatchException when an operand is not 1-D or 2-D, or the contracted lengths differ
+     */
     public ChunkedArray matmul(ChunkedArray other) {
         if (other.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
         if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
@@ -241,14 +413,19 @@ public final class ChunkedArray {
 
     // ---- manipulation ----
 
-    /** Reverses the axes. */
+    /** {@return a view with the axes reversed} */
     public ChunkedArray transpose() {
         int[] axes = new int[ndim()];
         for (int i = 0; i < axes.length; i++) axes[i] = axes.length - 1 - i;
         return transpose(axes);
     }
 
-    /** Permutes the axes: output axis {@code i} is input axis {@code axes[i]}. */
+    /**
+     * Permutes the axes.
+     *
+     * @param axes a permutation of the axes: output axis {@code i} is input axis {@code axes[i]}
+     * @return the view
+     */
     public ChunkedArray transpose(int... axes) {
         if (axes.length != ndim()) {
             throw new AxisOutOfRangeException("axes " + Arrays.toString(axes) + " don't match array of dimension " + ndim());
@@ -270,7 +447,12 @@ public final class ChunkedArray {
         return wrap(new ViewNode(node, Chunks.explicit(sizes), perm, start, step, fixed));
     }
 
-    /** The same elements in row-major order in a new shape; one dimension may be -1 (inferred). */
+    /**
+     * The same elements in row-major order in a new shape.
+     *
+     * @param newShape the shape, of the same size; one dimension may be -1 (inferred)
+     * @return the reshaped array ({@code this} when the shape is the same)
+     */
     public ChunkedArray reshape(long... newShape) {
         long[] s = newShape.clone();
         int infer = -1;
@@ -299,7 +481,12 @@ public final class ChunkedArray {
         return wrap(new ReshapeNode(node, Chunks.regular(s, cs)));
     }
 
-    /** The same values in chunks of {@code chunkShape}; -1 takes a whole axis. */
+    /**
+     * The same values in other chunks.
+     *
+     * @param chunkShape the new chunks' shape; -1 takes a whole axis
+     * @return the rechunked array
+     */
     public ChunkedArray rechunk(int... chunkShape) {
         if (chunkShape.length != ndim()) {
             throw new ChunkingException("chunk shape " + Arrays.toString(chunkShape) + " has " + chunkShape.length
@@ -310,6 +497,12 @@ public final class ChunkedArray {
         return rechunk(Chunks.regular(shape(), cs));
     }
 
+    /**
+     * The same values on another chunk grid.
+     *
+     * @param target the grid, of this array's shape
+     * @return the rechunked array
+     */
     public ChunkedArray rechunk(Chunks target) {
         Chunkwise.checkGrid(target, shape());
         return wrap(rechunkNode(target));
@@ -317,7 +510,12 @@ public final class ChunkedArray {
 
     private Node rechunkNode(Chunks target) { return ViewNode.rechunk(node, target); }
 
-    /** NumPy basic indexing, one {@link Slice} per leading axis; {@link Slice#at} drops its axis. */
+    /**
+     * NumPy basic indexing.
+     *
+     * @param perAxis one {@link Slice} per leading axis (the others are taken whole); {@link Slice#at} drops its axis
+     * @return the view
+     */
     public ChunkedArray slice(Slice... perAxis) {
         if (perAxis.length > ndim()) {
             throw new IndexOutOfRangeException("too many indices for array: array is " + ndim()
@@ -391,7 +589,13 @@ public final class ChunkedArray {
         return slice(s);
     }
 
-    /** Joins arrays along an existing axis; dtypes are promoted, other axes must match. */
+    /**
+     * Joins arrays along an existing axis; dtypes are promoted, other axes must match.
+     *
+     * @param axis the axis, negative counting from the end
+     * @param parts the arrays, at least one
+     * @return the joined array
+     */
     public static ChunkedArray concatenate(int axis, ChunkedArray... parts) {
         if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to concatenate");
         checkParts("concatenate", parts);
@@ -428,7 +632,13 @@ public final class ChunkedArray {
         return new ChunkedArray(first.cw, new ConcatNode(ax, nodes, out));
     }
 
-    /** Joins arrays of one shape along a new axis. */
+    /**
+     * Joins arrays of one shape along a new axis.
+     *
+     * @param axis where the new axis goes, in {@code [-ndim-1, ndim]}
+     * @param parts the arrays, at least one
+     * @return the stacked array
+     */
     public static ChunkedArray stack(int axis, ChunkedArray... parts) {
         if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to stack");
         checkParts("stack", parts);
@@ -453,6 +663,9 @@ public final class ChunkedArray {
     /**
      * Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). The function
      * object stays in this JVM: a cluster runs only functions known by name ({@link #mapBlocks(String)}).
+     *
+     * @param f the function
+     * @return the lazy result
      */
     public ChunkedArray mapBlocks(BlockFunction f) {
         if (f == null) throw new InvalidArgumentException("mapBlocks needs a function");
@@ -463,6 +676,9 @@ public final class ChunkedArray {
      * {@link #mapBlocks(BlockFunction)} with the function registered as {@code name}
      * ({@link Chunkwise#registerBlockFunction}) or the class of that name on the class path implementing
      * {@link BlockFunction}: what travels to a cluster member is the name.
+     *
+     * @param name the function's name
+     * @return the lazy result
      */
     public ChunkedArray mapBlocks(String name) {
         if (name == null || !cw.blockFunctions().knows(name)) {
@@ -474,10 +690,15 @@ public final class ChunkedArray {
 
     // ---- running ----
 
-    /** Runs the graph and returns the values as one dense array. */
+    /** {@return the values as one dense array, after running the graph} */
     public NDArray compute() { return cw.compute(node, ComputeListener.NONE); }
 
-    /** {@link #compute()}, reporting progress to {@code listener}. */
+    /**
+     * {@link #compute()}, reporting progress.
+     *
+     * @param listener told of the progress (null: nobody)
+     * @return the values as one dense array
+     */
     public NDArray compute(ComputeListener listener) {
         return cw.compute(node, listener == null ? ComputeListener.NONE : listener);
     }
@@ -487,6 +708,8 @@ public final class ChunkedArray {
      * future completes it at once and stops the computation: its workers take no further task, and it releases every
      * chunk it held. ({@link #compute()} stops so when its calling thread is interrupted, throwing
      * {@link ComputationCancelledException}.)
+     *
+     * @return the future of the computed values
      */
     public java.util.concurrent.CompletableFuture<NDArray> computeAsync() { return cw.computeAsync(node); }
 
@@ -496,6 +719,8 @@ public final class ChunkedArray {
      * chunks are written into it in place. {@code out} may be the source of this array (then the result is computed
      * aside first). On a shape or dtype mismatch nothing runs and {@code out} is unchanged.
      *
+     * @param out the array the values go into
+     * @return {@code out}
      * @throws ShapeMismatchException if {@code out}'s shape is not this array's
      * @throws DTypeException         if {@code out}'s dtype is not this array's
      */
@@ -513,15 +738,20 @@ public final class ChunkedArray {
         return out;
     }
 
-    /** Runs the graph and returns an array whose chunks are kept where they were computed. */
+    /** {@return an array of this one's values whose chunks are kept where they were computed, after running the graph} */
     public ChunkedArray persist() { return cw.persist(node, ComputeListener.NONE); }
 
-    /** {@link #persist()}, reporting progress to {@code listener}. */
+    /**
+     * {@link #persist()}, reporting progress.
+     *
+     * @param listener told of the progress (null: nobody)
+     * @return the persisted array
+     */
     public ChunkedArray persist(ComputeListener listener) {
         return cw.persist(node, listener == null ? ComputeListener.NONE : listener);
     }
 
-    /** The optimized, culled task graph as readable text. */
+    /** {@return the optimized, culled task graph as readable text} */
     public String explain() { return cw.explain(node); }
 
     @Override

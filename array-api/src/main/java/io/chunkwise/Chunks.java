@@ -39,7 +39,14 @@ public final class Chunks {
         }
     }
 
-    /** Chunks of {@code chunkShape} from the origin, the last along each axis possibly smaller. */
+    /**
+     * Chunks of {@code chunkShape} from the origin, the last along each axis possibly smaller.
+     *
+     * @param shape the array's shape
+     * @param chunkShape the chunks' shape, one positive size per axis
+     * @return the grid
+     * @throws ChunkingException when the ranks differ or a size is not positive
+     */
     public static Chunks regular(long[] shape, int[] chunkShape) {
         Shapes.checkShape(shape);
         if (chunkShape == null || chunkShape.length != shape.length) {
@@ -61,7 +68,14 @@ public final class Chunks {
         return new Chunks(sizes);
     }
 
-    /** Explicit chunk sizes per axis, e.g. {@code {{1, 3}, {2, 2, 2}}} for a 4x6 array. */
+    /**
+     * Explicit chunk sizes per axis.
+     *
+     * @param sizesPerAxis the sizes along each axis, e.g. {@code {{1, 3}, {2, 2, 2}}} for a 4x6 array; positive, but
+     *                     for the single chunk of size 0 of an axis of length 0
+     * @return the grid
+     * @throws ChunkingException for an axis without chunks or a size that is not positive
+     */
     public static Chunks explicit(long[][] sizesPerAxis) {
         if (sizesPerAxis == null) throw new ChunkingException("chunk sizes are null");
         long[][] sizes = new long[sizesPerAxis.length][];
@@ -109,62 +123,120 @@ public final class Chunks {
         return out;
     }
 
+    /** {@return the number of axes} */
     public int ndim() { return sizes.length; }
 
+    /** {@return the shape of the array the grid covers (a new array)} */
     public long[] shape() {
         long[] s = new long[sizes.length];
         for (int a = 0; a < s.length; a++) s[a] = offsets[a][sizes[a].length];
         return s;
     }
 
-    /** The chunk sizes along one axis (a copy). */
+    /**
+     * The chunk sizes along one axis.
+     *
+     * @param axis the axis, from 0
+     * @return the sizes, in order (a copy)
+     */
     public long[] sizes(int axis) { return sizes[axis].clone(); }
 
-    /** Number of chunks along each axis. */
+    /** {@return the number of chunks along each axis} */
     public int[] grid() {
         int[] g = new int[sizes.length];
         for (int a = 0; a < g.length; a++) g[a] = sizes[a].length;
         return g;
     }
 
+    /**
+     * The number of chunks along one axis.
+     *
+     * @param axis the axis, from 0
+     * @return its number of chunks
+     */
     public int numChunks(int axis) { return sizes[axis].length; }
 
+    /** {@return the number of chunks in the grid} */
     public long chunkCount() {
         long n = 1;
         for (long[] s : sizes) n *= s.length;
         return n;
     }
 
+    /**
+     * The size of one chunk along one axis.
+     *
+     * @param axis the axis, from 0
+     * @param chunk the chunk's index along it
+     * @return its size
+     */
     public long size(int axis, int chunk) { return sizes[axis][chunk]; }
 
-    /** Global offset of chunk {@code chunk} along {@code axis}; {@code offset(axis, numChunks(axis))} is the length. */
+    /**
+     * Where a chunk starts along an axis.
+     *
+     * @param axis the axis, from 0
+     * @param chunk the chunk's index along it; {@code numChunks(axis)} gives the axis's length
+     * @return the global offset of its first element
+     */
     public long offset(int axis, int chunk) { return offsets[axis][chunk]; }
 
+    /**
+     * The shape of one chunk.
+     *
+     * @param index the chunk's index in the grid
+     * @return its shape
+     */
     public int[] chunkShape(int[] index) {
         int[] s = new int[index.length];
         for (int a = 0; a < s.length; a++) s[a] = (int) sizes[a][index[a]];
         return s;
     }
 
+    /**
+     * Where one chunk starts.
+     *
+     * @param index the chunk's index in the grid
+     * @return the global index of its first element
+     */
     public long[] chunkOffset(int[] index) {
         long[] o = new long[index.length];
         for (int a = 0; a < o.length; a++) o[a] = offsets[a][index[a]];
         return o;
     }
 
-    /** The chunk along {@code axis} that holds global position {@code pos} (0 <= pos < length). */
+    /**
+     * The chunk along an axis that holds a position.
+     *
+     * @param axis the axis, from 0
+     * @param pos a global position along it, {@code 0 <= pos < length}
+     * @return the index of the chunk that holds it
+     */
     public int chunkAt(int axis, long pos) {
         int i = Arrays.binarySearch(offsets[axis], pos);
         if (i >= 0) return Math.min(i, sizes[axis].length - 1);
         return -i - 2;
     }
 
-    /** Whether chunk sizes along {@code axis} equal those of {@code other} along {@code otherAxis}. */
+    /**
+     * Whether two grids are chunked alike along an axis each.
+     *
+     * @param axis an axis of this grid
+     * @param other the other grid
+     * @param otherAxis an axis of the other grid
+     * @return whether the chunk sizes along them are equal
+     */
     public boolean sameAlong(int axis, Chunks other, int otherAxis) {
         return Arrays.equals(sizes[axis], other.sizes[otherAxis]);
     }
 
-    /** This grid with axis {@code axis} replaced by {@code newSizes}. */
+    /**
+     * This grid with the chunks of one axis replaced.
+     *
+     * @param axis the axis, from 0
+     * @param newSizes its new chunk sizes
+     * @return the new grid
+     */
     public Chunks withAxis(int axis, long[] newSizes) {
         long[][] s = sizes.clone();
         s[axis] = newSizes.clone();
@@ -177,6 +249,8 @@ public final class Chunks {
      * A SHA-256 digest of every chunk size of every axis (with the axis count and each axis's chunk count), so that
      * two grids that differ anywhere differ here; computed once per grid, as a graph of a million chunks names
      * several layers with one grid.
+     *
+     * @return the digest's 32 bytes (a copy)
      */
     public byte[] fingerprint() {
         byte[] f = fingerprint;
@@ -208,7 +282,11 @@ public final class Chunks {
         return f.clone();
     }
 
-    /** Visits every chunk index in row-major order. */
+    /**
+     * Visits every chunk index in row-major order.
+     *
+     * @param action called with each index (a new array each time)
+     */
     public void forEachIndex(java.util.function.Consumer<int[]> action) {
         Shapes.forEachIndex(grid(), action);
     }

@@ -57,11 +57,13 @@ public final class Chunkwise implements AutoCloseable {
         this.persistBudget = persistBudget;
     }
 
-    /** The embedded default: local scheduler on all processors, backend AUTO. */
+    /** {@return the embedded default: a local scheduler on all processors, backend AUTO} */
     public static Chunkwise local() { return builder().build(); }
 
+    /** {@return a builder of a context other than the default} */
     public static Builder builder() { return new Builder(); }
 
+    /** Sets up a context: its backend, threads, memory budget, matrix product tiles, or a cluster. */
     public static final class Builder {
         private BackendKind kind = BackendKind.AUTO;
         private Backend backend;
@@ -73,18 +75,35 @@ public final class Chunkwise implements AutoCloseable {
 
         private Builder() {}
 
+        /**
+         * The kind of backend to find through {@link Backends} (default {@link BackendKind#AUTO}).
+         *
+         * @param kind the kind
+         * @return this builder
+         */
         public Builder backend(BackendKind kind) {
             this.kind = java.util.Objects.requireNonNull(kind, "backend kind");
             this.backend = null;
             return this;
         }
 
-        /** A specific backend instance (for tests and benchmarks); the context closes it. */
+        /**
+         * A specific backend instance (for tests and benchmarks); the context closes it.
+         *
+         * @param backend the backend
+         * @return this builder
+         */
         public Builder backend(Backend backend) {
             this.backend = java.util.Objects.requireNonNull(backend, "backend");
             return this;
         }
 
+        /**
+         * The scheduler's worker threads (default: one per processor).
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
         public Builder threads(int threads) {
             if (threads < 1) throw new InvalidArgumentException("threads must be at least 1, not " + threads);
             this.threads = threads;
@@ -92,8 +111,11 @@ public final class Chunkwise implements AutoCloseable {
         }
 
         /**
-         * Bytes of intermediate chunks held at once by all the context's computations together (default: half the
-         * maximum heap).
+         * The bytes of chunks held at once by all the context's computations together: a task starts only while what
+         * is held and its output fit.
+         *
+         * @param bytes the budget, positive (default: half the maximum heap)
+         * @return this builder
          */
         public Builder memoryBudget(long bytes) {
             if (bytes < 1) throw new InvalidArgumentException("memory budget must be positive, not " + bytes);
@@ -104,6 +126,9 @@ public final class Chunkwise implements AutoCloseable {
         /**
          * Bytes of the arrays kept by {@code persist()} at once (default: a quarter of the maximum heap), apart from
          * the memory budget: a persist() that would exceed it fails before it runs.
+         *
+         * @param bytes the persist budget, 0 or more
+         * @return this builder
          */
         public Builder persistBudget(long bytes) {
             if (bytes < 0) throw new InvalidArgumentException("persist budget must be 0 or more, not " + bytes);
@@ -115,6 +140,9 @@ public final class Chunkwise implements AutoCloseable {
          * Computes matrix products in tiles of consecutive output chunks up to {@code edge} elements on a side
          * (0: chunk by chunk), instead of where the planner estimates that the backend's larger GEMMs pay. The
          * result's chunks do not change.
+         *
+         * @param edge the largest tile edge, or 0
+         * @return this builder
          */
         public Builder matmulTile(int edge) {
             if (edge < 0) throw new InvalidArgumentException("matmul tile must be 0 or more, not " + edge);
@@ -122,11 +150,24 @@ public final class Chunkwise implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs tasks on a cluster instead of local threads (needs the {@code cluster} artifact).
+         *
+         * @param spec the cluster
+         * @return this builder
+         */
         public Builder cluster(ClusterSpec spec) {
             this.cluster = java.util.Objects.requireNonNull(spec, "cluster spec");
             return this;
         }
 
+        /**
+         * Makes the context.
+         *
+         * @return a new context; close it
+         * @throws BackendUnavailableException when no backend of the kind asked for is usable
+         * @throws ClusterUnavailableException when a cluster is asked for without the cluster module
+         */
         public Chunkwise build() {
             Backend b = backend != null ? backend : Backends.create(kind, threads);
             Scheduler s;
@@ -145,8 +186,10 @@ public final class Chunkwise implements AutoCloseable {
         }
     }
 
+    /** {@return the backend that runs the chunk kernels} */
     public Backend backend() { return backend; }
 
+    /** {@return the scheduler that runs the tasks} */
     public Scheduler scheduler() { return scheduler; }
 
     /** How matrix products group their chunks into GEMM tiles: as the backend that runs them says, unless forced. */
@@ -163,15 +206,23 @@ public final class Chunkwise implements AutoCloseable {
     /**
      * Registers {@code f} under {@code name} for {@link ChunkedArray#mapBlocks(String)}: tasks then name the function,
      * so they can run where the object is not (on cluster members, which register the same name).
+     *
+     * @param name the name tasks use
+     * @param f the function
      */
     public void registerBlockFunction(String name, BlockFunction f) { functions.register(name, f); }
 
     BlockFunctions blockFunctions() { return functions; }
 
-    /** The reader registry of file formats ({@code npy} and {@code arrow} built in). */
+    /** {@return the reader registry of file formats ({@code npy} and {@code arrow} built in)} */
     public ChunkReaders readers() { return readers; }
 
-    /** The Arrow memory of this context's file reads and writes (one root allocator, made on first use). */
+    /**
+     * The Arrow memory of this context's file reads and writes (one root allocator, made on first use).
+     *
+     * @return the memory
+     * @throws ChunkwiseException when the JVM does not let Arrow work, naming the flag to add
+     */
     public io.chunkwise.io.ArrowMemory arrowMemory() {
         checkOpen();
         return readers.arrowMemory();
@@ -179,53 +230,184 @@ public final class Chunkwise implements AutoCloseable {
 
     // ---- creation ----
 
+    /**
+     * An array of zeros.
+     *
+     * @param dtype the element type
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray zeros(DType dtype, long[] shape, int[] chunkShape) { return full(dtype, 0, shape, chunkShape); }
 
+    /**
+     * An array of ones.
+     *
+     * @param dtype the element type
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray ones(DType dtype, long[] shape, int[] chunkShape) { return full(dtype, 1, shape, chunkShape); }
 
+    /**
+     * An array of one value.
+     *
+     * @param dtype the element type
+     * @param value the value, converted to {@code dtype}
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray full(DType dtype, double value, long[] shape, int[] chunkShape) {
         return full(dtype, value, Chunks.regular(shape, chunkShape));
     }
 
+    /**
+     * An array of one value, on any chunk grid.
+     *
+     * @param dtype the element type
+     * @param value the value, converted to {@code dtype}
+     * @param chunks the chunk grid, which gives the shape
+     * @return the lazy array
+     */
     public ChunkedArray full(DType dtype, double value, Chunks chunks) {
         return generated(new Expr.Const(value, dtype), chunks);
     }
 
-    /** {@code 0, 1, ..., n-1} in chunks of {@code chunk}. */
+    /**
+     * {@code 0, 1, ..., n-1}.
+     *
+     * @param dtype the element type
+     * @param n the number of elements
+     * @param chunk elements per chunk (the last may have fewer)
+     * @return the lazy 1-D array
+     */
     public ChunkedArray arange(DType dtype, long n, int chunk) {
         return generated(new Expr.Arange(0, 1, dtype), Chunks.regular(new long[]{n}, new int[]{chunk}));
     }
 
+    /**
+     * A FLOAT64 array of a copy of a user's values.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the array
+     */
     public ChunkedArray fromArray(double[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
 
+    /**
+     * A FLOAT32 array of a copy of a user's values.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the array
+     */
     public ChunkedArray fromArray(float[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
 
+    /**
+     * A INT64 array of a copy of a user's values.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the array
+     */
     public ChunkedArray fromArray(long[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
 
+    /**
+     * A INT32 array of a copy of a user's values.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the array
+     */
     public ChunkedArray fromArray(int[] data, long[] shape, int[] chunkShape) { return fromNDArray(NDArray.of(data, shape), chunkShape); }
 
+    /**
+     * A FLOAT64 array of a copy of a user's values, on any chunk grid.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunks the chunk grid, of that shape
+     * @return the array
+     */
     public ChunkedArray fromArray(double[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
 
+    /**
+     * A FLOAT32 array of a copy of a user's values, on any chunk grid.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunks the chunk grid, of that shape
+     * @return the array
+     */
     public ChunkedArray fromArray(float[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
 
+    /**
+     * A INT64 array of a copy of a user's values, on any chunk grid.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunks the chunk grid, of that shape
+     * @return the array
+     */
     public ChunkedArray fromArray(long[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
 
+    /**
+     * A INT32 array of a copy of a user's values, on any chunk grid.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape
+     * @param chunks the chunk grid, of that shape
+     * @return the array
+     */
     public ChunkedArray fromArray(int[] data, long[] shape, Chunks chunks) { return fromNDArray(NDArray.of(data, shape), chunks); }
 
+    /**
+     * A chunked array of an {@link NDArray}'s values, read where each chunk's task runs (not copied beforehand).
+     *
+     * @param array the values
+     * @param chunkShape the shape of the chunks (the last ones along an axis may be smaller)
+     * @return the array
+     */
     public ChunkedArray fromNDArray(NDArray array, int[] chunkShape) {
         return fromNDArray(array, Chunks.regular(array.shape(), chunkShape));
     }
 
+    /**
+     * A chunked array of an {@link NDArray}'s values on any chunk grid, read where each chunk's task runs.
+     *
+     * @param array the values
+     * @param chunks the chunk grid, of the array's shape
+     * @return the array
+     * @throws ChunkingException when the grid's shape is not the array's
+     */
     public ChunkedArray fromNDArray(NDArray array, Chunks chunks) {
         checkGrid(chunks, array.shape());
         return new ChunkedArray(this, new SourceNode(array, chunks));
     }
 
+    /**
+     * Random arrays of one seed: the same seed gives the same values for any chunking, backend or cluster size.
+     *
+     * @param seed the seed
+     * @return the source of the arrays
+     */
     public RandomSource random(long seed) { return new RandomSource(this, seed); }
 
     /**
      * Chunks of {@code file} read lazily, one task per chunk, by the reader registered for {@code format} (see
      * {@link #readers()}); the graph names the file's current version, and a read refuses a file changed since.
+     *
+     * @param format the reader's format name
+     * @param file the file
+     * @param dtype the element type the reader gives
+     * @param chunks the chunk grid, which gives the shape
+     * @return the lazy array
      */
     public ChunkedArray fromFile(String format, java.nio.file.Path file, DType dtype, Chunks chunks) {
         ChunkReaders.FileVersion v = ChunkReaders.FileVersion.of(file);
@@ -234,24 +416,60 @@ public final class Chunkwise implements AutoCloseable {
 
     // ---- files ----
 
-    /** A NumPy {@code .npy} file (versions 1.0-3.0, either byte order, C or Fortran order), read lazily per chunk. */
+    /**
+     * A NumPy {@code .npy} file (versions 1.0-3.0, either byte order, C or Fortran order), read lazily per chunk.
+     *
+     * @param file the file
+     * @param chunkShape the shape of the chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     * @throws FileFormatException for a file that is not {@code .npy}, truncated or corrupt
+     */
     public ChunkedArray readNpy(java.nio.file.Path file, int[] chunkShape) { return io.chunkwise.io.Npy.read(this, file, chunkShape); }
 
-    /** Stores {@code array} as an Arrow IPC file, one record batch per chunk (layout: {@link io.chunkwise.io.ArrowFiles}). */
+    /**
+     * Stores an array as an Arrow IPC file, one record batch per chunk (layout: {@link io.chunkwise.io.ArrowFiles}).
+     *
+     * @param array the array, computed chunk by chunk
+     * @param file the file, replaced only when complete
+     * @throws ChunkwiseException when the JVM does not let Arrow work, naming the flag to add
+     */
     public void store(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.ArrowFiles.store(this, array, file); }
 
-    /** An array stored by {@link #store}, read lazily chunk by chunk. */
+    /**
+     * An array stored by {@link #store}, read lazily chunk by chunk.
+     *
+     * @param file the file
+     * @return the lazy array, chunked as it was stored
+     * @throws ChunkwiseException when the JVM does not let Arrow work, naming the flag to add
+     * @throws FileFormatException for a file that is not such an Arrow file, truncated or corrupt
+     */
     public ChunkedArray load(java.nio.file.Path file) { return io.chunkwise.io.ArrowFiles.load(this, file); }
 
-    /** A 1-D array with one chunk per Arrow vector (values copied: chunks live in Java arrays). */
+    /**
+     * A 1-D array with one chunk per Arrow vector (values copied: chunks live in Java arrays).
+     *
+     * @param vectors vectors of one type, without nulls
+     * @return the array
+     */
     public ChunkedArray fromArrow(org.apache.arrow.vector.FieldVector... vectors) { return io.chunkwise.io.ArrowFiles.fromArrow(this, vectors); }
 
-    /** A 1-D array's chunks as Arrow vectors from {@code allocator}, one per chunk; the caller closes them. */
+    /**
+     * A 1-D array's chunks as Arrow vectors, one per chunk.
+     *
+     * @param array the 1-D array, computed here
+     * @param allocator where the vectors' memory comes from
+     * @return the vectors, in chunk order; the caller closes them
+     */
     public List<org.apache.arrow.vector.FieldVector> toArrow(ChunkedArray array, org.apache.arrow.memory.BufferAllocator allocator) {
         return io.chunkwise.io.ArrowFiles.toArrow(this, array, allocator);
     }
 
-    /** Writes {@code array} as a NumPy {@code .npy} file (C order, little-endian), chunk by chunk. */
+    /**
+     * Writes an array as a NumPy {@code .npy} file (C order, little-endian), chunk by chunk.
+     *
+     * @param array the array, computed chunk by chunk
+     * @param file the file, replaced only when complete
+     */
     public void writeNpy(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.Npy.write(this, array, file); }
 
 
@@ -278,10 +496,22 @@ public final class Chunkwise implements AutoCloseable {
     /** Receives computed chunks; called on scheduler threads, once per chunk, possibly concurrently. */
     @FunctionalInterface
     public interface ChunkConsumer {
+        /**
+         * Takes one computed chunk.
+         *
+         * @param chunkIndex the chunk's index in the grid
+         * @param chunkOffset the global index of its first element
+         * @param block its values, row-major
+         */
         void accept(int[] chunkIndex, long[] chunkOffset, HostBlock block);
     }
 
-    /** Runs the array's graph and hands every chunk, on the host, to {@code consumer} (chunks are not kept). */
+    /**
+     * Runs the array's graph and hands every chunk, on the host, to {@code consumer} (chunks are not kept).
+     *
+     * @param array the array
+     * @param consumer called once per chunk, from scheduler threads, possibly concurrently
+     */
     public void forEachChunk(ChunkedArray array, ChunkConsumer consumer) {
         run(array.node(), ComputeListener.NONE, (chunks, idx, block) -> {
             consumer.accept(idx, chunks.chunkOffset(idx), backend.toHost(block));

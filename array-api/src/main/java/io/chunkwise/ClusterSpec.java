@@ -20,32 +20,60 @@ public final class ClusterSpec {
         this.secretFile = secretFile;
     }
 
+    /**
+     * A cluster of members started in this JVM, on loopback (for tests and trials).
+     *
+     * @param members how many members, at least 1
+     * @return the spec
+     */
     public static ClusterSpec embedded(int members) {
         if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
         return new ClusterSpec(members, null, "chunkwise", null);
     }
 
-    /** A client of running members, e.g. {@code "127.0.0.1:5701"}. */
+    /**
+     * A client of running members.
+     *
+     * @param address a member's address, e.g. {@code "127.0.0.1:5701"}
+     * @return the spec
+     */
     public static ClusterSpec connect(String address) {
         if (address == null || address.isBlank()) throw new InvalidArgumentException("cluster address is empty");
         return new ClusterSpec(0, address, "chunkwise", null);
     }
 
+    /**
+     * The same spec with another cluster name (default {@code "chunkwise"}).
+     *
+     * @param name the name the members were started with
+     * @return the new spec
+     */
     public ClusterSpec clusterName(String name) { return new ClusterSpec(embeddedMembers, address, name, secretFile); }
 
-    /** A file whose contents all members and clients share as the cluster's secret. */
+    /**
+     * The same spec with a secret that the members and clients share.
+     *
+     * @param file a file whose contents are the cluster's secret
+     * @return the new spec
+     */
     public ClusterSpec secretFile(Path file) { return new ClusterSpec(embeddedMembers, address, clusterName, file); }
 
+    /** {@return whether the members run in this JVM} */
     public boolean isEmbedded() { return address == null; }
 
+    /** {@return how many members run in this JVM (0 for a client)} */
     public int embeddedMembers() { return embeddedMembers; }
 
+    /** {@return the address of the members a client connects to; empty when embedded} */
     public Optional<String> address() { return Optional.ofNullable(address); }
 
+    /** {@return the cluster's name} */
     public String clusterName() { return clusterName; }
 
+    /** {@return the file of the shared secret, if there is one} */
     public Optional<Path> secretFile() { return Optional.ofNullable(secretFile); }
 
+    /** {@return {@code embedded(n)} or {@code connect(address, name)}} */
     @Override
     public String toString() {
         return isEmbedded() ? "embedded(" + embeddedMembers + ")" : "connect(" + address + ", " + clusterName + ")";

@@ -5,7 +5,16 @@ import java.util.Locale;
 
 /** Element types, with NumPy's promotion rules restricted to these five. */
 public enum DType {
-    BOOL(1, "bool"), INT32(4, "int32"), INT64(8, "int64"), FLOAT32(4, "float32"), FLOAT64(8, "float64");
+    /** Booleans, one byte each (NumPy's {@code bool}). */
+    BOOL(1, "bool"),
+    /** 32-bit signed integers. */
+    INT32(4, "int32"),
+    /** 64-bit signed integers. */
+    INT64(8, "int64"),
+    /** IEEE 754 single precision. */
+    FLOAT32(4, "float32"),
+    /** IEEE 754 double precision. */
+    FLOAT64(8, "float64");
 
     private final int byteSize;
     private final String numpyName;
@@ -15,18 +24,25 @@ public enum DType {
         this.numpyName = numpyName;
     }
 
+    /** {@return the bytes of one element} */
     public int byteSize() { return byteSize; }
 
-    /** NumPy's name of the type, e.g. {@code "float64"}. */
+    /** {@return NumPy's name of the type, e.g. {@code "float64"}} */
     public String numpyName() { return numpyName; }
 
+    /** {@return whether this is FLOAT32 or FLOAT64} */
     public boolean isFloating() { return this == FLOAT32 || this == FLOAT64; }
 
+    /** {@return whether this is INT32 or INT64} */
     public boolean isInteger() { return this == INT32 || this == INT64; }
 
     /**
      * NumPy's result type of a binary operation between arrays of these types: the smallest type that holds both
      * (INT32 with FLOAT32 gives FLOAT64, as in NumPy, since float32 cannot hold every int32).
+     *
+     * @param a one operand's type
+     * @param b the other's
+     * @return the result's type
      */
     public static DType promote(DType a, DType b) {
         if (a == b) return a;
@@ -40,12 +56,21 @@ public enum DType {
     /**
      * The type of {@code array OP scalar} for a Java {@code double} scalar: like a Python float in NumPy (NEP 50),
      * a floating array keeps its type and an integer or boolean array becomes FLOAT64.
+     *
+     * @param array the array's type
+     * @return the result's type
      */
     public static DType promoteWithScalar(DType array) {
         return array.isFloating() ? array : FLOAT64;
     }
 
-    /** Parses a NumPy-style name ({@code float64}, {@code f8}, {@code <i4}, {@code bool}, ...) or an enum name. */
+    /**
+     * Parses a NumPy-style name ({@code float64}, {@code f8}, {@code <i4}, {@code bool}, ...) or an enum name.
+     *
+     * @param name the name, in any case
+     * @return the type it names
+     * @throws DTypeException for a name of no type here, listing the accepted ones
+     */
     public static DType parse(String name) {
         if (name == null) throw new DTypeException("dtype name is null; accepted: " + accepted());
         String n = name.trim().toLowerCase(Locale.ROOT);

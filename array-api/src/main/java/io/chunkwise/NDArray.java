@@ -17,7 +17,13 @@ public final class NDArray {
         this.block = block;
     }
 
-    /** Wraps a block without copying; the block must not be changed afterwards. */
+    /**
+     * Wraps a block without copying; the block must not be changed afterwards.
+     *
+     * @param block the values, row-major
+     * @param shape the array's shape, of the block's size
+     * @return the array
+     */
     public static NDArray wrap(HostBlock block, long[] shape) {
         if (Shapes.size(shape) != block.size()) {
             throw new ShapeMismatchException("shape " + Shapes.str(shape) + " does not hold " + block.size() + " elements");
@@ -25,15 +31,49 @@ public final class NDArray {
         return new NDArray(shape.clone(), block);
     }
 
+    /**
+     * A FLOAT64 array of a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape, of {@code data.length} elements
+     * @return the array
+     */
     public static NDArray of(double[] data, long... shape) { return copyOf(DType.FLOAT64, data, shape); }
 
+    /**
+     * A FLOAT32 array of a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape, of {@code data.length} elements
+     * @return the array
+     */
     public static NDArray of(float[] data, long... shape) { return copyOf(DType.FLOAT32, data, shape); }
 
+    /**
+     * An INT64 array of a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape, of {@code data.length} elements
+     * @return the array
+     */
     public static NDArray of(long[] data, long... shape) { return copyOf(DType.INT64, data, shape); }
 
+    /**
+     * An INT32 array of a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the array's shape, of {@code data.length} elements
+     * @return the array
+     */
     public static NDArray of(int[] data, long... shape) { return copyOf(DType.INT32, data, shape); }
 
-    /** BOOL values, given as 0 / non-zero bytes. */
+    /**
+     * A BOOL array.
+     *
+     * @param data the values, row-major, as 0 (false) or non-zero (true) bytes
+     * @param shape the array's shape, of {@code data.length} elements
+     * @return the array
+     */
     public static NDArray ofBools(byte[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (data[i] != 0 ? 1 : 0);
@@ -58,21 +98,37 @@ public final class NDArray {
         return new NDArray(shape.clone(), new HostBlock(dtype, flat, data));
     }
 
+    /** {@return the shape (a copy)} */
     public long[] shape() { return shape.clone(); }
 
+    /** {@return the element type} */
     public DType dtype() { return block.dtype(); }
 
+    /** {@return the number of dimensions} */
     public int ndim() { return shape.length; }
 
+    /** {@return the number of elements} */
     public long size() { return block.size(); }
 
-    /** The values as a flat block (not a copy; do not modify). */
+    /** {@return the values as a flat block (not a copy; do not modify)} */
     public HostBlock block() { return block; }
 
-    /** The element at {@code index} (one index per axis, negative counts from the end) as a double. */
+    /**
+     * One element as a double.
+     *
+     * @param index one index per axis; negative counts from the end
+     * @return the element
+     * @throws IndexOutOfRangeException for an index out of bounds, or a wrong number of them
+     */
     public double getDouble(long... index) { return block.getDouble(flatIndex(index)); }
 
-    /** The element at {@code index} as a long (floats truncated toward zero). */
+    /**
+     * One element as a long (floats truncated toward zero).
+     *
+     * @param index one index per axis; negative counts from the end
+     * @return the element
+     * @throws IndexOutOfRangeException for an index out of bounds, or a wrong number of them
+     */
     public long getLong(long... index) { return block.getLong(flatIndex(index)); }
 
     private int flatIndex(long[] index) {
@@ -91,7 +147,7 @@ public final class NDArray {
         return (int) flat;
     }
 
-    /** A row-major copy of the values as doubles. */
+    /** {@return a row-major copy of the values as doubles} */
     public double[] toDoubleArray() {
         if (block.dtype() == DType.FLOAT64) return block.doubles().clone();
         double[] out = new double[block.size()];
@@ -99,7 +155,7 @@ public final class NDArray {
         return out;
     }
 
-    /** A row-major copy of the values as floats (rounded). */
+    /** {@return a row-major copy of the values as floats (rounded)} */
     public float[] toFloatArray() {
         if (block.dtype() == DType.FLOAT32) return block.floats().clone();
         float[] out = new float[block.size()];
@@ -107,7 +163,7 @@ public final class NDArray {
         return out;
     }
 
-    /** A row-major copy of the values as longs (floats truncated toward zero). */
+    /** {@return a row-major copy of the values as longs (floats truncated toward zero)} */
     public long[] toLongArray() {
         if (block.dtype() == DType.INT64) return block.longs().clone();
         long[] out = new long[block.size()];

@@ -17,12 +17,30 @@ public final class RandomSource {
         this.seed = seed;
     }
 
-    /** Uniform in {@code [lo, hi)}, FLOAT64. */
+    /**
+     * Uniform values in {@code [lo, hi)}, FLOAT64.
+     *
+     * @param lo the lowest value
+     * @param hi the bound above every value
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray uniform(double lo, double hi, long[] shape, int[] chunkShape) {
         return uniform(DType.FLOAT64, lo, hi, shape, chunkShape);
     }
 
-    /** Uniform in {@code [lo, hi)}; the bounds and {@code hi - lo} must be finite (NumPy's OverflowError otherwise). */
+    /**
+     * Uniform values in {@code [lo, hi)}; the bounds and {@code hi - lo} must be finite (NumPy's OverflowError
+     * otherwise).
+     *
+     * @param dtype FLOAT32 or FLOAT64
+     * @param lo the lowest value
+     * @param hi the bound above every value
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray uniform(DType dtype, double lo, double hi, long[] shape, int[] chunkShape) {
         if (!Double.isFinite(hi - lo)) {
             throw new InvalidArgumentException("uniform: high - low range exceeds valid bounds (lo=" + lo + ", hi=" + hi
@@ -32,11 +50,29 @@ public final class RandomSource {
         return generate(dtype, false, lo, hi, shape, chunkShape);
     }
 
-    /** Normal with {@code mean} and standard deviation {@code std}, FLOAT64. */
+    /**
+     * Normally distributed values, FLOAT64.
+     *
+     * @param mean the distribution's mean
+     * @param std its standard deviation, at least 0
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray normal(double mean, double std, long[] shape, int[] chunkShape) {
         return normal(DType.FLOAT64, mean, std, shape, chunkShape);
     }
 
+    /**
+     * Normally distributed values.
+     *
+     * @param dtype FLOAT32 or FLOAT64
+     * @param mean the distribution's mean
+     * @param std its standard deviation, at least 0
+     * @param shape the array's shape
+     * @param chunkShape the shape of its chunks (the last ones along an axis may be smaller)
+     * @return the lazy array
+     */
     public ChunkedArray normal(DType dtype, double mean, double std, long[] shape, int[] chunkShape) {
         if (!(std >= 0)) throw new InvalidArgumentException("normal needs std >= 0, got " + std);
         return generate(dtype, true, mean, std, shape, chunkShape);

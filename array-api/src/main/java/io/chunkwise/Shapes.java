@@ -7,6 +7,12 @@ import java.util.function.Consumer;
 public final class Shapes {
     private Shapes() {}
 
+    /**
+     * Checks that a shape is one.
+     *
+     * @param shape the shape
+     * @throws ShapeMismatchException when it is null or has a negative dimension
+     */
     public static void checkShape(long[] shape) {
         if (shape == null) throw new ShapeMismatchException("shape is null");
         for (long s : shape) {
@@ -14,7 +20,13 @@ public final class Shapes {
         }
     }
 
-    /** Number of elements; a size beyond a long (possible only with no zero axis) is refused. */
+    /**
+     * The number of elements of a shape.
+     *
+     * @param shape the shape
+     * @return the product of its dimensions (1 for {@code ()})
+     * @throws ShapeMismatchException when that is more than a long counts (possible only with no zero axis)
+     */
     public static long size(long[] shape) {
         for (long s : shape) if (s == 0) return 0;
         long n = 1;
@@ -25,13 +37,25 @@ public final class Shapes {
         return n;
     }
 
+    /**
+     * The number of elements of a chunk's shape.
+     *
+     * @param shape the shape
+     * @return the product of its dimensions
+     * @throws ArithmeticException when that exceeds an int
+     */
     public static int size(int[] shape) {
         long n = 1;
         for (int s : shape) n *= s;
         return Math.toIntExact(n);
     }
 
-    /** Row-major element strides of a shape. */
+    /**
+     * The row-major element strides of a chunk's shape.
+     *
+     * @param shape the shape
+     * @return how many elements each axis's index steps over
+     */
     public static int[] strides(int[] shape) {
         int[] st = new int[shape.length];
         int s = 1;
@@ -42,6 +66,12 @@ public final class Shapes {
         return st;
     }
 
+    /**
+     * The row-major element strides of a shape.
+     *
+     * @param shape the shape
+     * @return how many elements each axis's index steps over
+     */
     public static long[] strides(long[] shape) {
         long[] st = new long[shape.length];
         long s = 1;
@@ -52,7 +82,12 @@ public final class Shapes {
         return st;
     }
 
-    /** NumPy's string of a shape: {@code (3, 4)}, {@code (5,)}, {@code ()}. */
+    /**
+     * NumPy's string of a shape.
+     *
+     * @param shape the shape
+     * @return e.g. {@code (3, 4)}, {@code (5,)}, {@code ()}
+     */
     public static String str(long[] shape) {
         StringBuilder b = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
@@ -62,11 +97,24 @@ public final class Shapes {
         return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
+    /**
+     * NumPy's string of a chunk's shape.
+     *
+     * @param shape the shape
+     * @return e.g. {@code (3, 4)}, {@code (5,)}, {@code ()}
+     */
     public static String str(int[] shape) {
         return str(Arrays.stream(shape).asLongStream().toArray());
     }
 
-    /** NumPy broadcasting of two shapes (right-aligned; 1 stretches). */
+    /**
+     * NumPy broadcasting of two shapes (right-aligned; 1 stretches).
+     *
+     * @param a one shape
+     * @param b the other
+     * @return the shape of the result
+     * @throws ShapeMismatchException when they do not broadcast together
+     */
     public static long[] broadcast(long[] a, long[] b) {
         int n = Math.max(a.length, b.length);
         long[] out = new long[n];
@@ -82,7 +130,14 @@ public final class Shapes {
         return out;
     }
 
-    /** Normalises an axis in {@code [-ndim, ndim)}. */
+    /**
+     * Normalises an axis.
+     *
+     * @param axis an axis in {@code [-ndim, ndim)}
+     * @param ndim the number of dimensions
+     * @return the axis in {@code [0, ndim)}
+     * @throws AxisOutOfRangeException for an axis out of that range
+     */
     public static int axis(int axis, int ndim) {
         if (axis < -ndim || axis >= ndim) {
             throw new AxisOutOfRangeException("axis " + axis + " is out of bounds for array of dimension " + ndim);
@@ -90,7 +145,14 @@ public final class Shapes {
         return axis < 0 ? axis + ndim : axis;
     }
 
-    /** Normalised, sorted, distinct axes; no axes given means all. */
+    /**
+     * Normalises a list of axes.
+     *
+     * @param axes axes in {@code [-ndim, ndim)}; none (or null) means all
+     * @param ndim the number of dimensions
+     * @return the axes in {@code [0, ndim)}, sorted
+     * @throws AxisOutOfRangeException for an axis out of range, or one given twice
+     */
     public static int[] axes(int[] axes, int ndim) {
         if (axes == null || axes.length == 0) {
             int[] all = new int[ndim];
@@ -109,7 +171,12 @@ public final class Shapes {
         return out;
     }
 
-    /** Visits every index of a grid in row-major order (one visit, with an empty index, for a 0-d grid). */
+    /**
+     * Visits every index of a grid in row-major order (one visit, with an empty index, for a 0-d grid).
+     *
+     * @param grid the size of each axis
+     * @param action called with each index (a new array each time)
+     */
     public static void forEachIndex(int[] grid, Consumer<int[]> action) {
         for (int g : grid) if (g == 0) return;
         int[] idx = new int[grid.length];

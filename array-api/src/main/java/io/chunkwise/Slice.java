@@ -15,25 +15,60 @@ public final class Slice {
         this.index = index;
     }
 
+    /** {@return every element of the axis, Python's {@code :}} */
     public static Slice all() { return new Slice(null, null, 1, false); }
 
-    /** Elements {@code start <= i < stop}; negative values count from the end, out-of-range ones are clipped. */
+    /**
+     * Elements {@code start <= i < stop}, Python's {@code start:stop}.
+     *
+     * @param start the first element; negative counts from the end, out of range is clipped
+     * @param stop the bound after the last; negative counts from the end, out of range is clipped
+     * @return the slice
+     */
     public static Slice range(long start, long stop) { return new Slice(start, stop, 1, false); }
 
-    /** As Python's {@code start:stop:step}; a negative step walks backwards. */
+    /**
+     * Python's {@code start:stop:step}.
+     *
+     * @param start the first element; negative counts from the end, out of range is clipped
+     * @param stop the bound after the last; negative counts from the end, out of range is clipped
+     * @param step the distance between elements, not 0; a negative step walks backwards
+     * @return the slice
+     */
     public static Slice range(long start, long stop, long step) { return new Slice(start, stop, step, false); }
 
-    /** Python's {@code start:stop:step} with an open start or stop ({@code null}). */
+    /**
+     * Python's {@code start:stop:step} with an open start or stop.
+     *
+     * @param start the first element, or null: the axis's first (its last for a negative step)
+     * @param stop the bound after the last, or null: past the axis's end (its start for a negative step)
+     * @param step the distance between elements, not 0; a negative step walks backwards
+     * @return the slice
+     */
     public static Slice of(Long start, Long stop, long step) { return new Slice(start, stop, step, false); }
 
-    /** One element; the axis is dropped. A negative index counts from the end. */
+    /**
+     * One element; the axis is dropped.
+     *
+     * @param index the element; negative counts from the end
+     * @return the slice
+     */
     public static Slice at(long index) { return new Slice(index, null, 1, true); }
 
+    /** {@return whether this is a single index ({@link #at}), which drops its axis} */
     public boolean isIndex() { return index; }
 
+    /** {@return the distance between elements} */
     public long step() { return step; }
 
-    /** The index this slice selects on an axis of {@code length} (for {@link #at}); checks the bounds. */
+    /**
+     * The element a single index selects (for {@link #at}).
+     *
+     * @param length the axis's length
+     * @param axis the axis, for the message
+     * @return the index in {@code [0, length)}
+     * @throws IndexOutOfRangeException when it is out of bounds
+     */
     public long index(long length, int axis) {
         long i = start < 0 ? start + length : start;
         if (i < 0 || i >= length) {
@@ -42,7 +77,12 @@ public final class Slice {
         return i;
     }
 
-    /** Python's {@code slice.indices(length)}: {first, count} after clipping. */
+    /**
+     * The elements a range selects, as Python's {@code slice.indices(length)}.
+     *
+     * @param length the axis's length
+     * @return {first, count} after clipping
+     */
     public long[] firstAndCount(long length) {
         long lo, hi;
         if (step > 0) {

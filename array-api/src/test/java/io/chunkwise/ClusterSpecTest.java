@@ -1,5 +1,6 @@
 package io.chunkwise;
 
+import io.chunkwise.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ class ClusterSpecTest {
     @Test
     void aClusterWithoutTheClusterModuleFailsNamingTheModule() {
         ClusterUnavailableException e = assertThrows(ClusterUnavailableException.class,
-                () -> Chunkwise.builder().cluster(ClusterSpec.embedded(3)).build());
+                () -> Chunkwise.builder().backend(new ReferenceBackend()).cluster(ClusterSpec.embedded(3)).build());
         assertTrue(e.getMessage().contains("io.chunkwise:cluster") && e.getMessage().contains("embedded(3)"), e.getMessage());
     }
 

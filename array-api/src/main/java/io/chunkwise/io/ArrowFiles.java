@@ -144,6 +144,7 @@ public final class ArrowFiles {
     public static final String FORMAT_NAME = "arrow";
 
     public static ChunkedArray load(Chunkwise cw, Path file) {
+        ArrowMemory.checkUsable();   // here, not in the first chunk task: the flag is missing for the whole JVM
         Layout l = readLayout(file);
         return cw.fromFile(FORMAT_NAME, file, l.dtype(), l.chunks());
     }

@@ -9,6 +9,7 @@ import io.chunkwise.DType;
 import io.chunkwise.NDArray;
 import io.chunkwise.Shapes;
 import io.chunkwise.Slice;
+import io.chunkwise.reference.ReferenceBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class ArrowFilesTest {
     Path dir;
 
     @BeforeAll
-    static void open() { cw = Chunkwise.builder().threads(2).build(); }
+    static void open() { cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build(); }
 
     /** Closing the context closes its Arrow root allocator, which throws if an operation left buffers behind. */
     @AfterAll

@@ -6,6 +6,7 @@ import io.chunkwise.DType;
 import io.chunkwise.DTypeException;
 import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.ShapeMismatchException;
+import io.chunkwise.reference.ReferenceBackend;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -27,7 +28,7 @@ class ArrowVectorsTest {
     void vectorsBecomeChunksAndChunksBecomeVectors() {
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);
-        try (Chunkwise cw = Chunkwise.builder().threads(2).build();
+        try (Chunkwise cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build();
              BufferAllocator alloc = new RootAllocator();
              Float8Vector a = new Float8Vector("a", alloc);
              Float8Vector b = new Float8Vector("b", alloc)) {
@@ -63,7 +64,7 @@ class ArrowVectorsTest {
 
     @Test
     void foreignTypesNullsAndShapesAreRefused() {
-        try (Chunkwise cw = Chunkwise.builder().threads(1).build();
+        try (Chunkwise cw = Chunkwise.builder().threads(1).backend(new ReferenceBackend()).build();
              BufferAllocator alloc = new RootAllocator();
              VarCharVector s = new VarCharVector("names", alloc);
              IntVector n = new IntVector("n", alloc)) {

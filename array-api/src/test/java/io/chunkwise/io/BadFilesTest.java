@@ -3,6 +3,7 @@ package io.chunkwise.io;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.FileFormatException;
 import io.chunkwise.NDArray;
+import io.chunkwise.reference.ReferenceBackend;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class BadFilesTest {
     Path dir;
 
     @BeforeAll
-    static void open() { cw = Chunkwise.builder().threads(2).build(); }
+    static void open() { cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build(); }
 
     /** Closing the context closes its Arrow root allocator, which throws if an operation left buffers behind. */
     @AfterAll

@@ -9,6 +9,7 @@ import io.chunkwise.DType;
 import io.chunkwise.NDArray;
 import io.chunkwise.Shapes;
 import io.chunkwise.Slice;
+import io.chunkwise.reference.ReferenceBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class NpyTest {
     Path dir;
 
     @BeforeAll
-    static void open() { cw = Chunkwise.builder().threads(2).build(); }
+    static void open() { cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build(); }
 
     @AfterAll
     static void close() { cw.close(); }

@@ -8,6 +8,7 @@ import io.chunkwise.DType;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.NDArray;
 import io.chunkwise.TaskFailedException;
+import io.chunkwise.reference.ReferenceBackend;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -135,7 +136,7 @@ class ReaderFuzzTest {
         private final int cases, only, limitSeconds;
         private final boolean verbose;
         private final Path dir, report, progress;
-        private final Chunkwise cw = Chunkwise.builder().threads(2).build();
+        private final Chunkwise cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build();
         private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "fuzz-case");
             t.setDaemon(true);

@@ -24,9 +24,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the first example, (x*x+10).sum(0) and x @ x.T, timed and checked.", "",
-                "x is an n x n standard normal array (seed 42, chunks 1000 x 1000 by",
-                "default); a few values of each result are recomputed directly in double",
-                "from the generator, and the run fails (exit 1) when they differ."})
+                "x is an n x n standard normal array (seed 42, chunks 1000 x 1000 by default); a few values of each "
+                + "result are recomputed directly in double from the generator, and the run fails (exit 1) when they "
+                + "differ."})
 final class DemoCommand implements Callable<Integer> {
     /** Relative error allowed against the direct computation, as a fraction of the sum of |terms|. */
     static final double TOLERANCE = 1e-10;

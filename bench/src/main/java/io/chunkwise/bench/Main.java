@@ -28,6 +28,9 @@ import java.util.concurrent.Callable;
         subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+    /** Columns of the usage text when the terminal's width is unknown (picocli's default, 80, cuts sentences short). */
+    static final int USAGE_WIDTH = 120;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -62,6 +65,9 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new Main(out, err));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // usage text as wide as the terminal, and USAGE_WIDTH columns where there is none (a pipe, a file, a test)
+        cl.setUsageHelpAutoWidth(true);
+        cl.setUsageHelpWidth(USAGE_WIDTH);
         // everything after `jmh` goes to JMH as it is, options included
         cl.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         cl.setOut(new PrintWriter(out, true));

@@ -3,7 +3,9 @@ package io.chunkwise.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +39,40 @@ class MainTest {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
     }
+
+    /**
+     * Help reads whole: no line is wider than the usage width; the synopsis breaks only between options and other
+     * lines only between words (every description of the command and its options is in the help as written, but for
+     * the white space); each command's first line (of its header, else of its description), the one the command list
+     * shows, is a sentence.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "info", "demo", "bench", "jmh"})
+    void helpLinesBreakOnlyBetweenWords(String sub) {
+        CommandLineRun r = sub.isEmpty() ? CommandLineRun.of("--help") : CommandLineRun.of(sub, "--help");
+        assertEquals(0, r.code(), r.transcript());
+        List<String> lines = r.out().lines().toList();
+        for (String line : lines) assertTrue(line.length() <= Main.USAGE_WIDTH, "wider than " + Main.USAGE_WIDTH + ": " + line);
+        for (int i = 0; i == 0 || i < lines.size() && lines.get(i).startsWith(" "); i++) {   // the synopsis
+            String line = lines.get(i);
+            assertEquals(line.chars().filter(c -> c == '[').count(), line.chars().filter(c -> c == ']').count(),
+                    "the synopsis breaks inside an option: " + line);
+        }
+        CommandLine top = Main.commandLine(System.out, System.err);
+        CommandLine.Model.CommandSpec spec = (sub.isEmpty() ? top : top.getSubcommands().get(sub)).getCommandSpec();
+        List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
+        spec.options().forEach(o -> texts.addAll(List.of(o.description())));
+        for (CommandLine c : spec.subcommands().values()) {
+            var usage = c.getCommandSpec().usageMessage();
+            String first = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+            assertTrue(first.endsWith("."), c.getCommandName() + ": the command list shows a cut sentence: " + first);
+            texts.add(first);
+        }
+        String help = words(r.out());
+        for (String t : texts) assertTrue(help.contains(words(t)), "not whole in the help: " + t + "\n" + r.out());
+    }
+
+    private static String words(String s) { return s.strip().replaceAll("\\s+", " "); }
 
     @Test
     void infoDescribesTheMachineAndExitsZero() {

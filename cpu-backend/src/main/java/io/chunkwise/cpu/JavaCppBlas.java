@@ -10,7 +10,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
 /**
  * OpenBLAS through JavaCPP's generated JNI, which copies every Java array argument into native memory for the call
- * and back after it (the binding of Java 21, where {@link FfmBlas} is not available). C must be a whole array
+ * and back after it (the binding of Java 21, where {@code FfmBlas} is not available). C must be a whole array
  * ({@code cOffset} 0, {@code ldc} n).
  *
  * <p>Operands of {@link #SCRATCH_BYTES} or more go through native buffers of the calling thread, grown as needed

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * ({@code -Dchunkwise.blas.threads=N} overrides). Where the native library cannot load, {@link #problem()} says why
  * and the CPU backend uses its Java kernel.
  *
- * <p>The arrays reach OpenBLAS through {@link #binding()}: in place on Java 22+ ({@link FfmBlas}), else copied by
+ * <p>The arrays reach OpenBLAS through {@link #binding()}: in place on Java 22+ ({@code FfmBlas}), else copied by
  * JavaCPP ({@link JavaCppBlas}). The copies cost a quarter of a single-threaded 1024 DGEMM here (38 against 50
  * GFLOP/s), which is why the direct binding exists. Every extent is checked here, before native code sees an array.
  */

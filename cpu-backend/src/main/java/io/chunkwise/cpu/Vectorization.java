@@ -1,5 +1,6 @@
 package io.chunkwise.cpu;
 
+import io.chunkwise.spi.SetupWarnings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,13 +8,16 @@ import org.slf4j.LoggerFactory;
  * Picks the loops the CPU kernels run, once per JVM (after Lucene's {@code VectorizationProvider}): the Vector API
  * loops ({@link VectorLoops}) where the module {@code jdk.incubator.vector} is readable, C2 compiles (without it
  * vector code runs as slow Java objects) and vectors hold at least two 64-bit lanes; otherwise the plain loops
- * ({@link ScalarLoops}), with one warning that says why and, for the missing module, names the flag to pass.
+ * ({@link ScalarLoops}), with one warning that says why and, for the missing module, names the flag to pass (through
+ * SLF4J, or on standard error when no SLF4J provider is bound: see {@link SetupWarnings}).
  * {@code -Dchunkwise.vector=false} asks for the plain loops (for comparisons); the results are the same, but for an
  * ulp or so in the transcendental functions.
  */
 final class Vectorization {
     private static final Logger LOG = LoggerFactory.getLogger(Vectorization.class);
     static final String MODULE = "jdk.incubator.vector";
+    /** The JVM option that makes the module readable. */
+    static final String FLAG = "--add-modules=" + MODULE;
 
     private static final Loops SCALAR = new ScalarLoops();
     private static final Loops BEST = probe();
@@ -35,13 +39,13 @@ final class Vectorization {
             return SCALAR;
         }
         if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
-            LOG.warn("The Java Vector API is not enabled, so CPU kernels run plain Java loops (slower sums and math "
-                    + "functions). Start the JVM with --add-modules={} to enable it.", MODULE);
+            warn("The Java Vector API is not enabled, so Chunkwise's CPU kernels run plain Java loops (elementwise math, "
+                    + "sums and random numbers several times slower). Start the JVM with " + FLAG + " to enable it.");
             return SCALAR;
         }
         String noC2 = c2Missing();
         if (noC2 != null) {
-            LOG.warn("The Java Vector API is enabled but {}, so CPU kernels run plain Java loops.", noC2);
+            warn("The Java Vector API is enabled but " + noC2 + ", so Chunkwise's CPU kernels run plain Java loops.");
             return SCALAR;
         }
         try {
@@ -52,10 +56,12 @@ final class Vectorization {
             return loops;
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            LOG.warn("The Java Vector API cannot be used here ({}), so CPU kernels run plain Java loops.", cause.toString());
+            warn("The Java Vector API cannot be used here (" + cause + "), so Chunkwise's CPU kernels run plain Java loops.");
             return SCALAR;
         }
     }
+
+    private static void warn(String message) { SetupWarnings.warnOnce("chunkwise.vector", LOG, message); }
 
     /** Why the C2 compiler will not compile vector code (-Xint, or tiered compilation stopped before C2), or null. */
     private static String c2Missing() {

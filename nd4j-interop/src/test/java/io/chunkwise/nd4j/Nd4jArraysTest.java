@@ -7,6 +7,7 @@ import io.chunkwise.DTypeException;
 import io.chunkwise.NDArray;
 import io.chunkwise.ShapeMismatchException;
 import io.chunkwise.Shapes;
+import io.chunkwise.reference.ReferenceBackend;
 import io.chunkwise.spi.HostBlock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,7 @@ class Nd4jArraysTest {
     private static Chunkwise cw;
 
     @BeforeAll
-    static void open() { cw = Chunkwise.builder().threads(3).build(); }
+    static void open() { cw = Chunkwise.builder().threads(3).backend(new ReferenceBackend()).build(); }
 
     @AfterAll
     static void close() { cw.close(); }

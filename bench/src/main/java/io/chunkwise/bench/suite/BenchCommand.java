@@ -41,19 +41,18 @@ import java.util.function.Consumer;
  * {@code elementwise.csv}, {@code elementwise.json} and {@code run.json}; prints the tables. Exits 1 when any of our
  * results fails validation; a peer's failure is reported and its row gets no speed.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the benchmark suite: matmul against the peers that are present (OpenBLAS,",
-                "OpenBLAS on our blocks by hand, ND4J, numpy, dask.array), then",
-                "elementwise/reduction workloads. Writes",
-                "results.csv, results.json, matmul.png, elementwise.csv, elementwise.json, run.json.", "",
-                "Times x.matmul(y).compute() on random inputs persisted beforehand, checks",
-                "each product (ours and the peers') on sampled entries (relative residual at",
-                "most 1e-8 for float64, 1e-3 for float32) and reports GFLOP/s = 2 n^3 / t",
-                "(median, and min/max over the timed runs after warm-up), the ratio to the",
-                "fastest peer at that size, and the efficiency against the measured peak.",
-                "The systems of one dtype and size are timed interleaved, a run of each in turn.",
-                "A result that fails the check gets no speed; if it is ours the command exits 1.",
-                "A peer that is missing is named in one line and skipped."})
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = {"Runs the benchmark suite: matmul against the peers that are present, then elementwise and "
+                + "reduction workloads.", "",
+                "The peers: one OpenBLAS call on the whole matrices, OpenBLAS on our blocks by hand, ND4J, numpy and "
+                + "dask.array. Writes results.csv, results.json, matmul.png, elementwise.csv, elementwise.json and "
+                + "run.json.", "",
+                "Times x.matmul(y).compute() on random inputs persisted beforehand, checks each product (ours and the "
+                + "peers') on sampled entries (relative residual at most 1e-8 for float64, 1e-3 for float32) and reports "
+                + "GFLOP/s = 2 n^3 / t (median, and min/max over the timed runs after warm-up), the ratio to the fastest "
+                + "peer at that size, and the efficiency against the measured peak. The systems of one dtype and size "
+                + "are timed interleaved, a run of each in turn. A result that fails the check gets no speed; if it is "
+                + "ours the command exits 1. A peer that is missing is named in one line and skipped."})
 public final class BenchCommand implements Callable<Integer> {
     private static final List<Integer> FULL_SIZES = List.of(512, 1024, 2048, 4096);
     private static final List<Integer> QUICK_SIZES = List.of(128, 256);
