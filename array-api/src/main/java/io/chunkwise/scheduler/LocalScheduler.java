@@ -634,7 +634,14 @@ public final class LocalScheduler implements Scheduler {
             results[t] = out;
             kept[t] = keep;
             remaining--;
-            for (int d : distinctDeps[t]) if (--refs[d] == 0) toRelease.add(forget(d));
+            for (int d : distinctDeps[t]) {
+                // an op may return one of its inputs (the SPI allows it): one block, released once, by its last holder
+                if (out != null && results[d] == out) {
+                    if (literal[d] || kept[d]) kept[t] = true;   // not ours: the store or the sink holds it
+                    else kept[d] = true;                         // released when t's result is, not before
+                }
+                if (--refs[d] == 0) toRelease.add(forget(d));
+            }
             if (output[t] && --refs[t] == 0) toRelease.add(forget(t));
             for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) {
                 int u = dependents[i];

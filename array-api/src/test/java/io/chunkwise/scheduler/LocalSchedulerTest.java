@@ -167,4 +167,46 @@ class LocalSchedulerTest {
             assertArrayEquals(expected.toDoubleArray(), kept.compute().toDoubleArray());
         }
     }
+
+    /** A reference backend whose {@code maximum(x, x)} returns its input block itself, as the SPI allows. */
+    private static Backend returnsItsInput(AtomicInteger returned) {
+        ReferenceBackend ref = new ReferenceBackend();
+        InvocationHandler h = (proxy, m, args) -> {
+            if (m.getName().equals("elementwise") && args[0] instanceof io.chunkwise.spi.Expr.Binary b
+                    && b.op() == io.chunkwise.spi.BinaryOp.MAXIMUM && b.a() instanceof io.chunkwise.spi.Expr.Input in
+                    && b.a().equals(b.b())) {
+                returned.incrementAndGet();
+                return ((io.chunkwise.spi.Block[]) args[1])[in.index()];
+            }
+            try {
+                return m.invoke(ref, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[]{Backend.class}, h);
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 3})
+    void aTaskThatReturnsItsInputBlockReleasesItOnceAndNeverAPersistedOne(int threads) {
+        AtomicInteger returned = new AtomicInteger();
+        io.chunkwise.testing.LeakCheckingBackend leaks = new io.chunkwise.testing.LeakCheckingBackend(returnsItsInput(returned));
+        double[] v = {3, -1, 4, -1, 5, -9, 2, 6};
+        double[] plusOne = {4, 0, 5, 0, 6, -8, 3, 7};
+        try (Chunkwise cw = Chunkwise.builder().threads(threads).backend(leaks).build()) {
+            ChunkedArray x = cw.fromArray(v, new long[]{8}, new int[]{3});
+            ChunkedArray same = x.maximum(x);
+            // read by another task (a reversing view): released once, after the view's task
+            assertArrayEquals(new double[]{6, 2, -9, 5, -1, 4, -1, 3},
+                    same.slice(io.chunkwise.Slice.range(7, -9, -1)).compute().toDoubleArray());
+            // kept by persist(), which stores what a source chunk's task returned
+            ChunkedArray kept = same.persist();
+            // a persisted chunk returned as another task's result, persisted again: never released by a computation
+            ChunkedArray p = x.add(1).persist();
+            for (int i = 0; i < 3; i++) assertArrayEquals(plusOne, p.maximum(p).persist().compute().toDoubleArray());
+            assertArrayEquals(v, kept.compute().toDoubleArray());
+            assertEquals(3 + 3 + 3 * 3, returned.get(), "tasks whose backend returned their input");
+        }   // LeakCheckingBackend: every block released exactly once, persisted ones by the context only
+    }
 }

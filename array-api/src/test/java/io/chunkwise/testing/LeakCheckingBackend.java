@@ -20,9 +20,10 @@ import java.util.TreeMap;
 /**
  * A backend that fails its {@link #close()} when a block it handed out was not released. Every call of the wrapped
  * backend goes through unchanged (the destination-passing calls too, so that they keep their fast paths). Each
- * block a call returns is counted once more, and each {@link #release} counts it once less: a call may return a
- * block it was given (an elementwise expression that is one of its inputs, a combine of one partial), which the
- * caller then holds, and releases, twice; a GEMM into a given C returns C, which stays one block. At close (the
+ * block a call returns is counted once more, and each {@link #release} counts it once less. A call may return a
+ * block it was given (an elementwise expression that is one of its inputs, a combine of one partial): that is the
+ * same block, not a new one (as {@code Backend}'s own defaults treat it), to be released once by whoever holds it
+ * last; a GEMM into a given C returns C, which stays one block too. At close (the
  * context has released its persisted blocks by then) every count must be 0: the {@link AssertionError} lists the
  * blocks still held, and those released more often than handed out, with their dtype, shape and the call that made
  * them (and its caller).
@@ -87,9 +88,15 @@ public final class LeakCheckingBackend implements Backend {
         backend.release(block);
     }
 
+    /** {@code b}, counted as handed out unless it is one of {@code inputs} (then it is that block, not a new one). */
+    private Block handOut(Block b, String call, List<Block> inputs) {
+        for (Block in : inputs) if (in == b) return b;
+        return handOut(b, call);
+    }
+
     @Override
     public Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
-        return handOut(backend.elementwise(expr, inputs, inputStrides, region), "elementwise " + Expr.show(expr));
+        return handOut(backend.elementwise(expr, inputs, inputStrides, region), "elementwise " + Expr.show(expr), List.of(inputs));
     }
 
     @Override
@@ -115,7 +122,7 @@ public final class LeakCheckingBackend implements Backend {
 
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
-        return handOut(backend.reduceCombine(op, partials), "reduceCombine " + op.numpyName());
+        return handOut(backend.reduceCombine(op, partials), "reduceCombine " + op.numpyName(), partials);
     }
 
     @Override
