@@ -44,8 +44,10 @@ public final class Wire {
 
         public Out bool(boolean v) { return u8(v ? 1 : 0); }
 
-        public Out str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        public Out str(String s) { return bytes(s.getBytes(StandardCharsets.UTF_8)); }
+
+        /** A byte array with its length first. */
+        public Out bytes(byte[] b) {
             i32(b.length);
             ensure(b.length);
             System.arraycopy(b, 0, buf, size, b.length);
