@@ -718,6 +718,7 @@ public final class Chunkwise implements AutoCloseable {
      */
     @Override
     public void close() {
+        scheduler.checkClosableHere();
         synchronized (persisted) {
             if (closed) return;
             closed = true;

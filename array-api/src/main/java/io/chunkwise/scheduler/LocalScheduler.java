@@ -155,6 +155,17 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
+    @Override
+    public synchronized void checkClosableHere() {
+        Cancellation here = Cancellation.current();
+        for (Run r : runs) {
+            if (r.token == here) {
+                throw new ChunkwiseException("close() was called from inside a task of a computation on this context (a "
+                        + "mapBlocks function or a compute listener); it would wait for itself: close the context after compute() returns");
+            }
+        }
+    }
+
     /**
      * Cancels the runs under way ({@link ComputationCancelledException}: the context was closed while computing),
      * waits for their running tasks to return and their chunks to be released, then stops the pool.

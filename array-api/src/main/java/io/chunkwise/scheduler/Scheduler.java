@@ -50,6 +50,12 @@ public interface Scheduler extends AutoCloseable {
      * Cancels the computations under way ({@link io.chunkwise.ComputationCancelledException}: the context was closed
      * while computing), waits for their running tasks to return and their chunks to be released, and stops.
      */
+    /**
+     * Throws where the calling thread runs one of this scheduler's tasks (a {@code mapBlocks} function or a listener
+     * closing its own context): closing waits for the running tasks, so it would wait for itself.
+     */
+    default void checkClosableHere() {}
+
     @Override
     void close();
 }

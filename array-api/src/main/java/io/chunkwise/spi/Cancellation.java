@@ -32,6 +32,9 @@ public final class Cancellation {
     /** Whether the calling thread works for a computation (it is one of a scheduler's workers). */
     public static boolean working() { return CURRENT.get() != null; }
 
+    /** The computation the calling thread works for, or null. */
+    public static Cancellation current() { return CURRENT.get(); }
+
     /** Marks the calling thread as working for this computation; returns what it worked for before (or null). */
     public Cancellation enter() {
         Cancellation previous = CURRENT.get();

@@ -258,4 +258,28 @@ class CancellationTest {
             Cancellation.leave(previous);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} threads")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void closingAContextFromInsideItsOwnTaskIsRefusedNotAHang(int threads) {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(WAIT_S), () -> {
+            try (Chunkwise cw = open(threads, new io.chunkwise.reference.ReferenceBackend())) {
+                ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, 12, 4);
+                io.chunkwise.TaskFailedException e = org.junit.jupiter.api.Assertions.assertThrows(io.chunkwise.TaskFailedException.class,
+                        () -> x.mapBlocks((b, i) -> {
+                            cw.close();
+                            return b;
+                        }).compute());
+                org.junit.jupiter.api.Assertions.assertTrue(e.getCause().getMessage().contains("would wait for itself"), e.toString());
+                // the context was not closed: it still computes
+                org.junit.jupiter.api.Assertions.assertEquals(66.0, x.sum().compute().getDouble());
+                // a context of its own, made and closed inside a task, is fine
+                org.junit.jupiter.api.Assertions.assertEquals(66.0, x.mapBlocks((b, i) -> {
+                    try (Chunkwise inner = Chunkwise.builder().threads(1).backend(new io.chunkwise.reference.ReferenceBackend()).build()) {
+                        return inner.fromNDArray(b, new int[]{2}).compute();
+                    }
+                }).sum().compute().getDouble());
+            }
+        });
+    }
 }
