@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final String THREADS_ATTRIBUTE = "chunkwise.threads";
-    static final int WINDOW_PER_THREAD = 2;
+    static final int WINDOW_PER_THREAD = 64;
     /** How long a job waits without any task finishing before it fails (a hung member). */
     static final long STALL_SECONDS = 600;
     private static final int DRIVER = -1;

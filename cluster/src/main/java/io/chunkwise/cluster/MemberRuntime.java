@@ -106,10 +106,11 @@ public final class MemberRuntime implements AutoCloseable {
         }
         Map<ChunkId, byte[]> values = read(map, inputs);
         List<Future<?>> running = new ArrayList<>(n);
+        Map<ChunkId, byte[]> stores = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
             if (tasks[i] == null) continue;
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, map, tasks[at], batch.flags[at], values, report, at)));
+            running.add(pool.submit(() -> runOne(backend, tasks[at], batch.flags[at], values, report, stores, at)));
         }
         for (Future<?> f : running) {
             try {
@@ -121,6 +122,7 @@ public final class MemberRuntime implements AutoCloseable {
                 throw new ChunkwiseException("a task batch failed: " + e.getCause(), e.getCause());
             }
         }
+        if (!stores.isEmpty()) map.setAll(stores);
         return report;
     }
 
@@ -136,8 +138,8 @@ public final class MemberRuntime implements AutoCloseable {
         return values;
     }
 
-    private void runOne(Backend backend, IMap<ChunkId, byte[]> map, Task task, byte flags, Map<ChunkId, byte[]> values,
-                               BatchReport report, int i) {
+    private void runOne(Backend backend, Task task, byte flags, Map<ChunkId, byte[]> values, BatchReport report,
+                        Map<ChunkId, byte[]> stores, int i) {
         List<Block> made = new ArrayList<>();
         try {
             long start = System.nanoTime();
@@ -154,7 +156,7 @@ public final class MemberRuntime implements AutoCloseable {
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
             report.nanos[i] = System.nanoTime() - start;
             if ((flags & TaskBatch.STORE) != 0) {
-                map.set(new ChunkId(task.key()), bytes);
+                stores.put(new ChunkId(task.key()), bytes);
                 report.outputBytes[i] = bytes.length;
             }
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
