@@ -66,6 +66,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     private final long budget;
     private final Backend driver;
     private final ExecutorService driverPool;
+    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chunkwise-job-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterScheduler.class);
 
     ClusterScheduler(EmbeddedCluster cluster, boolean ownsCluster, int threads, long budget, Backend driver) {
         this.cluster = cluster;
@@ -112,9 +118,33 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         new Job(graph, kind == BackendKind.AUTO ? driver.kind() : kind, env, sink, listener).run();
     }
 
+    /**
+     * Destroys a finished job's map off the driver's path (a destroy addresses every member: milliseconds). Its chunks
+     * are unreachable already; members drop their local chunks of the job when they see the map destroyed.
+     */
+    private void destroyInBackground(IMap<ChunkId, byte[]> map) {
+        try {
+            cleaner.execute(() -> {
+                try {
+                    map.destroy();
+                } catch (RuntimeException e) {
+                    LOG.warn("destroying job map {} failed: {}", map.getName(), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            map.destroy();
+        }
+    }
+
     @Override
     public void close() {
         driverPool.shutdownNow();
+        cleaner.shutdown();
+        try {
+            if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) LOG.warn("job maps still being destroyed after 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (ownsCluster) cluster.close();
     }
 
@@ -241,11 +271,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 loop();
             } finally {
                 awaitInFlight();
-                try {
-                    map.destroy();
-                } catch (RuntimeException e) {
-                    if (error == null) error = e;
-                }
+                destroyInBackground(map);
             }
             if (error != null) {
                 if (error instanceof ChunkwiseException ce) throw ce;
@@ -325,6 +351,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
         }
 
+        /** Whether every task that reads task t's chunk runs on member m (not on the driver). */
+        private boolean readersAllOn(int t, int m) {
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) {
+                int u = dependents[i];
+                if (onDriver[u] || owner[u] != m) return false;
+            }
+            return true;
+        }
+
         /** Reserves task t's output bytes on member m; false where they do not fit now. */
         private boolean reserve(int m, int t) {
             if (need[t] > budget) {
@@ -363,7 +398,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 int t = batch.get(i);
                 positions[i] = t;
                 tasks[i] = TaskCodec.encode(graph.task(t));
-                flags[i] = (byte) ((consumers[t] > 0 ? TaskBatch.STORE : 0) | (output[t] ? TaskBatch.RETURN : 0));
+                byte where = consumers[t] == 0 ? 0 : readersAllOn(t, m) ? TaskBatch.KEEP : TaskBatch.STORE;
+                flags[i] = (byte) (where | (output[t] ? TaskBatch.RETURN : 0));
             }
             List<ChunkId> d = deletes.get(m);
             TaskBatch b = new TaskBatch(mapName, kind.name(), positions, tasks, flags, d.toArray(new ChunkId[0]));
@@ -466,10 +502,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             held[x] = 0;
         }
 
-        /** Runs a task the members cannot resolve, here, and scatters its chunk into the job map (a driver thread). */
+        /**
+         * Runs a task the members cannot resolve, here, and scatters its chunk into the job map (a driver thread). Its
+         * outcome is posted only after its blocks are released, so that a finished job holds none.
+         */
         private void runOnDriver(int t) {
             Task task = graph.task(t);
             List<Block> toRelease = new ArrayList<>();
+            Event outcome;
             try {
                 long start = System.nanoTime();
                 Block[] in = new Block[task.deps().size()];
@@ -483,31 +523,32 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     }
                 }
                 Block out = task.op().run(driver, in, env);
-                boolean literal = task.op() instanceof TaskOp.Persisted;   // the context's store owns it
                 if (out == null) throw new IllegalStateException("the backend returned no block");
+                boolean literal = task.op() instanceof TaskOp.Persisted;   // the context's store owns it
+                if (!literal) toRelease.add(out);
                 long heldBytes = 0;
                 if (consumers[t] > 0) {
                     byte[] bytes = ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
                     map.set(new ChunkId(task.key()), bytes);
                     heldBytes = bytes.length;
                 }
-                boolean keep = false;
-                if (output[t]) {
-                    // the sink runs on this thread: Sink allows any thread
-                    keep = sink.accept(task.key(), out);
-                }
-                if (!literal && !keep) toRelease.add(out);
-                events.add(new Event(DRIVER, null, t, heldBytes, System.nanoTime() - start, null));
+                // the sink runs on this thread (Sink allows any thread); a block it keeps is its own
+                if (output[t] && sink.accept(task.key(), out) && !literal) toRelease.remove(toRelease.size() - 1);
+                outcome = new Event(DRIVER, null, t, heldBytes, System.nanoTime() - start, null);
             } catch (ChunkwiseException e) {
-                events.add(new Event(DRIVER, null, t, 0, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e));
+                outcome = new Event(DRIVER, null, t, 0, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e);
             } catch (OutOfMemoryError e) {
-                events.add(new Event(DRIVER, null, t, 0, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
-                        + task.key() + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e)));
+                outcome = new Event(DRIVER, null, t, 0, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
+                        + task.key() + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e));
             } catch (Throwable e) {
-                events.add(new Event(DRIVER, null, t, 0, 0, taskFailed(task, e)));
-            } finally {
-                for (Block b : toRelease) driver.release(b);
+                outcome = new Event(DRIVER, null, t, 0, 0, taskFailed(task, e));
             }
+            try {
+                for (Block b : toRelease) driver.release(b);
+            } catch (RuntimeException e) {
+                if (outcome.failure() == null) outcome = new Event(DRIVER, null, t, 0, 0, e);
+            }
+            events.add(outcome);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.chunkwise.cluster;
 
+import com.hazelcast.core.DistributedObjectEvent;
+import com.hazelcast.core.DistributedObjectListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.PartitionService;
@@ -26,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,6 +51,8 @@ public final class MemberRuntime implements AutoCloseable {
     private final ExecutorService pool;
     private final Map<BackendKind, Backend> backends = new EnumMap<>(BackendKind.class);
     private final BlockFunctions functions = new BlockFunctions();
+    /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
+    private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
     private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong();
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
@@ -69,7 +74,18 @@ public final class MemberRuntime implements AutoCloseable {
         return m;
     }
 
-    void attach(HazelcastInstance instance) { this.instance = instance; }
+    void attach(HazelcastInstance instance) {
+        this.instance = instance;
+        // a job's local chunks go when its map is destroyed (at the end of the job, also on failure)
+        instance.addDistributedObjectListener(new DistributedObjectListener() {
+            @Override public void distributedObjectCreated(DistributedObjectEvent event) {}
+
+            @Override
+            public void distributedObjectDestroyed(DistributedObjectEvent event) {
+                if (event.getObjectName() instanceof String name) local.remove(name);
+            }
+        });
+    }
 
     public int threads() { return threads; }
 
@@ -90,27 +106,27 @@ public final class MemberRuntime implements AutoCloseable {
     BatchReport run(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
         IMap<ChunkId, byte[]> map = instance.getMap(batch.jobMap);
-        for (ChunkId d : batch.deletes) map.delete(d);
+        Map<ChunkKey, byte[]> kept = localStore(batch.jobMap);
+        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.delete(d);
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
         Task[] tasks = new Task[n];
-        Set<ChunkId> inputs = new HashSet<>();
+        Set<ChunkId> remote = new HashSet<>();
         for (int i = 0; i < n; i++) {
             try {
                 tasks[i] = TaskCodec.decodeTask(batch.tasks[i]);
-                for (ChunkKey k : tasks[i].deps()) inputs.add(new ChunkId(k));
+                for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k)) remote.add(new ChunkId(k));
             } catch (RuntimeException e) {
                 fail(report, i, e);
             }
         }
-        Map<ChunkId, byte[]> values = read(map, inputs);
+        Map<ChunkId, byte[]> fromMap = read(map, remote);
         List<Future<?>> running = new ArrayList<>(n);
-        Map<ChunkId, byte[]> stores = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
             if (tasks[i] == null) continue;
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, tasks[at], batch.flags[at], values, report, stores, at)));
+            running.add(pool.submit(() -> runOne(backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
         }
         for (Future<?> f : running) {
             try {
@@ -122,31 +138,38 @@ public final class MemberRuntime implements AutoCloseable {
                 throw new ChunkwiseException("a task batch failed: " + e.getCause(), e.getCause());
             }
         }
-        if (!stores.isEmpty()) map.setAll(stores);
         return report;
     }
 
-    /** The envelopes of {@code keys}, counting the bytes that came from other members. */
+    /** The chunks of job map {@code jobMap} kept on this member only; dropped when the driver destroys the map. */
+    private Map<ChunkKey, byte[]> localStore(String jobMap) {
+        return local.computeIfAbsent(jobMap, k -> new ConcurrentHashMap<>());
+    }
+
+    /** The envelopes of {@code keys} from the job map (one getAll), counting the bytes that came from other members. */
     private Map<ChunkId, byte[]> read(IMap<ChunkId, byte[]> map, Set<ChunkId> keys) {
         if (keys.isEmpty()) return Map.of();
         Map<ChunkId, byte[]> values = map.getAll(keys);
         PartitionService partitions = instance.getPartitionService();
         for (Map.Entry<ChunkId, byte[]> e : values.entrySet()) {
-            boolean local = partitions.getPartition(e.getKey()).getOwner().localMember();
-            (local ? localBytes : remoteBytes).addAndGet(e.getValue().length);
+            boolean here = partitions.getPartition(e.getKey()).getOwner().localMember();
+            (here ? localBytes : remoteBytes).addAndGet(e.getValue().length);
         }
         return values;
     }
 
-    private void runOne(Backend backend, Task task, byte flags, Map<ChunkId, byte[]> values, BatchReport report,
-                        Map<ChunkId, byte[]> stores, int i) {
+    private void runOne(Backend backend, IMap<ChunkId, byte[]> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
+                        Task task, byte flags, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
         try {
             long start = System.nanoTime();
             Block[] in = new Block[task.deps().size()];
             for (int k = 0; k < in.length; k++) {
-                byte[] env = values.get(new ChunkId(task.deps().get(k)));
-                if (env == null) throw new ChunkwiseException("input chunk " + task.deps().get(k) + " is missing from the job's chunk store");
+                ChunkKey key = task.deps().get(k);
+                byte[] env = kept.get(key);
+                if (env != null) localBytes.addAndGet(env.length);
+                else env = fromMap.get(new ChunkId(key));
+                if (env == null) throw new ChunkwiseException("input chunk " + key + " is missing from the job's chunk store");
                 in[k] = toBackend(backend, ChunkEnvelope.decode(env));
                 made.add(in[k]);
             }
@@ -155,10 +178,9 @@ public final class MemberRuntime implements AutoCloseable {
             made.add(out);
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
             report.nanos[i] = System.nanoTime() - start;
-            if ((flags & TaskBatch.STORE) != 0) {
-                stores.put(new ChunkId(task.key()), bytes);
-                report.outputBytes[i] = bytes.length;
-            }
+            if ((flags & TaskBatch.KEEP) != 0) kept.put(task.key(), bytes);
+            else if ((flags & TaskBatch.STORE) != 0) map.set(new ChunkId(task.key()), bytes);
+            if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
         } catch (OutOfMemoryError e) {
             fail(report, i, new MemoryBudgetExceededException("the Java heap of a member ran out while running task " + task.key()

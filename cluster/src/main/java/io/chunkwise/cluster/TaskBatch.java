@@ -12,12 +12,13 @@ import java.util.concurrent.Callable;
 
 /**
  * Tasks for one member, sent in one executor call: each task as {@link io.chunkwise.graph.TaskCodec} bytes with its
- * position in the driver's graph and what to do with its output ({@link #STORE} it in the job map for the tasks that
- * read it, {@link #RETURN} it in the report for the driver's sink), plus the chunks of the job map that no task needs
+ * position in the driver's graph and what to do with its output ({@link #KEEP} it on the member when only tasks there
+ * read it, else {@link #STORE} it in the job map for the tasks that read it; {@link #RETURN} it in the report for the
+ * driver's sink), plus the chunks of the job map that no task needs
  * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
  */
 final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchReport>, HazelcastInstanceAware {
-    static final byte STORE = 1, RETURN = 2;
+    static final byte STORE = 1, RETURN = 2, KEEP = 4;
     static final int MAX_TASKS = 1 << 20;
 
     String jobMap;

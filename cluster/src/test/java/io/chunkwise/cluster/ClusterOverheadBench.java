@@ -13,27 +13,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ClusterOverheadBench {
     @Test
-    void overhead() throws Exception {
+    void overhead() {
         assumeTrue(Boolean.getBoolean("chunkwise.bench"), "a benchmark: run with -Dchunkwise.bench=true");
         int chunks = Integer.getInteger("chunkwise.bench.chunks", 10_000);
         try (Chunkwise local = Chunkwise.builder().threads(2).build();
              Chunkwise cluster = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(2)).build()) {
-            com.hazelcast.core.HazelcastInstance hz = ((ClusterScheduler) cluster.scheduler()).cluster().driverHandle();
-            for (int rep = 0; rep < 3; rep++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 50; i++) {
-                    com.hazelcast.map.IMap<Object, Object> m = hz.getMap(HazelcastConfigs.JOB_MAP_PREFIX + i + "-" + rep);
-                    m.set(1, new byte[8]);
-                    m.destroy();
-                }
-                long t1 = System.nanoTime();
-                for (int i = 0; i < 50; i++) {
-                    hz.getExecutorService(HazelcastConfigs.EXECUTOR).submitToMember(new TaskBatch("x", "CPU", new int[0], new byte[0][], new byte[0], new ChunkId[0]),
-                            hz.getCluster().getMembers().iterator().next()).get(5, java.util.concurrent.TimeUnit.SECONDS);
-                }
-                long t2 = System.nanoTime();
-                System.out.printf("map create+set+destroy %.2f ms; empty batch round trip %.3f ms%n", (t1 - t0) / 50e6, (t2 - t1) / 50e6);
-            }
             for (Chunkwise cw : new Chunkwise[]{local, cluster}) {
                 String name = cw == local ? "local" : "cluster of 2";
                 for (int rep = 0; rep < 3; rep++) {
