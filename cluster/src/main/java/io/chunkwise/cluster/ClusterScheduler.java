@@ -39,11 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The driver's side of a cluster: runs a task graph on Hazelcast members, dask-style. The driver owns the graph and
  * its bookkeeping (flat int arrays, as in {@link io.chunkwise.scheduler.LocalScheduler}); a task runs on the member
  * that owns the partition of its output key ({@link ChunkId}), so aligned blockwise chunks never move. Ready tasks
- * go out in batches, one executor call per member per batch, while the member has fewer than
- * {@value #WINDOW_PER_THREAD} x its threads tasks in flight and its memory budget allows; members read inputs from
- * the job's map, store the outputs other tasks read and return the outputs the sink wants in their reports. The
- * driver deletes chunks no task needs any more (the deletions ride on the next batch to their member), and destroys
- * the job's map at the end, also on failure.
+ * go out in batches, one executor call per member per batch (a round trip costs a fraction of a millisecond, so never
+ * one call per task), while the member has fewer than {@value #WINDOW_PER_THREAD} x its threads tasks in flight and
+ * its share of the memory budget (the context's budget, per member) allows. As placement is fixed by ownership, a
+ * larger window costs no balance, only memory, which the budget bounds. A task's output stays on its member when only
+ * tasks there read it, goes into the job's map when others (or the driver) do, and comes back in the batch report
+ * when the sink wants it. The driver deletes chunks no task needs any more (the deletions ride on the next batch to
+ * their member), and destroys the job's map at the end, also on failure (members drop their local chunks of the job
+ * when they see it destroyed).
  *
  * <p>The driver itself runs the tasks that need its own data: chunks of the user's arrays ({@link TaskOp.Scattered}),
  * persisted chunks ({@link TaskOp.Persisted}), file reads ({@link TaskOp.Read}; members that share the file system
