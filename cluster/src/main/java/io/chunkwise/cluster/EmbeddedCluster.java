@@ -73,6 +73,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             runtimes.add(runtime);
             Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);
             config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
+            shareTheJvm(config, n);
             config.getMemberAttributeConfig().setAttribute(ClusterScheduler.THREADS_ATTRIBUTE, Integer.toString(threads));
             HazelcastInstance h = Hazelcast.newHazelcastInstance(config);
             runtime.attach(h);
@@ -98,6 +99,19 @@ public final class EmbeddedCluster implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Members in one JVM share its cores: each gets a small share of Hazelcast's threads (its defaults size them for a
+     * machine of its own), which cuts context switches on small machines.
+     */
+    private static void shareTheJvm(Config config, int members) {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors() / members);
+        config.setProperty("hazelcast.io.thread.count", "1");
+        config.setProperty("hazelcast.operation.thread.count", Integer.toString(Math.max(2, cores)));
+        config.setProperty("hazelcast.operation.generic.thread.count", "1");
+        config.setProperty("hazelcast.event.thread.count", "1");
+        config.setProperty("hazelcast.health.monitoring.level", "OFF");
     }
 
     private static List<Integer> freePorts(int n) {

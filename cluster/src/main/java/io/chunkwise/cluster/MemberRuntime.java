@@ -105,9 +105,10 @@ public final class MemberRuntime implements AutoCloseable {
 
     BatchReport run(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
-        IMap<ChunkId, byte[]> map = instance.getMap(batch.jobMap);
+        // the job map only where this batch needs it: a proxy look-up per batch costs
+        java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.jobMap);
         Map<ChunkKey, byte[]> kept = localStore(batch.jobMap);
-        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.delete(d);
+        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.get().delete(d);
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
@@ -122,12 +123,19 @@ public final class MemberRuntime implements AutoCloseable {
             }
         }
         Map<ChunkId, byte[]> fromMap = read(map, remote);
+        // the first task runs on this (Hazelcast executor) thread: a batch of one task costs no hand-off
         List<Future<?>> running = new ArrayList<>(n);
+        int inline = -1;
         for (int i = 0; i < n; i++) {
             if (tasks[i] == null) continue;
+            if (inline < 0) {
+                inline = i;
+                continue;
+            }
             int at = i;
             running.add(pool.submit(() -> runOne(backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
         }
+        if (inline >= 0) runOne(backend, map, kept, fromMap, tasks[inline], batch.flags[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -147,9 +155,9 @@ public final class MemberRuntime implements AutoCloseable {
     }
 
     /** The envelopes of {@code keys} from the job map (one getAll), counting the bytes that came from other members. */
-    private Map<ChunkId, byte[]> read(IMap<ChunkId, byte[]> map, Set<ChunkId> keys) {
+    private Map<ChunkId, byte[]> read(java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys) {
         if (keys.isEmpty()) return Map.of();
-        Map<ChunkId, byte[]> values = map.getAll(keys);
+        Map<ChunkId, byte[]> values = map.get().getAll(keys);
         PartitionService partitions = instance.getPartitionService();
         for (Map.Entry<ChunkId, byte[]> e : values.entrySet()) {
             boolean here = partitions.getPartition(e.getKey()).getOwner().localMember();
@@ -158,7 +166,7 @@ public final class MemberRuntime implements AutoCloseable {
         return values;
     }
 
-    private void runOne(Backend backend, IMap<ChunkId, byte[]> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
+    private void runOne(Backend backend, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
                         Task task, byte flags, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
         try {
@@ -179,7 +187,7 @@ public final class MemberRuntime implements AutoCloseable {
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
             report.nanos[i] = System.nanoTime() - start;
             if ((flags & TaskBatch.KEEP) != 0) kept.put(task.key(), bytes);
-            else if ((flags & TaskBatch.STORE) != 0) map.set(new ChunkId(task.key()), bytes);
+            else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
         } catch (OutOfMemoryError e) {
