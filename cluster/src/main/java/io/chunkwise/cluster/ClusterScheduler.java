@@ -59,6 +59,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final String THREADS_ATTRIBUTE = "chunkwise.threads";
     static final int WINDOW_PER_THREAD = 64;
+    /**
+     * Batches in flight to one member at most: while they run, the tasks that become ready gather into the next batch
+     * (as Nagle's algorithm gathers bytes), instead of going out one per call.
+     */
+    static final int BATCHES_IN_FLIGHT = 2;
     /** How long a job waits without any task finishing before it fails (a hung member). */
     static final long STALL_SECONDS = 600;
     private static final int DRIVER = -1;
@@ -152,7 +157,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     }
 
     /** A completed batch (or its failure) from member {@code member}; or a driver task's outcome (member DRIVER). */
-    private record Event(int member, BatchReport report, int task, long heldBytes, long nanos, Throwable failure) {}
+    private record Event(int member, BatchReport report, int task, byte[] scatter, long nanos, Throwable failure) {}
 
     private final class Job {
         final TaskGraph graph;
@@ -174,6 +179,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final long[] live;
         final int[] runningBatches;
         final List<List<ChunkId>> deletes = new ArrayList<>();
+        /** Per member: driver tasks whose chunks wait to ride on the next batch there; their envelopes by task. */
+        final List<List<Integer>> scatters = new ArrayList<>();
+        final byte[][] scatterBytes;
         final List<PriorityQueue<Integer>> ready = new ArrayList<>();
         final PriorityQueue<Integer> driverReady = new PriorityQueue<Integer>();
         final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -201,6 +209,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int m = 0; m < members.length; m++) {
                 ready.add(new PriorityQueue<>());
                 deletes.add(new ArrayList<>());
+                scatters.add(new ArrayList<>());
             }
             n = graph.size();
             distinctDeps = new int[n][];
@@ -213,6 +222,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             need = new long[n];
             held = new long[n];
             encoded = new byte[n][];
+            scatterBytes = new byte[n][];
             PartitionService partitions = hz.getPartitionService();
             Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
             int[] count = new int[n + 1];
@@ -341,8 +351,13 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             for (int m = 0; m < members.length; m++) {
                 int room = window[m] - inFlight[m];
-                if (room <= 0 || ready.get(m).isEmpty()) continue;
-                List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size()));
+                List<Integer> scattered = scatters.get(m);
+                if (room <= 0 || runningBatches[m] >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
+                List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
+                int carried = Math.min(room, scattered.size());
+                batch.addAll(scattered.subList(0, carried));
+                scattered.subList(0, carried).clear();
+                room -= carried;
                 while (room > 0 && !ready.get(m).isEmpty() && error == null) {
                     int t = ready.get(m).peek();
                     if (!reserve(m, t)) break;
@@ -397,23 +412,31 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             int[] positions = new int[k];
             byte[][] tasks = new byte[k][];
             byte[] flags = new byte[k];
+            byte[][] values = new byte[k][];
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
-                tasks[i] = TaskCodec.encode(graph.task(t));
                 byte where = consumers[t] == 0 ? 0 : readersAllOn(t, m) ? TaskBatch.KEEP : TaskBatch.STORE;
-                flags[i] = (byte) (where | (output[t] ? TaskBatch.RETURN : 0));
+                if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
+                    values[i] = scatterBytes[t];
+                    scatterBytes[t] = null;
+                    tasks[i] = TaskCodec.encode(graph.task(t));   // for its key
+                    flags[i] = where;
+                } else {
+                    tasks[i] = TaskCodec.encode(graph.task(t));
+                    flags[i] = (byte) (where | (output[t] ? TaskBatch.RETURN : 0));
+                }
             }
             List<ChunkId> d = deletes.get(m);
-            TaskBatch b = new TaskBatch(mapName, kind.name(), positions, tasks, flags, d.toArray(new ChunkId[0]));
+            TaskBatch b = new TaskBatch(mapName, kind.name(), positions, tasks, flags, values, d.toArray(new ChunkId[0]));
             d.clear();
             inFlight[m] += k;
             runningBatches[m]++;
             IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
             executor.submitToMember(b, members[m], new ExecutionCallback<BatchReport>() {
-                @Override public void onResponse(BatchReport r) { events.add(new Event(m, r, -1, 0, 0, null)); }
+                @Override public void onResponse(BatchReport r) { events.add(new Event(m, r, -1, null, 0, null)); }
 
-                @Override public void onFailure(Throwable t) { events.add(new Event(m, null, -1, 0, 0, t)); }
+                @Override public void onFailure(Throwable t) { events.add(new Event(m, null, -1, null, 0, t)); }
             });
         }
 
@@ -425,7 +448,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     if (error == null) error = e.failure;
                     return;
                 }
-                complete(e.task, owner[e.task], e.heldBytes, e.nanos, null);
+                if (e.scatter == null) {
+                    complete(e.task, owner[e.task], 0, e.nanos, null);
+                } else {   // complete once its member acknowledges the chunk
+                    scatters.get(owner[e.task]).add(e.task);
+                    scatterBytes[e.task] = e.scatter;
+                }
                 return;
             }
             int m = e.member;
@@ -529,27 +557,23 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (out == null) throw new IllegalStateException("the backend returned no block");
                 boolean literal = task.op() instanceof TaskOp.Persisted;   // the context's store owns it
                 if (!literal) toRelease.add(out);
-                long heldBytes = 0;
-                if (consumers[t] > 0) {
-                    byte[] bytes = ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
-                    map.set(new ChunkId(task.key()), bytes);
-                    heldBytes = bytes.length;
-                }
+                // the chunk for its readers goes to its member with the next batch there (a scatter)
+                byte[] scatter = consumers[t] > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
                 // the sink runs on this thread (Sink allows any thread); a block it keeps is its own
                 if (output[t] && sink.accept(task.key(), out) && !literal) toRelease.remove(toRelease.size() - 1);
-                outcome = new Event(DRIVER, null, t, heldBytes, System.nanoTime() - start, null);
+                outcome = new Event(DRIVER, null, t, scatter, System.nanoTime() - start, null);
             } catch (ChunkwiseException e) {
-                outcome = new Event(DRIVER, null, t, 0, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e);
+                outcome = new Event(DRIVER, null, t, null, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e);
             } catch (OutOfMemoryError e) {
-                outcome = new Event(DRIVER, null, t, 0, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
+                outcome = new Event(DRIVER, null, t, null, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
                         + task.key() + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e));
             } catch (Throwable e) {
-                outcome = new Event(DRIVER, null, t, 0, 0, taskFailed(task, e));
+                outcome = new Event(DRIVER, null, t, null, 0, taskFailed(task, e));
             }
             try {
                 for (Block b : toRelease) driver.release(b);
             } catch (RuntimeException e) {
-                if (outcome.failure() == null) outcome = new Event(DRIVER, null, t, 0, 0, e);
+                if (outcome.failure() == null) outcome = new Event(DRIVER, null, t, null, 0, e);
             }
             events.add(outcome);
         }

@@ -114,7 +114,19 @@ public final class MemberRuntime implements AutoCloseable {
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
         Task[] tasks = new Task[n];
         Set<ChunkId> remote = new HashSet<>();
+        for (int i = 0; i < n; i++) {   // the driver's chunks first: tasks of this batch may read them
+            if (batch.values[i] == null) continue;
+            try {
+                ChunkKey key = TaskCodec.decodeTask(batch.tasks[i]).key();
+                if ((batch.flags[i] & TaskBatch.KEEP) != 0) kept.put(key, batch.values[i]);
+                else map.get().set(new ChunkId(key), batch.values[i]);
+                report.outputBytes[i] = batch.values[i].length;
+            } catch (RuntimeException e) {
+                fail(report, i, e);
+            }
+        }
         for (int i = 0; i < n; i++) {
+            if (batch.values[i] != null) continue;
             try {
                 tasks[i] = TaskCodec.decodeTask(batch.tasks[i]);
                 for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k)) remote.add(new ChunkId(k));

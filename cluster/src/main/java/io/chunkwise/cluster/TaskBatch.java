@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
  * Tasks for one member, sent in one executor call: each task as {@link io.chunkwise.graph.TaskCodec} bytes with its
  * position in the driver's graph and what to do with its output ({@link #KEEP} it on the member when only tasks there
  * read it, else {@link #STORE} it in the job map for the tasks that read it; {@link #RETURN} it in the report for the
- * driver's sink), plus the chunks of the job map that no task needs
+ * driver's sink), and the chunks of tasks the driver ran, to store the same way before the tasks run (a scatter rides
+ * on the batch instead of costing a call per chunk), plus the chunks of the job map that no task needs
  * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
  */
 final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchReport>, HazelcastInstanceAware {
@@ -26,17 +27,20 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
     int[] positions;
     byte[][] tasks;
     byte[] flags;
+    /** Per entry: null for a task to run, else the chunk of a task the driver ran, to store under its key. */
+    byte[][] values;
     ChunkId[] deletes;
     private transient HazelcastInstance instance;
 
     TaskBatch() {}
 
-    TaskBatch(String jobMap, String backendKind, int[] positions, byte[][] tasks, byte[] flags, ChunkId[] deletes) {
+    TaskBatch(String jobMap, String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[] deletes) {
         this.jobMap = jobMap;
         this.backendKind = backendKind;
         this.positions = positions;
         this.tasks = tasks;
         this.flags = flags;
+        this.values = values;
         this.deletes = deletes;
     }
 
@@ -58,6 +62,7 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
         out.writeString(backendKind);
         out.writeIntArray(positions);
         for (byte[] t : tasks) out.writeByteArray(t);
+        for (byte[] v : values) out.writeByteArray(v);
         out.writeByteArray(flags);
         out.writeInt(deletes.length);
         for (ChunkId d : deletes) d.writeData(out);
@@ -73,8 +78,11 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
         }
         tasks = new byte[positions.length][];
         for (int i = 0; i < tasks.length; i++) tasks[i] = in.readByteArray();
+        values = new byte[positions.length][];
+        for (int i = 0; i < values.length; i++) values[i] = in.readByteArray();
         flags = in.readByteArray();
         int n = in.readInt();
+        for (int i = 0; i < tasks.length; i++) if (tasks[i] == null) throw new WireFormatException("task batch entry " + i + " is empty");
         if (flags == null || flags.length != positions.length || n < 0 || n > MAX_TASKS) throw new WireFormatException("malformed task batch");
         deletes = new ChunkId[n];
         for (int i = 0; i < n; i++) {
