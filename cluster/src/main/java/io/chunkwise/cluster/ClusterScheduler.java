@@ -51,8 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The driver itself runs the tasks that need its own data: chunks of the user's arrays ({@link TaskOp.Scattered}),
  * persisted chunks ({@link TaskOp.Persisted}), file reads ({@link TaskOp.Read}; members that share the file system
  * could read them, not done yet), and {@code mapBlocks} with a function the members cannot resolve (a function
- * object, named {@code lambda-...}, that only this JVM holds, or a name registered only in the context); their
- * chunks are put into the job map (a scatter). That is the one exception to "tasks run on members", and it works only
+ * object, named {@code lambda-...}, that only this JVM holds, or a name registered only in the context); a chunk of
+ * theirs that tasks read rides on the next batch to its member (a scatter), and the task counts as done once that
+ * member has stored it. That is the one exception to "tasks run on members", and it works only
  * because the driver holds those objects. A job runs on one backend kind: the members' backends of the context's kind,
  * so results equal the local scheduler's bit for bit.
  */
