@@ -24,6 +24,7 @@ class ClusterOverheadBench {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < 50; i++) cw.arange(DType.INT64, 10, 3).sum().compute();
                     long t1 = System.nanoTime();
+                    double small = (t1 - t0) / 50e6;
                     double[] data = new double[200 * 50];
                     for (int i = 0; i < 10; i++) cw.fromArray(data, new long[]{data.length}, new int[]{50}).add(1).sum().compute();
                     long t1b = System.nanoTime();
@@ -32,7 +33,7 @@ class ClusterOverheadBench {
                     double s = cw.ones(DType.FLOAT64, new long[]{chunks * 100L}, new int[]{100}).sum().compute().getDouble();
                     long t2 = System.nanoTime();
                     System.out.printf("%s: small job %.2f ms; ones(%d chunks).sum() = %.0f in %.1f ms (%.1f us a chunk)%n", name,
-                            (t1 - t0) / 50e6, chunks, s, (t2 - t1) / 1e6, (t2 - t1) / 1e3 / chunks);
+                            small, chunks, s, (t2 - t1) / 1e6, (t2 - t1) / 1e3 / chunks);
                 }
             }
         }
