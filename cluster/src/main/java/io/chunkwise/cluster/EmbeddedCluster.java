@@ -145,6 +145,9 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     public List<MemberRuntime> runtimes() { return List.copyOf(runtimes); }
 
+    /** Member {@code i}'s Hazelcast instance (tests stop one to simulate a lost member). */
+    HazelcastInstance member(int i) { return members.get(i); }
+
     /** Chunk bytes all members read from other members. */
     public long remoteBytesRead() { return runtimes.stream().mapToLong(MemberRuntime::remoteBytesRead).sum(); }
 
