@@ -1,7 +1,6 @@
 package io.chunkwise.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
@@ -434,11 +433,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             inFlight[m] += k;
             runningBatches[m]++;
             IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
-            executor.submitToMember(b, members[m], new ExecutionCallback<BatchReport>() {
-                @Override public void onResponse(BatchReport r) { events.add(new Event(m, r, -1, null, 0, null)); }
-
-                @Override public void onFailure(Throwable t) { events.add(new Event(m, null, -1, null, 0, t)); }
-            });
+            // completed on the thread that receives the response (no hand-off to Hazelcast's async executor)
+            java.util.concurrent.Future<BatchReport> f = executor.submitToMember(b, members[m]);
+            ((java.util.concurrent.CompletionStage<BatchReport>) f).whenComplete((r, t) ->
+                    events.add(t == null ? new Event(m, r, -1, null, 0, null) : new Event(m, null, -1, null, 0, t)));
         }
 
         private void handle(Event e) {
