@@ -98,6 +98,20 @@ class ClusterTest {
         assertEquals(List.of(), jobMaps(), "job maps left after the jobs ended");
     }
 
+    @Test
+    void mapBlocksRunsClassNamesOnMembersAndTheContextsOwnFunctionsOnTheDriver() {
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, 12, 5);
+            cw.registerBlockFunction("times-two", (b, i) -> io.chunkwise.NDArray.of(java.util.Arrays.stream(b.toDoubleArray()).map(v -> 2 * v).toArray(), b.shape()));
+            double[] want = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22};
+            assertArrayEquals(want, x.mapBlocks("times-two").compute().toDoubleArray(), 0.0);
+            assertArrayEquals(want, x.mapBlocks((b, i) -> io.chunkwise.NDArray.of(java.util.Arrays.stream(b.toDoubleArray()).map(v -> 2 * v).toArray(), b.shape()))
+                    .compute().toDoubleArray(), 0.0);
+            assertArrayEquals(java.util.Arrays.copyOf(new double[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10),
+                    x.mapBlocks(SlowBlockFunction.class.getName()).slice(io.chunkwise.Slice.range(0, 10)).compute().toDoubleArray(), 0.0);
+        }
+    }
+
     private List<String> jobMaps() {
         return cluster.driverHandle().getDistributedObjects().stream().map(DistributedObject::getName)
                 .filter(n -> n.startsWith(HazelcastConfigs.JOB_MAP_PREFIX)).toList();
