@@ -64,6 +64,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
      * (as Nagle's algorithm gathers bytes), instead of going out one per call.
      */
     static final int BATCHES_IN_FLIGHT = 2;
+    /** Chunk bytes one batch and its report carry at most (scatters in, outputs back), unless one chunk alone is larger. */
+    static final long BATCH_BYTES = 32L << 20;
     /** How long a job waits without any task finishing before it fails (a hung member). */
     static final long STALL_SECONDS = 600;
     private static final int DRIVER = -1;
@@ -354,13 +356,23 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 List<Integer> scattered = scatters.get(m);
                 if (room <= 0 || runningBatches[m] >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
                 List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
-                int carried = Math.min(room, scattered.size());
+                long bytes = 0;   // chunk bytes the batch and its report carry
+                int carried = 0;
+                while (carried < Math.min(room, scattered.size())) {
+                    long b = scatterBytes[scattered.get(carried)].length;
+                    if (carried > 0 && bytes + b > BATCH_BYTES) break;
+                    bytes += b;
+                    carried++;
+                }
                 batch.addAll(scattered.subList(0, carried));
                 scattered.subList(0, carried).clear();
                 room -= carried;
                 while (room > 0 && !ready.get(m).isEmpty() && error == null) {
                     int t = ready.get(m).peek();
+                    long b = output[t] ? need[t] : 0;
+                    if (!batch.isEmpty() && bytes + b > BATCH_BYTES) break;
                     if (!reserve(m, t)) break;
+                    bytes += b;
                     ready.get(m).poll();
                     batch.add(t);
                     room--;

@@ -58,6 +58,18 @@ class ClusterTest {
         }
     }
 
+    /** 64 MB in chunks of 4 MB: scatters and outputs go in batches of at most BATCH_BYTES each way. */
+    @Test
+    void largeChunksTravelInBoundedBatches() {
+        int n = 8 << 20;
+        double[] xs = new double[n];
+        for (int i = 0; i < n; i++) xs[i] = i;
+        try (Chunkwise cw = open()) {
+            double[] out = cw.fromArray(xs, new long[]{n}, new int[]{n / 16}).mul(2).compute().toDoubleArray();
+            for (int i = 0; i < n; i++) if (out[i] != 2.0 * i) throw new AssertionError("position " + i + ": " + out[i]);
+        }
+    }
+
     @Test
     void resultsEqualTheLocalSchedulersBitForBit() {
         try (Chunkwise local = Chunkwise.builder().threads(2).build(); Chunkwise cw = open()) {
