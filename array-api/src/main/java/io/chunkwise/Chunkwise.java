@@ -179,7 +179,12 @@ public final class Chunkwise implements AutoCloseable {
                     return new ClusterUnavailableException("cluster " + cluster + " asked for, but the chunkwise cluster "
                             + "module (artifact io.chunkwise:cluster) is not on the class path");
                 });
-                s = f.create(cluster, threads, memoryBudget);
+                try {
+                    s = f.create(cluster, threads, memoryBudget, b);
+                } catch (RuntimeException | Error e) {
+                    b.close();
+                    throw e;
+                }
             }
             LOG.debug("chunkwise context: backend {}, {} threads, budget {} bytes", b.name(), threads, memoryBudget);
             return new Chunkwise(b, s, matmulTile, persistBudget);

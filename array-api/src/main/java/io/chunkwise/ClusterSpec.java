@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where a cluster context runs its tasks: {@link #embedded(int)} members started in this JVM on loopback, or
- * {@link #connect(String)} to running members. Needs the chunkwise {@code cluster} module on the class path.
+ * Where a cluster context runs its tasks: {@link #embedded(int)} members started in this JVM on loopback (owned by
+ * the context), {@link #running(String)} members that already run in this JVM (started by the cluster module's
+ * {@code EmbeddedCluster}; shared by contexts, e.g. the tests of one class), or {@link #connect(String)} to running
+ * members. Needs the chunkwise {@code cluster} module on the class path.
  */
 public final class ClusterSpec {
     private final int embeddedMembers;
@@ -29,6 +31,19 @@ public final class ClusterSpec {
     public static ClusterSpec embedded(int members) {
         if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
         return new ClusterSpec(members, null, "chunkwise", null);
+    }
+
+    /**
+     * The members of the embedded cluster named {@code clusterName} that already run in this JVM
+     * ({@code io.chunkwise.cluster.EmbeddedCluster.start}): the context drives them but does not own them, so closing
+     * it leaves them running.
+     *
+     * @param clusterName the name the members were started with
+     * @return the spec
+     */
+    public static ClusterSpec running(String clusterName) {
+        if (clusterName == null || clusterName.isBlank()) throw new InvalidArgumentException("cluster name is empty");
+        return new ClusterSpec(0, null, clusterName, null);
     }
 
     /**
@@ -61,7 +76,10 @@ public final class ClusterSpec {
     /** {@return whether the members run in this JVM} */
     public boolean isEmbedded() { return address == null; }
 
-    /** {@return how many members run in this JVM (0 for a client)} */
+    /** {@return whether this names members already running in this JVM ({@link #running(String)})} */
+    public boolean isRunning() { return address == null && embeddedMembers == 0; }
+
+    /** {@return how many members run in this JVM (0 for a client, or for members already running)} */
     public int embeddedMembers() { return embeddedMembers; }
 
     /** {@return the address of the members a client connects to; empty when embedded} */
@@ -73,9 +91,10 @@ public final class ClusterSpec {
     /** {@return the file of the shared secret, if there is one} */
     public Optional<Path> secretFile() { return Optional.ofNullable(secretFile); }
 
-    /** {@return {@code embedded(n)} or {@code connect(address, name)}} */
+    /** {@return {@code embedded(n)}, {@code running(name)} or {@code connect(address, name)}} */
     @Override
     public String toString() {
+        if (isRunning()) return "running(" + clusterName + ")";
         return isEmbedded() ? "embedded(" + embeddedMembers + ")" : "connect(" + address + ", " + clusterName + ")";
     }
 }

@@ -1,0 +1,173 @@
+package io.chunkwise.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.chunkwise.ClusterUnavailableException;
+import io.chunkwise.InvalidArgumentException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hazelcast members started in this JVM on loopback ports chosen free, each with its {@link MemberRuntime}. A
+ * context made with {@code ClusterSpec.embedded(n)} starts and owns one; {@link #start} starts one that stays until
+ * {@link #close()}, which contexts made with {@code ClusterSpec.running(name)} share (tests reuse members this way:
+ * the first member takes seconds to start, the next ones a fraction of a second each).
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
+    private static final Map<String, EmbeddedCluster> RUNNING = new ConcurrentHashMap<>();
+
+    private final String name;
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final List<MemberRuntime> runtimes = new ArrayList<>();
+    private volatile boolean closed;
+
+    private EmbeddedCluster(String name) { this.name = name; }
+
+    /**
+     * Starts {@code members} members of cluster {@code clusterName} with {@code threads} task threads each, and
+     * registers them under that name for {@code ClusterSpec.running(clusterName)} until closed.
+     */
+    public static EmbeddedCluster start(String clusterName, int members, int threads) {
+        if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
+        if (threads < 1) throw new InvalidArgumentException("members need at least 1 thread, not " + threads);
+        EmbeddedCluster c = new EmbeddedCluster(clusterName);
+        if (RUNNING.putIfAbsent(clusterName, c) != null) {
+            throw new InvalidArgumentException("an embedded cluster named '" + clusterName + "' runs in this JVM already");
+        }
+        try {
+            c.startMembers(members, threads);
+            return c;
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The running cluster of that name in this JVM. */
+    static EmbeddedCluster running(String clusterName) {
+        EmbeddedCluster c = RUNNING.get(clusterName);
+        if (c == null || c.closed) {
+            throw new ClusterUnavailableException("no embedded cluster named '" + clusterName + "' runs in this JVM; start one with "
+                    + "EmbeddedCluster.start(name, members, threads)");
+        }
+        return c;
+    }
+
+    private void startMembers(int n, int threads) {
+        List<Integer> ports = freePorts(n);
+        List<String> addresses = ports.stream().map(p -> HazelcastConfigs.LOOPBACK + ":" + p).toList();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            MemberRuntime runtime = new MemberRuntime(threads);
+            runtimes.add(runtime);
+            Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);
+            config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
+            shareTheJvm(config, n);
+            config.getMemberAttributeConfig().setAttribute(ClusterScheduler.THREADS_ATTRIBUTE, Integer.toString(threads));
+            HazelcastInstance h = Hazelcast.newHazelcastInstance(config);
+            runtime.attach(h);
+            members.add(h);
+        }
+        waitForMembers(n);
+        LOG.debug("embedded cluster {}: {} members up in {} ms", name, n, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Waits (at most 30 s) until every member sees all the others. */
+    private void waitForMembers(int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (HazelcastInstance h : members) {
+            while (h.getCluster().getMembers().size() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new ClusterUnavailableException("the " + n + " members of embedded cluster '" + name + "' did not join within 30 s");
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ClusterUnavailableException("interrupted while starting embedded cluster '" + name + "'", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Members in one JVM share its cores: each gets a small share of Hazelcast's threads (its defaults size them for a
+     * machine of its own), which cuts context switches on small machines.
+     */
+    private static void shareTheJvm(Config config, int members) {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors() / members);
+        config.setProperty("hazelcast.io.thread.count", "1");
+        config.setProperty("hazelcast.operation.thread.count", Integer.toString(Math.max(2, cores)));
+        config.setProperty("hazelcast.operation.generic.thread.count", "1");
+        config.setProperty("hazelcast.event.thread.count", "1");
+        config.setProperty("hazelcast.health.monitoring.level", "OFF");
+    }
+
+    private static List<Integer> freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            InetAddress loopback = InetAddress.getByName(HazelcastConfigs.LOOPBACK);
+            for (int i = 0; i < n; i++) held.add(new ServerSocket(0, 1, loopback));
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } catch (IOException e) {
+            throw new ClusterUnavailableException("no free loopback port for an embedded member: " + e, e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // the port is free again either way
+                }
+            }
+        }
+    }
+
+    public String name() { return name; }
+
+    public int size() { return members.size(); }
+
+    /** The member instance the driver of a job in this JVM talks through (a member: its own partitions are local). */
+    HazelcastInstance driverHandle() {
+        if (closed) throw new ClusterUnavailableException("embedded cluster '" + name + "' is closed");
+        return members.get(0);
+    }
+
+    public List<MemberRuntime> runtimes() { return List.copyOf(runtimes); }
+
+    /** Member {@code i}'s Hazelcast instance (tests stop one to simulate a lost member). */
+    HazelcastInstance member(int i) { return members.get(i); }
+
+    /** Chunk bytes all members read from other members. */
+    public long remoteBytesRead() { return runtimes.stream().mapToLong(MemberRuntime::remoteBytesRead).sum(); }
+
+    /** Shuts every member down and stops their runtimes. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        RUNNING.remove(name, this);
+        for (int i = members.size() - 1; i >= 0; i--) {
+            try {
+                members.get(i).getLifecycleService().terminate();
+            } catch (RuntimeException e) {
+                LOG.warn("embedded member {} of cluster {} did not stop cleanly: {}", i, name, e.toString());
+            }
+        }
+        members.clear();
+        runtimes.forEach(MemberRuntime::close);
+        runtimes.clear();
+    }
+
+    @Override public String toString() { return "EmbeddedCluster[" + name + ", " + members.size() + " members]"; }
+}

@@ -1,0 +1,93 @@
+package io.chunkwise.cluster;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SerializationConfig;
+import io.chunkwise.InvalidArgumentException;
+
+import java.util.List;
+
+/**
+ * The one place that builds Hazelcast configurations, hardened for open-source Hazelcast, which has no TLS and no
+ * authentication: members bind to the given address only (loopback by default, never the wildcard address), join
+ * by TCP/IP with an explicit member list (auto-detection and multicast off), never phone home, run no Jet engine,
+ * accept Java-serialized objects of our own package only (our messages are {@code IdentifiedDataSerializable}
+ * anyway), log through SLF4J and declare a silent member dead after {@value #MAX_NO_HEARTBEAT_SECONDS} s.
+ */
+public final class HazelcastConfigs {
+    /** Loopback: the default, and the only address embedded members use. */
+    public static final String LOOPBACK = "127.0.0.1";
+    static final int MAX_NO_HEARTBEAT_SECONDS = 10;
+    /** The executor that runs task batches on members. */
+    static final String EXECUTOR = "chunkwise-tasks";
+    /** Job maps are named with this prefix: intermediates, no backup (rebuildable). */
+    static final String JOB_MAP_PREFIX = "chunkwise-job-";
+
+    private HazelcastConfigs() {}
+
+    /** A member of cluster {@code clusterName} on {@code bind}:{@code port}, joining {@code members} ("host:port"). */
+    public static Config member(String clusterName, String bind, int port, List<String> members) {
+        Config c = new Config();
+        c.setClusterName(requireName(clusterName));
+        c.setInstanceName("chunkwise-" + clusterName + "-" + port);
+        common(c::setProperty);
+        c.setProperty("hazelcast.socket.bind.any", "false");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");   // the context shuts its members down
+        c.setProperty("hazelcast.partition.count", "271");
+        NetworkConfig n = c.getNetworkConfig();
+        n.setPort(port).setPortAutoIncrement(false);
+        n.setPublicAddress(bind + ":" + port);
+        n.getInterfaces().setEnabled(true).addInterface(bind);
+        n.getRestApiConfig().setEnabled(false);
+        JoinConfig j = n.getJoin();
+        j.getAutoDetectionConfig().setEnabled(false);
+        j.getMulticastConfig().setEnabled(false);
+        j.getTcpIpConfig().setEnabled(true).setMembers(members);
+        c.getJetConfig().setEnabled(false);
+        serialization(c.getSerializationConfig());
+        c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(16).setStatisticsEnabled(false));
+        c.addMapConfig(new MapConfig(JOB_MAP_PREFIX + "*").setBackupCount(0).setAsyncBackupCount(0)
+                .setStatisticsEnabled(false));
+        return c;
+    }
+
+    /** A client of the members at {@code addresses} ("host:port"), cluster {@code clusterName}. */
+    public static ClientConfig client(String clusterName, List<String> addresses) {
+        ClientConfig c = new ClientConfig();
+        c.setClusterName(requireName(clusterName));
+        common(c::setProperty);
+        c.getNetworkConfig().setAddresses(addresses);
+        c.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
+        c.getNetworkConfig().getCloudConfig().setEnabled(false);
+        serialization(c.getSerializationConfig());
+        return c;
+    }
+
+    private interface Properties {
+        Object set(String name, String value);
+    }
+
+    private static void common(Properties p) {
+        p.set("hazelcast.phone.home.enabled", "false");
+        p.set("hazelcast.logging.type", "slf4j");
+    }
+
+    private static void serialization(SerializationConfig s) {
+        s.addDataSerializableFactory(ClusterSerialization.FACTORY_ID, new ClusterSerialization());
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
+        filter.getWhitelist().addPrefixes("io.chunkwise.");
+        s.setJavaSerializationFilterConfig(filter);
+    }
+
+    private static String requireName(String clusterName) {
+        if (clusterName == null || clusterName.isBlank()) throw new InvalidArgumentException("a cluster needs a non-empty cluster name");
+        return clusterName;
+    }
+}

@@ -1,0 +1,176 @@
+package io.chunkwise.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.DistributedObject;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.chunkwise.ChunkedArray;
+import io.chunkwise.Chunkwise;
+import io.chunkwise.ClusterSpec;
+import io.chunkwise.TaskFailedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Placement, bit-identity with the local scheduler, failures, configuration and lifecycle, on real members. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterTest {
+    private EmbeddedCluster cluster;
+
+    @BeforeAll
+    void start() { cluster = EmbeddedCluster.start("chunkwise-cluster-test-" + UUID.randomUUID(), 3, 2); }
+
+    @AfterAll
+    void stop() { cluster.close(); }
+
+    private Chunkwise open() { return Chunkwise.builder().threads(2).cluster(ClusterSpec.running(cluster.name())).build(); }
+
+    @Test
+    void alignedAddMovesNoChunkBytesBetweenMembers() {
+        double[] xs = new double[1000], ys = new double[1000], want = new double[1000];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = i * 0.5;
+            ys[i] = 1000 - i;
+            want[i] = (xs[i] + ys[i]) * xs[i];
+        }
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.fromArray(xs, new long[]{1000}, new int[]{37});
+            ChunkedArray y = cw.fromArray(ys, new long[]{1000}, new int[]{37});
+            long remote = cluster.remoteBytesRead();
+            long local = cluster.runtimes().stream().mapToLong(MemberRuntime::localBytesRead).sum();
+            assertArrayEquals(want, x.add(y).mul(x).compute().toDoubleArray(), 0.0);
+            assertEquals(remote, cluster.remoteBytesRead(), "x.add(y).mul(x) with equal chunking read chunk bytes from other members");
+            long read = cluster.runtimes().stream().mapToLong(MemberRuntime::localBytesRead).sum() - local;
+            // 28 chunks a side, each an envelope of 8 bytes a value plus 17 (header, dtype and checksum of a 1-d chunk)
+            assertEquals(2 * (1000 * 8 + 28 * 17), read, "each scattered chunk of x and y is read once, on its own member");
+        }
+    }
+
+    /** 64 MB in chunks of 4 MB: scatters and outputs go in batches of at most BATCH_BYTES each way. */
+    @Test
+    void largeChunksTravelInBoundedBatches() {
+        int n = 8 << 20;
+        double[] xs = new double[n];
+        for (int i = 0; i < n; i++) xs[i] = i;
+        try (Chunkwise cw = open()) {
+            double[] out = cw.fromArray(xs, new long[]{n}, new int[]{n / 16}).mul(2).compute().toDoubleArray();
+            for (int i = 0; i < n; i++) if (out[i] != 2.0 * i) throw new AssertionError("position " + i + ": " + out[i]);
+        }
+    }
+
+    @Test
+    void resultsEqualTheLocalSchedulersBitForBit() {
+        try (Chunkwise local = Chunkwise.builder().threads(2).build(); Chunkwise cw = open()) {
+            for (Chunkwise c : List.of(local, cw)) assertEquals(2, c.scheduler().threads());
+            double[][] results = new double[2][];
+            int r = 0;
+            for (Chunkwise c : List.of(local, cw)) {
+                ChunkedArray x = c.random(5).normal(0.3, 1.7, new long[]{300, 170}, new int[]{37, 23});
+                double[] rows = x.mul(x).sum(1).compute().toDoubleArray();
+                double[] gram = x.matmul(x.transpose()).compute().toDoubleArray();
+                double[] out = new double[rows.length + gram.length + 2];
+                System.arraycopy(rows, 0, out, 0, rows.length);
+                System.arraycopy(gram, 0, out, rows.length, gram.length);
+                out[out.length - 2] = x.sum().compute().getDouble();
+                out[out.length - 1] = x.mean(0).std().compute().getDouble();
+                results[r++] = out;
+            }
+            for (int i = 0; i < results[0].length; i++) {
+                if (Double.doubleToRawLongBits(results[0][i]) != Double.doubleToRawLongBits(results[1][i])) {
+                    throw new AssertionError("position " + i + ": local " + results[0][i] + ", cluster " + results[1][i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMembersTaskFailureNamesTheTaskAndTheJobMapIsDestroyed() throws InterruptedException {
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.ones(io.chunkwise.DType.FLOAT64, new long[]{40}, new int[]{10});
+            TaskFailedException e = assertThrows(TaskFailedException.class,
+                    () -> x.mapBlocks(FailingBlockFunction.class.getName()).sum().compute());
+            assertTrue(e.getMessage().contains("map_blocks") && e.getMessage().contains("block 2 refused")
+                    && e.getMessage().contains("2)"), "names the task and the cause: " + e.getMessage());
+            assertEquals(40.0, x.mapBlocks(FailingBlockFunction.class.getName()).slice(io.chunkwise.Slice.range(0, 20)).sum().compute().getDouble() * 2);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!jobMaps().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(List.of(), jobMaps(), "job maps left after the jobs ended");
+    }
+
+    @Test
+    void mapBlocksRunsClassNamesOnMembersAndTheContextsOwnFunctionsOnTheDriver() {
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, 12, 5);
+            cw.registerBlockFunction("times-two", (b, i) -> io.chunkwise.NDArray.of(java.util.Arrays.stream(b.toDoubleArray()).map(v -> 2 * v).toArray(), b.shape()));
+            double[] want = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22};
+            assertArrayEquals(want, x.mapBlocks("times-two").compute().toDoubleArray(), 0.0);
+            assertArrayEquals(want, x.mapBlocks((b, i) -> io.chunkwise.NDArray.of(java.util.Arrays.stream(b.toDoubleArray()).map(v -> 2 * v).toArray(), b.shape()))
+                    .compute().toDoubleArray(), 0.0);
+            assertArrayEquals(java.util.Arrays.copyOf(new double[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10),
+                    x.mapBlocks(SlowBlockFunction.class.getName()).slice(io.chunkwise.Slice.range(0, 10)).compute().toDoubleArray(), 0.0);
+        }
+    }
+
+    private List<String> jobMaps() {
+        return cluster.driverHandle().getDistributedObjects().stream().map(DistributedObject::getName)
+                .filter(n -> n.startsWith(HazelcastConfigs.JOB_MAP_PREFIX)).toList();
+    }
+
+    @Test
+    void membersStayOnLoopbackAndRefuseForeignJavaSerialization() {
+        Config c = HazelcastConfigs.member("x", HazelcastConfigs.LOOPBACK, 5999, List.of("127.0.0.1:5999"));
+        assertEquals("false", c.getProperty("hazelcast.socket.bind.any"));
+        assertEquals("false", c.getProperty("hazelcast.phone.home.enabled"));
+        assertEquals("slf4j", c.getProperty("hazelcast.logging.type"));
+        assertEquals("1", c.getProperty("hazelcast.heartbeat.interval.seconds"));
+        assertTrue(c.getNetworkConfig().getInterfaces().isEnabled());
+        assertEquals(List.of("127.0.0.1"), List.copyOf(c.getNetworkConfig().getInterfaces().getInterfaces()));
+        assertFalse(c.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled());
+        assertFalse(c.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
+        assertTrue(c.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
+        assertFalse(c.getNetworkConfig().isPortAutoIncrement());
+        assertFalse(c.getJetConfig().isEnabled());
+        assertTrue(c.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist().getPrefixes().contains("io.chunkwise."));
+        var client = HazelcastConfigs.client("x", List.of("127.0.0.1:5999"));
+        assertFalse(client.getNetworkConfig().getAutoDetectionConfig().isEnabled());
+        assertEquals("false", client.getProperty("hazelcast.phone.home.enabled"));
+        assertThrows(io.chunkwise.InvalidArgumentException.class, () -> HazelcastConfigs.member(" ", HazelcastConfigs.LOOPBACK, 1, List.of()));
+        // every running member listens on loopback only
+        for (HazelcastInstance h : Hazelcast.getAllHazelcastInstances()) {
+            assertEquals("127.0.0.1", h.getCluster().getLocalMember().getAddress().getHost());
+        }
+        // a Java-serialized object of a class outside io.chunkwise. is refused when read
+        var map = cluster.driverHandle().<String, Object>getMap("foreign-" + UUID.randomUUID());
+        try {
+            map.set("k", new org.opentest4j.AssertionFailedError("not ours"));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> map.get("k"));
+            assertTrue(String.valueOf(e.getMessage()).contains("not allowed") || String.valueOf(e.getCause()).contains("not allowed"),
+                    "refused by the serialization filter: " + e);
+        } finally {
+            map.destroy();
+        }
+    }
+
+    @Test
+    void closingAnEmbeddedContextShutsItsMembersDown() {
+        Set<HazelcastInstance> before = new HashSet<>(Hazelcast.getAllHazelcastInstances());
+        try (Chunkwise cw = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(2)).build()) {
+            assertEquals(before.size() + 2, Hazelcast.getAllHazelcastInstances().size(), "2 members run while the context is open");
+            assertEquals(45, cw.arange(io.chunkwise.DType.INT64, 10, 3).sum().compute().getLong());
+        }
+        assertEquals(before, new HashSet<>(Hazelcast.getAllHazelcastInstances()), "closing the context leaves no member of it running");
+    }
+}
