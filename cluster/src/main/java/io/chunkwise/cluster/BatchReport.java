@@ -5,15 +5,27 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.chunkwise.WireFormatException;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
 
 /**
  * What a member reports for a {@link TaskBatch}, per task in the batch's order: the bytes its output holds in the
  * member's memory (0 where it failed), its output envelope where the batch asked for it, its run time, and for a
  * failed task the class and message of the exception (an exception never travels as an object). Also the chunk
- * bytes the batch read from other members.
+ * bytes the batch read from other members. On the wire like a batch: an authenticated header (sender: the member;
+ * target: the driver; the batch's sequence number), the body bytes and their HMAC, checked by the driver before it
+ * decodes the body ({@link #open}).
  */
 final class BatchReport implements IdentifiedDataSerializable {
+    String job;
+    UUID sender, target;
+    long seq, issuedAt;
+    byte[] body, mac;
+
     int[] positions;
     long[] outputBytes;
     long[] nanos;
@@ -33,41 +45,79 @@ final class BatchReport implements IdentifiedDataSerializable {
         errorMessage = new String[n];
     }
 
+    /** Encodes the body and signs it with the header; returns this. */
+    BatchReport seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
+        this.job = job;
+        this.sender = sender;
+        this.target = target;
+        this.seq = seq;
+        this.issuedAt = System.currentTimeMillis();
+        long size = 64 + 32L * positions.length;
+        for (byte[] o : outputs) if (o != null) size += o.length;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
+        try (DataOutputStream out = MessageAuth.writer(bytes)) {
+            out.writeInt(positions.length);
+            for (int i = 0; i < positions.length; i++) {
+                out.writeInt(positions[i]);
+                out.writeLong(outputBytes[i]);
+                out.writeLong(nanos[i]);
+                MessageAuth.writeBytes(out, outputs[i]);
+                MessageAuth.writeString(out, errorClass[i]);
+                MessageAuth.writeString(out, errorMessage[i]);
+            }
+            out.writeLong(remoteBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        body = bytes.toByteArray();
+        mac = auth.mac(MessageAuth.REPORT, job, sender, target, seq, issuedAt, body);
+        return this;
+    }
+
+    /** Checks the MAC, target, sender, age and sequence number, then decodes the body. */
+    void open(MessageAuth auth, String expectedJob, UUID self, UUID expectedSender) {
+        auth.verify(MessageAuth.REPORT, job, sender, target, seq, issuedAt, body, mac, self, expectedSender);
+        if (!expectedJob.equals(job)) throw new UnauthenticatedMessageException("a batch report of job " + job + " came for job " + expectedJob);
+        try (DataInputStream in = MessageAuth.reader(body)) {
+            int n = MessageAuth.readCount(in, TaskBatch.MAX_TASKS);
+            positions = new int[n];
+            outputBytes = new long[n];
+            nanos = new long[n];
+            outputs = new byte[n][];
+            errorClass = new String[n];
+            errorMessage = new String[n];
+            for (int i = 0; i < n; i++) {
+                positions[i] = in.readInt();
+                outputBytes[i] = in.readLong();
+                nanos[i] = in.readLong();
+                outputs[i] = MessageAuth.readBytes(in);
+                errorClass[i] = MessageAuth.readString(in);
+                errorMessage[i] = MessageAuth.readString(in);
+            }
+            remoteBytes = in.readLong();
+            if (in.available() != 0) throw new WireFormatException("malformed batch report");
+        } catch (IOException e) {
+            throw new WireFormatException("malformed batch report: " + e);
+        }
+    }
+
     @Override public int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
 
     @Override public int getClassId() { return ClusterSerialization.BATCH_REPORT; }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeIntArray(positions);
-        out.writeLongArray(outputBytes);
-        out.writeLongArray(nanos);
-        for (int i = 0; i < positions.length; i++) {
-            out.writeByteArray(outputs[i]);
-            out.writeString(errorClass[i]);
-            out.writeString(errorMessage[i]);
-        }
-        out.writeLong(remoteBytes);
+        TaskBatch.writeHeader(out, job, sender, target, seq, issuedAt, body, mac);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        positions = in.readIntArray();
-        outputBytes = in.readLongArray();
-        nanos = in.readLongArray();
-        if (positions == null || outputBytes == null || nanos == null || positions.length > TaskBatch.MAX_TASKS
-                || outputBytes.length != positions.length || nanos.length != positions.length) {
-            throw new WireFormatException("malformed batch report");
-        }
-        int n = positions.length;
-        outputs = new byte[n][];
-        errorClass = new String[n];
-        errorMessage = new String[n];
-        for (int i = 0; i < n; i++) {
-            outputs[i] = in.readByteArray();
-            errorClass[i] = in.readString();
-            errorMessage[i] = in.readString();
-        }
-        remoteBytes = in.readLong();
+        job = in.readString();
+        sender = TaskBatch.readUuid(in);
+        target = TaskBatch.readUuid(in);
+        seq = in.readLong();
+        issuedAt = in.readLong();
+        body = in.readByteArray();
+        mac = in.readByteArray();
     }
 }

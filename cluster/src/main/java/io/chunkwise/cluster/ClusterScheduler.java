@@ -187,6 +187,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final List<PriorityQueue<Integer>> ready = new ArrayList<>();
         final PriorityQueue<Integer> driverReady = new PriorityQueue<Integer>();
         final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final MessageAuth auth = cluster.driverAuth();
+        final UUID self;
+        long seq;
         int driverRunning, remaining, done;
         Throwable error;
 
@@ -197,6 +200,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             this.sink = sink;
             this.listener = listener;
             hz = cluster.driverHandle();
+            self = hz.getCluster().getLocalMember().getUuid();
             members = hz.getCluster().getMembers().toArray(new Member[0]);
             Map<java.util.UUID, Integer> memberIndex = new HashMap<>();
             for (int m = 0; m < members.length; m++) memberIndex.put(members[m].getUuid(), m);
@@ -286,6 +290,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 loop();
             } finally {
                 awaitInFlight();
+                auth.forget(mapName);
                 destroyInBackground(map);
             }
             if (error != null) {
@@ -440,7 +445,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
             }
             List<ChunkId> d = deletes.get(m);
-            TaskBatch b = new TaskBatch(mapName, kind.name(), positions, tasks, flags, values, d.toArray(new ChunkId[0]));
+            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, d.toArray(new ChunkId[0]))
+                    .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
             inFlight[m] += k;
             runningBatches[m]++;
@@ -477,6 +483,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 return;
             }
             BatchReport r = e.report;
+            try {
+                r.open(auth, mapName, self, members[m].getUuid());
+            } catch (ChunkwiseException ex) {
+                if (error == null) error = ex;
+                return;
+            }
             inFlight[m] -= r.positions.length;
             for (int i = 0; i < r.positions.length; i++) {
                 int t = r.positions[i];

@@ -30,6 +30,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final String name;
     private final List<HazelcastInstance> members = new ArrayList<>();
     private final List<MemberRuntime> runtimes = new ArrayList<>();
+    /** The driver's side of the messages' HMAC; each member has its own, under the same secret. */
+    private MessageAuth driverAuth;
     private volatile boolean closed;
 
     private EmbeddedCluster(String name) { this.name = name; }
@@ -68,8 +70,10 @@ public final class EmbeddedCluster implements AutoCloseable {
         List<Integer> ports = freePorts(n);
         List<String> addresses = ports.stream().map(p -> HazelcastConfigs.LOOPBACK + ":" + p).toList();
         long t0 = System.nanoTime();
+        byte[] secret = MessageAuth.newSecret();   // this cluster's own, kept by no one: only keys derived from it
+        driverAuth = new MessageAuth(secret);
         for (int i = 0; i < n; i++) {
-            MemberRuntime runtime = new MemberRuntime(threads);
+            MemberRuntime runtime = new MemberRuntime(threads, new MessageAuth(secret));
             runtimes.add(runtime);
             Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);
             config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
@@ -79,6 +83,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             runtime.attach(h);
             members.add(h);
         }
+        java.util.Arrays.fill(secret, (byte) 0);
         waitForMembers(n);
         LOG.debug("embedded cluster {}: {} members up in {} ms", name, n, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -142,6 +147,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         if (closed) throw new ClusterUnavailableException("embedded cluster '" + name + "' is closed");
         return members.get(0);
     }
+
+    /** What the driver signs batches and checks reports with. */
+    MessageAuth driverAuth() { return driverAuth; }
 
     public List<MemberRuntime> runtimes() { return List.copyOf(runtimes); }
 

@@ -54,11 +54,13 @@ public final class MemberRuntime implements AutoCloseable {
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
     private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
     private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong();
+    private final MessageAuth auth;
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
 
-    MemberRuntime(int threads) {
+    MemberRuntime(int threads, MessageAuth auth) {
         this.threads = threads;
+        this.auth = auth;
         int id = POOLS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -82,7 +84,10 @@ public final class MemberRuntime implements AutoCloseable {
 
             @Override
             public void distributedObjectDestroyed(DistributedObjectEvent event) {
-                if (event.getObjectName() instanceof String name) local.remove(name);
+                if (event.getObjectName() instanceof String name) {
+                    local.remove(name);
+                    auth.forget(name);
+                }
             }
         });
     }
@@ -103,11 +108,18 @@ public final class MemberRuntime implements AutoCloseable {
         return backends.computeIfAbsent(kind, k -> Backends.create(k, threads));
     }
 
+    /** Runs a batch once its MAC, target, age and sequence number check out; signs the report for its sender. */
     BatchReport run(TaskBatch batch) {
+        java.util.UUID self = instance.getCluster().getLocalMember().getUuid();
+        batch.open(auth, self);
+        return runOpened(batch).seal(auth, batch.job, self, batch.sender, batch.seq);
+    }
+
+    private BatchReport runOpened(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
         // the job map only where this batch needs it: a proxy look-up per batch costs
-        java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.jobMap);
-        Map<ChunkKey, byte[]> kept = localStore(batch.jobMap);
+        java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
+        Map<ChunkKey, byte[]> kept = localStore(batch.job);
         for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.get().delete(d);
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);

@@ -6,8 +6,14 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.chunkwise.WireFormatException;
+import io.chunkwise.graph.ChunkKey;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
@@ -17,12 +23,21 @@ import java.util.concurrent.Callable;
  * driver's sink), and the chunks of tasks the driver ran, to store the same way before the tasks run (a scatter rides
  * on the batch instead of costing a call per chunk), plus the chunks of the job map that no task needs
  * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
+ *
+ * <p>On the wire: the authenticated header (job id, which is the job map's name, sender, target member, sequence
+ * number, issue time), the body bytes holding everything else, and their HMAC ({@link MessageAuth}). The member
+ * decodes the body only after checking the MAC ({@link #open}).
  */
 final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchReport>, HazelcastInstanceAware {
     static final byte STORE = 1, RETURN = 2, KEEP = 4;
     static final int MAX_TASKS = 1 << 20;
 
-    String jobMap;
+    // the authenticated header and the body as sent
+    String job;
+    UUID sender, target;
+    long seq, issuedAt;
+    byte[] body, mac;
+    // the body, decoded
     String backendKind;
     int[] positions;
     byte[][] tasks;
@@ -34,14 +49,77 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
 
     TaskBatch() {}
 
-    TaskBatch(String jobMap, String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[] deletes) {
-        this.jobMap = jobMap;
+    TaskBatch(String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[] deletes) {
         this.backendKind = backendKind;
         this.positions = positions;
         this.tasks = tasks;
         this.flags = flags;
         this.values = values;
         this.deletes = deletes;
+    }
+
+    /** Encodes the body and signs it with the header; returns this. */
+    TaskBatch seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
+        this.job = job;
+        this.sender = sender;
+        this.target = target;
+        this.seq = seq;
+        this.issuedAt = System.currentTimeMillis();
+        long size = 64 + 12L * positions.length;
+        for (int i = 0; i < positions.length; i++) size += tasks[i].length + (values[i] == null ? 0 : values[i].length);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
+        try (DataOutputStream out = MessageAuth.writer(bytes)) {
+            MessageAuth.writeString(out, backendKind);
+            out.writeInt(positions.length);
+            for (int i = 0; i < positions.length; i++) {
+                out.writeInt(positions[i]);
+                out.writeByte(flags[i]);
+                MessageAuth.writeBytes(out, tasks[i]);
+                MessageAuth.writeBytes(out, values[i]);
+            }
+            out.writeInt(deletes.length);
+            for (ChunkId d : deletes) {
+                MessageAuth.writeString(out, d.key().layer());
+                out.writeInt(d.key().index().length);
+                for (int x : d.key().index()) out.writeInt(x);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        body = bytes.toByteArray();
+        mac = auth.mac(MessageAuth.BATCH, job, sender, target, seq, issuedAt, body);
+        return this;
+    }
+
+    /** Checks the MAC, target, age and sequence number ({@link UnauthenticatedMessageException}), then decodes the body. */
+    void open(MessageAuth auth, UUID self) {
+        auth.verify(MessageAuth.BATCH, job, sender, target, seq, issuedAt, body, mac, self, null);
+        try (DataInputStream in = MessageAuth.reader(body)) {
+            backendKind = MessageAuth.readString(in);
+            int n = MessageAuth.readCount(in, MAX_TASKS);
+            positions = new int[n];
+            flags = new byte[n];
+            tasks = new byte[n][];
+            values = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                positions[i] = in.readInt();
+                flags[i] = in.readByte();
+                tasks[i] = MessageAuth.readBytes(in);
+                values[i] = MessageAuth.readBytes(in);
+                if (tasks[i] == null) throw new WireFormatException("task batch entry " + i + " is empty");
+            }
+            deletes = new ChunkId[MessageAuth.readCount(in, MAX_TASKS)];
+            for (int i = 0; i < deletes.length; i++) {
+                String layer = MessageAuth.readString(in);
+                int[] index = new int[MessageAuth.readCount(in, ChunkId.MAX_NDIM)];
+                for (int k = 0; k < index.length; k++) index[k] = in.readInt();
+                if (layer == null) throw new WireFormatException("malformed chunk id in a task batch");
+                deletes[i] = new ChunkId(new ChunkKey(layer, index));
+            }
+            if (backendKind == null || in.available() != 0) throw new WireFormatException("malformed task batch");
+        } catch (IOException e) {
+            throw new WireFormatException("malformed task batch: " + e);
+        }
     }
 
     @Override public void setHazelcastInstance(HazelcastInstance instance) { this.instance = instance; }
@@ -58,36 +136,40 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(jobMap);
-        out.writeString(backendKind);
-        out.writeIntArray(positions);
-        for (byte[] t : tasks) out.writeByteArray(t);
-        for (byte[] v : values) out.writeByteArray(v);
-        out.writeByteArray(flags);
-        out.writeInt(deletes.length);
-        for (ChunkId d : deletes) d.writeData(out);
+        writeHeader(out, job, sender, target, seq, issuedAt, body, mac);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        jobMap = in.readString();
-        backendKind = in.readString();
-        positions = in.readIntArray();
-        if (jobMap == null || backendKind == null || positions == null || positions.length > MAX_TASKS) {
-            throw new WireFormatException("malformed task batch header");
+        job = in.readString();
+        sender = readUuid(in);
+        target = readUuid(in);
+        seq = in.readLong();
+        issuedAt = in.readLong();
+        body = in.readByteArray();
+        mac = in.readByteArray();
+    }
+
+    static void writeHeader(ObjectDataOutput out, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[] mac)
+            throws IOException {
+        out.writeString(job);
+        writeUuid(out, sender);
+        writeUuid(out, target);
+        out.writeLong(seq);
+        out.writeLong(issuedAt);
+        out.writeByteArray(body);
+        out.writeByteArray(mac);
+    }
+
+    static void writeUuid(ObjectDataOutput out, UUID u) throws IOException {
+        out.writeBoolean(u != null);
+        if (u != null) {
+            out.writeLong(u.getMostSignificantBits());
+            out.writeLong(u.getLeastSignificantBits());
         }
-        tasks = new byte[positions.length][];
-        for (int i = 0; i < tasks.length; i++) tasks[i] = in.readByteArray();
-        values = new byte[positions.length][];
-        for (int i = 0; i < values.length; i++) values[i] = in.readByteArray();
-        flags = in.readByteArray();
-        int n = in.readInt();
-        for (int i = 0; i < tasks.length; i++) if (tasks[i] == null) throw new WireFormatException("task batch entry " + i + " is empty");
-        if (flags == null || flags.length != positions.length || n < 0 || n > MAX_TASKS) throw new WireFormatException("malformed task batch");
-        deletes = new ChunkId[n];
-        for (int i = 0; i < n; i++) {
-            deletes[i] = new ChunkId();
-            deletes[i].readData(in);
-        }
+    }
+
+    static UUID readUuid(ObjectDataInput in) throws IOException {
+        return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
     }
 }

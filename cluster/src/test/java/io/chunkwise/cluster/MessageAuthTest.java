@@ -1,0 +1,183 @@
+package io.chunkwise.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import io.chunkwise.DType;
+import io.chunkwise.graph.ChunkKey;
+import io.chunkwise.graph.Task;
+import io.chunkwise.graph.TaskCodec;
+import io.chunkwise.graph.TaskOp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Task batches and reports carry an HMAC checked before their bodies are decoded: batches sent straight to real
+ * members through the executor service, each a scatter that stores one chunk in a job map when (and only when) it runs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MessageAuthTest {
+    private static final ChunkKey KEY = new ChunkKey("auth-test", new int[]{0});
+    private static final byte[] CHUNK = {1, 2, 3, 4, 5, 6, 7, 8};
+    private EmbeddedCluster cluster;
+    private HazelcastInstance driver;
+    private UUID self;
+    private Member target, other;
+
+    @BeforeAll
+    void start() {
+        cluster = EmbeddedCluster.start("chunkwise-auth-test-" + UUID.randomUUID(), 3, 1);
+        driver = cluster.driverHandle();
+        self = driver.getCluster().getLocalMember().getUuid();
+        List<Member> members = List.copyOf(driver.getCluster().getMembers());
+        target = members.get(1);
+        other = members.get(2);
+    }
+
+    @AfterAll
+    void stop() { cluster.close(); }
+
+    /** A batch that stores {@link #CHUNK} under {@link #KEY} in job map {@code job}, signed with {@code auth}. */
+    private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq) {
+        Task task = new Task(KEY, List.of(), new TaskOp.Scattered(KEY, DType.FLOAT64, new int[]{1}));
+        return new TaskBatch("CPU", new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{TaskBatch.STORE},
+                new byte[][]{CHUNK}, new ChunkId[0]).seal(auth, job, self, to, seq);
+    }
+
+    private static String newJob() { return HazelcastConfigs.JOB_MAP_PREFIX + "auth-" + UUID.randomUUID(); }
+
+    private BatchReport submit(TaskBatch b, Member to) throws Exception {
+        return driver.getExecutorService(HazelcastConfigs.EXECUTOR).submitToMember(b, to).get(30, TimeUnit.SECONDS);
+    }
+
+    /** The batch is refused by its member with the library's exception, and stores nothing. */
+    private void assertRefused(TaskBatch b, Member to, String why) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> submit(b, to));
+        Throwable c = e.getCause();
+        assertTrue(c instanceof UnauthenticatedMessageException && c.getMessage().contains(why), "expected a refusal for '" + why + "': " + c);
+        assertNull(driver.getMap(b.job).get(new ChunkId(KEY)), "a refused batch ran");
+    }
+
+    private void done(String job) { driver.getMap(job).destroy(); }
+
+    @Test
+    void signedBatchRunsAndItsSignedReportChecksOut() throws Exception {
+        String job = newJob();
+        BatchReport r = submit(batch(cluster.driverAuth(), job, target.getUuid(), 1), target);
+        assertArrayEquals(CHUNK, (byte[]) driver.getMap(job).get(new ChunkId(KEY)));
+        r.open(cluster.driverAuth(), job, self, target.getUuid());
+        assertArrayEquals(new int[]{7}, r.positions);
+        assertEquals(CHUNK.length, r.outputBytes[0]);
+        assertNull(r.errorClass[0]);
+        done(job);
+    }
+
+    @Test
+    void forgedBatchIsRefused() {
+        String job = newJob();
+        assertRefused(batch(new MessageAuth(MessageAuth.newSecret()), job, target.getUuid(), 1), target, "wrong MAC");
+        TaskBatch flipped = batch(cluster.driverAuth(), job, target.getUuid(), 2);
+        flipped.body[flipped.body.length - 5] ^= 1;
+        assertRefused(flipped, target, "wrong MAC");
+        TaskBatch renumbered = batch(cluster.driverAuth(), job, target.getUuid(), 3);
+        renumbered.seq = 4;   // a header field changed after signing
+        assertRefused(renumbered, target, "wrong MAC");
+        done(job);
+    }
+
+    @Test
+    void replayedBatchIsRefusedTheSecondTime() throws Exception {
+        String job = newJob();
+        TaskBatch b = batch(cluster.driverAuth(), job, target.getUuid(), 1);
+        submit(b, target);
+        driver.getMap(job).delete(new ChunkId(KEY));
+        assertRefused(b, target, "replayed");
+        done(job);
+    }
+
+    @Test
+    void batchForAnotherMemberIsRefused() {
+        String job = newJob();
+        assertRefused(batch(cluster.driverAuth(), job, other.getUuid(), 1), target, "meant for member " + other.getUuid());
+        done(job);
+    }
+
+    @Test
+    void unsignedOrTruncatedBatchIsRefused() {
+        String job = newJob();
+        TaskBatch unsigned = batch(cluster.driverAuth(), job, target.getUuid(), 1);
+        unsigned.mac = null;
+        assertRefused(unsigned, target, "unsigned");
+        TaskBatch truncated = batch(cluster.driverAuth(), job, target.getUuid(), 2);
+        truncated.body = Arrays.copyOf(truncated.body, truncated.body.length - 1);
+        assertRefused(truncated, target, "wrong MAC");
+        TaskBatch shortMac = batch(cluster.driverAuth(), job, target.getUuid(), 3);
+        shortMac.mac = Arrays.copyOf(shortMac.mac, 16);
+        assertRefused(shortMac, target, "wrong MAC");
+        done(job);
+    }
+
+    @Test
+    void staleBatchIsRefused() {
+        String job = newJob();
+        TaskBatch b = batch(cluster.driverAuth(), job, target.getUuid(), 1);
+        b.issuedAt -= MessageAuth.MAX_SKEW_MS + 60_000;
+        b.mac = cluster.driverAuth().mac(MessageAuth.BATCH, b.job, b.sender, b.target, b.seq, b.issuedAt, b.body);
+        assertRefused(b, target, "5 minutes");
+        done(job);
+    }
+
+    @Test
+    void driverRefusesForgedOrMisaddressedReports() {
+        MessageAuth driverAuth = cluster.driverAuth();
+        String job = newJob();
+        UUID member = target.getUuid();
+        BatchReport forged = new BatchReport(0).seal(new MessageAuth(MessageAuth.newSecret()), job, member, self, 1);
+        assertThrows(UnauthenticatedMessageException.class, () -> forged.open(driverAuth, job, self, member));
+        BatchReport fromOther = new BatchReport(0).seal(driverAuth, job, other.getUuid(), self, 2);
+        assertThrows(UnauthenticatedMessageException.class, () -> fromOther.open(driverAuth, job, self, member));
+        BatchReport good = new BatchReport(0).seal(driverAuth, job, member, self, 3);
+        good.open(driverAuth, job, self, member);
+        assertThrows(UnauthenticatedMessageException.class, () -> good.open(driverAuth, job, self, member), "a replayed report");
+        driverAuth.forget(job);
+    }
+
+    /** The replay window: out-of-order numbers pass once each; repeats, numbers too far back and finished jobs do not. */
+    @Test
+    void sequenceWindow() {
+        MessageAuth a = new MessageAuth(MessageAuth.newSecret());
+        UUID s = UUID.randomUUID(), t = UUID.randomUUID();
+        byte[] body = {42};
+        long now = System.currentTimeMillis();
+        java.util.function.LongConsumer check = seq ->
+                a.verify(MessageAuth.BATCH, "j", s, t, seq, now, body, a.mac(MessageAuth.BATCH, "j", s, t, seq, now, body), t, null);
+        check.accept(2);
+        check.accept(1);
+        for (long seq : new long[]{1, 2, 0, -1}) assertThrows(UnauthenticatedMessageException.class, () -> check.accept(seq), "seq " + seq);
+        check.accept(100);
+        for (long seq : new long[]{3, 36, 100}) assertThrows(UnauthenticatedMessageException.class, () -> check.accept(seq), "seq " + seq);
+        check.accept(37);
+        a.forget("j");
+        assertThrows(UnauthenticatedMessageException.class, () -> check.accept(101), "a finished job");
+        try {
+            new MessageAuth(new byte[4]);
+            fail("a short secret was accepted");
+        } catch (IllegalArgumentException expected) {
+            // fine
+        }
+    }
+}
