@@ -165,9 +165,15 @@ public final class EmbeddedCluster implements AutoCloseable {
         if (closed) return;
         closed = true;
         RUNNING.remove(name, this);
+        try {
+            // the whole cluster at once, gracefully: no partition migrates between members that all leave
+            if (!members.isEmpty() && members.get(0).getLifecycleService().isRunning()) members.get(0).getCluster().shutdown();
+        } catch (RuntimeException e) {
+            LOG.debug("embedded cluster {} did not shut down as a whole ({}); stopping its members one by one", name, e.toString());
+        }
         for (int i = members.size() - 1; i >= 0; i--) {
             try {
-                members.get(i).getLifecycleService().terminate();
+                if (members.get(i).getLifecycleService().isRunning()) members.get(i).getLifecycleService().terminate();
             } catch (RuntimeException e) {
                 LOG.warn("embedded member {} of cluster {} did not stop cleanly: {}", i, name, e.toString());
             }
