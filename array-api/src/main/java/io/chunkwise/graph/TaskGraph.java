@@ -66,6 +66,71 @@ public final class TaskGraph {
 
     public int size() { return tasks.length; }
 
+    /** Each task's inputs without repeats, and the tasks reading each task (CSR): derived once, for the schedulers. */
+    private volatile int[][] distinctDeps;   // written last: its being set publishes the other two
+    private int[] consumerStart, consumers;
+
+    private void deriveConsumers() {
+        if (distinctDeps == null) derive();
+    }
+
+    private synchronized void derive() {
+        if (distinctDeps != null) return;
+        int n = tasks.length;
+        int[][] distinct = new int[n][];
+        int[] seen = new int[n];     // seen[d] == t + 1: task t already reads d
+        int[] count = new int[n + 1];
+        for (int t = 0; t < n; t++) {
+            int[] d = deps[t];
+            int k = 0;
+            for (int x : d) {
+                if (seen[x] != t + 1) {
+                    seen[x] = t + 1;
+                    k++;
+                }
+            }
+            int[] dd = d;
+            if (k != d.length) {
+                dd = new int[k];
+                k = 0;
+                for (int x : d) if (seen[x] == t + 1) {
+                    seen[x] = 0;
+                    dd[k++] = x;
+                }
+            }
+            distinct[t] = dd;
+            for (int x : dd) count[x + 1]++;
+        }
+        for (int t = 0; t < n; t++) count[t + 1] += count[t];
+        int[] start = count.clone();
+        int[] readers = new int[count[n]];
+        for (int t = 0; t < n; t++) for (int x : distinct[t]) readers[count[x]++] = t;
+        consumerStart = start;
+        consumers = readers;
+        distinctDeps = distinct;
+    }
+
+    /** The positions of the tasks that task {@code i} reads, each once, in the order it first reads them; do not modify. */
+    public int[] distinctDeps(int i) {
+        deriveConsumers();
+        return distinctDeps[i];
+    }
+
+    /**
+     * The tasks reading each task, each once, in the graph's order: task {@code i}'s are
+     * {@code consumers()[consumerStarts()[i] .. consumerStarts()[i + 1])}; do not modify.
+     */
+    public int[] consumers() {
+        deriveConsumers();
+        return consumers;
+    }
+
+    /** Where each task's readers start in {@link #consumers()}, and its length last ({@code size() + 1} entries); do not modify. */
+    public int[] consumerStarts() {
+        deriveConsumers();
+        return consumerStart;
+    }
+
     /** Task {@code i} of the order. */
     public Task task(int i) { return tasks[i]; }
 

@@ -352,8 +352,8 @@ public final class LocalScheduler implements Scheduler {
     private final class Run {
         final TaskGraph graph;
         final TaskOp[] ops;
-        final int[][] distinctDeps;  // task positions of the inputs, each once
-        final int[] dependentStart;  // the tasks reading task t: dependents[dependentStart[t] .. dependentStart[t+1])
+        final int[][] distinctDeps;  // task positions of the inputs, each once (the graph's)
+        final int[] dependentStart;  // the tasks reading task t: dependents[dependentStart[t] .. dependentStart[t+1]) (the graph's)
         final int[] dependents;
         final int[] pending;
         final int[] refs;
@@ -401,42 +401,19 @@ public final class LocalScheduler implements Scheduler {
             need = new long[n];
             held = new long[n];
             results = new Block[n];
-            int[] seen = new int[n];     // seen[d] == t + 1: task t already reads d
-            int[] count = new int[n + 1];
+            dependentStart = graph.consumerStarts();
+            dependents = graph.consumers();
             for (int t = 0; t < n; t++) {
                 TaskOp op = graph.task(t).op();
                 ops[t] = op;
                 literal[t] = op instanceof TaskOp.Persisted;
                 need[t] = op.runBytes(backend);
-                int[] d = graph.deps(t);
-                int distinct = 0;
-                for (int x : d) {
-                    if (seen[x] != t + 1) {
-                        seen[x] = t + 1;
-                        distinct++;
-                    }
-                }
-                int[] dd = d;
-                if (distinct != d.length) {
-                    dd = new int[distinct];
-                    int k = 0;
-                    for (int x : d) if (seen[x] == t + 1) {
-                        seen[x] = 0;
-                        dd[k++] = x;
-                    }
-                }
+                int[] dd = graph.distinctDeps(t);
                 distinctDeps[t] = dd;
                 pending[t] = dd.length;
-                for (int x : dd) {
-                    refs[x]++;
-                    count[x + 1]++;
-                }
+                refs[t] = dependentStart[t + 1] - dependentStart[t];
                 if (dd.length == 0) ready.add(t);
             }
-            for (int t = 0; t < n; t++) count[t + 1] += count[t];
-            dependentStart = count.clone();
-            dependents = new int[count[n]];
-            for (int t = 0; t < n; t++) for (int x : distinctDeps[t]) dependents[count[x]++] = t;
             for (int o = 0; o < graph.outputCount(); o++) {
                 int t = graph.outputTask(o);
                 if (!output[t]) {

@@ -22,7 +22,6 @@ import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Partial;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +168,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final ComputeListener listener;
         final int n;
         final int[][] distinctDeps;
-        final int[] dependentStart, dependents, pending, refs, consumers, owner;
+        final int[] dependentStart, dependents, pending, refs, owner;
         final boolean[] output, onDriver;
         final long[] need, held;
         final byte[][] encoded;
@@ -221,7 +220,6 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             distinctDeps = new int[n][];
             pending = new int[n];
             refs = new int[n];
-            consumers = new int[n];
             owner = new int[n];
             output = new boolean[n];
             onDriver = new boolean[n];
@@ -231,7 +229,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             scatterBytes = new byte[n][];
             PartitionService partitions = hz.getPartitionService();
             Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
-            int[] count = new int[n + 1];
+            dependentStart = graph.consumerStarts();
+            dependents = graph.consumers();
             for (int t = 0; t < n; t++) {
                 Task task = graph.task(t);
                 ChunkKey key = task.key();
@@ -243,19 +242,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 });
                 onDriver[t] = runsOnDriver(task.op());
                 need[t] = task.op().outputBytes();
-                int[] dd = Arrays.stream(graph.deps(t)).distinct().toArray();
+                int[] dd = graph.distinctDeps(t);
                 distinctDeps[t] = dd;
                 pending[t] = dd.length;
-                for (int x : dd) {
-                    refs[x]++;
-                    consumers[x]++;
-                    count[x + 1]++;
-                }
+                refs[t] = consumers(t);
             }
-            for (int t = 0; t < n; t++) count[t + 1] += count[t];
-            dependentStart = count.clone();
-            dependents = new int[count[n]];
-            for (int t = 0; t < n; t++) for (int x : distinctDeps[t]) dependents[count[x]++] = t;
             for (int o = 0; o < graph.outputCount(); o++) {
                 int t = graph.outputTask(o);
                 if (!output[t]) {
@@ -433,7 +424,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
-                byte where = consumers[t] == 0 ? 0 : readersAllOn(t, m) ? TaskBatch.KEEP : TaskBatch.STORE;
+                byte where = consumers(t) == 0 ? 0 : readersAllOn(t, m) ? TaskBatch.KEEP : TaskBatch.STORE;
                 if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
                     values[i] = scatterBytes[t];
                     scatterBytes[t] = null;
@@ -506,6 +497,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
         }
 
+        /** How many tasks read task t's output (the graph's count, not what is left). */
+        private int consumers(int t) { return dependentStart[t + 1] - dependentStart[t]; }
+
         /** Records task t's success on member m: hands a returned output to the sink, readies dependents, frees inputs. */
         private void complete(int t, int m, long heldBytes, long nanos, byte[] returned) {
             live[m] += heldBytes - need[t];
@@ -552,7 +546,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         private void forget(int x) {
             int m = owner[x];
             live[m] -= held[x];
-            if (held[x] > 0 && consumers[x] > 0) deletes.get(m).add(new ChunkId(graph.task(x).key()));
+            if (held[x] > 0 && consumers(x) > 0) deletes.get(m).add(new ChunkId(graph.task(x).key()));
             held[x] = 0;
         }
 
@@ -581,7 +575,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 boolean literal = task.op() instanceof TaskOp.Persisted;   // the context's store owns it
                 if (!literal) toRelease.add(out);
                 // the chunk for its readers goes to its member with the next batch there (a scatter)
-                byte[] scatter = consumers[t] > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
+                byte[] scatter = consumers(t) > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
                 // the sink runs on this thread (Sink allows any thread); a block it keeps is its own
                 if (output[t] && sink.accept(task.key(), out) && !literal) toRelease.remove(toRelease.size() - 1);
                 outcome = new Event(DRIVER, null, t, scatter, System.nanoTime() - start, null);
