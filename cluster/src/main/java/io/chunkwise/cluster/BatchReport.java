@@ -36,7 +36,10 @@ final class BatchReport implements IdentifiedDataSerializable {
 
     BatchReport() {}
 
-    BatchReport(int n) {
+    BatchReport(int n) { allocate(n); }
+
+    /** Room for the outcomes of {@code n} tasks. */
+    private void allocate(int n) {
         positions = new int[n];
         outputBytes = new long[n];
         nanos = new long[n];
@@ -80,12 +83,7 @@ final class BatchReport implements IdentifiedDataSerializable {
         if (!expectedJob.equals(job)) throw new UnauthenticatedMessageException("a batch report of job " + job + " came for job " + expectedJob);
         try (DataInputStream in = MessageAuth.reader(body)) {
             int n = MessageAuth.readCount(in, TaskBatch.MAX_TASKS);
-            positions = new int[n];
-            outputBytes = new long[n];
-            nanos = new long[n];
-            outputs = new byte[n][];
-            errorClass = new String[n];
-            errorMessage = new String[n];
+            allocate(n);
             for (int i = 0; i < n; i++) {
                 positions[i] = in.readInt();
                 outputBytes[i] = in.readLong();
