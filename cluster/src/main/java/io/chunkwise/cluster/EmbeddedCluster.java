@@ -148,6 +148,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         return members.get(0);
     }
 
+    /** The driver's identity in the batches it signs: its member's UUID. */
+    java.util.UUID driverUuid() { return driverHandle().getCluster().getLocalMember().getUuid(); }
+
     /** What the driver signs batches and checks reports with. */
     MessageAuth driverAuth() { return driverAuth; }
 

@@ -201,7 +201,7 @@ public final class MemberRuntime implements AutoCloseable {
                 byte[] env = kept.get(key);
                 if (env != null) localBytes.addAndGet(env.length);
                 else env = fromMap.get(new ChunkId(key));
-                if (env == null) throw new ChunkwiseException("input chunk " + key + " is missing from the job's chunk store");
+                if (env == null) throw new MissingChunkException(key);
                 in[k] = toBackend(backend, ChunkEnvelope.decode(env));
                 made.add(in[k]);
             }
