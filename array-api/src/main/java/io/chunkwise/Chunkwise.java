@@ -672,16 +672,31 @@ public final class Chunkwise implements AutoCloseable {
         }
         PersistedNode stored = new PersistedNode(node.dtype(), node.chunks());
         try {
-            run(node, listener, (chunks, idx, block) -> {
-                persisted.put(stored.key(idx), block);
-                return true;
-            });
+            if (scheduler.keepsPersisted()) {
+                persistInScheduler(node, stored, listener);
+            } else {
+                run(node, listener, (chunks, idx, block) -> {
+                    persisted.put(stored.key(idx), block);
+                    return true;
+                });
+            }
         } catch (RuntimeException | Error e) {
             persistedBytes.addAndGet(-bytes);
             discard(stored);
             throw e;
         }
         return new ChunkedArray(this, stored);
+    }
+
+    /** Persists into the scheduler's own store (a cluster's members): each output position under its stored key. */
+    private void persistInScheduler(Node node, PersistedNode stored, ComputeListener listener) {
+        checkOpen();
+        Node root = optimize(node);
+        TaskGraph graph = plan(root);
+        Map<ChunkKey, List<ChunkKey>> storedKeys = new java.util.HashMap<>();
+        graph.outputs().forEach((pos, key) -> storedKeys.computeIfAbsent(key, k -> new ArrayList<>())
+                .add(stored.key(pos.stream().mapToInt(Integer::intValue).toArray())));
+        scheduler.persist(graph, backend.kind(), new LocalTaskEnv(root, persisted, functions, readers), storedKeys, listener);
     }
 
     /** Removes the chunks of a persisted layer from the store and releases those no other key holds (a close releases them all instead). */

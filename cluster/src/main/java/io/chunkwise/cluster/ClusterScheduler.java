@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,6 +78,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     private final long budget;
     private final Backend driver;
     private final ExecutorService driverPool;
+    /** The chunks this scheduler's contexts persisted, deleted from the persisted map when it closes. */
+    private final java.util.Set<ChunkId> persistedIds = ConcurrentHashMap.newKeySet();
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chunkwise-job-cleaner");
         t.setDaemon(true);
@@ -120,6 +123,43 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
     @Override
     public void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
+        runJob(graph, kind, env, sink, null, listener);
+    }
+
+    @Override public boolean keepsPersisted() { return true; }
+
+    /**
+     * Runs the graph with each output stored by its member in the persisted map (one synchronous backup), under its
+     * stored keys, until this scheduler closes; a failed run deletes the ones it stored.
+     */
+    @Override
+    public void persist(TaskGraph graph, BackendKind kind, TaskEnv env, Map<ChunkKey, List<ChunkKey>> storedKeys, ComputeListener listener) {
+        List<ChunkId> ids = new ArrayList<>();
+        storedKeys.values().forEach(keys -> keys.forEach(k -> ids.add(new ChunkId(k))));
+        persistedIds.addAll(ids);
+        try {
+            runJob(graph, kind, env, (key, block) -> false, storedKeys, listener);
+        } catch (RuntimeException | Error e) {
+            deletePersisted(ids);
+            throw e;
+        }
+    }
+
+    /** Deletes persisted chunks (bounded wait); a cluster that is gone has deleted them already. */
+    private void deletePersisted(List<ChunkId> ids) {
+        ids.forEach(persistedIds::remove);
+        try {
+            IMap<ChunkId, byte[]> map = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_MAP);
+            List<java.util.concurrent.CompletionStage<Boolean>> deletes = new ArrayList<>(ids.size());
+            for (ChunkId id : ids) deletes.add(map.deleteAsync(id));
+            for (java.util.concurrent.CompletionStage<Boolean> d : deletes) d.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("deleting {} persisted chunks failed: {}", ids.size(), e.toString());
+        }
+    }
+
+    private void runJob(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, Map<ChunkKey, List<ChunkKey>> persistAs,
+                        ComputeListener listener) {
         checkKind(kind);
         try {
             listener.started(graph.size());
@@ -128,7 +168,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
         if (graph.size() == 0) return;
         try {
-            new Job(graph, kind == BackendKind.AUTO ? driver.kind() : kind, env, sink, listener).run();
+            new Job(graph, kind == BackendKind.AUTO ? driver.kind() : kind, env, sink, persistAs, listener).run();
         } catch (com.hazelcast.core.HazelcastException | com.hazelcast.core.HazelcastInstanceNotActiveException e) {
             throw new io.chunkwise.ClusterUnavailableException("the cluster's members cannot be reached (they may all have left): " + e.getMessage(), e);
         }
@@ -154,6 +194,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
     @Override
     public void close() {
+        if (!ownsCluster && !persistedIds.isEmpty()) deletePersisted(new ArrayList<>(persistedIds));
         driverPool.shutdownNow();
         cleaner.shutdown();
         try {
@@ -191,6 +232,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final BackendKind kind;
         final TaskEnv env;
         final Sink sink;
+        /** In a persist: the keys each output is kept under in the persisted map (the sink gets nothing); else null. */
+        final Map<ChunkKey, List<ChunkKey>> persistAs;
         final ComputeListener listener;
         final int n;
         final int[][] distinctDeps;
@@ -229,8 +272,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         int driverRunning, remaining, done, membersAlive;
         Throwable error;
 
-        Job(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
+        Job(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, Map<ChunkKey, List<ChunkKey>> persistAs, ComputeListener listener) {
             this.graph = graph;
+            this.persistAs = persistAs;
             this.kind = kind;
             this.env = env;
             this.sink = sink;
@@ -319,7 +363,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         private boolean runsOnDriver(TaskOp op) {
             return switch (op) {
                 case TaskOp.Scattered s -> true;
-                case TaskOp.Persisted p -> true;
+                case TaskOp.Persisted p -> false;   // members read the persisted map
                 case TaskOp.Read r -> true;
                 case TaskOp.MapBlocks m -> m.function().startsWith("lambda-") || !MEMBER_CLASSES.knows(m.function());
                 default -> false;
@@ -502,6 +546,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             byte[][] tasks = new byte[k][];
             byte[] flags = new byte[k];
             byte[][] values = new byte[k][];
+            ChunkId[][] persistIds = new ChunkId[k][];
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
@@ -515,12 +560,21 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     flags[i] = where;
                 } else {
                     state[t] = RUNNING;
-                    flags[i] = (byte) (where | (output[t] && !delivered[t] ? TaskBatch.RETURN : 0));
+                    byte deliver = 0;
+                    if (output[t] && !delivered[t]) {
+                        if (persistAs == null) {
+                            deliver = TaskBatch.RETURN;
+                        } else {
+                            deliver = TaskBatch.PERSIST;
+                            persistIds[i] = persistAs.get(graph.task(t).key()).stream().map(ChunkId::new).toArray(ChunkId[]::new);
+                        }
+                    }
+                    flags[i] = (byte) (where | deliver);
                 }
                 runner[t] = m;
             }
             List<ChunkId> d = deletes.get(m);
-            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, d.toArray(new ChunkId[0]))
+            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
             inFlight[m] += k;
@@ -823,8 +877,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (!literal) toRelease.add(out);
                 // the chunk for its readers goes to its member with the next batch there (a scatter)
                 byte[] scatter = consumers(t) > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
-                // the sink runs on this thread (Sink allows any thread); a block it keeps is its own
-                if (deliver && sink.accept(task.key(), out) && !literal) toRelease.remove(toRelease.size() - 1);
+                if (deliver && persistAs != null) {   // into the persisted map, with its backup
+                    byte[] envelope = scatter != null ? scatter : ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
+                    Map<ChunkId, byte[]> kept = new HashMap<>();
+                    for (ChunkKey as : persistAs.get(task.key())) kept.put(new ChunkId(as), envelope);
+                    hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).putAll(kept);
+                } else if (deliver && sink.accept(task.key(), out) && !literal) {
+                    // the sink ran on this thread (Sink allows any thread); a block it keeps is its own
+                    toRelease.remove(toRelease.size() - 1);
+                }
                 outcome = new DriverDone(t, scatter, System.nanoTime() - start, null);
             } catch (MissingChunkException e) {
                 outcome = new DriverDone(t, null, 0, e);

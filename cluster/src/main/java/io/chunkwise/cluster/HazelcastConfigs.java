@@ -27,6 +27,8 @@ public final class HazelcastConfigs {
     static final String EXECUTOR = "chunkwise-tasks";
     /** Job maps are named with this prefix: intermediates, no backup (rebuildable). */
     static final String JOB_MAP_PREFIX = "chunkwise-job-";
+    /** The chunks of persisted arrays, of every context: kept with one (synchronous) backup, as they cannot be rebuilt. */
+    static final String PERSISTED_MAP = "chunkwise-persisted";
 
     private HazelcastConfigs() {}
 
@@ -55,6 +57,7 @@ public final class HazelcastConfigs {
         c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(16).setStatisticsEnabled(false));
         c.addMapConfig(new MapConfig(JOB_MAP_PREFIX + "*").setBackupCount(0).setAsyncBackupCount(0)
                 .setStatisticsEnabled(false));
+        c.addMapConfig(new MapConfig(PERSISTED_MAP).setBackupCount(1).setAsyncBackupCount(0).setStatisticsEnabled(false));
         return c;
     }
 

@@ -117,6 +117,7 @@ public final class MemberRuntime implements AutoCloseable {
 
     private BatchReport runOpened(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
+        TaskEnv env = memberEnv(backend);
         // the job map only where this batch needs it: a proxy look-up per batch costs
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = localStore(batch.job);
@@ -157,9 +158,9 @@ public final class MemberRuntime implements AutoCloseable {
                 continue;
             }
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
+            running.add(pool.submit(() -> runOne(backend, env, map, kept, fromMap, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
         }
-        if (inline >= 0) runOne(backend, map, kept, fromMap, tasks[inline], batch.flags[inline], report, inline);
+        if (inline >= 0) runOne(backend, env, map, kept, fromMap, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -190,26 +191,30 @@ public final class MemberRuntime implements AutoCloseable {
         return values;
     }
 
-    private void runOne(Backend backend, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
-                        Task task, byte flags, BatchReport report, int i) {
+    private void runOne(Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
+                        Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
         try {
             long start = System.nanoTime();
             Block[] in = new Block[task.deps().size()];
             for (int k = 0; k < in.length; k++) {
                 ChunkKey key = task.deps().get(k);
-                byte[] env = kept.get(key);
-                if (env != null) localBytes.addAndGet(env.length);
-                else env = fromMap.get(new ChunkId(key));
-                if (env == null) throw new MissingChunkException(key);
-                in[k] = toBackend(backend, ChunkEnvelope.decode(env));
+                byte[] envelope = kept.get(key);
+                if (envelope != null) localBytes.addAndGet(envelope.length);
+                else envelope = fromMap.get(new ChunkId(key));
+                if (envelope == null) throw new MissingChunkException(key);
+                in[k] = toBackend(backend, ChunkEnvelope.decode(envelope));
                 made.add(in[k]);
             }
-            Block out = task.op().run(backend, in, memberEnv);
+            Block out = task.op().run(backend, in, env);
             if (out == null) throw new IllegalStateException("the backend returned no block");
             made.add(out);
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
             report.nanos[i] = System.nanoTime() - start;
+            if ((flags & TaskBatch.PERSIST) != 0) {
+                IMap<ChunkId, byte[]> persisted = instance.getMap(HazelcastConfigs.PERSISTED_MAP);
+                for (ChunkId as : persistAs) persisted.set(as, bytes);
+            }
             if ((flags & TaskBatch.KEEP) != 0) kept.put(task.key(), bytes);
             else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
@@ -250,20 +255,34 @@ public final class MemberRuntime implements AutoCloseable {
         return backend.toHost(block);
     }
 
-    /** What a member resolves: functions by name only; the driver runs every task that needs its own data. */
-    private final TaskEnv memberEnv = new TaskEnv() {
-        private ChunkwiseException driverOnly(Object what) {
-            return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
-        }
+    /**
+     * What a member resolves, for tasks on {@code backend}: functions by name, persisted chunks from the persisted
+     * map; the driver runs the tasks that need its own data.
+     */
+    private TaskEnv memberEnv(Backend backend) {
+        return new TaskEnv() {
+            private ChunkwiseException driverOnly(Object what) {
+                return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
+            }
 
-        @Override public Block scattered(ChunkKey key, Backend backend) { throw driverOnly(key); }
+            @Override public Block scattered(ChunkKey key, Backend backend) { throw driverOnly(key); }
 
-        @Override public Block persisted(ChunkKey key) { throw driverOnly(key); }
+            /** A persisted chunk, from the persisted map (on this member, or on another where the chunk's own left). */
+            @Override
+            public Block persisted(ChunkKey key) {
+                byte[] envelope = instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(key));
+                if (envelope == null) {
+                    throw new io.chunkwise.ClusterUnavailableException("persisted chunk " + key + " is gone from the cluster: the members "
+                            + "holding it and its backup left, or its context was closed");
+                }
+                return toBackend(backend, ChunkEnvelope.decode(envelope));
+            }
 
-        @Override public HostBlock read(TaskOp.Read read) { throw driverOnly(read.path()); }
+            @Override public HostBlock read(TaskOp.Read read) { throw driverOnly(read.path()); }
 
-        @Override public BlockFunction function(String name) { return functions.resolve(name); }
-    };
+            @Override public BlockFunction function(String name) { return functions.resolve(name); }
+        };
+    }
 
     @Override
     public synchronized void close() {
