@@ -60,7 +60,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final String THREADS_ATTRIBUTE = "chunkwise.threads";
+    /**
+     * Tasks in flight to a member per thread of its: many small tasks, so that round trips amortise; but a task with
+     * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, so that at most 2 heavy tasks per
+     * thread wait on a member while another member could take them (late binding, see {@code balance}).
+     */
     static final int WINDOW_PER_THREAD = 64;
+    static final long HEAVY_TASK_BYTES = 1L << 20;
     /**
      * Batches in flight to one member at most: while they run, the tasks that become ready gather into the next batch
      * (as Nagle's algorithm gathers bytes), instead of going out one per call.
@@ -256,6 +262,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final int driverMember;
         final int[] window, inFlight;
         final long[] live;
+        /** Per member: how long its tasks took lately (a moving average), for late binding. */
+        final double[] taskNanos;
         final int[] runningBatches;
         final List<List<ChunkId>> deletes = new ArrayList<>();
         /** Per member: driver tasks whose chunks wait to ride on the next batch there; their envelopes by task. */
@@ -295,6 +303,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             inFlight = new int[members.length];
             runningBatches = new int[members.length];
             live = new long[members.length];
+            taskNanos = new double[members.length];
             for (int m = 0; m < members.length; m++) {
                 ready.add(new PriorityQueue<>());
                 deletes.add(new ArrayList<>());
@@ -319,13 +328,16 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             scatterBytes = new byte[n][];
             dependentStart = graph.consumerStarts();
             dependents = graph.consumers();
-            for (int t = 0; t < n; t++) {
+            long[] size = new long[n], bytesAt = new long[members.length];
+            for (int t = 0; t < n; t++) {   // inputs first: the graph is in post-order
                 Task task = graph.task(t);
-                home[t] = owner[t] = placeOf(t);
+                home[t] = placeOf(t);
                 onDriver[t] = runsOnDriver(task.op());
                 need[t] = task.op().outputBytes();
+                size[t] = task.op() instanceof TaskOp.Persisted p ? (long) io.chunkwise.Shapes.size(p.shape()) * p.dtype().byteSize() : need[t];
                 int[] dd = graph.distinctDeps(t);
                 distinctDeps[t] = dd;
+                owner[t] = onDriver[t] ? home[t] : nearestInputs(t, size, bytesAt);
                 pending[t] = dd.length;
                 refs[t] = consumers(t);
             }
@@ -357,6 +369,28 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 for (int i = 0; i < members.length; i++) if (alive[i] && k-- == 0) return i;
                 throw new IllegalStateException("unreachable");
             });
+        }
+
+        /**
+         * Where task t moves the fewest chunk bytes: its inputs are where their keys' partitions are (their home), and
+         * its output goes to its own home. So it runs at home unless another member holds more of its input bytes
+         * than its output weighs (a combine of partials, a matmul tile whose panels sit elsewhere).
+         */
+        private int nearestInputs(int t, long[] size, long[] bytesAt) {
+            int[] dd = distinctDeps[t];
+            int best = home[t];
+            if (dd.length == 0) return best;
+            for (int d : dd) bytesAt[home[d]] += size[d];
+            long bestSaved = bytesAt[best];
+            for (int d : dd) {
+                int m = home[d];
+                if (bytesAt[m] - need[t] > bestSaved) {
+                    best = m;
+                    bestSaved = bytesAt[m] - need[t];
+                }
+            }
+            for (int d : dd) bytesAt[home[d]] = 0;
+            return best;
         }
 
         /** Tasks the members cannot resolve; see the class comment. */
@@ -471,6 +505,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 boolean deliver = output[t] && !delivered[t];
                 driverPool.execute(() -> runOnDriver(t, deliver));
             }
+            balance();
             for (int m = 0; m < members.length; m++) {
                 if (!alive[m]) continue;
                 int room = window[m] - inFlight[m];
@@ -488,18 +523,88 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 batch.addAll(scattered.subList(0, carried));
                 scattered.subList(0, carried).clear();
                 room -= carried;
-                while (room > 0 && !ready.get(m).isEmpty() && error == null) {
+                while (!ready.get(m).isEmpty() && error == null) {
                     int t = ready.get(m).peek();
+                    if (weight(t) > room) break;
                     long b = output[t] && !delivered[t] ? need[t] : 0;
                     if (!batch.isEmpty() && bytes + b > BATCH_BYTES) break;
                     if (!reserve(m, t)) break;
                     bytes += b;
                     ready.get(m).poll();
                     batch.add(t);
-                    room--;
+                    room -= weight(t);
                 }
                 if (!batch.isEmpty()) send(m, batch);
             }
+        }
+
+        /** What task t counts for in its member's window (see {@link #WINDOW_PER_THREAD}). */
+        private int weight(int t) { return need[t] >= HEAVY_TASK_BYTES ? WINDOW_PER_THREAD / 2 : 1; }
+
+        /**
+         * Late binding: a member with nothing to do (nothing in flight, nothing queued) takes ready tasks of the member
+         * with the most queued tasks that its window cannot take now (as many of those as its own window takes),
+         * unless its own tasks took more than twice as long as that member's lately. Only tasks whose inputs are all in the job map move (a chunk kept on its member is
+         * readable there only); they read them from their homes, and the bits do not change: the same task on the
+         * same kind of backend.
+         */
+        private void balance() {
+            for (int m = 0; m < members.length; m++) {
+                // idle: a member that still runs tasks of its own may be the slow one
+                if (!alive[m] || !ready.get(m).isEmpty() || !scatters.get(m).isEmpty() || inFlight[m] > 0) continue;
+                int v = -1;
+                long excess = 0;
+                for (int o = 0; o < members.length; o++) {
+                    // a member much slower than o (its tasks took longer, lately) would only delay o's tasks
+                    if (o == m || !alive[o] || ready.get(o).isEmpty() || taskNanos[m] > 2 * taskNanos[o]) continue;
+                    long more = queuedWeight(o) - Math.max(0, window[o] - inFlight[o]);   // what o's window cannot take now
+                    if (more > excess) {
+                        v = o;
+                        excess = more;
+                    }
+                }
+                if (v < 0) continue;
+                PriorityQueue<Integer> from = ready.get(v);
+                List<Integer> stay = new ArrayList<>();
+                long room = window[m] - inFlight[m];
+                for (long take = excess; take > 0 && room > 0 && !from.isEmpty() && stay.size() < 64; ) {
+                    int t = from.poll();
+                    if (movable(t) && weight(t) <= room) {
+                        owner[t] = m;
+                        ready.get(m).add(t);
+                        room -= weight(t);
+                        take -= weight(t);
+                    } else {
+                        stay.add(t);
+                    }
+                }
+                from.addAll(stay);
+            }
+        }
+
+        /**
+         * Whether member m has more tasks queued than it can take as heavy ones: the heavy readers of chunks it makes
+         * now may be taken by other members, so those chunks go into the job map (on m, their home), not m's own store.
+         */
+        private boolean backlogged(int m) { return ready.get(m).size() > window[m] / (WINDOW_PER_THREAD / 2); }
+
+        private boolean heavyReaders(int t) {
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (weight(dependents[i]) > 1) return true;
+            return false;
+        }
+
+        /** The window weight of member o's queued tasks (its first 1024 counted, the rest as their average). */
+        private long queuedWeight(int o) {
+            long sum = 0;
+            int counted = 0;
+            for (java.util.Iterator<Integer> it = ready.get(o).iterator(); it.hasNext() && counted < 1024; counted++) sum += weight(it.next());
+            return counted == 0 ? 0 : sum * ready.get(o).size() / counted;
+        }
+
+        /** Whether ready task t can run on another member: none of its inputs is kept on its member only. */
+        private boolean movable(int t) {
+            for (int d : distinctDeps[t]) if (kept[d]) return false;
+            return true;
         }
 
         /** Whether every task that reads task t's chunk runs on member m (not on the driver). */
@@ -550,7 +655,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
-                boolean keep = consumers(t) > 0 && readersAllOn(t, m);
+                boolean keep = consumers(t) > 0 && readersAllOn(t, m) && !(backlogged(m) && heavyReaders(t));
                 byte where = consumers(t) == 0 ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
                 kept[t] = keep;
                 tasks[i] = TaskCodec.encode(graph.task(t));
@@ -577,7 +682,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
-            inFlight[m] += k;
+            for (int t : batch) inFlight[m] += weight(t);
             runningBatches[m]++;
             try {
                 IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
@@ -621,7 +726,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         private void batchDone(BatchDone e) {
             int m = e.member;
             runningBatches[m]--;
-            inFlight[m] -= e.tasks.length;
+            for (int t : e.tasks) inFlight[m] -= weight(t);
             if (e.failure != null) {
                 Throwable cause = unwrap(e.failure);
                 if (isMemberLoss(cause, m)) {
@@ -656,6 +761,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     continue;
                 }
                 if (error != null) continue;
+                taskNanos[m] = taskNanos[m] == 0 ? r.nanos[i] : 0.8 * taskNanos[m] + 0.2 * r.nanos[i];
                 complete(t, m, r.outputBytes[i], r.nanos[i], r.outputs[i]);
             }
         }

@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemberRuntime implements AutoCloseable {
     static final String USER_CONTEXT_KEY = "io.chunkwise.cluster.MemberRuntime";
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final ThreadLocal<MemberRuntime> RUNNING = new ThreadLocal<>();
 
     private final int threads;
     private final ExecutorService pool;
@@ -53,7 +54,11 @@ public final class MemberRuntime implements AutoCloseable {
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
     private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
-    private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong();
+    private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong(), refetchedBytes = new AtomicLong();
+    /** Per job map: chunks fetched from other members, for the job's later batches here. */
+    private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
+    /** Bytes of fetched chunks a member keeps per job: an eighth of its heap. */
+    private final long fetchedCap = Runtime.getRuntime().maxMemory() / 8;
     private final MessageAuth auth;
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
@@ -69,6 +74,9 @@ public final class MemberRuntime implements AutoCloseable {
             return t;
         });
     }
+
+    /** The runtime whose task the calling thread runs, or null (a block function may ask where it runs). */
+    static MemberRuntime running() { return RUNNING.get(); }
 
     static MemberRuntime of(HazelcastInstance instance) {
         Object r = instance.getUserContext().get(USER_CONTEXT_KEY);
@@ -86,6 +94,7 @@ public final class MemberRuntime implements AutoCloseable {
             public void distributedObjectDestroyed(DistributedObjectEvent event) {
                 if (event.getObjectName() instanceof String name) {
                     local.remove(name);
+                    fetched.remove(name);
                     auth.forget(name);
                 }
             }
@@ -99,6 +108,9 @@ public final class MemberRuntime implements AutoCloseable {
 
     /** Chunk bytes this member read from the job maps' partitions owned by other members. */
     public long remoteBytesRead() { return remoteBytes.get(); }
+
+    /** Chunk bytes this member fetched from other members again, for a job that had fetched them before (its cache was full). */
+    public long refetchedBytes() { return refetchedBytes.get(); }
 
     /** Chunk bytes this member read from partitions it owns. */
     public long localBytesRead() { return localBytes.get(); }
@@ -147,7 +159,7 @@ public final class MemberRuntime implements AutoCloseable {
                 fail(report, i, e);
             }
         }
-        Map<ChunkId, byte[]> fromMap = read(map, remote);
+        Map<ChunkId, byte[]> fromMap = read(batch.job, map, remote);
         // the first task runs on this (Hazelcast executor) thread: a batch of one task costs no hand-off
         List<Future<?>> running = new ArrayList<>(n);
         int inline = -1;
@@ -179,21 +191,58 @@ public final class MemberRuntime implements AutoCloseable {
         return local.computeIfAbsent(jobMap, k -> new ConcurrentHashMap<>());
     }
 
-    /** The envelopes of {@code keys} from the job map (one getAll), counting the bytes that came from other members. */
-    private Map<ChunkId, byte[]> read(java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys) {
+    /**
+     * The envelopes of {@code keys}: those fetched from other members for earlier batches of the job, and the rest
+     * from the job map (one getAll), counting the bytes that came from other members. What came from other members
+     * is kept for the job's later batches here (a matmul panel that several tasks read is fetched once per member),
+     * up to {@link #fetchedCap} bytes.
+     */
+    private Map<ChunkId, byte[]> read(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys) {
         if (keys.isEmpty()) return Map.of();
-        Map<ChunkId, byte[]> values = map.get().getAll(keys);
+        Fetched cache = fetched.computeIfAbsent(job, j -> new Fetched());
+        // one batch of the job at a time fetches here, so that two batches needing a chunk fetch it once
+        synchronized (cache) {
+            return read(map, keys, cache);
+        }
+    }
+
+    private Map<ChunkId, byte[]> read(java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys, Fetched cache) {
+        Map<ChunkId, byte[]> values = new HashMap<>();
+        Set<ChunkId> missing = new HashSet<>();
+        for (ChunkId k : keys) {
+            byte[] v = cache.chunks.get(k);
+            if (v != null) values.put(k, v);
+            else missing.add(k);
+        }
+        if (missing.isEmpty()) return values;
+        Map<ChunkId, byte[]> got = map.get().getAll(missing);
         PartitionService partitions = instance.getPartitionService();
-        for (Map.Entry<ChunkId, byte[]> e : values.entrySet()) {
-            boolean here = partitions.getPartition(e.getKey()).getOwner().localMember();
-            (here ? localBytes : remoteBytes).addAndGet(e.getValue().length);
+        for (Map.Entry<ChunkId, byte[]> e : got.entrySet()) {
+            long bytes = e.getValue().length;
+            values.put(e.getKey(), e.getValue());
+            if (partitions.getPartition(e.getKey()).getOwner().localMember()) {
+                localBytes.addAndGet(bytes);
+                continue;
+            }
+            remoteBytes.addAndGet(bytes);
+            if (!cache.seen.add(e.getKey())) refetchedBytes.addAndGet(bytes);
+            if (cache.bytes.addAndGet(bytes) <= fetchedCap) cache.chunks.put(e.getKey(), e.getValue());
+            else cache.bytes.addAndGet(-bytes);
         }
         return values;
+    }
+
+    /** A job's chunks fetched from other members: kept up to the cap, and which were fetched at all. */
+    private static final class Fetched {
+        final Map<ChunkId, byte[]> chunks = new ConcurrentHashMap<>();
+        final Set<ChunkId> seen = ConcurrentHashMap.newKeySet();
+        final AtomicLong bytes = new AtomicLong();
     }
 
     private void runOne(Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
                         Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
+        RUNNING.set(this);
         try {
             long start = System.nanoTime();
             Block[] in = new Block[task.deps().size()];
@@ -225,6 +274,7 @@ public final class MemberRuntime implements AutoCloseable {
         } catch (Throwable e) {
             fail(report, i, e);
         } finally {
+            RUNNING.remove();
             for (Block b : made) backend.release(b);
         }
     }

@@ -89,7 +89,7 @@ class MemberLossTest {
     void aJobWhoseMembersAreAllGoneFailsPromptlyWithAClearError() throws Exception {
         try (EmbeddedCluster cluster = EmbeddedCluster.start("chunkwise-loss-all-" + UUID.randomUUID(), 3, 2);
              Chunkwise cw = Chunkwise.builder().threads(2).cluster(ClusterSpec.running(cluster.name())).build()) {
-            ChunkedArray x = cw.ones(DType.FLOAT64, new long[]{300 * 10}, new int[]{10}).mapBlocks(SlowBlockFunction.class.getName());
+            ChunkedArray x = cw.ones(DType.FLOAT64, new long[]{1500 * 10}, new int[]{10}).mapBlocks(SlowBlockFunction.class.getName());
             Thread killer = terminateLater(cluster, 400, 2, 1, 0);
             long t0 = System.nanoTime();
             ChunkwiseException e = assertThrows(ChunkwiseException.class, () -> x.sum().compute());
