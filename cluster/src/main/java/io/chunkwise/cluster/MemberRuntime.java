@@ -53,8 +53,12 @@ public final class MemberRuntime implements AutoCloseable {
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
     private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
+    /** Per job map: kept chunks also put into the map for the driver, which took over a task reading them. */
+    private final Map<String, Set<ChunkKey>> published = new ConcurrentHashMap<>();
     private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong();
     private final MessageAuth auth;
+    /** The files tasks name, as this member sees them: its own readers and Arrow memory. */
+    private final MemberFiles files = new MemberFiles();
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
 
@@ -86,6 +90,7 @@ public final class MemberRuntime implements AutoCloseable {
             public void distributedObjectDestroyed(DistributedObjectEvent event) {
                 if (event.getObjectName() instanceof String name) {
                     local.remove(name);
+                    published.remove(name);
                     auth.forget(name);
                 }
             }
@@ -102,6 +107,18 @@ public final class MemberRuntime implements AutoCloseable {
 
     /** Chunk bytes this member read from partitions it owns. */
     public long localBytesRead() { return localBytes.get(); }
+
+    /** The reader registry this member reads files with: the built-in formats, and those registered here. */
+    public io.chunkwise.io.ChunkReaders readers() { return files.readers(); }
+
+    /** Chunks this member read from files (tasks the driver did not have to read and scatter). */
+    public long fileChunksRead() { return files.chunksRead(); }
+
+    /** Chunks this member wrote into files (which the driver did not have to write). */
+    public long fileChunksWritten() { return files.chunksWritten(); }
+
+    /** This member's access to files (see {@link MemberFiles#shared(boolean)}). */
+    MemberFiles files() { return files; }
 
     private synchronized Backend backend(BackendKind kind) {
         if (closed) throw new ChunkwiseException("this member is shutting down");
@@ -120,7 +137,10 @@ public final class MemberRuntime implements AutoCloseable {
         // the job map only where this batch needs it: a proxy look-up per batch costs
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = localStore(batch.job);
-        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.get().delete(d);
+        Set<ChunkKey> shared = published.get(batch.job);
+        for (ChunkId d : batch.deletes) {
+            if (kept.remove(d.key()) == null || (shared != null && shared.remove(d.key()))) map.get().delete(d);
+        }
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
@@ -157,9 +177,9 @@ public final class MemberRuntime implements AutoCloseable {
                 continue;
             }
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
+            running.add(pool.submit(() -> runOne(batch.job, backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
         }
-        if (inline >= 0) runOne(backend, map, kept, fromMap, tasks[inline], batch.flags[inline], report, inline);
+        if (inline >= 0) runOne(batch.job, backend, map, kept, fromMap, tasks[inline], batch.flags[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -190,7 +210,7 @@ public final class MemberRuntime implements AutoCloseable {
         return values;
     }
 
-    private void runOne(Backend backend, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
+    private void runOne(String job, Backend backend, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
                         Task task, byte flags, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
         try {
@@ -214,6 +234,14 @@ public final class MemberRuntime implements AutoCloseable {
             else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
+        } catch (io.chunkwise.FileNotSharedException e) {
+            // the driver takes the task over: it reads the task's inputs from the job map
+            try {
+                publish(job, map, kept, task);
+                fail(report, i, e);
+            } catch (RuntimeException p) {
+                fail(report, i, p);
+            }
         } catch (OutOfMemoryError e) {
             fail(report, i, new MemoryBudgetExceededException("the Java heap of a member ran out while running task " + task.key()
                     + "; lower the memory budget or the chunk size, or give the members more heap (-Xmx)", e));
@@ -221,6 +249,16 @@ public final class MemberRuntime implements AutoCloseable {
             fail(report, i, e);
         } finally {
             for (Block b : made) backend.release(b);
+        }
+    }
+
+    /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */
+    private void publish(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Task task) {
+        for (ChunkKey k : task.deps()) {
+            byte[] v = kept.get(k);
+            if (v == null) continue;
+            map.get().set(new ChunkId(k), v);
+            published.computeIfAbsent(job, j -> ConcurrentHashMap.newKeySet()).add(k);
         }
     }
 
@@ -250,7 +288,10 @@ public final class MemberRuntime implements AutoCloseable {
         return backend.toHost(block);
     }
 
-    /** What a member resolves: functions by name only; the driver runs every task that needs its own data. */
+    /**
+     * What a member resolves: functions by name, and files it sees as the driver does ({@link MemberFiles}); the
+     * driver runs the tasks that need its own data.
+     */
     private final TaskEnv memberEnv = new TaskEnv() {
         private ChunkwiseException driverOnly(Object what) {
             return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
@@ -260,7 +301,9 @@ public final class MemberRuntime implements AutoCloseable {
 
         @Override public Block persisted(ChunkKey key) { throw driverOnly(key); }
 
-        @Override public HostBlock read(TaskOp.Read read) { throw driverOnly(read.path()); }
+        @Override public HostBlock read(TaskOp.Read read) { return files.read(read); }
+
+        @Override public long write(TaskOp.Write write, HostBlock chunk) { return files.write(write, chunk); }
 
         @Override public BlockFunction function(String name) { return functions.resolve(name); }
     };
@@ -274,7 +317,11 @@ public final class MemberRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        backends.values().forEach(Backend::close);
-        backends.clear();
+        try {
+            backends.values().forEach(Backend::close);
+            backends.clear();
+        } finally {
+            files.close();   // throws if a read left Arrow buffers behind
+        }
     }
 }
