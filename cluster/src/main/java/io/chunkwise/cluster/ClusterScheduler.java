@@ -50,13 +50,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when they see it destroyed).
  *
  * <p>The driver itself runs the tasks that need its own data: chunks of the user's arrays ({@link TaskOp.Scattered}),
- * persisted chunks ({@link TaskOp.Persisted}), file reads ({@link TaskOp.Read}; members that share the file system
- * could read them, not done yet), and {@code mapBlocks} with a function the members cannot resolve (a function
+ * persisted chunks ({@link TaskOp.Persisted}), and {@code mapBlocks} with a function the members cannot resolve (a function
  * object, named {@code lambda-...}, that only this JVM holds, or a name registered only in the context); a chunk of
  * theirs that tasks read rides on the next batch to its member (a scatter), and the task counts as done once that
  * member has stored it. That is the one exception to "tasks run on members", and it works only
  * because the driver holds those objects. A job runs on one backend kind: the members' backends of the context's kind,
  * so results equal the local scheduler's bit for bit.
+ *
+ * <p>Files: a member reads the chunks of a file ({@link TaskOp.Read}) and writes chunks into one
+ * ({@link TaskOp.Write}) where it sees the file as the driver does; where it does not, it reports
+ * {@link io.chunkwise.FileNotSharedException} and the driver runs that task itself, and the rest of that file's
+ * reads in the job ({@link DriverFiles}).
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final String THREADS_ATTRIBUTE = "chunkwise.threads";
@@ -275,6 +279,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final MessageAuth auth = cluster.driverAuth();
         final UUID self;
         final Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
+        final DriverFiles files = new DriverFiles();
         UUID membershipListener;
         long seq;
         int driverRunning, remaining, done, membersAlive;
@@ -398,7 +403,6 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             return switch (op) {
                 case TaskOp.Scattered s -> true;
                 case TaskOp.Persisted p -> false;   // members read the persisted map
-                case TaskOp.Read r -> true;
                 case TaskOp.MapBlocks m -> m.function().startsWith("lambda-") || !MEMBER_CLASSES.knows(m.function());
                 default -> false;
             };
@@ -755,6 +759,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     live[m] -= need[t];
                     if (MissingChunkException.class.getName().equals(r.errorClass[i])) {
                         inputMissing(t, new MissingChunkException(r.errorMessage[i]));
+                    } else if (DriverFiles.notShared(r.errorClass[i])) {
+                        fallBackToDriver(t, r.errorMessage[i]);
                     } else if (error == null) {
                         error = remoteFailure(graph.task(t), r.errorClass[i], r.errorMessage[i], members[m].getAddress().toString());
                     }
@@ -777,6 +783,29 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             } catch (RuntimeException e) {
                 return false;
             }
+        }
+
+        /**
+         * Task t's member does not see its file as the driver does: t runs here, and so do the reads of that file not
+         * sent yet (a write moves when its own member refuses it: its input may be kept on that member, which then
+         * puts it into the job map for the driver).
+         */
+        private void fallBackToDriver(int t, String why) {
+            String path = DriverFiles.fileOf(graph.task(t).op());
+            if (path != null && files.driverOnly(path, why)) {
+                for (PriorityQueue<Integer> q : ready) {
+                    for (java.util.Iterator<Integer> it = q.iterator(); it.hasNext(); ) {
+                        int u = it.next();
+                        if (files.readOnDriver(graph.task(u).op())) {
+                            it.remove();
+                            onDriver[u] = true;
+                            driverReady.add(u);
+                        }
+                    }
+                }
+            }
+            onDriver[t] = true;
+            makeReady(t);
         }
 
         /** How many tasks read task t's output (the graph's count, not what is left). */

@@ -54,12 +54,16 @@ public final class MemberRuntime implements AutoCloseable {
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
     private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
+    /** Per job map: kept chunks also put into the map for the driver, which took over a task reading them. */
+    private final Map<String, Set<ChunkKey>> published = new ConcurrentHashMap<>();
     private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong(), refetchedBytes = new AtomicLong();
     /** Per job map: chunks fetched from other members, for the job's later batches here. */
     private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
     /** Bytes of fetched chunks a member keeps per job: an eighth of its heap. */
     private final long fetchedCap = Runtime.getRuntime().maxMemory() / 8;
     private final MessageAuth auth;
+    /** The files tasks name, as this member sees them: its own readers and Arrow memory. */
+    private final MemberFiles files = new MemberFiles();
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
 
@@ -95,6 +99,7 @@ public final class MemberRuntime implements AutoCloseable {
                 if (event.getObjectName() instanceof String name) {
                     local.remove(name);
                     fetched.remove(name);
+                    published.remove(name);
                     auth.forget(name);
                 }
             }
@@ -115,6 +120,18 @@ public final class MemberRuntime implements AutoCloseable {
     /** Chunk bytes this member read from partitions it owns. */
     public long localBytesRead() { return localBytes.get(); }
 
+    /** The reader registry this member reads files with: the built-in formats, and those registered here. */
+    public io.chunkwise.io.ChunkReaders readers() { return files.readers(); }
+
+    /** Chunks this member read from files (tasks the driver did not have to read and scatter). */
+    public long fileChunksRead() { return files.chunksRead(); }
+
+    /** Chunks this member wrote into files (which the driver did not have to write). */
+    public long fileChunksWritten() { return files.chunksWritten(); }
+
+    /** This member's access to files (see {@link MemberFiles#shared(boolean)}). */
+    MemberFiles files() { return files; }
+
     private synchronized Backend backend(BackendKind kind) {
         if (closed) throw new ChunkwiseException("this member is shutting down");
         return backends.computeIfAbsent(kind, k -> Backends.create(k, threads));
@@ -133,7 +150,10 @@ public final class MemberRuntime implements AutoCloseable {
         // the job map only where this batch needs it: a proxy look-up per batch costs
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = localStore(batch.job);
-        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.get().delete(d);
+        Set<ChunkKey> shared = published.get(batch.job);
+        for (ChunkId d : batch.deletes) {
+            if (kept.remove(d.key()) == null || (shared != null && shared.remove(d.key()))) map.get().delete(d);
+        }
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
@@ -170,9 +190,9 @@ public final class MemberRuntime implements AutoCloseable {
                 continue;
             }
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, env, map, kept, fromMap, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
+            running.add(pool.submit(() -> runOne(batch.job, backend, env, map, kept, fromMap, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
         }
-        if (inline >= 0) runOne(backend, env, map, kept, fromMap, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
+        if (inline >= 0) runOne(batch.job, backend, env, map, kept, fromMap, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -239,8 +259,8 @@ public final class MemberRuntime implements AutoCloseable {
         final AtomicLong bytes = new AtomicLong();
     }
 
-    private void runOne(Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
-                        Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
+    private void runOne(String job, Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept,
+                        Map<ChunkId, byte[]> fromMap, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
         RUNNING.set(this);
         try {
@@ -268,6 +288,14 @@ public final class MemberRuntime implements AutoCloseable {
             else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
+        } catch (io.chunkwise.FileNotSharedException e) {
+            // the driver takes the task over: it reads the task's inputs from the job map
+            try {
+                publish(job, map, kept, task);
+                fail(report, i, e);
+            } catch (RuntimeException p) {
+                fail(report, i, p);
+            }
         } catch (OutOfMemoryError e) {
             fail(report, i, new MemoryBudgetExceededException("the Java heap of a member ran out while running task " + task.key()
                     + "; lower the memory budget or the chunk size, or give the members more heap (-Xmx)", e));
@@ -276,6 +304,16 @@ public final class MemberRuntime implements AutoCloseable {
         } finally {
             RUNNING.remove();
             for (Block b : made) backend.release(b);
+        }
+    }
+
+    /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */
+    private void publish(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Task task) {
+        for (ChunkKey k : task.deps()) {
+            byte[] v = kept.get(k);
+            if (v == null) continue;
+            map.get().set(new ChunkId(k), v);
+            published.computeIfAbsent(job, j -> ConcurrentHashMap.newKeySet()).add(k);
         }
     }
 
@@ -307,7 +345,7 @@ public final class MemberRuntime implements AutoCloseable {
 
     /**
      * What a member resolves, for tasks on {@code backend}: functions by name, persisted chunks from the persisted
-     * map; the driver runs the tasks that need its own data.
+     * map, and files it sees as the driver does ({@link MemberFiles}); the driver runs the tasks that need its own data.
      */
     private TaskEnv memberEnv(Backend backend) {
         return new TaskEnv() {
@@ -328,7 +366,9 @@ public final class MemberRuntime implements AutoCloseable {
                 return toBackend(backend, ChunkEnvelope.decode(envelope));
             }
 
-            @Override public HostBlock read(TaskOp.Read read) { throw driverOnly(read.path()); }
+            @Override public HostBlock read(TaskOp.Read read) { return files.read(read); }
+
+            @Override public long write(TaskOp.Write write, HostBlock chunk) { return files.write(write, chunk); }
 
             @Override public BlockFunction function(String name) { return functions.resolve(name); }
         };
@@ -343,7 +383,11 @@ public final class MemberRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        backends.values().forEach(Backend::close);
-        backends.clear();
+        try {
+            backends.values().forEach(Backend::close);
+            backends.clear();
+        } finally {
+            files.close();   // throws if a read left Arrow buffers behind
+        }
     }
 }
