@@ -66,8 +66,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final String THREADS_ATTRIBUTE = "chunkwise.threads";
     /**
      * Tasks in flight to a member per thread of its: many small tasks, so that round trips amortise; but a task with
-     * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, so that at most 2 heavy tasks per
-     * thread wait on a member while another member could take them (late binding, see {@code balance}).
+     * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, and one of 16 times that as all of
+     * it, so that at most 2 heavy tasks, or 1 very heavy one (a GEMM tile), per thread wait on a member while another
+     * member could take them (late binding, see {@code balance}).
      */
     static final int WINDOW_PER_THREAD = 64;
     static final long HEAVY_TASK_BYTES = 1L << 20;
@@ -543,7 +544,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
 
         /** What task t counts for in its member's window (see {@link #WINDOW_PER_THREAD}). */
-        private int weight(int t) { return need[t] >= HEAVY_TASK_BYTES ? WINDOW_PER_THREAD / 2 : 1; }
+        private int weight(int t) {
+            return need[t] >= 16 * HEAVY_TASK_BYTES ? WINDOW_PER_THREAD : need[t] >= HEAVY_TASK_BYTES ? WINDOW_PER_THREAD / 2 : 1;
+        }
 
         /**
          * Late binding: a member with nothing to do (nothing in flight, nothing queued) takes ready tasks of the member
