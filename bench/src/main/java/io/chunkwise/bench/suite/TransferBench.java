@@ -70,10 +70,10 @@ final class TransferBench {
             childErr = Files.createTempFile("chunkwise-transfer-member-", ".err");
             child = startChild(cluster, ports[1], ports[0], childErr);
             String lo = HazelcastConfigs.LOOPBACK;
-            CompletableFuture<String> ready = readyLine(child);
-            self = Hazelcast.newHazelcastInstance(TransferMember.config(cluster, ports[0], List.of(lo + ":" + ports[0], lo + ":" + ports[1])));
-            String line = ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // the child first, alone; this member then joins it (started together, each would log refused connections)
+            String line = readyLine(child).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (line == null || !line.startsWith("ready")) throw new IllegalStateException("the member process did not start: " + tail(childErr));
+            self = Hazelcast.newHazelcastInstance(TransferMember.config(cluster, ports[0], List.of(lo + ":" + ports[0], lo + ":" + ports[1])));
             awaitTwoMembers(self);
             step.accept("transfer: members up");
             Member remote = self.getCluster().getMembers().stream().filter(m -> !m.localMember()).findFirst().orElseThrow();
@@ -124,14 +124,15 @@ final class TransferBench {
                         null, null, null, 0, ClusterResult.FAILED, "could not run: " + why));
             }
         } finally {
+            // the child first: then this member leaves a cluster of one, with no partitions to hand over
+            if (child != null) stop(child);
             if (self != null) {
                 try {
-                    self.getLifecycleService().terminate();
+                    self.getLifecycleService().shutdown();
                 } catch (RuntimeException ignored) {
                     // going anyway
                 }
             }
-            if (child != null) stop(child);
             if (childErr != null) {
                 try {
                     Files.deleteIfExists(childErr);
