@@ -3,7 +3,8 @@ package io.chunkwise.bench.suite;
 /**
  * One row of the cluster section: a workload measured on one system.
  *
- * @param workload matmul ({@code x.matmul(y)}, n x n float64), fused_sum ({@code (x*x+10).sum()} over n float64),
+ * @param workload matmul ({@code x.matmul(y)}, n x n float64), fused_sum ({@code (x*x+10).sum()} over n float64
+ *                 persisted; fused_sum_drawn: x drawn in the graph on every run),
  *                 tiny ({@code ones(n, chunks of 10).sum()}: the cost per task) or transfer (reading one chunk
  *                 envelope of n bytes from another member process)
  * @param system   chunkwise (local when members is 1, else an embedded cluster), distributed (dask.distributed, a

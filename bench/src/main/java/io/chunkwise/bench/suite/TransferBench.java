@@ -124,15 +124,16 @@ final class TransferBench {
                         null, null, null, 0, ClusterResult.FAILED, "could not run: " + why));
             }
         } finally {
-            // the child first: then this member leaves a cluster of one, with no partitions to hand over
-            if (child != null) stop(child);
+            // this member first, its chunks dropped so that it hands over empty partitions; then the child, alone
             if (self != null) {
                 try {
+                    self.getMap(TransferMember.MAP).destroy();
                     self.getLifecycleService().shutdown();
                 } catch (RuntimeException ignored) {
                     // going anyway
                 }
             }
+            if (child != null) stop(child);
             if (childErr != null) {
                 try {
                     Files.deleteIfExists(childErr);

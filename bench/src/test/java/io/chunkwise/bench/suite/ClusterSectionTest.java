@@ -39,14 +39,14 @@ class ClusterSectionTest {
         List<String> csv = Files.readAllLines(output.resolve("cluster.csv"));
         assertEquals(String.join(",", ResultFiles.CLUSTER_COLUMNS), csv.get(0));
         List<String> rows = csv.subList(1, csv.size());
-        for (String w : List.of(ClusterSuite.MATMUL, ClusterSuite.FUSED_SUM, ClusterSuite.TINY)) {
+        for (String w : List.of(ClusterSuite.MATMUL, ClusterSuite.FUSED_SUM, ClusterSuite.FUSED_SUM_DRAWN, ClusterSuite.TINY)) {
             for (String m : List.of("1", "2")) {
                 assertTrue(rows.stream().anyMatch(l -> l.startsWith(w + ",chunkwise,") && cell(l, "members").equals(m)),
                         w + " on " + m + " in\n" + String.join("\n", csv));
             }
         }
         assertEquals(2, rows.stream().filter(l -> l.startsWith("transfer,hazelcast,")).count(), String.join("\n", csv));
-        assertEquals(8, rows.size(), String.join("\n", csv));
+        assertEquals(10, rows.size(), String.join("\n", csv));
         for (String row : rows) {
             assertEquals(ResultFiles.CLUSTER_COLUMNS.size(), cells(row).size(), row);
             assertEquals("ok", cell(row, "status"), row);
@@ -58,7 +58,8 @@ class ClusterSectionTest {
         // the ratios: cluster / local for the two workloads, the per-task figures, the transfer target; no peer
         List<String> ratios = Files.readAllLines(output.resolve("cluster-ratios.csv"));
         assertEquals(String.join(",", ResultFiles.RATIO_COLUMNS), ratios.get(0));
-        for (String q : List.of("matmul,cluster / local time,", "fused_sum,cluster / local time,", "tiny,cluster time / tasks (us),",
+        for (String q : List.of("matmul,cluster / local time,", "fused_sum,cluster / local time,",
+                "fused_sum_drawn,cluster / local time,", "tiny,cluster time / tasks (us),",
                 "tiny,(cluster - local time) / tasks (us),", "transfer,GB/s reading 8 MiB chunks")) {
             assertTrue(ratios.stream().anyMatch(l -> l.startsWith(q)), q + " in\n" + String.join("\n", ratios));
         }
