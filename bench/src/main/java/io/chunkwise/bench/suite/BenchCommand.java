@@ -46,10 +46,10 @@ import java.util.function.Consumer;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Runs the benchmark suite: matmul against the peers that are present, then elementwise and "
-                + "reduction workloads, then an embedded cluster against local and dask.distributed.", "",
+                + "reduction workloads, then an embedded cluster against a local context and a dask LocalCluster.", "",
                 "The peers: one OpenBLAS call on the whole matrices, OpenBLAS on our blocks by hand, ND4J, numpy and "
-                + "dask.array. Writes results.csv, results.json, matmul.png, elementwise.csv, elementwise.json and "
-                + "run.json.", "",
+                + "dask.array. Writes results.csv, results.json, matmul.png, elementwise.csv, elementwise.json, "
+                + "cluster.csv, cluster-ratios.csv, cluster.json and run.json.", "",
                 "Times x.matmul(y).compute() on random inputs persisted beforehand, checks each product (ours and the "
                 + "peers') on sampled entries (relative residual at most 1e-8 for float64, 1e-3 for float32) and reports "
                 + "GFLOP/s = 2 n^3 / t (median, and min/max over the timed runs after warm-up), the ratio to the fastest "
@@ -114,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
             description = "peers to run when present: openblas, openblas-blocks, nd4j, numpy, dask, distributed"
-                    + " (dask.distributed, cluster section), or none (default: all)")
+                    + " (a dask LocalCluster, in the cluster section), or none (default: all)")
     List<String> peers;
 
     @Option(names = "--python", paramLabel = "PATH",
