@@ -37,16 +37,19 @@ import java.util.function.Consumer;
  * GEMMs as ours written by hand, ND4J's mmul in this JVM, numpy and dask.array through Debian's python3), validates
  * every product, and relates each to the best
  * peer and to the measured peak. Section two measures elementwise, reduction, random and tiny-task workloads against
- * a plain Java loop and the Python peers. Writes {@code results.csv}, {@code results.json}, {@code matmul.png},
- * {@code elementwise.csv}, {@code elementwise.json} and {@code run.json}; prints the tables. Exits 1 when any of our
+ * a plain Java loop and the Python peers. Section three (issue 15) times an embedded cluster against a local context
+ * and dask.distributed on the same workloads, the per-task cost, and chunk transfers between two member processes
+ * ({@link ClusterSuite}). Writes {@code results.csv}, {@code results.json}, {@code matmul.png},
+ * {@code elementwise.csv}, {@code elementwise.json}, {@code cluster.csv}, {@code cluster-ratios.csv},
+ * {@code cluster.json} and {@code run.json}; prints the tables. Exits 1 when any of our
  * results fails validation; a peer's failure is reported and its row gets no speed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Runs the benchmark suite: matmul against the peers that are present, then elementwise and "
-                + "reduction workloads.", "",
+                + "reduction workloads, then an embedded cluster against a local context and a dask LocalCluster.", "",
                 "The peers: one OpenBLAS call on the whole matrices, OpenBLAS on our blocks by hand, ND4J, numpy and "
-                + "dask.array. Writes results.csv, results.json, matmul.png, elementwise.csv, elementwise.json and "
-                + "run.json.", "",
+                + "dask.array. Writes results.csv, results.json, matmul.png, elementwise.csv, elementwise.json, "
+                + "cluster.csv, cluster-ratios.csv, cluster.json and run.json.", "",
                 "Times x.matmul(y).compute() on random inputs persisted beforehand, checks each product (ours and the "
                 + "peers') on sampled entries (relative residual at most 1e-8 for float64, 1e-3 for float32) and reports "
                 + "GFLOP/s = 2 n^3 / t (median, and min/max over the timed runs after warm-up), the ratio to the fastest "
@@ -57,8 +60,10 @@ public final class BenchCommand implements Callable<Integer> {
     private static final List<Integer> FULL_SIZES = List.of(512, 1024, 2048, 4096);
     private static final List<Integer> QUICK_SIZES = List.of(128, 256);
     private static final List<String> FULL_CHUNKS = List.of("n/2", "n/4");
-    private static final List<String> ALL_PEERS = List.of("openblas", "openblas-blocks", "nd4j", "numpy", "dask");
-    private static final List<String> ALL_SECTIONS = List.of("matmul", "elementwise");
+    private static final List<String> ALL_PEERS = List.of("openblas", "openblas-blocks", "nd4j", "numpy", "dask", "distributed");
+    private static final List<String> ALL_SECTIONS = List.of("matmul", "elementwise", "cluster");
+    /** Embedded members of the cluster section unless --members names others. */
+    private static final int CLUSTER_MEMBERS = 2;
     /** Above this size the default is fewer runs, so that the default suite ends in a few minutes. */
     private static final int LARGE = 2048;
 
@@ -108,7 +113,8 @@ public final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
-            description = "peers to run when present: openblas, openblas-blocks, nd4j, numpy, dask, or none (default: all)")
+            description = "peers to run when present: openblas, openblas-blocks, nd4j, numpy, dask, distributed"
+                    + " (a dask LocalCluster, in the cluster section), or none (default: all)")
     List<String> peers;
 
     @Option(names = "--python", paramLabel = "PATH",
@@ -117,8 +123,14 @@ public final class BenchCommand implements Callable<Integer> {
     Path python = PythonPeer.DEFAULT_PYTHON;
 
     @Option(names = "--sections", split = ",", paramLabel = "S",
-            description = "matmul and/or elementwise (default: both)")
+            description = "matmul, elementwise and/or cluster (default: all three)")
     List<String> sections;
+
+    @Option(names = "--members", split = ",", paramLabel = "N",
+            description = "cluster sizes on the matmul grid: each N > 0 adds rows of ours on an embedded cluster of N"
+                    + " members (the members column); 0 or absent: local only. The cluster section runs on the first"
+                    + " N > 0 (default: " + CLUSTER_MEMBERS + ")")
+    List<Integer> members;
 
     @Option(names = "--elementwise-n", paramLabel = "N",
             description = "float64 elements of the elementwise section (default: 100000000 = 800 MB; with --quick 4194304)")
@@ -152,6 +164,11 @@ public final class BenchCommand implements Callable<Integer> {
         List<Integer> eChunks = elementwiseChunks != null ? elementwiseChunks : quick ? List.of(1 << 18) : List.of(10_000_000, 1_000_000);
         for (int c : eChunks) positive("--elementwise-chunks", c, 1);
         int nTasks = positive("--tasks", tasks != null ? tasks : quick ? 10_000 : 100_000, 1);
+        List<Integer> clusterSizes = new ArrayList<>();
+        for (int m : members != null ? members : List.<Integer>of()) {
+            positive("--members", m, 0);
+            if (m > 0 && !clusterSizes.contains(m)) clusterSizes.add(m);
+        }
         PrintStream out = main.out();
         try {
             Files.createDirectories(output);
@@ -176,6 +193,17 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("OpenBLAS (CPU backend): " + MachineInfo.openBlasLine());
 
         Peers found = findPeers(wantedPeers, wantedSections.contains("matmul"));
+        PythonPeer distributed = null;
+        if (wantedSections.contains("cluster") && wantedPeers.contains("distributed")) {
+            PythonPeer.Environment env = PythonPeer.discoverDistributed(python);
+            if (env.dask()) {
+                distributed = PythonPeer.distributed(env);
+                found.present.put("distributed", "distributed " + env.daskVersion() + " (" + env.python()
+                        + ", a LocalCluster of worker processes on loopback, cluster section)");
+            } else {
+                found.missing.put("distributed", env.daskProblem());
+            }
+        }
         out.println("peers: " + (found.present.isEmpty() ? "none" : String.join("; ", found.present.values())));
         for (var e : found.missing.entrySet()) out.println("peer " + e.getKey() + ": not available, going on without it (" + e.getValue() + ")");
         run.put("peers", found.present);
@@ -188,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
             run.put("backend", cw.backend().name());
             List<CaseResult> results = List.of();
             if (wantedSections.contains("matmul")) {
-                results = matmul(cases, kinds, found.all, nThreads, out, run);
+                results = matmul(cases, kinds, clusterSizes, found.all, nThreads, out, run);
                 failedOurs += (int) results.stream().filter(r -> !r.ok() && !r.peer()).count();
             }
             if (wantedSections.contains("elementwise")) {
@@ -243,8 +271,13 @@ public final class BenchCommand implements Callable<Integer> {
                     main.err().printf(Locale.ROOT, "FAILED %s %s n=%d: %s%n", e.system(), e.workload(), e.n(), e.detail());
                 }
             }
+            if (wantedSections.contains("cluster")) {
+                int m = clusterSizes.isEmpty() ? CLUSTER_MEMBERS : clusterSizes.get(0);
+                failedOurs += cluster(m, nThreads, nTasks, distributed, found.missing.get("distributed"), out, run);
+            }
         } finally {
             for (MatmulPeer p : found.all) if (p instanceof PythonPeer py) py.close(); // the numpy / dask servers
+            if (distributed != null) distributed.close();
         }
         ResultFiles.writeJsonValue(output.resolve("run.json"), run);
         return failedOurs == 0 ? 0 : 1;
@@ -254,8 +287,8 @@ public final class BenchCommand implements Callable<Integer> {
      * The matmul section: each dtype and size in turn, ours on every chunk size and the peers on the same operands,
      * timed interleaved (one run of each in turn).
      */
-    private List<CaseResult> matmul(List<MatmulCase> cases, Map<String, BackendKind> kinds, List<MatmulPeer> peerList,
-                                    int nThreads, PrintStream out, Map<String, Object> run) {
+    private List<CaseResult> matmul(List<MatmulCase> cases, Map<String, BackendKind> kinds, List<Integer> clusterSizes,
+                                    List<MatmulPeer> peerList, int nThreads, PrintStream out, Map<String, Object> run) {
         // the peak first, on a quiet machine
         Map<String, Double> probe = new LinkedHashMap<>();
         for (MatmulCase c : cases) {
@@ -269,14 +302,17 @@ public final class BenchCommand implements Callable<Integer> {
         for (var byType : groups.values()) {
             for (var e : byType.entrySet()) {
                 int perRun = warmupFor(e.getKey()) + repsFor(e.getKey()) + 1;
-                int rows = e.getValue().size() * kinds.size();
+                int rows = e.getValue().size() * (kinds.size() + clusterSizes.size());
                 for (MatmulPeer p : peerList) rows += p.chunked() ? e.getValue().size() : 1;
                 total += (long) rows * perRun;
             }
         }
         String backendNames = String.join(", ", kinds.keySet());
-        out.printf(Locale.ROOT, "matmul: %d cases of ours + %s, %s, backend %s, %d threads%n", cases.size() * kinds.size(),
-                peerList.isEmpty() ? "no peers" : "peers", runsText(cases), backendNames, nThreads);
+        out.printf(Locale.ROOT, "matmul: %d cases of ours + %s, %s, backend %s, %d threads%s%n",
+                cases.size() * (kinds.size() + clusterSizes.size()), peerList.isEmpty() ? "no peers" : "peers",
+                runsText(cases), backendNames, nThreads, clusterSizes.isEmpty() ? "" : ", and on embedded clusters of "
+                        + clusterSizes.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                        + " members (" + kinds.keySet().iterator().next() + ")");
 
         List<CaseResult> results = new ArrayList<>();
         try (ProgressBar bar = noProgress ? null : progressBar("matmul", total)) {
@@ -292,11 +328,22 @@ public final class BenchCommand implements Callable<Integer> {
                     int n = e.getKey();
                     // contexts per size: they release the persisted operands of the size when they close
                     List<Chunkwise> contexts = new ArrayList<>();
+                    List<Integer> contextMembers = new ArrayList<>();
                     try {
-                        for (BackendKind k : kinds.values()) contexts.add(Chunkwise.builder().backend(k).threads(nThreads).build());
+                        for (BackendKind k : kinds.values()) {
+                            contexts.add(Chunkwise.builder().backend(k).threads(nThreads).build());
+                            contextMembers.add(1);
+                        }
+                        // the cluster sizes of the grid: embedded members on the first backend, as many threads each
+                        BackendKind first = kinds.values().iterator().next();
+                        for (int m : clusterSizes) {
+                            contexts.add(Chunkwise.builder().backend(first).threads(nThreads)
+                                    .cluster(io.chunkwise.ClusterSpec.embedded(m)).build());
+                            contextMembers.add(m);
+                        }
                         MatmulInputs in = new MatmulInputs(contexts.get(0), t, n, seed);
                         MatmulSuite suite = new MatmulSuite(contexts.get(0), warmupFor(n), repsFor(n), seed, 1, nThreads)
-                                .on(contexts);
+                                .on(contexts, contextMembers);
                         if (bar != null) suite.listener(tasks);
                         List<MatmulCase> ours = new ArrayList<>();
                         for (int chunk : e.getValue()) ours.add(new MatmulCase(t, n, chunk));
@@ -350,6 +397,61 @@ public final class BenchCommand implements Callable<Integer> {
                     r.dtype(), r.n(), r.chunk(), r.detail());
         }
         return results;
+    }
+
+    /**
+     * The cluster section: an embedded cluster of {@code m} members against a local context, dask.distributed beside
+     * them when present, then the transfer between two member processes. Returns how many rows of ours failed.
+     */
+    private int cluster(int m, int nThreads, int nTasks, PythonPeer distributed, String distributedMissing, PrintStream out,
+                        Map<String, Object> run) {
+        int w = warmup != null ? warmup : 1, r = reps != null ? reps : quick ? 3 : 5;
+        ClusterSuite.Settings settings = quick
+                ? new ClusterSuite.Settings(m, nThreads, 256, 128, 1L << 20, 1 << 17, Math.min(nTasks, 2_000), 100, w, r, seed,
+                List.of(1, 8), 2, 2)
+                : new ClusterSuite.Settings(m, nThreads, 4096, 2048, 100_000_000L, 10_000_000, nTasks, 1_000, w, r, seed,
+                List.of(1, 8, 32), 4, 5);
+        ClusterSuite suite = new ClusterSuite(settings, distributed, distributedMissing);
+        out.println();
+        out.printf(Locale.ROOT, "cluster: an embedded cluster of %d members (%d task threads each, in this JVM) against a local"
+                        + " context (%d threads), interleaved, %d warmup + %d timed runs; %s; matmul %d float64 in chunks of %d,"
+                        + " (x*x+10).sum() over %d float64 in chunks of %d (x persisted), ones(%d, chunks of 10).sum(); transfer"
+                        + " of %s MiB chunks between two member processes%n", m, nThreads, nThreads, w, r,
+                distributed != null ? "dask.distributed with " + m + " worker processes beside them"
+                        : "no dask.distributed (" + distributedMissing + ")",
+                settings.matmulN(), settings.matmulChunk(), settings.sumN(), settings.sumChunk(), 10 * settings.tinyTasks(),
+                settings.transferMiB().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
+        ClusterSuite.Outcome o;
+        try (ProgressBar bar = noProgress ? null : progressBar("cluster", suite.steps())) {
+            TaskProgress tasks = TaskProgress.describing(bar);
+            if (bar != null) suite.listener(tasks);
+            o = suite.run(s -> {
+                if (bar != null) {
+                    tasks.prefix(s);
+                    bar.step();
+                }
+            });
+        }
+        ResultFiles.writeCluster(output, o.rows(), o.ratios());
+        out.println();
+        out.print(ResultFiles.clusterTable(o.rows()));
+        out.println();
+        out.println("ratios, round by round (median [min-max] over the rounds):");
+        out.print(ResultFiles.ratioTable(o.ratios()));
+        out.println("wrote " + output.resolve("cluster.csv") + ", cluster-ratios.csv, cluster.json");
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("members", m);
+        c.put("threads_per_member", nThreads);
+        c.put("warmup", w);
+        c.put("reps", r);
+        run.put("cluster", c);
+        int failed = 0;
+        for (ClusterResult e : o.rows()) {
+            if (e.ok()) continue;
+            if (!e.system().equals(PythonPeer.DISTRIBUTED)) failed++;
+            main.err().printf(Locale.ROOT, "FAILED %s %s n=%d members=%d: %s%n", e.system(), e.workload(), e.n(), e.members(), e.detail());
+        }
+        return failed;
     }
 
     private String runsText(List<MatmulCase> cases) {

@@ -49,7 +49,8 @@ public final class MatmulPlot {
                 .thenComparing(CaseResult::dtype, Comparator.reverseOrder()));
         for (CaseResult r : ordered) {
             if (!r.ok() || r.gflopsMedian() == null) continue;
-            String name = r.system() + " " + r.dtype() + (r.peer() ? "" : " (" + r.backend() + ")");
+            String name = r.system() + " " + r.dtype() + (r.peer() ? "" : " (" + r.backend()
+                    + (r.members() > 1 ? " x" + r.members() : "") + ")");
             lines.computeIfAbsent(name, k -> new TreeMap<>()).merge(r.n(), r.gflopsMedian(), Math::max);
             kind.putIfAbsent(name, r);
         }

@@ -33,6 +33,7 @@ public final class MatmulSuite {
     private UnaryOperator<NDArray> resultFilter = UnaryOperator.identity();
     private ComputeListener listener = ComputeListener.NONE;
     private List<Chunkwise> contexts;
+    private List<Integer> contextMembers;
 
     /** A peer on one case: a chunk size of n for a peer that does not chunk. */
     public record PeerCase(MatmulPeer peer, MatmulCase c) {}
@@ -63,8 +64,18 @@ public final class MatmulSuite {
      * multiplies the same matrices.
      */
     public MatmulSuite on(List<Chunkwise> contexts) {
+        return on(contexts, contexts.stream().map(c -> members).toList());
+    }
+
+    /**
+     * As {@link #on(List)}, with the members that compute on each context (1 for a local one, n for a cluster of n
+     * members): the rows' {@code members} column, the cluster sizes of the grid.
+     */
+    public MatmulSuite on(List<Chunkwise> contexts, List<Integer> members) {
         if (contexts.isEmpty()) throw new IllegalArgumentException("at least one context is needed");
+        if (members.size() != contexts.size()) throw new IllegalArgumentException(members.size() + " member counts for " + contexts.size() + " contexts");
         this.contexts = List.copyOf(contexts);
+        this.contextMembers = List.copyOf(members);
         return this;
     }
 
@@ -97,22 +108,25 @@ public final class MatmulSuite {
      * exception) a FAILED row with the reason.
      */
     public List<CaseResult> runGroup(List<MatmulCase> ours, List<PeerCase> peers, MatmulInputs in, Consumer<String> step) {
-        record Row(String system, String backend, MatmulCase c) {}
+        record Row(String system, String backend, int members, MatmulCase c) {}
         List<Row> rows = new ArrayList<>();
         List<Interleaved.Entry<MatmulPeer.Run>> entries = new ArrayList<>();
         List<Chunkwise> on = contexts != null ? contexts : List.of(cw);
+        List<Integer> onMembers = contexts != null ? contextMembers : List.of(members);
         for (MatmulCase c : ours) {
             check(c, in);
-            for (Chunkwise ctx : on) {
+            for (int k = 0; k < on.size(); k++) {
+                Chunkwise ctx = on.get(k);
+                int m = onMembers.get(k);
                 String backend = ctx.backend().name();
-                rows.add(new Row(SYSTEM, backend, c));
-                entries.add(new Interleaved.Entry<>(on.size() > 1 ? c.label() + " " + backend : c.label(),
+                rows.add(new Row(SYSTEM, backend, m, c));
+                entries.add(new Interleaved.Entry<>(on.size() > 1 ? c.label() + " " + backend + (m > 1 ? " x" + m : "") : c.label(),
                         () -> ours(ctx, c), warmup, reps));
             }
         }
         for (PeerCase p : peers) {
             check(p.c(), in);
-            rows.add(new Row(p.peer().system(), PEER_BACKEND, p.c()));
+            rows.add(new Row(p.peer().system(), PEER_BACKEND, 1, p.c()));
             entries.add(new Interleaved.Entry<>(p.peer().system() + " " + p.c().label(),
                     () -> p.peer().start(p.c(), in, threads), warmup, reps));
         }
@@ -124,9 +138,9 @@ public final class MatmulSuite {
                 Interleaved.Entry<MatmulPeer.Run> e = entries.get(i);
                 CaseResult row;
                 if (!e.ok()) {
-                    row = failed(r.system(), r.backend(), r.c(), Double.NaN, "could not run: " + e.failure);
+                    row = failed(r.system(), r.backend(), r.members(), r.c(), Double.NaN, "could not run: " + e.failure);
                 } else {
-                    row = validated(r.system(), r.backend(), r.c(), e, in);
+                    row = validated(r.system(), r.backend(), r.members(), r.c(), e, in);
                 }
                 e.close();
                 step.accept(e.label + " validated");
@@ -138,18 +152,18 @@ public final class MatmulSuite {
         return out;
     }
 
-    private CaseResult validated(String system, String backend, MatmulCase c, Interleaved.Entry<MatmulPeer.Run> e,
-                                 MatmulInputs in) {
+    private CaseResult validated(String system, String backend, int members, MatmulCase c,
+                                 Interleaved.Entry<MatmulPeer.Run> e, MatmulInputs in) {
         NDArray product;
         try {
             product = e.trial.product();
         } catch (Exception | LinkageError | OutOfMemoryError ex) {
-            return failed(system, backend, c, Double.NaN, "could not run: the product could not be read: "
+            return failed(system, backend, members, c, Double.NaN, "could not run: the product could not be read: "
                     + ex.getClass().getSimpleName() + ": " + ex.getMessage());
         }
         MatmulValidator.Verdict v = MatmulValidator.check(resultFilter.apply(product), in.referenceA(), in.referenceB(),
                 c.dtype(), in.sampleSeed());
-        if (!v.ok()) return failed(system, backend, c, v.residual(), "wrong product: " + v.detail());
+        if (!v.ok()) return failed(system, backend, members, c, v.residual(), "wrong product: " + v.detail());
         double[] mmm = Interleaved.medianMinMax(e.seconds);
         double flops = c.flops() / 1e9;
         return new CaseResult(system, c.dtype().numpyName(), c.n(), c.chunk(), backend, members, threads,
@@ -190,10 +204,10 @@ public final class MatmulSuite {
 
     /** The row of a case that could not be run at all (an exception), with the reason. */
     public CaseResult failed(MatmulCase c, String why) {
-        return failed(SYSTEM, cw.backend().name(), c, Double.NaN, "could not run: " + why);
+        return failed(SYSTEM, cw.backend().name(), members, c, Double.NaN, "could not run: " + why);
     }
 
-    private CaseResult failed(String system, String backend, MatmulCase c, double residual, String why) {
+    private CaseResult failed(String system, String backend, int members, MatmulCase c, double residual, String why) {
         return new CaseResult(system, c.dtype().numpyName(), c.n(), c.chunk(), backend, members, threads,
                 null, null, null, null, null, null, residual, CaseResult.FAILED, null, reps, why);
     }

@@ -38,6 +38,10 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
     /** The interpreter the suite runs unless told otherwise. */
     public static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
     static final String SCRIPT_RESOURCE = "/io/chunkwise/bench/peers/matmul_peer.py";
+    /** The dask.distributed peer of the cluster section: the same server protocol, another script. */
+    static final String DISTRIBUTED_SCRIPT_RESOURCE = "/io/chunkwise/bench/peers/distributed_peer.py";
+    /** The system name of the dask.distributed peer. */
+    public static final String DISTRIBUTED = "distributed";
     private static final Duration INFO_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
@@ -53,7 +57,9 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
 
     /**
      * What {@code python --info} reported: versions and BLAS, or why numpy (and with it dask) or dask alone cannot
-     * be used. Never throws: an absent interpreter, a broken script or a missing package is a reason.
+     * be used. Never throws: an absent interpreter, a broken script or a missing package is a reason. For the
+     * dask.distributed script ({@link #discoverDistributed}) "dask" stands for dask.distributed: its version, or why it
+     * cannot be imported.
      */
     public record Environment(Path python, Path script, String numpyVersion, String daskVersion, String blas,
                               String numpyProblem, String daskProblem) {
@@ -72,17 +78,32 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
         return new PythonPeer("dask", env);
     }
 
+    /** dask.distributed (a {@code LocalCluster} of worker processes), for the cluster section's workloads only. */
+    public static PythonPeer distributed(Environment env) {
+        if (!env.dask()) throw new IllegalStateException("dask.distributed is not available: " + env.daskProblem());
+        return new PythonPeer(DISTRIBUTED, env);
+    }
+
     @Override
     public String system() { return system; }
 
     @Override
-    public boolean chunked() { return system.equals("dask"); }
+    public boolean chunked() { return !system.equals("numpy"); }
 
     /** Looks for numpy and dask behind {@code python}, running the script found in the jar. */
     public static Environment discover(Path python) {
+        return discover(python, SCRIPT_RESOURCE);
+    }
+
+    /** Looks for dask.distributed behind {@code python}, running its script found in the jar. */
+    public static Environment discoverDistributed(Path python) {
+        return discover(python, DISTRIBUTED_SCRIPT_RESOURCE);
+    }
+
+    private static Environment discover(Path python, String resource) {
         Path script;
         try {
-            script = extractScript();
+            script = extractScript(resource);
         } catch (RuntimeException e) {
             String why = "the peer script could not be unpacked: " + e.getMessage();
             return new Environment(python, null, null, null, null, why, why);
@@ -116,8 +137,10 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
         String dask = Objects.toString(versions.get("dask"), null);
         String blas = blasText(info.get("blas"));
         String numpyProblem = numpy == null ? "numpy is not importable by " + python : null;
+        boolean distributed = script.getFileName().toString().contains("distributed");
         String daskProblem = numpyProblem != null ? numpyProblem
-                : dask == null ? "dask.array is not importable by " + python + " (install python3-dask)"
+                : dask == null ? (distributed ? "dask.distributed" : "dask.array") + " is not importable by " + python
+                + (distributed ? " (install python3-distributed)" : " (install python3-dask)")
                 + (info.get("dask_error") instanceof String e ? ": " + e : "") : null;
         return new Environment(python, script, numpy, dask, blas, numpyProblem, daskProblem);
     }
@@ -129,7 +152,10 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
         return null;
     }
 
-    /** One line for the suite's header, e.g. {@code numpy 1.24.2 (/usr/bin/python3, BLAS OpenBLAS 0.3.21 ...)}. */
+    /**
+     * One line for the suite's header, e.g. {@code numpy 1.24.2 (/usr/bin/python3, BLAS OpenBLAS 0.3.21 ...)};
+     * {@code system} is numpy, dask or distributed.
+     */
     public static String describe(Environment env, String system) {
         String v = system.equals("numpy") ? env.numpyVersion() : env.daskVersion();
         String blas = env.blas() == null ? "" : ", BLAS " + env.blas();
@@ -349,10 +375,15 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
     }
 
     /** The script from the jar, in a temporary file deleted when the JVM exits. */
-    static synchronized Path extractScript() {
-        try (InputStream s = PythonPeer.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-            if (s == null) throw new IllegalStateException(SCRIPT_RESOURCE + " is not in the jar");
-            Path p = Files.createTempFile("chunkwise-matmul_peer-", ".py");
+    static Path extractScript() {
+        return extractScript(SCRIPT_RESOURCE);
+    }
+
+    static synchronized Path extractScript(String resource) {
+        try (InputStream s = PythonPeer.class.getResourceAsStream(resource)) {
+            if (s == null) throw new IllegalStateException(resource + " is not in the jar");
+            String name = resource.substring(resource.lastIndexOf('/') + 1, resource.length() - ".py".length());
+            Path p = Files.createTempFile("chunkwise-" + name + "-", ".py");
             p.toFile().deleteOnExit();
             Files.copy(s, p, StandardCopyOption.REPLACE_EXISTING);
             return p;

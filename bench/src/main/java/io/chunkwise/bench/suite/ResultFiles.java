@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * Writes the results: {@code results.csv} and {@code results.json} (one record per matmul case),
- * {@code elementwise.csv} and {@code elementwise.json} (the second section), {@code run.json} (the machine, the
- * peers and the peak), and the plain-text tables for the terminal.
+ * {@code elementwise.csv} and {@code elementwise.json} (the second section), {@code cluster.csv},
+ * {@code cluster-ratios.csv} and {@code cluster.json} (the third), {@code run.json} (the machine, the peers and the
+ * peak), and the plain-text tables for the terminal.
  */
 public final class ResultFiles {
     /** The columns of results.csv and the keys of each results.json record, in order. */
@@ -25,6 +26,14 @@ public final class ResultFiles {
     /** The columns of elementwise.csv and the keys of each elementwise.json record. */
     public static final List<String> ELEMENTWISE_COLUMNS = List.of("system", "workload", "n", "chunk", "threads", "unit",
             "median", "min", "max", "vs_java", "vs_best_peer", "status", "detail");
+
+    /** The columns of cluster.csv and the keys of each row in cluster.json. */
+    public static final List<String> CLUSTER_COLUMNS = List.of("workload", "system", "n", "chunk", "members", "unit",
+            "median", "min", "max", "samples", "status", "detail");
+
+    /** The columns of cluster-ratios.csv and the keys of each ratio in cluster.json. */
+    public static final List<String> RATIO_COLUMNS = List.of("workload", "quantity", "median", "min", "max", "rounds",
+            "target", "verdict");
 
     private static final Pattern NUMBER = Pattern.compile("-|[-+]?[0-9][0-9.]*(e[-+]?[0-9]+)?%?");
 
@@ -45,6 +54,51 @@ public final class ResultFiles {
 
     public static void writeElementwiseJson(Path file, List<ElementwiseResult> rows) {
         writeJson(file, ELEMENTWISE_COLUMNS, rows.stream().map(ResultFiles::values).toList());
+    }
+
+    /** cluster.csv (the rows), cluster-ratios.csv (the ratios) and cluster.json ({"rows": [...], "ratios": [...]}). */
+    public static void writeCluster(Path dir, List<ClusterResult> rows, List<ClusterResult.Ratio> ratios) {
+        List<List<Object>> r = rows.stream().map(ResultFiles::values).toList();
+        List<List<Object>> q = ratios.stream().map(ResultFiles::values).toList();
+        writeCsv(dir.resolve("cluster.csv"), CLUSTER_COLUMNS, r);
+        writeCsv(dir.resolve("cluster-ratios.csv"), RATIO_COLUMNS, q);
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("rows", records(CLUSTER_COLUMNS, r));
+        json.put("ratios", records(RATIO_COLUMNS, q));
+        writeJsonValue(dir.resolve("cluster.json"), json);
+    }
+
+    private static List<Map<String, Object>> records(List<String> columns, List<List<Object>> rows) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<Object> row : rows) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < columns.size(); i++) m.put(columns.get(i), row.get(i));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The cluster section's rows as an aligned table. */
+    public static String clusterTable(List<ClusterResult> rows) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[]{"workload", "system", "n", "chunk", "members", "median", "min", "max", "unit", "status", "detail"});
+        for (ClusterResult r : rows) {
+            lines.add(new String[]{r.workload(), r.system(), Long.toString(r.n()), Long.toString(r.chunk()),
+                    Integer.toString(r.members()), fixed(r.median()), fixed(r.min()), fixed(r.max()), r.unit(), r.status(),
+                    r.detail() == null ? "" : r.detail()});
+        }
+        return align(lines, 2);
+    }
+
+    /** The cluster section's ratios as an aligned table. */
+    public static String ratioTable(List<ClusterResult.Ratio> ratios) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[]{"workload", "quantity", "median", "min", "max", "rounds", "target", "verdict"});
+        for (ClusterResult.Ratio r : ratios) {
+            lines.add(new String[]{r.workload(), r.quantity(), fixed(r.median()), fixed(r.min()), fixed(r.max()),
+                    Integer.toString(r.rounds()), r.target(), r.verdict()});
+        }
+        return align(lines, 2);
     }
 
     /** {@code value} (maps, lists, strings, numbers, booleans, null) as indented JSON. */
@@ -170,6 +224,16 @@ public final class ResultFiles {
         v.add(r.status());
         v.add(r.detail());
         return v;
+    }
+
+    private static List<Object> values(ClusterResult r) {
+        return java.util.Arrays.asList(r.workload(), r.system(), r.n(), r.chunk(), r.members(), r.unit(), r.median(),
+                r.min(), r.max(), r.samples(), r.status(), r.detail());
+    }
+
+    private static List<Object> values(ClusterResult.Ratio r) {
+        return java.util.Arrays.asList(r.workload(), r.quantity(), r.median(), r.min(), r.max(), r.rounds(), r.target(),
+                r.verdict());
     }
 
     private static String fixed(Double v) {

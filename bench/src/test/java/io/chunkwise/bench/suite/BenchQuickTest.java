@@ -20,7 +20,8 @@ class BenchQuickTest {
     @Test
     void quickRunWritesCsvJsonAndPlot(@TempDir Path dir) throws Exception {
         Path output = dir.resolve("out");
-        CommandLineRun r = CommandLineRun.of("bench", "--quick", "--output", output.toString());
+        // the cluster section has a test of its own (ClusterSectionTest)
+        CommandLineRun r = CommandLineRun.of("bench", "--quick", "--sections", "matmul,elementwise", "--output", output.toString());
         assertEquals(0, r.code(), r.transcript());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("peers: ")), r.transcript());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("peak float64: ")), r.transcript());
@@ -77,7 +78,7 @@ class BenchQuickTest {
         assertTrue(Json.parse(Files.readString(output.resolve("elementwise.json"))) instanceof List<?>);
         Object run = Json.parse(Files.readString(output.resolve("run.json")));
         assertTrue(run instanceof java.util.Map<?, ?> m && m.containsKey("machine") && m.containsKey("peak"), String.valueOf(run));
-        assertEquals("chunkwise bench --quick --output " + output, ((java.util.Map<?, ?>) run).get("command"));
+        assertEquals("chunkwise bench --quick --sections matmul,elementwise --output " + output, ((java.util.Map<?, ?>) run).get("command"));
     }
 
     /**

@@ -100,6 +100,22 @@ class PeerDiscoveryTest {
         assertTrue(r.out().contains("vs numpy") && r.out().contains("vs dask"), r.transcript());
     }
 
+    @Test
+    void theDistributedScriptTravelsInTheJarAndAMissingInterpreterIsAReason() throws Exception {
+        String text = Files.readString(PythonPeer.extractScript(PythonPeer.DISTRIBUTED_SCRIPT_RESOURCE));
+        assertTrue(text.contains("LocalCluster(n_workers=args.threads, threads_per_worker=1, processes=True,")
+                && text.contains("host=\"127.0.0.1\", dashboard_address=None"), "loopback only, no dashboard");
+        PythonPeer.Environment env = PythonPeer.discoverDistributed(Path.of("/nonexistent/python3"));
+        assertTrue(!env.dask() && env.daskProblem().contains("not found"), String.valueOf(env));
+    }
+
+    @Test
+    void distributedIsFoundWhereDebianProvidesIt() {
+        PythonPeer.Environment env = PythonPeer.discoverDistributed(PythonPeer.DEFAULT_PYTHON);
+        assumeTrue(env.dask(), "dask.distributed is not installed for " + PythonPeer.DEFAULT_PYTHON + ": " + env.daskProblem());
+        assertTrue(env.daskVersion() != null && !env.daskVersion().isBlank(), String.valueOf(env));
+    }
+
     private static Path script() {
         return PythonPeer.extractScript();
     }
