@@ -56,7 +56,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so results equal the local scheduler's bit for bit.
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
-    static final String THREADS_ATTRIBUTE = "chunkwise.threads";
     static final int WINDOW_PER_THREAD = 64;
     /**
      * Batches in flight to one member at most: while they run, the tasks that become ready gather into the next batch
@@ -69,7 +68,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final long STALL_SECONDS = 600;
     private static final int DRIVER = -1;
 
-    private final EmbeddedCluster cluster;
+    private final ClusterHandle cluster;
     private final boolean ownsCluster;
     private final int threads;
     private final long budget;
@@ -82,7 +81,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterScheduler.class);
 
-    ClusterScheduler(EmbeddedCluster cluster, boolean ownsCluster, int threads, long budget, Backend driver) {
+    ClusterScheduler(ClusterHandle cluster, boolean ownsCluster, int threads, long budget, Backend driver) {
         this.cluster = cluster;
         this.ownsCluster = ownsCluster;
         this.threads = threads;
@@ -97,7 +96,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     }
 
     /** The members this scheduler runs tasks on. */
-    EmbeddedCluster cluster() { return cluster; }
+    ClusterHandle cluster() { return cluster; }
 
     @Override public int threads() { return threads; }
 
@@ -199,14 +198,13 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             this.sink = sink;
             this.listener = listener;
             hz = cluster.driverHandle();
-            self = hz.getCluster().getLocalMember().getUuid();
+            self = cluster.driverUuid();
             members = hz.getCluster().getMembers().toArray(new Member[0]);
             Map<java.util.UUID, Integer> memberIndex = new HashMap<>();
             for (int m = 0; m < members.length; m++) memberIndex.put(members[m].getUuid(), m);
             window = new int[members.length];
             for (int m = 0; m < members.length; m++) {
-                String t = members[m].getAttribute(THREADS_ATTRIBUTE);
-                window[m] = WINDOW_PER_THREAD * (t == null ? 1 : Math.max(1, Integer.parseInt(t)));
+                window[m] = WINDOW_PER_THREAD * MemberAttributes.of(members[m]).threads();
             }
             inFlight = new int[members.length];
             runningBatches = new int[members.length];
