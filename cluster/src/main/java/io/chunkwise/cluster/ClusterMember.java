@@ -193,16 +193,22 @@ public final class ClusterMember implements AutoCloseable {
      * Runs a member until this process is told to stop, for a program's {@code main}: starts it, prints
      * {@link #readyLine()} on {@code out}, and on SIGTERM or SIGINT (or Hazelcast shutting the member down) leaves the
      * cluster gracefully and returns 0. It takes over those two signals, so that a stopped member's process exits
-     * with the code its main returns (the JVM's own handler would exit with 143); where it cannot, a shutdown hook
-     * still leaves gracefully.
+     * with the code its main returns (the JVM's own handler would exit with 143), and puts the previous handlers back
+     * when it returns; where it cannot, a shutdown hook still leaves gracefully.
      *
      * @return the exit code, 0
      * @throws ChunkwiseException when the member cannot start
      */
     public static int serve(Options options, PrintStream out) {
         CountDownLatch stop = new CountDownLatch(1);
-        boolean signals = onSignals(stop::countDown, "TERM", "INT");
-        ClusterMember member = start(options);
+        Runnable restoreSignals = onSignals(stop::countDown, "TERM", "INT");
+        ClusterMember member;
+        try {
+            member = start(options);
+        } catch (RuntimeException | Error e) {
+            restoreSignals.run();
+            throw e;
+        }
         Thread hook = new Thread(member::close, "chunkwise-member-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         member.instance.getLifecycleService().addLifecycleListener(e -> {
@@ -211,7 +217,6 @@ public final class ClusterMember implements AutoCloseable {
         if (!member.instance.getLifecycleService().isRunning()) stop.countDown();
         out.println(member.readyLine());
         out.flush();
-        LOG.debug("member {} serving{}", member.address, signals ? "" : " (signals not taken over: SIGTERM exits through the shutdown hook)");
         boolean interrupted = false;
         while (true) {
             try {
@@ -229,6 +234,7 @@ public final class ClusterMember implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is shutting down already: the hook found the member closed
         }
+        restoreSignals.run();
         out.println("stopped: member " + member.address);
         out.flush();
         if (interrupted) Thread.currentThread().interrupt();
@@ -237,13 +243,16 @@ public final class ClusterMember implements AutoCloseable {
 
     /**
      * Runs {@code action} on the named signals instead of the JVM's handler (which exits with 128 + the signal), through
-     * {@code sun.misc.Signal} (module jdk.unsupported), looked up reflectively as it is no API of the platform; false
-     * where that fails (then the JVM's handler and the shutdown hooks stay in charge).
+     * {@code sun.misc.Signal} (module jdk.unsupported), looked up reflectively as it is no API of the platform. Returns
+     * what puts the previous handlers back; a signal it cannot take over (e.g. SIGINT ignored by a background shell)
+     * stays with the JVM's handler and the shutdown hooks.
      */
-    private static boolean onSignals(Runnable action, String... names) {
+    private static Runnable onSignals(Runnable action, String... names) {
+        List<Runnable> restore = new ArrayList<>();
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            var handle = signal.getMethod("handle", signal, handler);
             Object h = Proxy.newProxyInstance(ClusterMember.class.getClassLoader(), new Class<?>[]{handler}, (proxy, method, args) -> {
                 switch (method.getName()) {
                     case "handle" -> action.run();
@@ -254,20 +263,25 @@ public final class ClusterMember implements AutoCloseable {
                 }
                 return null;
             });
-            boolean all = true;
             for (String name : names) {
                 try {
-                    signal.getMethod("handle", signal, handler).invoke(null, signal.getConstructor(String.class).newInstance(name), h);
-                } catch (ReflectiveOperationException | RuntimeException e) {   // e.g. SIGINT ignored by a background shell
+                    Object sig = signal.getConstructor(String.class).newInstance(name);
+                    Object previous = handle.invoke(null, sig, h);
+                    restore.add(() -> {
+                        try {
+                            handle.invoke(null, sig, previous);
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            LOG.debug("cannot restore the handler of signal {}: {}", name, e.toString());
+                        }
+                    });
+                } catch (ReflectiveOperationException | RuntimeException e) {
                     LOG.debug("cannot take over signal {}: {}", name, e.toString());
-                    all = false;
                 }
             }
-            return all;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.debug("cannot take over signals {}: {}", Arrays.toString(names), e.toString());
-            return false;
         }
+        return () -> restore.forEach(Runnable::run);
     }
 
     @Override public String toString() { return "ClusterMember[" + address + " of " + clusterName + "]"; }
