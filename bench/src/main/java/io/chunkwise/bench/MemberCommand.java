@@ -50,7 +50,7 @@ final class MemberCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "The memory budget for chunks, e.g. 4g or 512m (default: 40 % of the maximum heap).")
+            description = "The memory budget for chunks, e.g. 4g or 512m (default: 40 percent of the maximum heap).")
     Long memory;
 
     @Option(names = "--gpus", paramLabel = "N", description = "GPUs to offer: 0 or 1 (default: 1 where a GPU backend is usable).")

@@ -57,8 +57,7 @@ class ClusterCommandsTest {
             assertEquals(0, info.code(), info.transcript());
             assertTrue(info.out().contains(name + " at 127.0.0.1:" + port + ": 1 member"), info.transcript());
             String row = info.out().lines().filter(l -> l.strip().startsWith("127.0.0.1:" + port)).findFirst().orElseThrow(() -> new AssertionError(info.transcript()));
-            List<String> cells = List.of(row.strip().split("\\s{2,}|\\s(?=\\d)"));
-            assertTrue(row.contains(" 1 ") && row.contains("64.0 MiB") && row.contains("CPU"), row + "\n" + cells);
+            assertTrue(row.contains(" 1 ") && row.contains("64.0 MiB") && row.contains("CPU"), row);
 
             CommandLineRun wrong = CommandLineRun.of("info", "--connect", "127.0.0.1:" + port, "--cluster-name", "not-" + name, "--secret-file", secret.toString());
             assertEquals(1, wrong.code(), wrong.transcript());
@@ -83,7 +82,7 @@ class ClusterCommandsTest {
         }
         CommandLineRun r = CommandLineRun.of("member", "--cluster-name", "x", "--secret", "hunter2hunter2hunter2");
         assertTrue(r.errLines().get(0).contains("never taken on the command line"), r.transcript());
-        Path empty = Files.createFile(dir.resolve("empty"));
+        Path empty = Files.createFile(dir.resolve("empty"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         r = CommandLineRun.of("member", "--cluster-name", "x", "--secret-file", empty.toString());
         assertEquals(1, r.code(), r.transcript());
         assertTrue(r.err().contains("empty") && r.errLines().size() == 1, r.transcript());

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * A Hazelcast client of running members ({@code ./chunkwise member}, {@link ClusterMember}), the driver's handle for
  * {@code ClusterSpec.connect(address)}: a client is no member, so it signs its task batches with its endpoint's UUID.
- * Connecting is bounded in time ({@value #DEFAULT_CONNECT_TIMEOUT_MS} ms by default, or the system property
+ * Connecting is bounded in time (5 s by default, or the system property
  * {@value #CONNECT_TIMEOUT_PROPERTY} in milliseconds): a wrong address or cluster name fails with a
  * {@link ClusterUnavailableException} naming both, never a hang. Once connected it asks every member for its status with
  * a signed request, so a client whose secret is not the members' one fails at once, with a message that says so.

@@ -53,7 +53,7 @@ public final class ClusterMember implements AutoCloseable {
             return this;
         }
 
-        /** The port to listen on (default {@value #DEFAULT_PORT}; no other is tried). */
+        /** The port to listen on (default 5701; no other is tried). */
         public Options port(int port) {
             this.port = port;
             return this;

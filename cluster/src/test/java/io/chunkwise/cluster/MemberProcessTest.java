@@ -92,7 +92,19 @@ class MemberProcessTest {
             assertEquals(64L << 20, m.attributes().memoryBudget(), m.toString());
             assertTrue(m.attributes().offers(io.chunkwise.BackendKind.CPU), m.toString());
             assertEquals(0, m.attributes().gpus(), m.toString());
-            assertTrue(m.chunks() >= 0 && m.chunkBytes() >= 0, m.toString());
+            assertEquals(0, m.chunks(), m.toString());
+        }
+        // chunks in a map of chunks are counted on the members that own them
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(HazelcastConfigs.client(members.clusterName(), members.addresses()));
+        IMap<String, byte[]> chunks = client.getMap(HazelcastConfigs.CHUNK_MAP_PREFIX + "test-" + java.util.UUID.randomUUID());
+        try {
+            for (int i = 0; i < 5; i++) chunks.set("chunk-" + i, new byte[1000 + i]);
+            List<MemberInfo> after = allMembers();
+            assertEquals(5, after.stream().mapToLong(MemberInfo::chunks).sum(), after.toString());
+            assertEquals(5010, after.stream().mapToLong(MemberInfo::chunkBytes).sum(), after.toString());
+        } finally {
+            chunks.destroy();
+            client.shutdown();
         }
     }
 
