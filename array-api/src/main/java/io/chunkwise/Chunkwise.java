@@ -479,6 +479,24 @@ public final class Chunkwise implements AutoCloseable {
 
 
 
+    /**
+     * Writes every chunk of {@code array} into {@code file}, which a writer of {@code format} prepared: its header,
+     * its full size, and {@code token} in its last bytes ({@link io.chunkwise.io.ChunkWriters}). Each chunk is written
+     * by a task where it is computed: on a cluster, by its member where that member sees the file, else by the driver.
+     *
+     * @param array the array, computed chunk by chunk
+     * @param format the format's name (e.g. {@code npy}: C order from {@code dataOffset})
+     * @param file the prepared file
+     * @param dataOffset the byte where the array's values start
+     * @param fileSize the prepared file's size
+     * @param token the token the file ends with
+     * @return the bytes written per chunk, in the order of the chunk grid (row-major)
+     */
+    public long[] writeChunks(ChunkedArray array, String format, java.nio.file.Path file, long dataOffset, long fileSize, String token) {
+        Node write = new io.chunkwise.graph.WriteNode(array.node(), format, file.toAbsolutePath().toString(), token, fileSize, dataOffset);
+        return compute(write, ComputeListener.NONE).toLongArray();
+    }
+
     ChunkedArray generated(Expr expr, Chunks chunks) {
         return new ChunkedArray(this, new ElementwiseNode(expr, chunks, List.of()));
     }
@@ -672,16 +690,31 @@ public final class Chunkwise implements AutoCloseable {
         }
         PersistedNode stored = new PersistedNode(node.dtype(), node.chunks());
         try {
-            run(node, listener, (chunks, idx, block) -> {
-                persisted.put(stored.key(idx), block);
-                return true;
-            });
+            if (scheduler.keepsPersisted()) {
+                persistInScheduler(node, stored, listener);
+            } else {
+                run(node, listener, (chunks, idx, block) -> {
+                    persisted.put(stored.key(idx), block);
+                    return true;
+                });
+            }
         } catch (RuntimeException | Error e) {
             persistedBytes.addAndGet(-bytes);
             discard(stored);
             throw e;
         }
         return new ChunkedArray(this, stored);
+    }
+
+    /** Persists into the scheduler's own store (a cluster's members): each output position under its stored key. */
+    private void persistInScheduler(Node node, PersistedNode stored, ComputeListener listener) {
+        checkOpen();
+        Node root = optimize(node);
+        TaskGraph graph = plan(root);
+        Map<ChunkKey, List<ChunkKey>> storedKeys = new java.util.HashMap<>();
+        graph.outputs().forEach((pos, key) -> storedKeys.computeIfAbsent(key, k -> new ArrayList<>())
+                .add(stored.key(pos.stream().mapToInt(Integer::intValue).toArray())));
+        scheduler.persist(graph, backend.kind(), new LocalTaskEnv(root, persisted, functions, readers), storedKeys, listener);
     }
 
     /** Removes the chunks of a persisted layer from the store and releases those no other key holds (a close releases them all instead). */

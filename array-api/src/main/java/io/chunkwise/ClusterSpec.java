@@ -1,6 +1,7 @@
 package io.chunkwise;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -14,12 +15,20 @@ public final class ClusterSpec {
     private final String address;
     private final String clusterName;
     private final Path secretFile;
+    private final int taskAttempts;
+    private final Duration stallTimeout;
 
-    private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile) {
+    private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile, int taskAttempts, Duration stallTimeout) {
         this.embeddedMembers = embeddedMembers;
         this.address = address;
         this.clusterName = clusterName;
         this.secretFile = secretFile;
+        this.taskAttempts = taskAttempts;
+        this.stallTimeout = stallTimeout;
+    }
+
+    private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile) {
+        this(embeddedMembers, address, clusterName, secretFile, 3, Duration.ofMinutes(10));
     }
 
     /**
@@ -63,7 +72,9 @@ public final class ClusterSpec {
      * @param name the name the members were started with
      * @return the new spec
      */
-    public ClusterSpec clusterName(String name) { return new ClusterSpec(embeddedMembers, address, name, secretFile); }
+    public ClusterSpec clusterName(String name) {
+        return new ClusterSpec(embeddedMembers, address, name, secretFile, taskAttempts, stallTimeout);
+    }
 
     /**
      * The same spec with a secret that the members and clients share.
@@ -71,7 +82,42 @@ public final class ClusterSpec {
      * @param file a file whose contents are the cluster's secret
      * @return the new spec
      */
-    public ClusterSpec secretFile(Path file) { return new ClusterSpec(embeddedMembers, address, clusterName, file); }
+    public ClusterSpec secretFile(Path file) {
+        return new ClusterSpec(embeddedMembers, address, clusterName, file, taskAttempts, stallTimeout);
+    }
+
+    /**
+     * The same spec with another limit on how often a task may be running on a member that leaves the cluster
+     * (default 3, as dask's {@code allowed-failures}): at the limit the job fails with an error naming the task, which
+     * may be what stops its members.
+     *
+     * @param attempts 1 or more
+     * @return the new spec
+     */
+    public ClusterSpec taskAttempts(int attempts) {
+        if (attempts < 1) throw new InvalidArgumentException("task attempts must be 1 or more, not " + attempts);
+        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, attempts, stallTimeout);
+    }
+
+    /**
+     * The same spec with another stall time-out (default 10 minutes): a job in which no task finishes for that long
+     * fails (a member hangs, or the network does).
+     *
+     * @param timeout positive
+     * @return the new spec
+     */
+    public ClusterSpec stallTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidArgumentException("the stall time-out must be positive, not " + timeout);
+        }
+        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, taskAttempts, timeout);
+    }
+
+    /** {@return how often a task may be running on a member that leaves before the job fails} */
+    public int taskAttempts() { return taskAttempts; }
+
+    /** {@return how long a job may go without a task finishing before it fails} */
+    public Duration stallTimeout() { return stallTimeout; }
 
     /** {@return whether the members run in this JVM} */
     public boolean isEmbedded() { return address == null; }

@@ -80,6 +80,9 @@ final class LocalTaskEnv implements TaskEnv {
     public HostBlock read(TaskOp.Read read) { return readers.read(read); }
 
     @Override
+    public long write(TaskOp.Write write, HostBlock chunk) { return io.chunkwise.io.ChunkWriters.write(write, chunk); }
+
+    @Override
     public BlockFunction function(String name) {
         BlockFunction f = anonymous.get(name);
         return f != null ? f : functions.resolve(name);

@@ -20,6 +20,14 @@ public interface TaskEnv {
     /** The values a file read describes, from the reader registered for its format. */
     HostBlock read(TaskOp.Read read);
 
+    /**
+     * Writes {@code chunk} where {@code write} says, into the file a writer prepared for it; returns the bytes written.
+     * Throws {@link io.chunkwise.FileNotSharedException} where this side does not see the file the driver prepared.
+     */
+    default long write(TaskOp.Write write, HostBlock chunk) {
+        throw new io.chunkwise.ChunkwiseException("this environment writes no files, not " + write.path());
+    }
+
     /** The block function registered under {@code name}, or the class of that name implementing {@link BlockFunction}. */
     BlockFunction function(String name);
 

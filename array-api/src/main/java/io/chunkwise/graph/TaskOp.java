@@ -78,6 +78,29 @@ public sealed interface TaskOp {
         public long outputBytes() { return bytes(dtype, shape); }
     }
 
+    /**
+     * Writes its input chunk into a file that a writer of {@code format} prepared (see
+     * {@link io.chunkwise.io.ChunkWriters}): the chunk at {@code offset} of {@code shape} of an array of
+     * {@code fileShape}, stored in C order from byte {@code dataOffset}. {@code fileSize} and {@code token} identify
+     * the file the driver prepared: a side that does not see that very file refuses to write
+     * ({@link io.chunkwise.FileNotSharedException}). The result is the number of bytes written, one int64 value.
+     */
+    record Write(String format, String path, String token, long fileSize, long dataOffset, long[] fileShape, DType dtype,
+                 long[] offset, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
+            long written = env.write(this, backend.toHost(inputs[0]));
+            int[] one = new int[shape.length];
+            Arrays.fill(one, 1);
+            HostBlock out = HostBlock.allocate(DType.INT64, one);
+            out.longs()[0] = written;
+            return backend.fromHost(out);
+        }
+
+        public String describe() { return "write " + format + " " + path + " " + Shapes.str(shape); }
+
+        public long outputBytes() { return 8; }
+    }
+
     record Elementwise(Expr expr, int[][] inputStrides, Region region) implements WritesInto {
         public Block run(Backend backend, Block[] inputs, TaskEnv env) {
             return backend.elementwise(expr, inputs, inputStrides, region);

@@ -30,6 +30,7 @@ public final class ChunkReaders implements AutoCloseable {
     /** Arrow buffers of the reads (and of the context's writes): made on first use, closed with the registry. */
     private ArrowMemory arrow;
     private boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong chunksRead = new java.util.concurrent.atomic.AtomicLong();
 
     /** Adds a reader for {@code format} (a format already registered is refused). */
     public void register(String format, ChunkReader reader) {
@@ -38,6 +39,24 @@ public final class ChunkReaders implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return whether a reader for {@code format} is registered}
+     *
+     * @param format the format's name, as in {@link TaskOp.Read#format()}
+     */
+    public boolean knows(String format) { return readers.containsKey(format); }
+
+    /** {@return the chunks read through this registry so far (tests check where files were read)} */
+    public long chunksRead() { return chunksRead.get(); }
+
+    /**
+     * Reads the chunk {@code spec} describes with the reader of its format, after checking that the file is still the
+     * version the graph was built from.
+     *
+     * @param spec the chunk's descriptor
+     * @return its values
+     * @throws FileFormatException for an unknown format, a file changed since it was opened, or a corrupt file
+     */
     public HostBlock read(TaskOp.Read spec) {
         ChunkReader r = readers.get(spec.format());
         if (r == null) {
@@ -49,7 +68,9 @@ public final class ChunkReaders implements AutoCloseable {
             throw new FileFormatException(spec.path() + " changed since it was opened (" + spec.fileSize() + " bytes, modified "
                     + spec.modified() + "; now " + now.size() + " bytes, modified " + now.modified() + "); open it again");
         }
-        return r.read(spec);
+        HostBlock b = r.read(spec);
+        chunksRead.incrementAndGet();
+        return b;
     }
 
     /** The root of the Arrow memory reads and writes take their child allocators from. */
@@ -58,6 +79,9 @@ public final class ChunkReaders implements AutoCloseable {
         if (arrow == null) arrow = new ArrowMemory();
         return arrow;
     }
+
+    /** {@return the bytes of Arrow memory held now (0 between operations, and before the first Arrow file)} */
+    public synchronized long arrowBytes() { return arrow == null ? 0 : arrow.allocated(); }
 
     /** Closes the Arrow memory; throws if an operation left buffers behind. */
     @Override

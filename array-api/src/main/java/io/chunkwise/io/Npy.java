@@ -143,36 +143,85 @@ public final class Npy {
         buf.limit(n * block.dtype().byteSize());
     }
 
-    /** Computes {@code array} chunk by chunk into {@code file} (C order, little-endian). */
+    /**
+     * Computes {@code array} chunk by chunk into {@code file} (C order, little-endian). The chunks are written where
+     * they are computed ({@link ChunkWriters}; on a cluster, by the members that share this file system) into a
+     * temporary file this method prepares, which replaces {@code file} once every chunk reported its bytes.
+     */
     public static void write(Chunkwise cw, ChunkedArray array, Path file) {
         long[] shape = array.shape();
         byte[] header = header(array.dtype(), shape);
         int item = array.dtype().byteSize();
-        long[] gs = Shapes.strides(shape);
-        ReplaceFile.write(file, ch -> {
-            ch.write(ByteBuffer.wrap(header), 0);
-            cw.forEachChunk(array, (index, offset, block) -> {
-                int[] c = block.shape();
-                int nd = c.length;
-                int run = nd == 0 ? 1 : c[nd - 1];
-                if (block.size() == 0) return;
-                ByteBuffer buf = ByteBuffer.allocate(run * item).order(ByteOrder.LITTLE_ENDIAN);
-                int[] pos = {0};
-                Shapes.forEachIndex(nd == 0 ? new int[0] : Arrays.copyOf(c, nd - 1), idx -> {
-                    long flat = 0;
-                    for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
-                    buf.clear();
-                    encode(block, pos[0], run, buf);
-                    pos[0] += run;
-                    try {
-                        long at = header.length + flat * item;
-                        while (buf.hasRemaining()) at += ch.write(buf, at);
-                    } catch (IOException e) {
-                        throw new ChunkwiseException("cannot write " + file + ": " + e, e);
-                    }
-                });
+        long data = Math.multiplyExact(Shapes.size(shape), (long) item);
+        long size = header.length + data + ChunkWriters.TOKEN_BYTES;
+        String token = ChunkWriters.newToken();
+        ReplaceFile.writeAt(file, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.wrap(header), 0);
+                writeFully(ch, ByteBuffer.wrap(token.getBytes(StandardCharsets.US_ASCII)), header.length + data);
+            }
+            long[] written = cw.writeChunks(array, FORMAT_NAME, tmp, header.length, size, token);
+            long[] i = {0};
+            Chunks chunks = array.chunks();
+            chunks.forEachIndex(index -> {
+                long want = Shapes.size(chunks.chunkShape(index)) * (long) item;
+                long got = written[(int) i[0]++];
+                if (got != want) throw new ChunkwiseException("chunk " + Arrays.toString(index) + " of " + file + " reported " + got + " bytes written, not " + want);
             });
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ChunkWriters.check(ch, tmp.toString(), size, token);
+                ch.truncate(header.length + data);
+            }
         });
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+        while (buf.hasRemaining()) at += ch.write(buf, at);
+    }
+
+    /** Elements encoded at once at most, so that a chunk spanning whole rows needs no buffer of its size. */
+    private static final int WRITE_PIECE = 1 << 17;
+
+    /**
+     * Writes one chunk a {@link TaskOp.Write} describes into {@code ch} (checked by the caller), in contiguous runs:
+     * trailing axes the chunk spans whole merge into one run. Returns the bytes written.
+     */
+    static long writeChunk(FileChannel ch, TaskOp.Write spec, HostBlock block) throws IOException {
+        long[] shape = spec.fileShape();
+        long[] offset = spec.offset();
+        int[] chunk = spec.shape();
+        int nd = shape.length;
+        int item = block.dtype().byteSize();
+        if (block.size() == 0) return 0;
+        int j = nd - 1;
+        while (j > 0 && chunk[j] == shape[j]) j--;
+        int runLength = 1;
+        for (int a = Math.max(j, 0); a < nd; a++) runLength *= chunk[a];
+        final int run = runLength;
+        long[] gs = Shapes.strides(shape);
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(run, WRITE_PIECE) * item).order(ByteOrder.LITTLE_ENDIAN);
+        int[] pos = {0};
+        IOException[] failed = {null};
+        Shapes.forEachIndex(nd == 0 ? new int[0] : Arrays.copyOf(chunk, Math.max(j, 0)), idx -> {
+            if (failed[0] != null) return;
+            long flat = 0;
+            for (int a = 0; a < nd; a++) flat += (offset[a] + (a < idx.length ? idx[a] : 0)) * gs[a];
+            long at = spec.dataOffset() + flat * item;
+            try {
+                for (int done = 0; done < run; ) {
+                    int n = Math.min(run - done, WRITE_PIECE);
+                    buf.clear();
+                    encode(block, pos[0] + done, n, buf);
+                    writeFully(ch, buf, at + (long) done * item);
+                    done += n;
+                }
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+            pos[0] += run;
+        });
+        if (failed[0] != null) throw failed[0];
+        return (long) block.size() * item;
     }
 
     static byte[] header(DType dtype, long[] shape) {

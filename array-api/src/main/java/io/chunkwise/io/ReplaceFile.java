@@ -19,15 +19,27 @@ final class ReplaceFile {
         void write(FileChannel channel) throws IOException;
     }
 
+    /** Writes the temporary file by its name (to open it as it likes, also from other processes). */
+    @FunctionalInterface
+    interface PathWriter {
+        void write(Path temporary) throws IOException;
+    }
+
     private ReplaceFile() {}
 
     static void write(Path file, Writer writer) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".partial");
+        writeAt(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writer.write(ch);
             }
+        });
+    }
+
+    static void writeAt(Path file, PathWriter writer) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".partial");
+            writer.write(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
         } catch (IOException e) {

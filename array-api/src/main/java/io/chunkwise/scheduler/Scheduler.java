@@ -37,6 +37,22 @@ public interface Scheduler extends AutoCloseable {
      */
     void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, io.chunkwise.ComputeListener listener);
 
+    /**
+     * Whether this scheduler keeps persisted chunks in a store of its own ({@link #persist}): a cluster keeps them on
+     * its members, with a backup; else (the default) the context keeps them.
+     */
+    default boolean keepsPersisted() { return false; }
+
+    /**
+     * Runs {@code graph} as {@link #run} does, but keeps each output chunk in this scheduler's own store, under the
+     * keys {@code storedKeys} gives its output key (one per position the output fills), until the scheduler closes;
+     * the sink is not called. A run that fails keeps none of them. Only where {@link #keepsPersisted()}.
+     */
+    default void persist(TaskGraph graph, BackendKind kind, TaskEnv env, java.util.Map<ChunkKey, java.util.List<ChunkKey>> storedKeys,
+                         io.chunkwise.ComputeListener listener) {
+        throw new UnsupportedOperationException("this scheduler keeps no persisted chunks of its own");
+    }
+
     /** Tasks that run at once. */
     int threads();
 

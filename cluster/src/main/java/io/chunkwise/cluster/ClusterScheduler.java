@@ -8,6 +8,8 @@ import com.hazelcast.partition.PartitionService;
 import io.chunkwise.BackendKind;
 import io.chunkwise.BackendUnavailableException;
 import io.chunkwise.ChunkwiseException;
+import io.chunkwise.ClusterSpec;
+import io.chunkwise.ComputationCancelledException;
 import io.chunkwise.ComputeListener;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.TaskFailedException;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,16 +50,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when they see it destroyed).
  *
  * <p>The driver itself runs the tasks that need its own data: chunks of the user's arrays ({@link TaskOp.Scattered}),
- * persisted chunks ({@link TaskOp.Persisted}), file reads ({@link TaskOp.Read}; members that share the file system
- * could read them, not done yet), and {@code mapBlocks} with a function the members cannot resolve (a function
+ * persisted chunks ({@link TaskOp.Persisted}), and {@code mapBlocks} with a function the members cannot resolve (a function
  * object, named {@code lambda-...}, that only this JVM holds, or a name registered only in the context); a chunk of
  * theirs that tasks read rides on the next batch to its member (a scatter), and the task counts as done once that
  * member has stored it. That is the one exception to "tasks run on members", and it works only
  * because the driver holds those objects. A job runs on one backend kind: the members' backends of the context's kind,
  * so results equal the local scheduler's bit for bit.
+ *
+ * <p>Files: a member reads the chunks of a file ({@link TaskOp.Read}) and writes chunks into one
+ * ({@link TaskOp.Write}) where it sees the file as the driver does; where it does not, it reports
+ * {@link io.chunkwise.FileNotSharedException} and the driver runs that task itself, and the rest of that file's
+ * reads in the job ({@link DriverFiles}).
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
+    /**
+     * Tasks in flight to a member per thread of its: many small tasks, so that round trips amortise; but a task with
+     * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, and one of 16 times that as all of
+     * it, so that at most 2 heavy tasks, or 1 very heavy one (a GEMM tile), per thread wait on a member while another
+     * member could take them (late binding, see {@code balance}).
+     */
     static final int WINDOW_PER_THREAD = 64;
+    static final long HEAVY_TASK_BYTES = 1L << 20;
     /**
      * Batches in flight to one member at most: while they run, the tasks that become ready gather into the next batch
      * (as Nagle's algorithm gathers bytes), instead of going out one per call.
@@ -64,16 +78,18 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final int BATCHES_IN_FLIGHT = 2;
     /** Chunk bytes one batch and its report carry at most (scatters in, outputs back), unless one chunk alone is larger. */
     static final long BATCH_BYTES = 32L << 20;
-    /** How long a job waits without any task finishing before it fails (a hung member). */
-    static final long STALL_SECONDS = 600;
     private static final int DRIVER = -1;
 
     private final ClusterHandle cluster;
     private final boolean ownsCluster;
+    /** The spec's recovery settings: task attempts, stall time-out. */
+    private final ClusterSpec options;
     private final int threads;
     private final long budget;
     private final Backend driver;
     private final ExecutorService driverPool;
+    /** The chunks this scheduler's contexts persisted, deleted from the persisted map when it closes. */
+    private final java.util.Set<ChunkId> persistedIds = ConcurrentHashMap.newKeySet();
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chunkwise-job-cleaner");
         t.setDaemon(true);
@@ -81,8 +97,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterScheduler.class);
 
-    ClusterScheduler(ClusterHandle cluster, boolean ownsCluster, int threads, long budget, Backend driver) {
+    ClusterScheduler(ClusterHandle cluster, boolean ownsCluster, ClusterSpec options, int threads, long budget, Backend driver) {
         this.cluster = cluster;
+        this.options = options;
         this.ownsCluster = ownsCluster;
         this.threads = threads;
         this.budget = budget;
@@ -116,6 +133,43 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
     @Override
     public void run(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
+        runJob(graph, kind, env, sink, null, listener);
+    }
+
+    @Override public boolean keepsPersisted() { return true; }
+
+    /**
+     * Runs the graph with each output stored by its member in the persisted map (one synchronous backup), under its
+     * stored keys, until this scheduler closes; a failed run deletes the ones it stored.
+     */
+    @Override
+    public void persist(TaskGraph graph, BackendKind kind, TaskEnv env, Map<ChunkKey, List<ChunkKey>> storedKeys, ComputeListener listener) {
+        List<ChunkId> ids = new ArrayList<>();
+        storedKeys.values().forEach(keys -> keys.forEach(k -> ids.add(new ChunkId(k))));
+        persistedIds.addAll(ids);
+        try {
+            runJob(graph, kind, env, (key, block) -> false, storedKeys, listener);
+        } catch (RuntimeException | Error e) {
+            deletePersisted(ids);
+            throw e;
+        }
+    }
+
+    /** Deletes persisted chunks (bounded wait); a cluster that is gone has deleted them already. */
+    private void deletePersisted(List<ChunkId> ids) {
+        ids.forEach(persistedIds::remove);
+        try {
+            IMap<ChunkId, byte[]> map = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_MAP);
+            List<java.util.concurrent.CompletionStage<Boolean>> deletes = new ArrayList<>(ids.size());
+            for (ChunkId id : ids) deletes.add(map.deleteAsync(id));
+            for (java.util.concurrent.CompletionStage<Boolean> d : deletes) d.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("deleting {} persisted chunks failed: {}", ids.size(), e.toString());
+        }
+    }
+
+    private void runJob(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, Map<ChunkKey, List<ChunkKey>> persistAs,
+                        ComputeListener listener) {
         checkKind(kind);
         try {
             listener.started(graph.size());
@@ -123,7 +177,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             throw new ChunkwiseException("the compute listener failed: " + e, e);
         }
         if (graph.size() == 0) return;
-        new Job(graph, kind == BackendKind.AUTO ? driver.kind() : kind, env, sink, listener).run();
+        try {
+            new Job(graph, kind == BackendKind.AUTO ? driver.kind() : kind, env, sink, persistAs, listener).run();
+        } catch (com.hazelcast.core.HazelcastException | com.hazelcast.core.HazelcastInstanceNotActiveException e) {
+            throw new io.chunkwise.ClusterUnavailableException("the cluster's members cannot be reached (they may all have left): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -146,6 +204,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
     @Override
     public void close() {
+        if (!ownsCluster && !persistedIds.isEmpty()) deletePersisted(new ArrayList<>(persistedIds));
         driverPool.shutdownNow();
         cleaner.shutdown();
         try {
@@ -156,27 +215,59 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         if (ownsCluster) cluster.close();
     }
 
-    /** A completed batch (or its failure) from member {@code member}; or a driver task's outcome (member DRIVER). */
-    private record Event(int member, BatchReport report, int task, byte[] scatter, long nanos, Throwable failure) {}
+    /** What the job loop reacts to: a driver task's outcome, a batch's report or failure, a member leaving. */
+    private sealed interface Event {}
 
+    /** A task run on the driver ended: its chunk for the members ({@code scatter}, null if none reads it) or its failure. */
+    private record DriverDone(int task, byte[] scatter, long nanos, Throwable failure) implements Event {}
+
+    /** A batch to member {@code member} came back: its report, or the failure of the call. */
+    private record BatchDone(int member, int[] tasks, BatchReport report, Throwable failure) implements Event {}
+
+    /** Member {@code uuid} left the cluster. */
+    private record MemberGone(UUID uuid) implements Event {}
+
+    /** Task states. A task's chunk exists while it is DONE and {@code refs > 0} (and its holder lives). */
+    private static final byte WAITING = 0, READY = 1, RUNNING = 2, DONE = 3;
+
+    /**
+     * One run of a graph. The state machine is dask.distributed's, in flat arrays: a task waits for its inputs, is
+     * ready (queued for its member, or for the driver), runs (in a batch on a member, or on a driver thread), and is
+     * done; its chunk is held until no task needs it ({@code refs}). A member that leaves sends its running tasks back
+     * to ready and the chunks it held back to undone (lineage: their inputs are made again where they are gone too),
+     * on the members that remain, which take over its partitions.
+     */
     private final class Job {
         final TaskGraph graph;
         final BackendKind kind;
         final TaskEnv env;
         final Sink sink;
+        /** In a persist: the keys each output is kept under in the persisted map (the sink gets nothing); else null. */
+        final Map<ChunkKey, List<ChunkKey>> persistAs;
         final ComputeListener listener;
         final int n;
         final int[][] distinctDeps;
-        final int[] dependentStart, dependents, pending, refs, owner;
-        final boolean[] output, onDriver;
+        final int[] dependentStart, dependents;
+        /** WAITING: inputs not done; refs: readers not done (+1 for an output not delivered yet). */
+        final int[] pending, refs;
+        final byte[] state;
+        /** Where a task runs (or ran): a member index, or DRIVER; {@code home}: the member owning its key's partition. */
+        final int[] owner, runner, home;
+        /** Times a task was lost while running (its member left) or found an input missing. */
+        final int[] attempts;
+        final boolean[] output, onDriver, delivered, counted, kept;
         final long[] need, held;
-        final byte[][] encoded;
         final HazelcastInstance hz;
         final IMap<ChunkId, byte[]> map;
         final String mapName;
         final Member[] members;
+        final Map<UUID, Integer> memberIndex = new HashMap<>();
+        final boolean[] alive;
+        final int driverMember;
         final int[] window, inFlight;
         final long[] live;
+        /** Per member: how long its tasks took lately (a moving average), for late binding. */
+        final double[] taskNanos;
         final int[] runningBatches;
         final List<List<ChunkId>> deletes = new ArrayList<>();
         /** Per member: driver tasks whose chunks wait to ride on the next batch there; their envelopes by task. */
@@ -187,12 +278,16 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final MessageAuth auth = cluster.driverAuth();
         final UUID self;
+        final Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
+        final DriverFiles files = new DriverFiles();
+        UUID membershipListener;
         long seq;
-        int driverRunning, remaining, done;
+        int driverRunning, remaining, done, membersAlive;
         Throwable error;
 
-        Job(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, ComputeListener listener) {
+        Job(TaskGraph graph, BackendKind kind, TaskEnv env, Sink sink, Map<ChunkKey, List<ChunkKey>> persistAs, ComputeListener listener) {
             this.graph = graph;
+            this.persistAs = persistAs;
             this.kind = kind;
             this.env = env;
             this.sink = sink;
@@ -200,8 +295,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             hz = cluster.driverHandle();
             self = cluster.driverUuid();
             members = hz.getCluster().getMembers().toArray(new Member[0]);
-            Map<java.util.UUID, Integer> memberIndex = new HashMap<>();
             for (int m = 0; m < members.length; m++) memberIndex.put(members[m].getUuid(), m);
+            driverMember = memberIndex.getOrDefault(self, DRIVER);
+            alive = new boolean[members.length];
+            java.util.Arrays.fill(alive, true);
+            membersAlive = members.length;
             window = new int[members.length];
             for (int m = 0; m < members.length; m++) {
                 window[m] = WINDOW_PER_THREAD * MemberAttributes.of(members[m]).threads();
@@ -209,6 +307,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             inFlight = new int[members.length];
             runningBatches = new int[members.length];
             live = new long[members.length];
+            taskNanos = new double[members.length];
             for (int m = 0; m < members.length; m++) {
                 ready.add(new PriorityQueue<>());
                 deletes.add(new ArrayList<>());
@@ -218,30 +317,31 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             distinctDeps = new int[n][];
             pending = new int[n];
             refs = new int[n];
+            state = new byte[n];
             owner = new int[n];
+            runner = new int[n];
+            home = new int[n];
+            attempts = new int[n];
             output = new boolean[n];
             onDriver = new boolean[n];
+            delivered = new boolean[n];
+            counted = new boolean[n];
+            kept = new boolean[n];
             need = new long[n];
             held = new long[n];
-            encoded = new byte[n][];
             scatterBytes = new byte[n][];
-            PartitionService partitions = hz.getPartitionService();
-            Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
             dependentStart = graph.consumerStarts();
             dependents = graph.consumers();
-            for (int t = 0; t < n; t++) {
+            long[] size = new long[n], bytesAt = new long[members.length];
+            for (int t = 0; t < n; t++) {   // inputs first: the graph is in post-order
                 Task task = graph.task(t);
-                ChunkKey key = task.key();
-                owner[t] = ownerOfPlacement.computeIfAbsent(key.placement(), p -> {
-                    Member o = partitions.getPartition(new ChunkId(key)).getOwner();
-                    Integer m = o == null ? null : memberIndex.get(o.getUuid());
-                    if (m == null) throw new io.chunkwise.ClusterUnavailableException("partition of " + key + " has no owner among the job's members");
-                    return m;
-                });
+                home[t] = placeOf(t);
                 onDriver[t] = runsOnDriver(task.op());
                 need[t] = task.op().outputBytes();
+                size[t] = task.op() instanceof TaskOp.Persisted p ? (long) io.chunkwise.Shapes.size(p.shape()) * p.dtype().byteSize() : need[t];
                 int[] dd = graph.distinctDeps(t);
                 distinctDeps[t] = dd;
+                owner[t] = onDriver[t] ? home[t] : nearestInputs(t, size, bytesAt);
                 pending[t] = dd.length;
                 refs[t] = consumers(t);
             }
@@ -258,27 +358,84 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             map = hz.getMap(mapName);
         }
 
+        /**
+         * The member that owns the partition of task t's key, while it takes part in this job; else (it left) one of
+         * the remaining members, chosen by the key's placement, so that aligned chunks stay together.
+         */
+        private int placeOf(int t) {
+            ChunkKey key = graph.task(t).key();
+            return ownerOfPlacement.computeIfAbsent(key.placement(), p -> {
+                Member o = hz.getPartitionService().getPartition(new ChunkId(key)).getOwner();
+                Integer m = o == null ? null : memberIndex.get(o.getUuid());
+                if (m != null && alive[m]) return m;
+                if (membersAlive == 0) throw new io.chunkwise.ClusterUnavailableException("no member of the cluster is left to run " + key);
+                int k = Math.floorMod(p, membersAlive);
+                for (int i = 0; i < members.length; i++) if (alive[i] && k-- == 0) return i;
+                throw new IllegalStateException("unreachable");
+            });
+        }
+
+        /**
+         * Where task t moves the fewest chunk bytes: its inputs are where their keys' partitions are (their home), and
+         * its output goes to its own home. So it runs at home unless another member holds more of its input bytes
+         * than its output weighs (a combine of partials, a matmul tile whose panels sit elsewhere).
+         */
+        private int nearestInputs(int t, long[] size, long[] bytesAt) {
+            int[] dd = distinctDeps[t];
+            int best = home[t];
+            if (dd.length == 0) return best;
+            for (int d : dd) bytesAt[home[d]] += size[d];
+            long bestSaved = bytesAt[best];
+            for (int d : dd) {
+                int m = home[d];
+                if (bytesAt[m] - need[t] > bestSaved) {
+                    best = m;
+                    bestSaved = bytesAt[m] - need[t];
+                }
+            }
+            for (int d : dd) bytesAt[home[d]] = 0;
+            return best;
+        }
+
         /** Tasks the members cannot resolve; see the class comment. */
         private boolean runsOnDriver(TaskOp op) {
             return switch (op) {
                 case TaskOp.Scattered s -> true;
-                case TaskOp.Persisted p -> true;
-                case TaskOp.Read r -> true;
+                case TaskOp.Persisted p -> false;   // members read the persisted map
                 case TaskOp.MapBlocks m -> m.function().startsWith("lambda-") || !MEMBER_CLASSES.knows(m.function());
                 default -> false;
             };
         }
 
         private void makeReady(int t) {
+            if (!alive[owner[t]]) owner[t] = placeOf(t);   // a task made again after its member left
+            if (!alive[home[t]]) home[t] = owner[t];
+            state[t] = READY;
             if (onDriver[t]) driverReady.add(t);
             else ready.get(owner[t]).add(t);
         }
 
         void run() {
             try {
+                membershipListener = hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+                    @Override public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {}
+
+                    @Override public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) { events.add(new MemberGone(e.getMember().getUuid())); }
+                });
+                // a member may have left between the job's start and the listener's
+                java.util.Set<UUID> now = new java.util.HashSet<>();
+                for (Member m : hz.getCluster().getMembers()) now.add(m.getUuid());
+                for (Member m : members) if (!now.contains(m.getUuid())) events.add(new MemberGone(m.getUuid()));
                 loop();
+            } catch (RuntimeException e) {
+                if (error == null) error = e;
             } finally {
                 awaitInFlight();
+                try {
+                    if (membershipListener != null) hz.getCluster().removeMembershipListener(membershipListener);
+                } catch (RuntimeException e) {
+                    LOG.debug("removing the job's membership listener failed: {}", e.toString());
+                }
                 auth.forget(mapName);
                 destroyInBackground(map);
             }
@@ -289,6 +446,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
 
         private void loop() {
+            long stallNanos = options.stallTimeout().toNanos();
             while (remaining > 0 && error == null) {
                 dispatch();
                 if (error != null) break;
@@ -298,14 +456,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
                 Event e;
                 try {
-                    e = events.poll(STALL_SECONDS, TimeUnit.SECONDS);
+                    e = events.poll(stallNanos, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    error = new ChunkwiseException("interrupted while computing", ie);
+                    error = new ComputationCancelledException("the computation was cancelled: its thread was interrupted", ie);
                     break;
                 }
                 if (e == null) {
-                    error = new ChunkwiseException("no task finished within " + STALL_SECONDS + " s; a member may hang");
+                    error = new io.chunkwise.ClusterUnavailableException("no task finished within " + options.stallTimeout().toSeconds()
+                            + " s (ClusterSpec.stallTimeout); a member may hang");
                     break;
                 }
                 handle(e);
@@ -322,30 +481,36 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         /** Waits (bounded) for the batches and driver tasks still running, so that none writes into a destroyed map. */
         private void awaitInFlight() {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            boolean interrupted = Thread.interrupted();
             while (!nothingRunning()) {
                 long left = deadline - System.nanoTime();
                 Event e = null;
                 try {
                     if (left > 0) e = events.poll(left, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
                 }
-                if (e == null) return;   // gave up waiting: the map is destroyed anyway
-                if (e.member == DRIVER) driverRunning--;
-                else runningBatches[e.member]--;
+                if (e == null) break;   // gave up waiting: the map is destroyed anyway
+                if (e instanceof DriverDone) driverRunning--;
+                else if (e instanceof BatchDone b) runningBatches[b.member]--;
             }
+            if (interrupted) Thread.currentThread().interrupt();
         }
 
         private void dispatch() {
             while (!driverReady.isEmpty() && driverRunning < Math.max(1, threads)) {
                 int t = driverReady.peek();
-                int m = owner[t];
-                if (!reserve(m, t)) break;
+                if (!reserve(owner[t], t)) break;
                 driverReady.poll();
                 driverRunning++;
-                driverPool.execute(() -> runOnDriver(t));
+                state[t] = RUNNING;
+                runner[t] = DRIVER;
+                boolean deliver = output[t] && !delivered[t];
+                driverPool.execute(() -> runOnDriver(t, deliver));
             }
+            balance();
             for (int m = 0; m < members.length; m++) {
+                if (!alive[m]) continue;
                 int room = window[m] - inFlight[m];
                 List<Integer> scattered = scatters.get(m);
                 if (room <= 0 || runningBatches[m] >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
@@ -361,18 +526,90 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 batch.addAll(scattered.subList(0, carried));
                 scattered.subList(0, carried).clear();
                 room -= carried;
-                while (room > 0 && !ready.get(m).isEmpty() && error == null) {
+                while (!ready.get(m).isEmpty() && error == null) {
                     int t = ready.get(m).peek();
-                    long b = output[t] ? need[t] : 0;
+                    if (weight(t) > room) break;
+                    long b = output[t] && !delivered[t] ? need[t] : 0;
                     if (!batch.isEmpty() && bytes + b > BATCH_BYTES) break;
                     if (!reserve(m, t)) break;
                     bytes += b;
                     ready.get(m).poll();
                     batch.add(t);
-                    room--;
+                    room -= weight(t);
                 }
                 if (!batch.isEmpty()) send(m, batch);
             }
+        }
+
+        /** What task t counts for in its member's window (see {@link #WINDOW_PER_THREAD}). */
+        private int weight(int t) {
+            return need[t] >= 16 * HEAVY_TASK_BYTES ? WINDOW_PER_THREAD : need[t] >= HEAVY_TASK_BYTES ? WINDOW_PER_THREAD / 2 : 1;
+        }
+
+        /**
+         * Late binding: a member with nothing to do (nothing in flight, nothing queued) takes ready tasks of the member
+         * with the most queued tasks that its window cannot take now (as many of those as its own window takes),
+         * unless its own tasks took more than twice as long as that member's lately. Only tasks whose inputs are all in the job map move (a chunk kept on its member is
+         * readable there only); they read them from their homes, and the bits do not change: the same task on the
+         * same kind of backend.
+         */
+        private void balance() {
+            for (int m = 0; m < members.length; m++) {
+                // idle: a member that still runs tasks of its own may be the slow one
+                if (!alive[m] || !ready.get(m).isEmpty() || !scatters.get(m).isEmpty() || inFlight[m] > 0) continue;
+                int v = -1;
+                long excess = 0;
+                for (int o = 0; o < members.length; o++) {
+                    // a member much slower than o (its tasks took longer, lately) would only delay o's tasks
+                    if (o == m || !alive[o] || ready.get(o).isEmpty() || taskNanos[m] > 2 * taskNanos[o]) continue;
+                    long more = queuedWeight(o) - Math.max(0, window[o] - inFlight[o]);   // what o's window cannot take now
+                    if (more > excess) {
+                        v = o;
+                        excess = more;
+                    }
+                }
+                if (v < 0) continue;
+                PriorityQueue<Integer> from = ready.get(v);
+                List<Integer> stay = new ArrayList<>();
+                long room = window[m] - inFlight[m];
+                for (long take = excess; take > 0 && room > 0 && !from.isEmpty() && stay.size() < 64; ) {
+                    int t = from.poll();
+                    if (movable(t) && weight(t) <= room) {
+                        owner[t] = m;
+                        ready.get(m).add(t);
+                        room -= weight(t);
+                        take -= weight(t);
+                    } else {
+                        stay.add(t);
+                    }
+                }
+                from.addAll(stay);
+            }
+        }
+
+        /**
+         * Whether member m has more tasks queued than it can take as heavy ones: the heavy readers of chunks it makes
+         * now may be taken by other members, so those chunks go into the job map (on m, their home), not m's own store.
+         */
+        private boolean backlogged(int m) { return ready.get(m).size() > window[m] / (WINDOW_PER_THREAD / 2); }
+
+        private boolean heavyReaders(int t) {
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (weight(dependents[i]) > 1) return true;
+            return false;
+        }
+
+        /** The window weight of member o's queued tasks (its first 1024 counted, the rest as their average). */
+        private long queuedWeight(int o) {
+            long sum = 0;
+            int counted = 0;
+            for (java.util.Iterator<Integer> it = ready.get(o).iterator(); it.hasNext() && counted < 1024; counted++) sum += weight(it.next());
+            return counted == 0 ? 0 : sum * ready.get(o).size() / counted;
+        }
+
+        /** Whether ready task t can run on another member: none of its inputs is kept on its member only. */
+        private boolean movable(int t) {
+            for (int d : distinctDeps[t]) if (kept[d]) return false;
+            return true;
         }
 
         /** Whether every task that reads task t's chunk runs on member m (not on the driver). */
@@ -419,58 +656,93 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             byte[][] tasks = new byte[k][];
             byte[] flags = new byte[k];
             byte[][] values = new byte[k][];
+            ChunkId[][] persistIds = new ChunkId[k][];
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
-                byte where = consumers(t) == 0 ? 0 : readersAllOn(t, m) ? TaskBatch.KEEP : TaskBatch.STORE;
+                boolean keep = consumers(t) > 0 && readersAllOn(t, m) && !(backlogged(m) && heavyReaders(t));
+                byte where = consumers(t) == 0 ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
+                kept[t] = keep;
+                tasks[i] = TaskCodec.encode(graph.task(t));
                 if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
                     values[i] = scatterBytes[t];
                     scatterBytes[t] = null;
-                    tasks[i] = TaskCodec.encode(graph.task(t));   // for its key
                     flags[i] = where;
                 } else {
-                    tasks[i] = TaskCodec.encode(graph.task(t));
-                    flags[i] = (byte) (where | (output[t] ? TaskBatch.RETURN : 0));
+                    state[t] = RUNNING;
+                    byte deliver = 0;
+                    if (output[t] && !delivered[t]) {
+                        if (persistAs == null) {
+                            deliver = TaskBatch.RETURN;
+                        } else {
+                            deliver = TaskBatch.PERSIST;
+                            persistIds[i] = persistAs.get(graph.task(t).key()).stream().map(ChunkId::new).toArray(ChunkId[]::new);
+                        }
+                    }
+                    flags[i] = (byte) (where | deliver);
                 }
+                runner[t] = m;
             }
             List<ChunkId> d = deletes.get(m);
-            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, d.toArray(new ChunkId[0]))
+            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
-            inFlight[m] += k;
+            for (int t : batch) inFlight[m] += weight(t);
             runningBatches[m]++;
-            IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
-            // completed on the thread that receives the response (no hand-off to Hazelcast's async executor)
-            java.util.concurrent.Future<BatchReport> f = executor.submitToMember(b, members[m]);
-            ((java.util.concurrent.CompletionStage<BatchReport>) f).whenComplete((r, t) ->
-                    events.add(t == null ? new Event(m, r, -1, null, 0, null) : new Event(m, null, -1, null, 0, t)));
+            try {
+                IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
+                // completed on the thread that receives the response (no hand-off to Hazelcast's async executor)
+                java.util.concurrent.Future<BatchReport> f = executor.submitToMember(b, members[m]);
+                ((java.util.concurrent.CompletionStage<BatchReport>) f).whenComplete((r, x) -> events.add(new BatchDone(m, positions, r, x)));
+            } catch (RuntimeException e) {
+                events.add(new BatchDone(m, positions, null, e));
+            }
         }
 
-        private void handle(Event e) {
-            if (e.member == DRIVER) {
-                driverRunning--;
-                if (e.failure != null) {
-                    live[owner[e.task]] -= need[e.task];
-                    if (error == null) error = e.failure;
-                    return;
+        private void handle(Event event) {
+            switch (event) {
+                case DriverDone e -> driverDone(e);
+                case BatchDone e -> batchDone(e);
+                case MemberGone e -> {
+                    Integer m = memberIndex.get(e.uuid);
+                    if (m != null) memberLost(m);
                 }
-                if (e.scatter == null) {
-                    complete(e.task, owner[e.task], 0, e.nanos, null);
-                } else {   // complete once its member acknowledges the chunk
-                    scatters.get(owner[e.task]).add(e.task);
-                    scatterBytes[e.task] = e.scatter;
-                }
+            }
+        }
+
+        private void driverDone(DriverDone e) {
+            driverRunning--;
+            int t = e.task;
+            if (e.failure != null) {
+                live[owner[t]] -= need[t];
+                if (e.failure instanceof MissingChunkException) inputMissing(t, e.failure);
+                else if (error == null) error = e.failure;
                 return;
             }
+            if (output[t]) delivered[t] = true;   // runOnDriver gave it to the sink
+            if (e.scatter == null) {
+                complete(t, owner[t], 0, e.nanos, null);
+            } else {   // complete once its member acknowledges the chunk
+                scatters.get(owner[t]).add(t);
+                scatterBytes[t] = e.scatter;
+            }
+        }
+
+        private void batchDone(BatchDone e) {
             int m = e.member;
             runningBatches[m]--;
+            for (int t : e.tasks) inFlight[m] -= weight(t);
             if (e.failure != null) {
-                if (error == null) {
-                    error = new io.chunkwise.ClusterUnavailableException("a task batch on member " + members[m].getAddress()
-                            + " failed: " + e.failure, e.failure);
+                Throwable cause = unwrap(e.failure);
+                if (isMemberLoss(cause, m)) {
+                    memberLost(m);
+                } else if (error == null) {
+                    error = cause instanceof ChunkwiseException ce ? ce
+                            : new io.chunkwise.ClusterUnavailableException("a task batch on member " + members[m].getAddress() + " failed: " + cause, cause);
                 }
                 return;
             }
+            if (!alive[m]) return;   // its tasks were taken back when it left, its chunks are gone
             BatchReport r = e.report;
             try {
                 r.open(auth, mapName, self, members[m].getUuid());
@@ -478,21 +750,63 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (error == null) error = ex;
                 return;
             }
-            inFlight[m] -= r.positions.length;
             for (int i = 0; i < r.positions.length; i++) {
                 int t = r.positions[i];
-                if (t < 0 || t >= n) {
-                    if (error == null) error = new ChunkwiseException("member " + members[m].getAddress() + " reported unknown task " + t);
+                if (t < 0 || t >= n || t != e.tasks[i]) {
+                    if (error == null) error = new ChunkwiseException("member " + members[m].getAddress() + " reported task " + t + ", which it was not sent");
                     continue;
                 }
                 if (r.errorClass[i] != null) {
                     live[m] -= need[t];
-                    if (error == null) error = remoteFailure(graph.task(t), r.errorClass[i], r.errorMessage[i], members[m].getAddress().toString());
+                    if (MissingChunkException.class.getName().equals(r.errorClass[i])) {
+                        inputMissing(t, new MissingChunkException(r.errorMessage[i]));
+                    } else if (DriverFiles.notShared(r.errorClass[i])) {
+                        fallBackToDriver(t, r.errorMessage[i]);
+                    } else if (error == null) {
+                        error = remoteFailure(graph.task(t), r.errorClass[i], r.errorMessage[i], members[m].getAddress().toString());
+                    }
                     continue;
                 }
                 if (error != null) continue;
+                taskNanos[m] = taskNanos[m] == 0 ? r.nanos[i] : 0.8 * taskNanos[m] + 0.2 * r.nanos[i];
                 complete(t, m, r.outputBytes[i], r.nanos[i], r.outputs[i]);
             }
+        }
+
+        /** Whether a batch call failed because member m left (or cannot be reached), rather than because of its tasks. */
+        private boolean isMemberLoss(Throwable cause, int m) {
+            if (cause instanceof com.hazelcast.core.MemberLeftException
+                    || cause instanceof com.hazelcast.spi.exception.TargetNotMemberException
+                    || cause instanceof com.hazelcast.spi.exception.TargetDisconnectedException) return true;
+            if (cause instanceof com.hazelcast.core.HazelcastInstanceNotActiveException) return false;   // the driver's own side stopped
+            try {
+                return hz.getCluster().getMembers().stream().noneMatch(x -> x.getUuid().equals(members[m].getUuid()));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Task t's member does not see its file as the driver does: t runs here, and so do the reads of that file not
+         * sent yet (a write moves when its own member refuses it: its input may be kept on that member, which then
+         * puts it into the job map for the driver).
+         */
+        private void fallBackToDriver(int t, String why) {
+            String path = DriverFiles.fileOf(graph.task(t).op());
+            if (path != null && files.driverOnly(path, why)) {
+                for (PriorityQueue<Integer> q : ready) {
+                    for (java.util.Iterator<Integer> it = q.iterator(); it.hasNext(); ) {
+                        int u = it.next();
+                        if (files.readOnDriver(graph.task(u).op())) {
+                            it.remove();
+                            onDriver[u] = true;
+                            driverReady.add(u);
+                        }
+                    }
+                }
+            }
+            onDriver[t] = true;
+            makeReady(t);
         }
 
         /** How many tasks read task t's output (the graph's count, not what is left). */
@@ -502,9 +816,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         private void complete(int t, int m, long heldBytes, long nanos, byte[] returned) {
             live[m] += heldBytes - need[t];
             held[t] = heldBytes;
+            state[t] = DONE;
+            runner[t] = m;
             remaining--;
             long outBytes = heldBytes;
-            if (returned != null) {
+            if (returned != null && !delivered[t]) {
                 outBytes = returned.length;
                 try {
                     deliver(t, ChunkEnvelope.decode(returned));
@@ -513,7 +829,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     return;
                 }
             }
-            if (listener != ComputeListener.NONE) {
+            if (!counted[t] && listener != ComputeListener.NONE) {   // a task made again after a loss counts once
                 try {
                     listener.taskDone(++done, n, outBytes, nanos, m == DRIVER ? driver.name() : "member " + members[m].getAddress());
                 } catch (RuntimeException ex) {
@@ -521,11 +837,16 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     return;
                 }
             }
+            counted[t] = true;
             for (int x : distinctDeps[t]) if (--refs[x] == 0) forget(x);
-            if (output[t] && --refs[t] == 0) forget(t);
+            if (output[t] && !delivered[t]) {
+                delivered[t] = true;
+                refs[t]--;
+            }
+            if (refs[t] == 0) forget(t);
             for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) {
                 int u = dependents[i];
-                if (--pending[u] == 0) makeReady(u);
+                if (state[u] == WAITING && --pending[u] == 0) makeReady(u);
             }
         }
 
@@ -540,22 +861,140 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
         }
 
+        /** The member holding task x's chunk: its runner where it kept it, else the owner of its key's partition. */
+        private int holder(int x) { return kept[x] ? runner[x] : home[x]; }
+
         /** No task reads task x's chunk any more: its bytes are freed on its member, deleted with the next batch there. */
         private void forget(int x) {
-            int m = owner[x];
-            live[m] -= held[x];
-            if (held[x] > 0 && consumers(x) > 0) deletes.get(m).add(new ChunkId(graph.task(x).key()));
+            if (state[x] != DONE) {   // being made again after a loss: forgotten when it completes
+                held[x] = 0;
+                return;
+            }
+            int m = holder(x);
+            if (alive[runner[x]]) live[runner[x]] -= held[x];
+            if (alive[m] && held[x] > 0 && consumers(x) > 0) deletes.get(m).add(new ChunkId(graph.task(x).key()));
             held[x] = 0;
+        }
+
+        /**
+         * Member m left: the tasks it ran go back to ready on the members that remain (which own its partitions now),
+         * and the chunks it held that tasks still need are made again from their inputs (lineage), recursively where
+         * those are gone too. A task lost with its member more than {@code taskAttempts} times fails the job.
+         */
+        private void memberLost(int m) {
+            if (!alive[m]) return;
+            alive[m] = false;
+            membersAlive--;
+            LOG.warn("member {} left during a job; {} member{} remain", members[m].getAddress(), membersAlive, membersAlive == 1 ? "" : "s");
+            if (m == driverMember) {
+                if (error == null) error = new io.chunkwise.ClusterUnavailableException("the driver's own member " + members[m].getAddress() + " stopped");
+                return;
+            }
+            if (membersAlive == 0) {
+                if (error == null) error = new io.chunkwise.ClusterUnavailableException("every member of the cluster left during the job");
+                return;
+            }
+            ownerOfPlacement.clear();
+            deletes.get(m).clear();
+            List<Integer> wasReady = new ArrayList<>(ready.get(m));
+            ready.get(m).clear();
+            List<Integer> unsent = new ArrayList<>(scatters.get(m));
+            scatters.get(m).clear();
+            for (int t = 0; t < n; t++) {
+                if (state[t] != DONE) {   // where its partition went, or a remaining member
+                    if (owner[t] == m) owner[t] = placeOf(t);
+                    if (home[t] == m) home[t] = owner[t];
+                }
+            }
+            for (int t : unsent) scatters.get(owner[t]).add(t);
+            for (int t : wasReady) ready.get(owner[t]).add(t);
+            for (int t = 0; t < n; t++) {
+                if (state[t] == RUNNING && runner[t] == m) {
+                    if (onDriver[t]) {   // its chunk was on its way to m: run it again on the driver
+                        revert(t);
+                        continue;
+                    }
+                    if (++attempts[t] >= options.taskAttempts()) {
+                        Task task = graph.task(t);
+                        if (error == null) error = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") was running on a member that left, "
+                                + attempts[t] + " times (the limit, ClusterSpec.taskAttempts); it may be what stops them", null);
+                        return;
+                    }
+                    revert(t);
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                if (state[t] == DONE && refs[t] > 0 && holder(t) == m) lose(t);
+            }
+        }
+
+        /** Task t (ready or running) goes back to waiting for the inputs that are not done, or to ready if all are. */
+        private void revert(int t) {
+            if (state[t] == READY) {
+                if (onDriver[t]) driverReady.remove(t);
+                else ready.get(owner[t]).remove(t);
+            }
+            int p = 0;
+            for (int d : distinctDeps[t]) if (state[d] != DONE) p++;
+            pending[t] = p;
+            if (p == 0) makeReady(t);
+            else state[t] = WAITING;
+        }
+
+        /**
+         * Task x's chunk is gone while tasks still need it: x is made again. Its readers that wait or are ready wait
+         * for it again; its inputs are needed again, and made again too where their chunks were deleted already.
+         */
+        private void lose(int x0) {
+            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            work.push(x0);
+            while (!work.isEmpty()) {
+                int x = work.pop();
+                if (state[x] != DONE) continue;
+                state[x] = WAITING;
+                held[x] = 0;
+                remaining++;
+                for (int i = dependentStart[x], end = dependentStart[x + 1]; i < end; i++) {
+                    int u = dependents[i];
+                    if (state[u] == WAITING) pending[u]++;
+                    else if (state[u] == READY) revert(u);
+                }
+                for (int d : distinctDeps[x]) {
+                    if (refs[d]++ == 0 && state[d] == DONE) work.push(d);   // its chunk was deleted
+                }
+                revert(x);
+            }
+        }
+
+        /**
+         * Task t found an input missing (its chunk was on a member that left, and no one has told us yet, or a store
+         * failed): the inputs that are gone are made again, and t waits for them.
+         */
+        private void inputMissing(int t, Throwable cause) {
+            if (++attempts[t] >= options.taskAttempts() + members.length) {
+                Task task = graph.task(t);
+                if (error == null) error = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") found an input missing "
+                        + attempts[t] + " times: " + cause.getMessage(), cause);
+                return;
+            }
+            state[t] = WAITING;
+            for (int d : distinctDeps[t]) {
+                if (state[d] != DONE) continue;
+                int h = holder(d);
+                boolean gone = h != DRIVER && (!alive[h] || (!kept[d] && !map.containsKey(new ChunkId(graph.task(d).key()))));
+                if (gone) lose(d);
+            }
+            revert(t);
         }
 
         /**
          * Runs a task the members cannot resolve, here, and scatters its chunk into the job map (a driver thread). Its
          * outcome is posted only after its blocks are released, so that a finished job holds none.
          */
-        private void runOnDriver(int t) {
+        private void runOnDriver(int t, boolean deliver) {
             Task task = graph.task(t);
             List<Block> toRelease = new ArrayList<>();
-            Event outcome;
+            DriverDone outcome;
             try {
                 long start = System.nanoTime();
                 Block[] in = new Block[task.deps().size()];
@@ -563,7 +1002,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     Map<ChunkId, byte[]> values = map.getAll(new java.util.HashSet<>(task.deps().stream().map(ChunkId::new).toList()));
                     for (int k = 0; k < in.length; k++) {
                         byte[] v = values.get(new ChunkId(task.deps().get(k)));
-                        if (v == null) throw new ChunkwiseException("input chunk " + task.deps().get(k) + " is missing from the job's chunk store");
+                        if (v == null) throw new MissingChunkException(task.deps().get(k));
                         in[k] = MemberRuntime.toBackend(driver, ChunkEnvelope.decode(v));
                         toRelease.add(in[k]);
                     }
@@ -574,24 +1013,40 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (!literal) toRelease.add(out);
                 // the chunk for its readers goes to its member with the next batch there (a scatter)
                 byte[] scatter = consumers(t) > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
-                // the sink runs on this thread (Sink allows any thread); a block it keeps is its own
-                if (output[t] && sink.accept(task.key(), out) && !literal) toRelease.remove(toRelease.size() - 1);
-                outcome = new Event(DRIVER, null, t, scatter, System.nanoTime() - start, null);
+                if (deliver && persistAs != null) {   // into the persisted map, with its backup
+                    byte[] envelope = scatter != null ? scatter : ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
+                    Map<ChunkId, byte[]> kept = new HashMap<>();
+                    for (ChunkKey as : persistAs.get(task.key())) kept.put(new ChunkId(as), envelope);
+                    hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).putAll(kept);
+                } else if (deliver && sink.accept(task.key(), out) && !literal) {
+                    // the sink ran on this thread (Sink allows any thread); a block it keeps is its own
+                    toRelease.remove(toRelease.size() - 1);
+                }
+                outcome = new DriverDone(t, scatter, System.nanoTime() - start, null);
+            } catch (MissingChunkException e) {
+                outcome = new DriverDone(t, null, 0, e);
             } catch (ChunkwiseException e) {
-                outcome = new Event(DRIVER, null, t, null, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e);
+                outcome = new DriverDone(t, null, 0, task.op() instanceof TaskOp.MapBlocks ? taskFailed(task, e) : e);
             } catch (OutOfMemoryError e) {
-                outcome = new Event(DRIVER, null, t, null, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
+                outcome = new DriverDone(t, null, 0, new MemoryBudgetExceededException("the Java heap ran out while running task "
                         + task.key() + "; lower the memory budget or the chunk size, or give the JVM more heap (-Xmx)", e));
             } catch (Throwable e) {
-                outcome = new Event(DRIVER, null, t, null, 0, taskFailed(task, e));
+                outcome = new DriverDone(t, null, 0, taskFailed(task, e));
             }
             try {
                 for (Block b : toRelease) driver.release(b);
             } catch (RuntimeException e) {
-                if (outcome.failure() == null) outcome = new Event(DRIVER, null, t, null, 0, e);
+                if (outcome.failure() == null) outcome = new DriverDone(t, null, 0, e);
             }
             events.add(outcome);
         }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** Classes of block functions every member can load: in an embedded cluster, this JVM's class path. */

@@ -31,6 +31,8 @@ public final class HazelcastConfigs {
     static final String CHUNK_MAP_PREFIX = "chunkwise-";
     /** Job maps are named with this prefix: intermediates, no backup (rebuildable). */
     static final String JOB_MAP_PREFIX = CHUNK_MAP_PREFIX + "job-";
+    /** The chunks of persisted arrays, of every context: kept with one (synchronous) backup, as they cannot be rebuilt. */
+    static final String PERSISTED_MAP = CHUNK_MAP_PREFIX + "persisted";
 
     private HazelcastConfigs() {}
 
@@ -60,6 +62,7 @@ public final class HazelcastConfigs {
         c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(16).setStatisticsEnabled(false));
         c.addMapConfig(new MapConfig(JOB_MAP_PREFIX + "*").setBackupCount(0).setAsyncBackupCount(0)
                 .setStatisticsEnabled(false));
+        c.addMapConfig(new MapConfig(PERSISTED_MAP).setBackupCount(1).setAsyncBackupCount(0).setStatisticsEnabled(false));
         return c;
     }
 

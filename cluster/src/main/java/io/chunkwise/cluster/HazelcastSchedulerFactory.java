@@ -15,16 +15,16 @@ import io.chunkwise.spi.Backend;
 public final class HazelcastSchedulerFactory implements ClusterSchedulerFactory {
     @Override
     public Scheduler create(ClusterSpec spec, int threads, long memoryBudgetBytes, Backend driver) {
-        if (spec.isRunning()) return new ClusterScheduler(EmbeddedCluster.running(spec.clusterName()), false, threads, memoryBudgetBytes, driver);
+        if (spec.isRunning()) return new ClusterScheduler(EmbeddedCluster.running(spec.clusterName()), false, spec, threads, memoryBudgetBytes, driver);
         if (spec.isEmbedded()) {
             // a name of its own, so that no other cluster in this JVM can be mistaken for it
             EmbeddedCluster c = EmbeddedCluster.start(spec.clusterName() + "-" + java.util.UUID.randomUUID(), spec.embeddedMembers(), threads,
                     memoryBudgetBytes);
-            return new ClusterScheduler(c, true, threads, memoryBudgetBytes, driver);
+            return new ClusterScheduler(c, true, spec, threads, memoryBudgetBytes, driver);
         }
         ClusterClient c = ClusterClient.connect(spec);
         try {
-            return new ClusterScheduler(c, true, threads, memoryBudgetBytes, driver);
+            return new ClusterScheduler(c, true, spec, threads, memoryBudgetBytes, driver);
         } catch (RuntimeException | Error e) {
             c.close();
             throw e;

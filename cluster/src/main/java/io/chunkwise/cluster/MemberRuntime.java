@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemberRuntime implements AutoCloseable {
     static final String USER_CONTEXT_KEY = "io.chunkwise.cluster.MemberRuntime";
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final ThreadLocal<MemberRuntime> RUNNING = new ThreadLocal<>();
 
     private final int threads;
     private final ExecutorService pool;
@@ -53,8 +54,16 @@ public final class MemberRuntime implements AutoCloseable {
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
     private final Map<String, Map<ChunkKey, byte[]>> local = new ConcurrentHashMap<>();
-    private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong();
+    /** Per job map: kept chunks also put into the map for the driver, which took over a task reading them. */
+    private final Map<String, Set<ChunkKey>> published = new ConcurrentHashMap<>();
+    private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong(), refetchedBytes = new AtomicLong();
+    /** Per job map: chunks fetched from other members, for the job's later batches here. */
+    private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
+    /** Bytes of fetched chunks a member keeps per job: an eighth of its heap. */
+    private final long fetchedCap = Runtime.getRuntime().maxMemory() / 8;
     private final MessageAuth auth;
+    /** The files tasks name, as this member sees them: its own readers and Arrow memory. */
+    private final MemberFiles files = new MemberFiles();
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
 
@@ -69,6 +78,9 @@ public final class MemberRuntime implements AutoCloseable {
             return t;
         });
     }
+
+    /** The runtime whose task the calling thread runs, or null (a block function may ask where it runs). */
+    static MemberRuntime running() { return RUNNING.get(); }
 
     static MemberRuntime of(HazelcastInstance instance) {
         Object r = instance.getUserContext().get(USER_CONTEXT_KEY);
@@ -86,6 +98,8 @@ public final class MemberRuntime implements AutoCloseable {
             public void distributedObjectDestroyed(DistributedObjectEvent event) {
                 if (event.getObjectName() instanceof String name) {
                     local.remove(name);
+                    fetched.remove(name);
+                    published.remove(name);
                     auth.forget(name);
                 }
             }
@@ -100,8 +114,23 @@ public final class MemberRuntime implements AutoCloseable {
     /** Chunk bytes this member read from the job maps' partitions owned by other members. */
     public long remoteBytesRead() { return remoteBytes.get(); }
 
+    /** Chunk bytes this member fetched from other members again, for a job that had fetched them before (its cache was full). */
+    public long refetchedBytes() { return refetchedBytes.get(); }
+
     /** Chunk bytes this member read from partitions it owns. */
     public long localBytesRead() { return localBytes.get(); }
+
+    /** The reader registry this member reads files with: the built-in formats, and those registered here. */
+    public io.chunkwise.io.ChunkReaders readers() { return files.readers(); }
+
+    /** Chunks this member read from files (tasks the driver did not have to read and scatter). */
+    public long fileChunksRead() { return files.chunksRead(); }
+
+    /** Chunks this member wrote into files (which the driver did not have to write). */
+    public long fileChunksWritten() { return files.chunksWritten(); }
+
+    /** This member's access to files (see {@link MemberFiles#shared(boolean)}). */
+    MemberFiles files() { return files; }
 
     private synchronized Backend backend(BackendKind kind) {
         if (closed) throw new ChunkwiseException("this member is shutting down");
@@ -160,10 +189,14 @@ public final class MemberRuntime implements AutoCloseable {
 
     private BatchReport runOpened(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
+        TaskEnv env = memberEnv(backend);
         // the job map only where this batch needs it: a proxy look-up per batch costs
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = localStore(batch.job);
-        for (ChunkId d : batch.deletes) if (kept.remove(d.key()) == null) map.get().delete(d);
+        Set<ChunkKey> shared = published.get(batch.job);
+        for (ChunkId d : batch.deletes) {
+            if (kept.remove(d.key()) == null || (shared != null && shared.remove(d.key()))) map.get().delete(d);
+        }
         int n = batch.positions.length;
         BatchReport report = new BatchReport(n);
         System.arraycopy(batch.positions, 0, report.positions, 0, n);
@@ -189,7 +222,7 @@ public final class MemberRuntime implements AutoCloseable {
                 fail(report, i, e);
             }
         }
-        Map<ChunkId, byte[]> fromMap = read(map, remote);
+        Map<ChunkId, byte[]> fromMap = read(batch.job, map, remote);
         // the first task runs on this (Hazelcast executor) thread: a batch of one task costs no hand-off
         List<Future<?>> running = new ArrayList<>(n);
         int inline = -1;
@@ -200,9 +233,9 @@ public final class MemberRuntime implements AutoCloseable {
                 continue;
             }
             int at = i;
-            running.add(pool.submit(() -> runOne(backend, map, kept, fromMap, tasks[at], batch.flags[at], report, at)));
+            running.add(pool.submit(() -> runOne(batch.job, backend, env, map, kept, fromMap, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
         }
-        if (inline >= 0) runOne(backend, map, kept, fromMap, tasks[inline], batch.flags[inline], report, inline);
+        if (inline >= 0) runOne(batch.job, backend, env, map, kept, fromMap, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -221,49 +254,109 @@ public final class MemberRuntime implements AutoCloseable {
         return local.computeIfAbsent(jobMap, k -> new ConcurrentHashMap<>());
     }
 
-    /** The envelopes of {@code keys} from the job map (one getAll), counting the bytes that came from other members. */
-    private Map<ChunkId, byte[]> read(java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys) {
+    /**
+     * The envelopes of {@code keys}: those fetched from other members for earlier batches of the job, and the rest
+     * from the job map (one getAll), counting the bytes that came from other members. What came from other members
+     * is kept for the job's later batches here (a matmul panel that several tasks read is fetched once per member),
+     * up to {@link #fetchedCap} bytes.
+     */
+    private Map<ChunkId, byte[]> read(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys) {
         if (keys.isEmpty()) return Map.of();
-        Map<ChunkId, byte[]> values = map.get().getAll(keys);
+        Fetched cache = fetched.computeIfAbsent(job, j -> new Fetched());
+        // one batch of the job at a time fetches here, so that two batches needing a chunk fetch it once
+        synchronized (cache) {
+            return read(map, keys, cache);
+        }
+    }
+
+    private Map<ChunkId, byte[]> read(java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Set<ChunkId> keys, Fetched cache) {
+        Map<ChunkId, byte[]> values = new HashMap<>();
+        Set<ChunkId> missing = new HashSet<>();
+        for (ChunkId k : keys) {
+            byte[] v = cache.chunks.get(k);
+            if (v != null) values.put(k, v);
+            else missing.add(k);
+        }
+        if (missing.isEmpty()) return values;
+        Map<ChunkId, byte[]> got = map.get().getAll(missing);
         PartitionService partitions = instance.getPartitionService();
-        for (Map.Entry<ChunkId, byte[]> e : values.entrySet()) {
-            boolean here = partitions.getPartition(e.getKey()).getOwner().localMember();
-            (here ? localBytes : remoteBytes).addAndGet(e.getValue().length);
+        for (Map.Entry<ChunkId, byte[]> e : got.entrySet()) {
+            long bytes = e.getValue().length;
+            values.put(e.getKey(), e.getValue());
+            if (partitions.getPartition(e.getKey()).getOwner().localMember()) {
+                localBytes.addAndGet(bytes);
+                continue;
+            }
+            remoteBytes.addAndGet(bytes);
+            if (!cache.seen.add(e.getKey())) refetchedBytes.addAndGet(bytes);
+            if (cache.bytes.addAndGet(bytes) <= fetchedCap) cache.chunks.put(e.getKey(), e.getValue());
+            else cache.bytes.addAndGet(-bytes);
         }
         return values;
     }
 
-    private void runOne(Backend backend, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap,
-                        Task task, byte flags, BatchReport report, int i) {
+    /** A job's chunks fetched from other members: kept up to the cap, and which were fetched at all. */
+    private static final class Fetched {
+        final Map<ChunkId, byte[]> chunks = new ConcurrentHashMap<>();
+        final Set<ChunkId> seen = ConcurrentHashMap.newKeySet();
+        final AtomicLong bytes = new AtomicLong();
+    }
+
+    private void runOne(String job, Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept,
+                        Map<ChunkId, byte[]> fromMap, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
+        RUNNING.set(this);
         try {
             long start = System.nanoTime();
             Block[] in = new Block[task.deps().size()];
             for (int k = 0; k < in.length; k++) {
                 ChunkKey key = task.deps().get(k);
-                byte[] env = kept.get(key);
-                if (env != null) localBytes.addAndGet(env.length);
-                else env = fromMap.get(new ChunkId(key));
-                if (env == null) throw new ChunkwiseException("input chunk " + key + " is missing from the job's chunk store");
-                in[k] = toBackend(backend, ChunkEnvelope.decode(env));
+                byte[] envelope = kept.get(key);
+                if (envelope != null) localBytes.addAndGet(envelope.length);
+                else envelope = fromMap.get(new ChunkId(key));
+                if (envelope == null) throw new MissingChunkException(key);
+                in[k] = toBackend(backend, ChunkEnvelope.decode(envelope));
                 made.add(in[k]);
             }
-            Block out = task.op().run(backend, in, memberEnv);
+            Block out = task.op().run(backend, in, env);
             if (out == null) throw new IllegalStateException("the backend returned no block");
             made.add(out);
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
             report.nanos[i] = System.nanoTime() - start;
+            if ((flags & TaskBatch.PERSIST) != 0) {
+                IMap<ChunkId, byte[]> persisted = instance.getMap(HazelcastConfigs.PERSISTED_MAP);
+                for (ChunkId as : persistAs) persisted.set(as, bytes);
+            }
             if ((flags & TaskBatch.KEEP) != 0) kept.put(task.key(), bytes);
             else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
+        } catch (io.chunkwise.FileNotSharedException e) {
+            // the driver takes the task over: it reads the task's inputs from the job map
+            try {
+                publish(job, map, kept, task);
+                fail(report, i, e);
+            } catch (RuntimeException p) {
+                fail(report, i, p);
+            }
         } catch (OutOfMemoryError e) {
             fail(report, i, new MemoryBudgetExceededException("the Java heap of a member ran out while running task " + task.key()
                     + "; lower the memory budget or the chunk size, or give the members more heap (-Xmx)", e));
         } catch (Throwable e) {
             fail(report, i, e);
         } finally {
+            RUNNING.remove();
             for (Block b : made) backend.release(b);
+        }
+    }
+
+    /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */
+    private void publish(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Task task) {
+        for (ChunkKey k : task.deps()) {
+            byte[] v = kept.get(k);
+            if (v == null) continue;
+            map.get().set(new ChunkId(k), v);
+            published.computeIfAbsent(job, j -> ConcurrentHashMap.newKeySet()).add(k);
         }
     }
 
@@ -293,20 +386,36 @@ public final class MemberRuntime implements AutoCloseable {
         return backend.toHost(block);
     }
 
-    /** What a member resolves: functions by name only; the driver runs every task that needs its own data. */
-    private final TaskEnv memberEnv = new TaskEnv() {
-        private ChunkwiseException driverOnly(Object what) {
-            return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
-        }
+    /**
+     * What a member resolves, for tasks on {@code backend}: functions by name, persisted chunks from the persisted
+     * map, and files it sees as the driver does ({@link MemberFiles}); the driver runs the tasks that need its own data.
+     */
+    private TaskEnv memberEnv(Backend backend) {
+        return new TaskEnv() {
+            private ChunkwiseException driverOnly(Object what) {
+                return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
+            }
 
-        @Override public Block scattered(ChunkKey key, Backend backend) { throw driverOnly(key); }
+            @Override public Block scattered(ChunkKey key, Backend backend) { throw driverOnly(key); }
 
-        @Override public Block persisted(ChunkKey key) { throw driverOnly(key); }
+            /** A persisted chunk, from the persisted map (on this member, or on another where the chunk's own left). */
+            @Override
+            public Block persisted(ChunkKey key) {
+                byte[] envelope = instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(key));
+                if (envelope == null) {
+                    throw new io.chunkwise.ClusterUnavailableException("persisted chunk " + key + " is gone from the cluster: the members "
+                            + "holding it and its backup left, or its context was closed");
+                }
+                return toBackend(backend, ChunkEnvelope.decode(envelope));
+            }
 
-        @Override public HostBlock read(TaskOp.Read read) { throw driverOnly(read.path()); }
+            @Override public HostBlock read(TaskOp.Read read) { return files.read(read); }
 
-        @Override public BlockFunction function(String name) { return functions.resolve(name); }
-    };
+            @Override public long write(TaskOp.Write write, HostBlock chunk) { return files.write(write, chunk); }
+
+            @Override public BlockFunction function(String name) { return functions.resolve(name); }
+        };
+    }
 
     @Override
     public synchronized void close() {
@@ -317,7 +426,11 @@ public final class MemberRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        backends.values().forEach(Backend::close);
-        backends.clear();
+        try {
+            backends.values().forEach(Backend::close);
+            backends.clear();
+        } finally {
+            files.close();   // throws if a read left Arrow buffers behind
+        }
     }
 }

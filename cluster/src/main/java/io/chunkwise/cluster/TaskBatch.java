@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * Tasks for one member, sent in one executor call: each task as {@link io.chunkwise.graph.TaskCodec} bytes with its
  * position in the driver's graph and what to do with its output ({@link #KEEP} it on the member when only tasks there
  * read it, else {@link #STORE} it in the job map for the tasks that read it; {@link #RETURN} it in the report for the
- * driver's sink), and the chunks of tasks the driver ran, to store the same way before the tasks run (a scatter rides
+ * driver's sink; or {@link #PERSIST} it in the persisted map under the keys the entry names), and the chunks of tasks the driver ran, to store the same way before the tasks run (a scatter rides
  * on the batch instead of costing a call per chunk), plus the chunks of the job map that no task needs
  * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
  *
@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * decodes the body only after checking the MAC ({@link #open}).
  */
 final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchReport>, HazelcastInstanceAware {
-    static final byte STORE = 1, RETURN = 2, KEEP = 4;
+    static final byte STORE = 1, RETURN = 2, KEEP = 4, PERSIST = 8;
     static final int MAX_TASKS = 1 << 20;
 
     // the authenticated header and the body as sent
@@ -45,12 +45,15 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
     /** Per entry: null for a task to run, else the chunk of a task the driver ran, to store under its key. */
     byte[][] values;
     ChunkId[] deletes;
+    /** Per entry with {@link #PERSIST}: the keys to keep its output under in the persisted map (else null). */
+    ChunkId[][] persistAs;
     private transient HazelcastInstance instance;
 
     TaskBatch() {}
 
-    TaskBatch(String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[] deletes) {
+    TaskBatch(String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[][] persistAs, ChunkId[] deletes) {
         this.backendKind = backendKind;
+        this.persistAs = persistAs;
         this.positions = positions;
         this.tasks = tasks;
         this.flags = flags;
@@ -76,13 +79,9 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
                 out.writeByte(flags[i]);
                 MessageAuth.writeBytes(out, tasks[i]);
                 MessageAuth.writeBytes(out, values[i]);
+                if ((flags[i] & PERSIST) != 0) writeIds(out, persistAs[i]);
             }
-            out.writeInt(deletes.length);
-            for (ChunkId d : deletes) {
-                MessageAuth.writeString(out, d.key().layer());
-                out.writeInt(d.key().index().length);
-                for (int x : d.key().index()) out.writeInt(x);
-            }
+            writeIds(out, deletes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,25 +100,41 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
             flags = new byte[n];
             tasks = new byte[n][];
             values = new byte[n][];
+            persistAs = new ChunkId[n][];
             for (int i = 0; i < n; i++) {
                 positions[i] = in.readInt();
                 flags[i] = in.readByte();
                 tasks[i] = MessageAuth.readBytes(in);
                 values[i] = MessageAuth.readBytes(in);
+                if ((flags[i] & PERSIST) != 0) persistAs[i] = readIds(in);
                 if (tasks[i] == null) throw new WireFormatException("task batch entry " + i + " is empty");
             }
-            deletes = new ChunkId[MessageAuth.readCount(in, MAX_TASKS)];
-            for (int i = 0; i < deletes.length; i++) {
-                String layer = MessageAuth.readString(in);
-                int[] index = new int[MessageAuth.readCount(in, ChunkId.MAX_NDIM)];
-                for (int k = 0; k < index.length; k++) index[k] = in.readInt();
-                if (layer == null) throw new WireFormatException("malformed chunk id in a task batch");
-                deletes[i] = new ChunkId(new ChunkKey(layer, index));
-            }
+            deletes = readIds(in);
             if (backendKind == null || in.available() != 0) throw new WireFormatException("malformed task batch");
         } catch (IOException e) {
             throw new WireFormatException("malformed task batch: " + e);
         }
+    }
+
+    private static void writeIds(DataOutputStream out, ChunkId[] ids) throws IOException {
+        out.writeInt(ids.length);
+        for (ChunkId d : ids) {
+            MessageAuth.writeString(out, d.key().layer());
+            out.writeInt(d.key().index().length);
+            for (int x : d.key().index()) out.writeInt(x);
+        }
+    }
+
+    private static ChunkId[] readIds(DataInputStream in) throws IOException {
+        ChunkId[] ids = new ChunkId[MessageAuth.readCount(in, MAX_TASKS)];
+        for (int i = 0; i < ids.length; i++) {
+            String layer = MessageAuth.readString(in);
+            int[] index = new int[MessageAuth.readCount(in, ChunkId.MAX_NDIM)];
+            for (int k = 0; k < index.length; k++) index[k] = in.readInt();
+            if (layer == null) throw new WireFormatException("malformed chunk id in a task batch");
+            ids[i] = new ChunkId(new ChunkKey(layer, index));
+        }
+        return ids;
     }
 
     @Override public void setHazelcastInstance(HazelcastInstance instance) { this.instance = instance; }

@@ -95,6 +95,57 @@ class ClusterTest {
         }
     }
 
+    /** Each output tile reads a row panel of a and a column panel of b: a member fetches each of their chunks once per job. */
+    @Test
+    void aMatmulFetchesEachPanelChunkFromOtherMembersAtMostOncePerMember() {
+        java.util.Random r = new java.util.Random(17);
+        double[] as = new double[300 * 240], bs = new double[240 * 200];
+        for (int i = 0; i < as.length; i++) as[i] = r.nextGaussian();
+        for (int i = 0; i < bs.length; i++) bs[i] = r.nextGaussian();
+        double[][] results = new double[2][];
+        long refetched = cluster.runtimes().stream().mapToLong(MemberRuntime::refetchedBytes).sum();
+        long remote = cluster.remoteBytesRead();
+        try (Chunkwise local = Chunkwise.builder().threads(2).build(); Chunkwise cw = open()) {
+            int k = 0;
+            for (Chunkwise c : List.of(local, cw)) {
+                ChunkedArray a = c.fromArray(as, new long[]{300, 240}, new int[]{30, 40});
+                ChunkedArray b = c.fromArray(bs, new long[]{240, 200}, new int[]{40, 50});
+                results[k++] = a.matmul(b).compute().toDoubleArray();
+            }
+        }
+        assertArrayEquals(results[0], results[1], 0.0, "bit for bit as the local scheduler");
+        assertTrue(cluster.remoteBytesRead() > remote, "the panels' chunks are spread over the members, so some are fetched");
+        assertEquals(refetched, cluster.runtimes().stream().mapToLong(MemberRuntime::refetchedBytes).sum(),
+                "a member fetched a chunk it had fetched before in the same job");
+        long inputs = 8L * (as.length + bs.length);
+        assertTrue(cluster.remoteBytesRead() - remote <= 2 * 3 * inputs, "fetched " + (cluster.remoteBytesRead() - remote)
+                + " bytes for inputs of " + inputs + " bytes on 3 members");
+    }
+
+    /** Heavy tasks (1 MiB chunks) on a member that is stuck for 2 s a block: the others take its queued ones. */
+    @Test
+    void idleMembersTakeReadyTasksOfASaturatedMember() {
+        SlowOnOneMemberFunction.slow = cluster.runtimes().get(1);
+        SlowOnOneMemberFunction.ranSlowly.set(0);
+        int chunks = 60, chunk = 1 << 17;   // 1 MiB of float64 each
+        int home = 0;   // the blocks whose partition the slow member owns: it would run them all without late binding
+        var partitions = cluster.driverHandle().getPartitionService();
+        for (int i = 0; i < chunks; i++) {
+            if (partitions.getPartition(new ChunkId(new io.chunkwise.graph.ChunkKey("any", new int[]{i}))).getOwner().getUuid()
+                    .equals(cluster.member(1).getCluster().getLocalMember().getUuid())) home++;
+        }
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, (long) chunks * chunk, chunk).mapBlocks(SlowOnOneMemberFunction.class.getName());
+            double n = (double) chunks * chunk;
+            assertEquals(n * (n - 1) / 2, x.sum().compute().getDouble(), 0.0);
+        } finally {
+            SlowOnOneMemberFunction.slow = null;
+        }
+        assertTrue(home >= 8, "the slow member owns the partitions of " + home + " of the blocks");
+        int slow = SlowOnOneMemberFunction.ranSlowly.get();
+        assertTrue(slow <= home / 2, "the slow member ran " + slow + " blocks; it owns " + home);
+    }
+
     @Test
     void aMembersTaskFailureNamesTheTaskAndTheJobMapIsDestroyed() throws InterruptedException {
         try (Chunkwise cw = open()) {

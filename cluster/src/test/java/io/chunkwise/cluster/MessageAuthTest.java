@@ -55,7 +55,7 @@ class MessageAuthTest {
     private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq) {
         Task task = new Task(KEY, List.of(), new TaskOp.Scattered(KEY, DType.FLOAT64, new int[]{1}));
         return new TaskBatch("CPU", new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{TaskBatch.STORE},
-                new byte[][]{CHUNK}, new ChunkId[0]).seal(auth, job, self, to, seq);
+                new byte[][]{CHUNK}, new ChunkId[1][], new ChunkId[0]).seal(auth, job, self, to, seq);
     }
 
     private static String newJob() { return HazelcastConfigs.JOB_MAP_PREFIX + "auth-" + UUID.randomUUID(); }

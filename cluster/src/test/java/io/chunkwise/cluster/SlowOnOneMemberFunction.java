@@ -1,0 +1,23 @@
+package io.chunkwise.cluster;
+
+import io.chunkwise.BlockFunction;
+import io.chunkwise.NDArray;
+
+/** A block function that takes 2 s a block on the member (as if stuck) {@link #slow} names and 2 ms elsewhere. */
+public final class SlowOnOneMemberFunction implements BlockFunction {
+    static volatile MemberRuntime slow;
+    /** Blocks the slow member ran. */
+    static final java.util.concurrent.atomic.AtomicInteger ranSlowly = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public NDArray apply(NDArray block, long[] index) {
+        try {
+            boolean onSlow = MemberRuntime.running() == slow;
+            if (onSlow) ranSlowly.incrementAndGet();
+            Thread.sleep(onSlow ? 2000 : 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return block;
+    }
+}
