@@ -4,26 +4,48 @@ import io.chunkwise.BackendKind;
 import io.chunkwise.Backends;
 import io.chunkwise.scheduler.ClusterSchedulerFactory;
 import io.chunkwise.spi.BackendProvider;
+import io.chunkwise.ClusterSpec;
+import io.chunkwise.cluster.ClusterClient;
+import io.chunkwise.cluster.MemberAttributes;
+import io.chunkwise.cluster.MemberInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
-/** What this machine and JVM offer Chunkwise: JDK, processors, memory, SIMD width, BLAS, backends, GPUs. */
+/**
+ * What this machine and JVM offer Chunkwise: JDK, processors, memory, SIMD width, BLAS, backends, GPUs; with
+ * {@code --connect}, the members of a running cluster.
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Prints the JDK, processors, memory, SIMD width, BLAS, the backends found and the GPUs.")
+        description = {"Prints the JDK, processors, memory, SIMD width, BLAS, the backends found and the GPUs.",
+                "With --connect, also the members of a running cluster: address, threads, memory budget, backends, GPUs and the "
+                        + "chunks each holds."})
 final class InfoCommand implements Callable<Integer> {
     /** The JavaCPP OpenBLAS binding the CPU backend uses when it is on the class path (not loaded here). */
     private static final String OPENBLAS_CLASS = "org.bytedeco.openblas.global.openblas";
 
     @ParentCommand
     Main main;
+
+    @Option(names = "--connect", paramLabel = "HOST:PORT", description = "A member of the cluster to list.")
+    String connect;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "chunkwise",
+            description = "The cluster's name (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--secret-file", paramLabel = "FILE",
+            description = "The file of the cluster's secret (else CHUNKWISE_CLUSTER_SECRET_FILE or CHUNKWISE_CLUSTER_SECRET).")
+    Path secretFile;
 
     @Override
     public Integer call() {
@@ -48,10 +70,32 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.printf("AUTO picks  %s%n", autoChoice(providers));
         out.printf("GPUs        %s%n", gpus(providers));
-        out.printf("cluster     %s%n", ServiceLoader.load(ClusterSchedulerFactory.class).findFirst().isPresent()
-                ? "module on the class path (members are listed once a client connects)"
-                : "module not on the class path");
+        if (connect == null) {
+            out.printf("cluster     %s%n", ServiceLoader.load(ClusterSchedulerFactory.class).findFirst().isPresent()
+                    ? "module on the class path (list a cluster's members with --connect HOST:PORT --cluster-name NAME --secret-file FILE)"
+                    : "module not on the class path");
+        } else {
+            members(out);
+        }
         return 0;
+    }
+
+    /** The members of the cluster at {@link #connect}, one line each. */
+    private void members(PrintStream out) {
+        ClusterSpec spec = ClusterSpec.connect(connect).clusterName(clusterName);
+        if (secretFile != null) spec = spec.secretFile(secretFile);
+        List<MemberInfo> members;
+        try (ClusterClient client = ClusterClient.connect(spec)) {
+            members = client.members();
+        }
+        out.printf("cluster     %s at %s: %d member%s%n", clusterName, connect, members.size(), members.size() == 1 ? "" : "s");
+        out.printf("  %-21s %7s %11s %-9s %4s %8s %11s%n", "address", "threads", "memory", "backends", "GPUs", "chunks", "chunk bytes");
+        for (MemberInfo m : members) {
+            MemberAttributes a = m.attributes();
+            out.printf("  %-21s %7d %11s %-9s %4d %8d %11s%n", m.address(), a.threads(), bytes(a.memoryBudget()),
+                    a.backends().isEmpty() ? "none" : String.join(",", a.backends().stream().map(Enum::name).toList()), a.gpus(),
+                    m.chunks(), bytes(m.chunkBytes()));
+        }
     }
 
     /** The preferred vector species, or why the Vector API cannot be used in this JVM. */

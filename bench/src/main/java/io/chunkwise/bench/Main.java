@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
  * line (one line naming the problem, then the usage, on stderr).
  */
 @Command(name = "chunkwise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "NumPy-like chunked arrays on the JVM: system information, a demo and the benchmark suite.",
-        subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class,
+        description = "NumPy-like chunked arrays on the JVM: system information, a demo, the benchmark suite and cluster members.",
+        subcommands = {InfoCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class, MemberCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     /** Columns of the usage text when the terminal's width is unknown (picocli's default, 80, cuts sentences short). */
@@ -50,7 +50,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: say which one (info, demo, bench, jmh)");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: say which one (info, demo, bench, jmh, member)");
     }
 
     public static void main(String[] args) {

@@ -17,12 +17,12 @@ class MainTest {
         CommandLineRun r = CommandLineRun.of("--help");
         assertEquals(0, r.code(), r.transcript());
         assertTrue(r.out().startsWith("Usage: chunkwise"), r.transcript());
-        for (String sub : List.of("info", "demo", "bench", "jmh")) assertTrue(r.out().contains("  " + sub + " "), sub);
+        for (String sub : List.of("info", "demo", "bench", "jmh", "member")) assertTrue(r.out().contains("  " + sub + " "), sub);
         assertEquals("", r.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"info", "demo", "bench", "jmh"})
+    @ValueSource(strings = {"info", "demo", "bench", "jmh", "member"})
     void everySubcommandHasHelp(String sub) {
         CommandLineRun r = CommandLineRun.of(sub, "--help");
         assertEquals(0, r.code(), r.transcript());
@@ -47,7 +47,7 @@ class MainTest {
      * shows, is a sentence.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"", "info", "demo", "bench", "jmh"})
+    @ValueSource(strings = {"", "info", "demo", "bench", "jmh", "member"})
     void helpLinesBreakOnlyBetweenWords(String sub) {
         CommandLineRun r = sub.isEmpty() ? CommandLineRun.of("--help") : CommandLineRun.of(sub, "--help");
         assertEquals(0, r.code(), r.transcript());

@@ -63,7 +63,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reads in the job ({@link DriverFiles}).
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
-    static final String THREADS_ATTRIBUTE = "chunkwise.threads";
     /**
      * Tasks in flight to a member per thread of its: many small tasks, so that round trips amortise; but a task with
      * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, and one of 16 times that as all of
@@ -81,7 +80,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     static final long BATCH_BYTES = 32L << 20;
     private static final int DRIVER = -1;
 
-    private final EmbeddedCluster cluster;
+    private final ClusterHandle cluster;
     private final boolean ownsCluster;
     /** The spec's recovery settings: task attempts, stall time-out. */
     private final ClusterSpec options;
@@ -98,7 +97,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterScheduler.class);
 
-    ClusterScheduler(EmbeddedCluster cluster, boolean ownsCluster, ClusterSpec options, int threads, long budget, Backend driver) {
+    ClusterScheduler(ClusterHandle cluster, boolean ownsCluster, ClusterSpec options, int threads, long budget, Backend driver) {
         this.cluster = cluster;
         this.options = options;
         this.ownsCluster = ownsCluster;
@@ -114,7 +113,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     }
 
     /** The members this scheduler runs tasks on. */
-    EmbeddedCluster cluster() { return cluster; }
+    ClusterHandle cluster() { return cluster; }
 
     @Override public int threads() { return threads; }
 
@@ -303,8 +302,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             membersAlive = members.length;
             window = new int[members.length];
             for (int m = 0; m < members.length; m++) {
-                String t = members[m].getAttribute(THREADS_ATTRIBUTE);
-                window[m] = WINDOW_PER_THREAD * (t == null ? 1 : Math.max(1, Integer.parseInt(t)));
+                window[m] = WINDOW_PER_THREAD * MemberAttributes.of(members[m]).threads();
             }
             inFlight = new int[members.length];
             runningBatches = new int[members.length];

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()}, which contexts made with {@code ClusterSpec.running(name)} share (tests reuse members this way:
  * the first member takes seconds to start, the next ones a fraction of a second each).
  */
-public final class EmbeddedCluster implements AutoCloseable {
+public final class EmbeddedCluster implements ClusterHandle {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
     private static final Map<String, EmbeddedCluster> RUNNING = new ConcurrentHashMap<>();
 
@@ -41,6 +41,14 @@ public final class EmbeddedCluster implements AutoCloseable {
      * registers them under that name for {@code ClusterSpec.running(clusterName)} until closed.
      */
     public static EmbeddedCluster start(String clusterName, int members, int threads) {
+        return start(clusterName, members, threads, Runtime.getRuntime().maxMemory() / 2 / Math.max(1, members));
+    }
+
+    /**
+     * Starts {@code members} members as {@link #start(String, int, int)} does, each advertising a memory budget of
+     * {@code memoryBudgetBytes} ({@link MemberAttributes}).
+     */
+    public static EmbeddedCluster start(String clusterName, int members, int threads, long memoryBudgetBytes) {
         if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
         if (threads < 1) throw new InvalidArgumentException("members need at least 1 thread, not " + threads);
         EmbeddedCluster c = new EmbeddedCluster(clusterName);
@@ -48,7 +56,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             throw new InvalidArgumentException("an embedded cluster named '" + clusterName + "' runs in this JVM already");
         }
         try {
-            c.startMembers(members, threads);
+            c.startMembers(members, MemberAttributes.detect(threads, memoryBudgetBytes, -1));
             return c;
         } catch (RuntimeException | Error e) {
             c.close();
@@ -66,19 +74,19 @@ public final class EmbeddedCluster implements AutoCloseable {
         return c;
     }
 
-    private void startMembers(int n, int threads) {
+    private void startMembers(int n, MemberAttributes attributes) {
         List<Integer> ports = freePorts(n);
         List<String> addresses = ports.stream().map(p -> HazelcastConfigs.LOOPBACK + ":" + p).toList();
         long t0 = System.nanoTime();
         byte[] secret = MessageAuth.newSecret();   // this cluster's own, kept by no one: only keys derived from it
         driverAuth = new MessageAuth(secret);
         for (int i = 0; i < n; i++) {
-            MemberRuntime runtime = new MemberRuntime(threads, new MessageAuth(secret));
+            MemberRuntime runtime = new MemberRuntime(attributes.threads(), new MessageAuth(secret));
             runtimes.add(runtime);
             Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);
             config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
             shareTheJvm(config, n);
-            config.getMemberAttributeConfig().setAttribute(ClusterScheduler.THREADS_ATTRIBUTE, Integer.toString(threads));
+            attributes.applyTo(config.getMemberAttributeConfig());
             HazelcastInstance h = Hazelcast.newHazelcastInstance(config);
             runtime.attach(h);
             members.add(h);
@@ -138,21 +146,23 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
     }
 
-    public String name() { return name; }
+    @Override public String name() { return name; }
 
     public int size() { return members.size(); }
 
     /** The member instance the driver of a job in this JVM talks through (a member: its own partitions are local). */
-    HazelcastInstance driverHandle() {
+    @Override
+    public HazelcastInstance driverHandle() {
         if (closed) throw new ClusterUnavailableException("embedded cluster '" + name + "' is closed");
         return members.get(0);
     }
 
-    /** The driver's identity in the batches it signs: its member's UUID. */
-    java.util.UUID driverUuid() { return driverHandle().getCluster().getLocalMember().getUuid(); }
+    @Override
+    public MessageAuth driverAuth() { return driverAuth; }
 
-    /** What the driver signs batches and checks reports with. */
-    MessageAuth driverAuth() { return driverAuth; }
+    /** The UUID of the member the driver talks through. */
+    @Override
+    public java.util.UUID driverUuid() { return driverHandle().getCluster().getLocalMember().getUuid(); }
 
     public List<MemberRuntime> runtimes() { return List.copyOf(runtimes); }
 

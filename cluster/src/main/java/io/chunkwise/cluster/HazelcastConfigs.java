@@ -1,6 +1,7 @@
 package io.chunkwise.cluster;
 
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.config.ClientConnectionStrategyConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
@@ -10,6 +11,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SerializationConfig;
 import io.chunkwise.InvalidArgumentException;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -25,10 +27,12 @@ public final class HazelcastConfigs {
     static final int MAX_NO_HEARTBEAT_SECONDS = 10;
     /** The executor that runs task batches on members. */
     static final String EXECUTOR = "chunkwise-tasks";
+    /** Every map of chunks is named with this prefix ({@code chunkwise info} counts the chunks in them). */
+    static final String CHUNK_MAP_PREFIX = "chunkwise-";
     /** Job maps are named with this prefix: intermediates, no backup (rebuildable). */
-    static final String JOB_MAP_PREFIX = "chunkwise-job-";
+    static final String JOB_MAP_PREFIX = CHUNK_MAP_PREFIX + "job-";
     /** The chunks of persisted arrays, of every context: kept with one (synchronous) backup, as they cannot be rebuilt. */
-    static final String PERSISTED_MAP = "chunkwise-persisted";
+    static final String PERSISTED_MAP = CHUNK_MAP_PREFIX + "persisted";
 
     private HazelcastConfigs() {}
 
@@ -41,7 +45,8 @@ public final class HazelcastConfigs {
         c.setProperty("hazelcast.socket.bind.any", "false");
         c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
-        c.setProperty("hazelcast.shutdownhook.enabled", "false");   // the context shuts its members down
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");   // the context (or the launcher) shuts its members down
+        c.setProperty("hazelcast.graceful.shutdown.max.wait", "60");   // a leaving member hands its partitions over within 60 s
         c.setProperty("hazelcast.partition.count", "271");
         NetworkConfig n = c.getNetworkConfig();
         n.setPort(port).setPortAutoIncrement(false);
@@ -63,10 +68,25 @@ public final class HazelcastConfigs {
 
     /** A client of the members at {@code addresses} ("host:port"), cluster {@code clusterName}. */
     public static ClientConfig client(String clusterName, List<String> addresses) {
+        return client(clusterName, addresses, Duration.ofMillis(ClusterClient.DEFAULT_CONNECT_TIMEOUT_MS));
+    }
+
+    /**
+     * A client of the members at {@code addresses} ("host:port"), cluster {@code clusterName}, that gives up connecting
+     * (or reconnecting, once the members are gone) after {@code connectTimeout} instead of retrying for ever (the
+     * client's default): a wrong address or cluster name fails in bounded time.
+     */
+    public static ClientConfig client(String clusterName, List<String> addresses, Duration connectTimeout) {
         ClientConfig c = new ClientConfig();
         c.setClusterName(requireName(clusterName));
         common(c::setProperty);
+        long ms = Math.max(1, connectTimeout.toMillis());
+        c.getConnectionStrategyConfig().setAsyncStart(false).setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ON);
+        c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(ms)
+                .setInitialBackoffMillis((int) Math.min(ms, 200)).setMaxBackoffMillis((int) Math.min(ms, 1000));
+        c.getNetworkConfig().setConnectionTimeout((int) Math.min(ms, Integer.MAX_VALUE));
         c.getNetworkConfig().setAddresses(addresses);
+        c.getMetricsConfig().setEnabled(false);   // no client statistics sent to the members
         c.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
         c.getNetworkConfig().getCloudConfig().setEnabled(false);
         serialization(c.getSerializationConfig());

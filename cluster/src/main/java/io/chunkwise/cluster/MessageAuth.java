@@ -23,8 +23,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Signs and checks the messages between the driver and members ({@link TaskBatch}, {@link BatchReport}) with
- * HMAC-SHA256 under a key derived once from the cluster's shared secret: {@code HMAC(secret, "chunkwise/task/v1")}.
+ * Signs and checks the messages between the driver and members ({@link TaskBatch}, {@link BatchReport},
+ * {@link StatusRequest}, {@link StatusReport}) with HMAC-SHA256 under a key derived once from the cluster's shared
+ * secret: {@code HMAC(secret, "chunkwise/task/v1")}.
  * The MAC covers the kind of message, job id, sender, target member, sequence number, issue time and body bytes, and
  * is checked before the body is decoded. A message is refused ({@link UnauthenticatedMessageException}, logged at WARN
  * without its body) if unsigned or forged, meant for another member, issued more than {@link #MAX_SKEW_MS} from this
@@ -33,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per receiver (the driver, each member); the secret itself is not kept.
  */
 final class MessageAuth {
-    static final byte BATCH = 1, REPORT = 2;
+    static final byte BATCH = 1, REPORT = 2, STATUS = 3, STATUS_REPORT = 4;
     static final long MAX_SKEW_MS = 5 * 60_000;
     static final int WINDOW = 64;
     private static final Logger LOG = LoggerFactory.getLogger(MessageAuth.class);
@@ -92,7 +93,12 @@ final class MessageAuth {
      */
     void verify(byte kind, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[] mac,
                 UUID self, UUID expectedSender) {
-        String what = (kind == BATCH ? "task batch" : "batch report") + " of job " + job + " from " + sender + " (seq " + seq + ")";
+        String what = switch (kind) {
+            case BATCH -> "task batch";
+            case REPORT -> "batch report";
+            case STATUS -> "status request";
+            default -> "status report";
+        } + " of job " + job + " from " + sender + " (seq " + seq + ")";
         if (job == null || sender == null || target == null || body == null || mac == null) throw refuse(what, "unsigned or incomplete");
         if (!MessageDigest.isEqual(mac, mac(kind, job, sender, target, seq, issuedAt, body))) throw refuse(what, "wrong MAC");
         if (!target.equals(self)) throw refuse(what, "meant for member " + target + ", not this one (" + self + ")");

@@ -216,6 +216,17 @@ class ClusterTest {
     }
 
     @Test
+    void embeddedMembersAdvertiseTheirThreadsBudgetAndBackends() {
+        for (com.hazelcast.cluster.Member m : cluster.driverHandle().getCluster().getMembers()) {
+            MemberAttributes a = MemberAttributes.of(m);
+            assertEquals(2, a.threads(), a.toString());
+            assertTrue(a.memoryBudget() > 0 && a.memoryBudget() < Long.MAX_VALUE, a.toString());
+            assertTrue(a.offers(io.chunkwise.BackendKind.CPU) && a.offers(io.chunkwise.BackendKind.AUTO), a.toString());
+            assertEquals(a.backends().contains(io.chunkwise.BackendKind.GPU) ? 1 : 0, a.gpus(), a.toString());
+        }
+    }
+
+    @Test
     void closingAnEmbeddedContextShutsItsMembersDown() {
         Set<HazelcastInstance> before = new HashSet<>(Hazelcast.getAllHazelcastInstances());
         try (Chunkwise cw = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(2)).build()) {
