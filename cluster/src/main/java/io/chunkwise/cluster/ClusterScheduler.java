@@ -297,12 +297,20 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             members = hz.getCluster().getMembers().toArray(new Member[0]);
             for (int m = 0; m < members.length; m++) memberIndex.put(members[m].getUuid(), m);
             driverMember = memberIndex.getOrDefault(self, DRIVER);
+            // the job's tasks run on the members that offer its backend kind; the others only hold partitions
             alive = new boolean[members.length];
-            java.util.Arrays.fill(alive, true);
-            membersAlive = members.length;
             window = new int[members.length];
+            java.util.Set<String> offered = new java.util.TreeSet<>();
             for (int m = 0; m < members.length; m++) {
-                window[m] = WINDOW_PER_THREAD * MemberAttributes.of(members[m]).threads();
+                MemberAttributes a = MemberAttributes.of(members[m]);
+                alive[m] = a.offers(kind);
+                if (alive[m]) membersAlive++;
+                a.backends().forEach(b -> offered.add(b.name()));
+                window[m] = WINDOW_PER_THREAD * a.threads();
+            }
+            if (membersAlive == 0) {
+                throw new BackendUnavailableException("no member of the cluster offers a " + kind + " backend (they offer "
+                        + (offered.isEmpty() ? "none" : String.join(", ", offered)) + ")");
             }
             inFlight = new int[members.length];
             runningBatches = new int[members.length];

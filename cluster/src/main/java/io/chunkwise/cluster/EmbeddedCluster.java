@@ -51,12 +51,18 @@ public final class EmbeddedCluster implements ClusterHandle {
     public static EmbeddedCluster start(String clusterName, int members, int threads, long memoryBudgetBytes) {
         if (members < 1) throw new InvalidArgumentException("an embedded cluster needs at least 1 member, not " + members);
         if (threads < 1) throw new InvalidArgumentException("members need at least 1 thread, not " + threads);
+        return start(clusterName, java.util.Collections.nCopies(members, MemberAttributes.detect(threads, memoryBudgetBytes, -1)));
+    }
+
+    /** Starts one member per element of {@code attributes}, each advertising its own (tests give members different backends). */
+    static EmbeddedCluster start(String clusterName, List<MemberAttributes> attributes) {
+        if (attributes.isEmpty()) throw new InvalidArgumentException("an embedded cluster needs at least 1 member");
         EmbeddedCluster c = new EmbeddedCluster(clusterName);
         if (RUNNING.putIfAbsent(clusterName, c) != null) {
             throw new InvalidArgumentException("an embedded cluster named '" + clusterName + "' runs in this JVM already");
         }
         try {
-            c.startMembers(members, MemberAttributes.detect(threads, memoryBudgetBytes, -1));
+            c.startMembers(attributes);
             return c;
         } catch (RuntimeException | Error e) {
             c.close();
@@ -74,13 +80,15 @@ public final class EmbeddedCluster implements ClusterHandle {
         return c;
     }
 
-    private void startMembers(int n, MemberAttributes attributes) {
+    private void startMembers(List<MemberAttributes> all) {
+        int n = all.size();
         List<Integer> ports = freePorts(n);
         List<String> addresses = ports.stream().map(p -> HazelcastConfigs.LOOPBACK + ":" + p).toList();
         long t0 = System.nanoTime();
         byte[] secret = MessageAuth.newSecret();   // this cluster's own, kept by no one: only keys derived from it
         driverAuth = new MessageAuth(secret);
         for (int i = 0; i < n; i++) {
+            MemberAttributes attributes = all.get(i);
             MemberRuntime runtime = new MemberRuntime(attributes.threads(), new MessageAuth(secret));
             runtimes.add(runtime);
             Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);

@@ -146,6 +146,28 @@ class ClusterTest {
         assertTrue(slow <= home / 2, "the slow member ran " + slow + " blocks; it owns " + home);
     }
 
+    /** Members advertise their backends: a job's tasks run only on those offering its kind (attributes as a GPU node would set them). */
+    @Test
+    void aJobRunsOnTheMembersThatOfferItsBackendKind() {
+        var gpuOnly = new MemberAttributes(1, 64L << 20, java.util.EnumSet.of(io.chunkwise.BackendKind.GPU), 1);
+        var cpu = new MemberAttributes(1, 64L << 20, java.util.EnumSet.of(io.chunkwise.BackendKind.CPU), 0);
+        try (EmbeddedCluster mixed = EmbeddedCluster.start("chunkwise-kinds-" + UUID.randomUUID(), List.of(gpuOnly, gpuOnly, cpu));
+             Chunkwise cw = Chunkwise.builder().threads(1).backend(io.chunkwise.BackendKind.CPU).cluster(ClusterSpec.running(mixed.name())).build()) {
+            String third = "member " + mixed.member(2).getCluster().getLocalMember().getAddress();
+            Set<String> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            double sum = cw.arange(io.chunkwise.DType.FLOAT64, 100, 7).mul(1.0).sum().compute(new io.chunkwise.ComputeListener() {
+                @Override public void taskDone(int done, int total, long bytes, long nanos, String where) { ranOn.add(where); }
+            }).getDouble();
+            assertEquals(4950.0, sum, 0.0);
+            assertEquals(Set.of(third), ranOn, "the CPU job's tasks ran on the one member offering CPU");
+        }
+        try (EmbeddedCluster gpus = EmbeddedCluster.start("chunkwise-gpus-" + UUID.randomUUID(), List.of(gpuOnly));
+             Chunkwise cw = Chunkwise.builder().threads(1).backend(io.chunkwise.BackendKind.CPU).cluster(ClusterSpec.running(gpus.name())).build()) {
+            var e = assertThrows(io.chunkwise.BackendUnavailableException.class, () -> cw.arange(io.chunkwise.DType.FLOAT64, 10, 5).sum().compute());
+            assertTrue(e.getMessage().contains("no member of the cluster offers a CPU backend") && e.getMessage().contains("GPU"), e.getMessage());
+        }
+    }
+
     @Test
     void aMembersTaskFailureNamesTheTaskAndTheJobMapIsDestroyed() throws InterruptedException {
         try (Chunkwise cw = open()) {
