@@ -14,6 +14,9 @@ public final class PersistedNode extends Node {
         super("persisted", d -> d.add(Names.randomId()), dtype, chunks, List.of());
     }
 
+    /** Whether {@code key} names a persisted chunk (its layer is a persisted node's). */
+    public static boolean holds(ChunkKey key) { return key.layer().startsWith("persisted-"); }
+
     /** The key under which the store holds chunk {@code index}. */
     public ChunkKey key(int[] index) { return ownKey(index); }
 

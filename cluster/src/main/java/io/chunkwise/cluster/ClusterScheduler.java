@@ -14,6 +14,7 @@ import io.chunkwise.ComputeListener;
 import io.chunkwise.MemoryBudgetExceededException;
 import io.chunkwise.TaskFailedException;
 import io.chunkwise.graph.ChunkKey;
+import io.chunkwise.graph.PersistedNode;
 import io.chunkwise.graph.Task;
 import io.chunkwise.graph.TaskCodec;
 import io.chunkwise.graph.TaskEnv;
@@ -280,6 +281,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final UUID self;
         final Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
         final DriverFiles files = new DriverFiles();
+        /**
+         * Persisted chunks the job reads: done from the start, as their readers read them from the persisted map on
+         * their own members (which hold the primary or the backup). One runs as a task only when it is an output, or
+         * is made again after its member left (from the backup).
+         */
+        final List<Integer> persistedInputs = new ArrayList<>();
         UUID membershipListener;
         long seq;
         int driverRunning, remaining, done, membersAlive;
@@ -360,7 +367,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     refs[t]++;
                 }
             }
-            for (int t = 0; t < n; t++) if (pending[t] == 0) makeReady(t);
+            for (int t = 0; t < n; t++) {
+                if (pending[t] != 0) continue;
+                if (graph.task(t).op() instanceof TaskOp.Persisted && !output[t]) persistedInputs.add(t);
+                else makeReady(t);
+            }
             remaining = n;
             mapName = HazelcastConfigs.JOB_MAP_PREFIX + UUID.randomUUID();
             map = hz.getMap(mapName);
@@ -434,6 +445,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 java.util.Set<UUID> now = new java.util.HashSet<>();
                 for (Member m : hz.getCluster().getMembers()) now.add(m.getUuid());
                 for (Member m : members) if (!now.contains(m.getUuid())) events.add(new MemberGone(m.getUuid()));
+                for (int t : persistedInputs) {
+                    state[t] = RUNNING;
+                    complete(t, home[t], 0, 0, null);
+                }
                 loop();
             } catch (RuntimeException e) {
                 if (error == null) error = e;
@@ -989,7 +1004,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int d : distinctDeps[t]) {
                 if (state[d] != DONE) continue;
                 int h = holder(d);
-                boolean gone = h != DRIVER && (!alive[h] || (!kept[d] && !map.containsKey(new ChunkId(graph.task(d).key()))));
+                ChunkId id = new ChunkId(graph.task(d).key());
+                boolean gone = PersistedNode.holds(id.key())
+                        ? !hz.getMap(HazelcastConfigs.PERSISTED_MAP).containsKey(id)   // made again, it says it is gone
+                        : h != DRIVER && (!alive[h] || (!kept[d] && !map.containsKey(id)));
                 if (gone) lose(d);
             }
             revert(t);
@@ -1007,7 +1025,13 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 long start = System.nanoTime();
                 Block[] in = new Block[task.deps().size()];
                 if (in.length > 0) {
-                    Map<ChunkId, byte[]> values = map.getAll(new java.util.HashSet<>(task.deps().stream().map(ChunkId::new).toList()));
+                    Map<ChunkId, byte[]> values = new HashMap<>(map.getAll(new java.util.HashSet<>(task.deps().stream().map(ChunkId::new).toList())));
+                    for (ChunkKey k : task.deps()) {
+                        if (PersistedNode.holds(k) && !values.containsKey(new ChunkId(k))) {
+                            byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(k));
+                            if (v != null) values.put(new ChunkId(k), v);
+                        }
+                    }
                     for (int k = 0; k < in.length; k++) {
                         byte[] v = values.get(new ChunkId(task.deps().get(k)));
                         if (v == null) throw new MissingChunkException(task.deps().get(k));

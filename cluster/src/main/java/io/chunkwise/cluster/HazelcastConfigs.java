@@ -62,7 +62,9 @@ public final class HazelcastConfigs {
         c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(16).setStatisticsEnabled(false));
         c.addMapConfig(new MapConfig(JOB_MAP_PREFIX + "*").setBackupCount(0).setAsyncBackupCount(0)
                 .setStatisticsEnabled(false));
-        c.addMapConfig(new MapConfig(PERSISTED_MAP).setBackupCount(1).setAsyncBackupCount(0).setStatisticsEnabled(false));
+        // written once: a member may read the backup it holds instead of asking the owner (no stale value to fear)
+        c.addMapConfig(new MapConfig(PERSISTED_MAP).setBackupCount(1).setAsyncBackupCount(0).setReadBackupData(true)
+                .setStatisticsEnabled(false));
         return c;
     }
 

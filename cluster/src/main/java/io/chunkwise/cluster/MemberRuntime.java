@@ -217,7 +217,7 @@ public final class MemberRuntime implements AutoCloseable {
             if (batch.values[i] != null) continue;
             try {
                 tasks[i] = TaskCodec.decodeTask(batch.tasks[i]);
-                for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k)) remote.add(new ChunkId(k));
+                for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k) && !io.chunkwise.graph.PersistedNode.holds(k)) remote.add(new ChunkId(k));
             } catch (RuntimeException e) {
                 fail(report, i, e);
             }
@@ -314,6 +314,7 @@ public final class MemberRuntime implements AutoCloseable {
                 byte[] envelope = kept.get(key);
                 if (envelope != null) localBytes.addAndGet(envelope.length);
                 else envelope = fromMap.get(new ChunkId(key));
+                if (envelope == null && io.chunkwise.graph.PersistedNode.holds(key)) envelope = persistedEnvelope(key);
                 if (envelope == null) throw new MissingChunkException(key);
                 in[k] = toBackend(backend, ChunkEnvelope.decode(envelope));
                 made.add(in[k]);
@@ -366,6 +367,14 @@ public final class MemberRuntime implements AutoCloseable {
         report.outputs[i] = null;
     }
 
+    /**
+     * A persisted chunk's envelope from the persisted map, or null: from this member's own copy where it holds the
+     * primary or the backup (the map reads backups), else from its owner.
+     */
+    private byte[] persistedEnvelope(ChunkKey key) {
+        return instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(key));
+    }
+
     /** A decoded envelope as a block of {@code backend}: a host block, or a partial of the backend's blocks. */
     static Block toBackend(Backend backend, Block decoded) {
         if (decoded instanceof Partial p) {
@@ -398,10 +407,9 @@ public final class MemberRuntime implements AutoCloseable {
 
             @Override public Block scattered(ChunkKey key, Backend backend) { throw driverOnly(key); }
 
-            /** A persisted chunk, from the persisted map (on this member, or on another where the chunk's own left). */
             @Override
             public Block persisted(ChunkKey key) {
-                byte[] envelope = instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(key));
+                byte[] envelope = persistedEnvelope(key);
                 if (envelope == null) {
                     throw new io.chunkwise.ClusterUnavailableException("persisted chunk " + key + " is gone from the cluster: the members "
                             + "holding it and its backup left, or its context was closed");
