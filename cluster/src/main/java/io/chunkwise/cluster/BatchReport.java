@@ -1,8 +1,5 @@
 package io.chunkwise.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.chunkwise.WireFormatException;
 
 import java.io.ByteArrayOutputStream;
@@ -20,11 +17,7 @@ import java.util.UUID;
  * target: the driver; the batch's sequence number), the body bytes and their HMAC, checked by the driver before it
  * decodes the body ({@link #open}).
  */
-final class BatchReport implements IdentifiedDataSerializable {
-    String job;
-    UUID sender, target;
-    long seq, issuedAt;
-    byte[] body, mac;
+final class BatchReport extends SignedMessage {
 
     int[] positions;
     long[] outputBytes;
@@ -50,11 +43,6 @@ final class BatchReport implements IdentifiedDataSerializable {
 
     /** Encodes the body and signs it with the header; returns this. */
     BatchReport seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
-        this.job = job;
-        this.sender = sender;
-        this.target = target;
-        this.seq = seq;
-        this.issuedAt = System.currentTimeMillis();
         long size = 64 + 32L * positions.length;
         for (byte[] o : outputs) if (o != null) size += o.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
@@ -72,14 +60,13 @@ final class BatchReport implements IdentifiedDataSerializable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        body = bytes.toByteArray();
-        mac = auth.mac(MessageAuth.REPORT, job, sender, target, seq, issuedAt, body);
+        sign(auth, MessageAuth.REPORT, job, sender, target, seq, bytes.toByteArray());
         return this;
     }
 
     /** Checks the MAC, target, sender, age and sequence number, then decodes the body. */
     void open(MessageAuth auth, String expectedJob, UUID self, UUID expectedSender) {
-        auth.verify(MessageAuth.REPORT, job, sender, target, seq, issuedAt, body, mac, self, expectedSender);
+        verify(auth, MessageAuth.REPORT, self, expectedSender);
         if (!expectedJob.equals(job)) throw new UnauthenticatedMessageException("a batch report of job " + job + " came for job " + expectedJob);
         try (DataInputStream in = MessageAuth.reader(body)) {
             int n = MessageAuth.readCount(in, TaskBatch.MAX_TASKS);
@@ -99,23 +86,5 @@ final class BatchReport implements IdentifiedDataSerializable {
         }
     }
 
-    @Override public int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
-
     @Override public int getClassId() { return ClusterSerialization.BATCH_REPORT; }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-        TaskBatch.writeHeader(out, job, sender, target, seq, issuedAt, body, mac);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-        job = in.readString();
-        sender = TaskBatch.readUuid(in);
-        target = TaskBatch.readUuid(in);
-        seq = in.readLong();
-        issuedAt = in.readLong();
-        body = in.readByteArray();
-        mac = in.readByteArray();
-    }
 }

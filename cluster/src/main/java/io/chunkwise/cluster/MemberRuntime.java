@@ -57,6 +57,11 @@ public final class MemberRuntime implements AutoCloseable {
     /** Per job map: kept chunks also put into the map for the driver, which took over a task reading them. */
     private final Map<String, Set<ChunkKey>> published = new ConcurrentHashMap<>();
     private final AtomicLong remoteBytes = new AtomicLong(), localBytes = new AtomicLong(), refetchedBytes = new AtomicLong();
+    /** Persisted chunks decoded, by key, as long as the persisted map holds them; their bytes in all. */
+    private final Map<ChunkId, HostBlock> persistedBlocks = new ConcurrentHashMap<>();
+    private final AtomicLong persistedCached = new AtomicLong();
+    /** Bytes of persisted chunks a member keeps decoded: a quarter of its heap. */
+    private final long persistedCacheCap = Runtime.getRuntime().maxMemory() / 4;
     /** Per job map: chunks fetched from other members, for the job's later batches here. */
     private final Map<String, Fetched> fetched = new ConcurrentHashMap<>();
     /** Bytes of fetched chunks a member keeps per job: an eighth of its heap. */
@@ -90,6 +95,21 @@ public final class MemberRuntime implements AutoCloseable {
 
     void attach(HazelcastInstance instance) {
         this.instance = instance;
+        // a member that stops (also terminated, in this JVM) keeps none of its chunks
+        instance.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+                local.clear();
+                fetched.clear();
+                persistedBlocks.clear();
+                persistedCached.set(0);
+            }
+        });
+        // a persisted chunk deleted (its context closed) leaves the cache of every member
+        instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).addEntryListener(
+                (com.hazelcast.map.listener.EntryRemovedListener<ChunkId, byte[]>) e -> {
+                    HostBlock gone = persistedBlocks.remove(e.getKey());
+                    if (gone != null) persistedCached.addAndGet(-cachedBytes(gone));
+                }, false);
         // a job's local chunks go when its map is destroyed (at the end of the job, also on failure)
         instance.addDistributedObjectListener(new DistributedObjectListener() {
             @Override public void distributedObjectCreated(DistributedObjectEvent event) {}
@@ -311,13 +331,15 @@ public final class MemberRuntime implements AutoCloseable {
             Block[] in = new Block[task.deps().size()];
             for (int k = 0; k < in.length; k++) {
                 ChunkKey key = task.deps().get(k);
+                Block decoded = null;
                 byte[] envelope = kept.get(key);
                 if (envelope != null) localBytes.addAndGet(envelope.length);
                 else envelope = fromMap.get(new ChunkId(key));
-                if (envelope == null && io.chunkwise.graph.PersistedNode.holds(key)) envelope = persistedEnvelope(key);
-                if (envelope == null) throw new MissingChunkException(key);
-                in[k] = toBackend(backend, ChunkEnvelope.decode(envelope));
-                made.add(in[k]);
+                if (envelope != null) decoded = ChunkEnvelope.decode(envelope);
+                else if (io.chunkwise.graph.PersistedNode.holds(key)) decoded = persistedBlock(key);
+                if (decoded == null) throw new MissingChunkException(key);
+                in[k] = toBackend(backend, decoded);
+                made.add(in[k]);   // a cached persisted host block itself is never released: backends release what they made
             }
             Block out = task.op().run(backend, in, env);
             if (out == null) throw new IllegalStateException("the backend returned no block");
@@ -368,12 +390,31 @@ public final class MemberRuntime implements AutoCloseable {
     }
 
     /**
-     * A persisted chunk's envelope from the persisted map, or null: from this member's own copy where it holds the
-     * primary or the backup (the map reads backups), else from its owner.
+     * A persisted chunk, decoded, or null where the persisted map has none: from this member's cache, else from the
+     * map (this member's own copy where it holds the primary or the backup, as the map reads backups; else its
+     * owner's), then kept in the cache while {@link #persistedCacheCap} allows. Persisted chunks never change under
+     * their keys, and the cache drops a chunk when the map does.
      */
-    private byte[] persistedEnvelope(ChunkKey key) {
-        return instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(key));
+    private Block persistedBlock(ChunkKey key) {
+        ChunkId id = new ChunkId(key);
+        HostBlock cached = persistedBlocks.get(id);
+        if (cached != null) return cached;
+        byte[] envelope = instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(id);
+        if (envelope == null) return null;
+        Block decoded = ChunkEnvelope.decode(envelope);
+        if (decoded instanceof HostBlock h) {
+            long bytes = cachedBytes(h);
+            if (persistedCached.addAndGet(bytes) > persistedCacheCap || persistedBlocks.putIfAbsent(id, h) != null) {
+                persistedCached.addAndGet(-bytes);
+            }
+        }
+        return decoded;
     }
+
+    private static long cachedBytes(HostBlock h) { return (long) h.size() * h.dtype().byteSize(); }
+
+    /** Persisted chunks this member holds decoded (tests check that a closed context leaves none). */
+    int persistedBlocksCached() { return persistedBlocks.size(); }
 
     /** A decoded envelope as a block of {@code backend}: a host block, or a partial of the backend's blocks. */
     static Block toBackend(Backend backend, Block decoded) {
@@ -409,12 +450,12 @@ public final class MemberRuntime implements AutoCloseable {
 
             @Override
             public Block persisted(ChunkKey key) {
-                byte[] envelope = persistedEnvelope(key);
-                if (envelope == null) {
+                Block decoded = persistedBlock(key);
+                if (decoded == null) {
                     throw new io.chunkwise.ClusterUnavailableException("persisted chunk " + key + " is gone from the cluster: the members "
                             + "holding it and its backup left, or its context was closed");
                 }
-                return toBackend(backend, ChunkEnvelope.decode(envelope));
+                return toBackend(backend, decoded);
             }
 
             @Override public HostBlock read(TaskOp.Read read) { return files.read(read); }

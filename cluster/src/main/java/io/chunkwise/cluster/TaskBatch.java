@@ -2,9 +2,6 @@ package io.chunkwise.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.chunkwise.WireFormatException;
 import io.chunkwise.graph.ChunkKey;
 
@@ -24,19 +21,13 @@ import java.util.concurrent.Callable;
  * on the batch instead of costing a call per chunk), plus the chunks of the job map that no task needs
  * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
  *
- * <p>On the wire: the authenticated header (job id, which is the job map's name, sender, target member, sequence
- * number, issue time), the body bytes holding everything else, and their HMAC ({@link MessageAuth}). The member
- * decodes the body only after checking the MAC ({@link #open}).
+ * <p>On the wire: a {@link SignedMessage} whose job id is the job map's name; the member decodes the body only after
+ * checking the MAC ({@link #open}).
  */
-final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchReport>, HazelcastInstanceAware {
+final class TaskBatch extends SignedMessage implements Callable<BatchReport>, HazelcastInstanceAware {
     static final byte STORE = 1, RETURN = 2, KEEP = 4, PERSIST = 8;
     static final int MAX_TASKS = 1 << 20;
 
-    // the authenticated header and the body as sent
-    String job;
-    UUID sender, target;
-    long seq, issuedAt;
-    byte[] body, mac;
     // the body, decoded
     String backendKind;
     int[] positions;
@@ -63,11 +54,6 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
 
     /** Encodes the body and signs it with the header; returns this. */
     TaskBatch seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
-        this.job = job;
-        this.sender = sender;
-        this.target = target;
-        this.seq = seq;
-        this.issuedAt = System.currentTimeMillis();
         long size = 64 + 12L * positions.length;
         for (int i = 0; i < positions.length; i++) size += tasks[i].length + (values[i] == null ? 0 : values[i].length);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
@@ -85,14 +71,13 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        body = bytes.toByteArray();
-        mac = auth.mac(MessageAuth.BATCH, job, sender, target, seq, issuedAt, body);
+        sign(auth, MessageAuth.BATCH, job, sender, target, seq, bytes.toByteArray());
         return this;
     }
 
     /** Checks the MAC, target, age and sequence number ({@link UnauthenticatedMessageException}), then decodes the body. */
     void open(MessageAuth auth, UUID self) {
-        auth.verify(MessageAuth.BATCH, job, sender, target, seq, issuedAt, body, mac, self, null);
+        verify(auth, MessageAuth.BATCH, self, null);
         try (DataInputStream in = MessageAuth.reader(body)) {
             backendKind = MessageAuth.readString(in);
             int n = MessageAuth.readCount(in, MAX_TASKS);
@@ -145,46 +130,5 @@ final class TaskBatch implements IdentifiedDataSerializable, Callable<BatchRepor
         return runtime.run(this);
     }
 
-    @Override public int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
-
     @Override public int getClassId() { return ClusterSerialization.TASK_BATCH; }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-        writeHeader(out, job, sender, target, seq, issuedAt, body, mac);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-        job = in.readString();
-        sender = readUuid(in);
-        target = readUuid(in);
-        seq = in.readLong();
-        issuedAt = in.readLong();
-        body = in.readByteArray();
-        mac = in.readByteArray();
-    }
-
-    static void writeHeader(ObjectDataOutput out, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[] mac)
-            throws IOException {
-        out.writeString(job);
-        writeUuid(out, sender);
-        writeUuid(out, target);
-        out.writeLong(seq);
-        out.writeLong(issuedAt);
-        out.writeByteArray(body);
-        out.writeByteArray(mac);
-    }
-
-    static void writeUuid(ObjectDataOutput out, UUID u) throws IOException {
-        out.writeBoolean(u != null);
-        if (u != null) {
-            out.writeLong(u.getMostSignificantBits());
-            out.writeLong(u.getLeastSignificantBits());
-        }
-    }
-
-    static UUID readUuid(ObjectDataInput in) throws IOException {
-        return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
-    }
 }

@@ -40,6 +40,9 @@ class ClusterPersistTest {
                 assertEquals(sum, x.add(1).mul(x).sum().compute().getDouble(), 1e-9 * xs.length);
             }
             assertTrue(store.isEmpty(), "closing the context deleted its persisted chunks: " + store.size() + " left");
+            long deadline = System.nanoTime() + 10_000_000_000L;   // the members' caches follow the map's events
+            while (cluster.runtimes().stream().anyMatch(m -> m.persistedBlocksCached() > 0) && System.nanoTime() < deadline) Thread.onSpinWait();
+            for (MemberRuntime m : cluster.runtimes()) assertEquals(0, m.persistedBlocksCached(), "a member still caches deleted chunks");
         }
     }
 }

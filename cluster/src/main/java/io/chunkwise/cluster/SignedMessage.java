@@ -1,0 +1,75 @@
+package io.chunkwise.cluster;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+
+import java.io.IOException;
+import java.util.UUID;
+
+/**
+ * What every message between the driver and the members is on the wire: the authenticated header (job id, sender,
+ * target member, sequence number, issue time), the body bytes holding everything else, and their HMAC
+ * ({@link MessageAuth}). The receiver checks the MAC before its subclass decodes the body.
+ */
+abstract class SignedMessage implements IdentifiedDataSerializable {
+    String job;
+    UUID sender, target;
+    long seq, issuedAt;
+    byte[] body, mac;
+
+    /** Signs {@code body} as a message of {@code kind} ({@link MessageAuth#BATCH}, ...) under the header, issued now. */
+    final void sign(MessageAuth auth, byte kind, String job, UUID sender, UUID target, long seq, byte[] body) {
+        this.job = job;
+        this.sender = sender;
+        this.target = target;
+        this.seq = seq;
+        this.issuedAt = System.currentTimeMillis();
+        this.body = body;
+        this.mac = auth.mac(kind, job, sender, target, seq, issuedAt, body);
+    }
+
+    /**
+     * Checks the MAC, the target ({@code self}), the sender (unless {@code expectedSender} is null), the age and the
+     * sequence number ({@link UnauthenticatedMessageException}).
+     */
+    final void verify(MessageAuth auth, byte kind, UUID self, UUID expectedSender) {
+        auth.verify(kind, job, sender, target, seq, issuedAt, body, mac, self, expectedSender);
+    }
+
+    @Override public final int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
+
+    @Override
+    public final void writeData(ObjectDataOutput out) throws IOException {
+        out.writeString(job);
+        writeUuid(out, sender);
+        writeUuid(out, target);
+        out.writeLong(seq);
+        out.writeLong(issuedAt);
+        out.writeByteArray(body);
+        out.writeByteArray(mac);
+    }
+
+    @Override
+    public final void readData(ObjectDataInput in) throws IOException {
+        job = in.readString();
+        sender = readUuid(in);
+        target = readUuid(in);
+        seq = in.readLong();
+        issuedAt = in.readLong();
+        body = in.readByteArray();
+        mac = in.readByteArray();
+    }
+
+    private static void writeUuid(ObjectDataOutput out, UUID u) throws IOException {
+        out.writeBoolean(u != null);
+        if (u != null) {
+            out.writeLong(u.getMostSignificantBits());
+            out.writeLong(u.getLeastSignificantBits());
+        }
+    }
+
+    private static UUID readUuid(ObjectDataInput in) throws IOException {
+        return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
+    }
+}
