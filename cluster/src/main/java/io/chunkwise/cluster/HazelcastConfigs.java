@@ -100,6 +100,8 @@ public final class HazelcastConfigs {
     }
 
     private static void common(Properties p) {
+        p.set("hazelcast.socket.receive.buffer.size", "1024");   // KiB: chunks are megabytes (default 128)
+        p.set("hazelcast.socket.send.buffer.size", "1024");
         p.set("hazelcast.phone.home.enabled", "false");
         p.set("hazelcast.logging.type", "slf4j");
     }

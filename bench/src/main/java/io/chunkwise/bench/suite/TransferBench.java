@@ -176,7 +176,10 @@ final class TransferBench {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(moduleFlags());
+        // a pre-touched heap, as the launcher gives a member: this VM's first touch of new memory is slow
         cmd.add("-Xmx1g");
+        cmd.add("-Xms1g");
+        cmd.add("-XX:+AlwaysPreTouch");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(TransferMember.class.getName());
