@@ -16,19 +16,21 @@ public final class ClusterSpec {
     private final String clusterName;
     private final Path secretFile;
     private final int taskAttempts;
-    private final Duration stallTimeout;
+    private final Duration stallTimeout, connectTimeout;
 
-    private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile, int taskAttempts, Duration stallTimeout) {
+    private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile, int taskAttempts,
+                        Duration stallTimeout, Duration connectTimeout) {
         this.embeddedMembers = embeddedMembers;
         this.address = address;
         this.clusterName = clusterName;
         this.secretFile = secretFile;
         this.taskAttempts = taskAttempts;
         this.stallTimeout = stallTimeout;
+        this.connectTimeout = connectTimeout;
     }
 
     private ClusterSpec(int embeddedMembers, String address, String clusterName, Path secretFile) {
-        this(embeddedMembers, address, clusterName, secretFile, 3, Duration.ofMinutes(10));
+        this(embeddedMembers, address, clusterName, secretFile, 3, Duration.ofMinutes(10), Duration.ofSeconds(5));
     }
 
     /**
@@ -73,7 +75,7 @@ public final class ClusterSpec {
      * @return the new spec
      */
     public ClusterSpec clusterName(String name) {
-        return new ClusterSpec(embeddedMembers, address, name, secretFile, taskAttempts, stallTimeout);
+        return new ClusterSpec(embeddedMembers, address, name, secretFile, taskAttempts, stallTimeout, connectTimeout);
     }
 
     /**
@@ -83,7 +85,7 @@ public final class ClusterSpec {
      * @return the new spec
      */
     public ClusterSpec secretFile(Path file) {
-        return new ClusterSpec(embeddedMembers, address, clusterName, file, taskAttempts, stallTimeout);
+        return new ClusterSpec(embeddedMembers, address, clusterName, file, taskAttempts, stallTimeout, connectTimeout);
     }
 
     /**
@@ -96,7 +98,7 @@ public final class ClusterSpec {
      */
     public ClusterSpec taskAttempts(int attempts) {
         if (attempts < 1) throw new InvalidArgumentException("task attempts must be 1 or more, not " + attempts);
-        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, attempts, stallTimeout);
+        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, attempts, stallTimeout, connectTimeout);
     }
 
     /**
@@ -110,8 +112,25 @@ public final class ClusterSpec {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new InvalidArgumentException("the stall time-out must be positive, not " + timeout);
         }
-        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, taskAttempts, timeout);
+        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, taskAttempts, timeout, connectTimeout);
     }
+
+    /**
+     * The same spec with another connect time-out for a client (default 5 seconds): connecting to members that do not
+     * answer, or answer under another cluster name, fails after that long instead of retrying for ever.
+     *
+     * @param timeout positive
+     * @return the new spec
+     */
+    public ClusterSpec connectTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidArgumentException("the connect time-out must be positive, not " + timeout);
+        }
+        return new ClusterSpec(embeddedMembers, address, clusterName, secretFile, taskAttempts, stallTimeout, timeout);
+    }
+
+    /** {@return how long a client may take to connect} */
+    public Duration connectTimeout() { return connectTimeout; }
 
     /** {@return how often a task may be running on a member that leaves before the job fails} */
     public int taskAttempts() { return taskAttempts; }

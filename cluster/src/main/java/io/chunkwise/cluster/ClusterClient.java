@@ -25,15 +25,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * A Hazelcast client of running members ({@code ./chunkwise member}, {@link ClusterMember}), the driver's handle for
  * {@code ClusterSpec.connect(address)}: a client is no member, so it signs its task batches with its endpoint's UUID.
- * Connecting is bounded in time (5 s by default, or the system property
- * {@value #CONNECT_TIMEOUT_PROPERTY} in milliseconds): a wrong address or cluster name fails with a
- * {@link ClusterUnavailableException} naming both, never a hang. Once connected it asks every member for its status with
- * a signed request, so a client whose secret is not the members' one fails at once, with a message that says so.
+ * Connecting is bounded in time ({@link ClusterSpec#connectTimeout()}, 5 s by default): a wrong address or cluster
+ * name fails with a {@link ClusterUnavailableException} naming both, never a hang. Once connected it asks every member
+ * for its status with a signed request, so a client whose secret is not the members' one fails at once, with a
+ * message that says so.
  */
 public final class ClusterClient implements ClusterHandle {
-    /** System property: how long connecting may take, in milliseconds. */
-    public static final String CONNECT_TIMEOUT_PROPERTY = "chunkwise.cluster.connectTimeoutMillis";
-    static final long DEFAULT_CONNECT_TIMEOUT_MS = 5000;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterClient.class);
 
     private final String name;
@@ -67,23 +64,10 @@ public final class ClusterClient implements ClusterHandle {
                 + "a client needs ClusterSpec.connect(\"host:port\")"));
         byte[] secret = ClusterSecret.read(spec.secretFile().orElse(null), System.getenv());
         try {
-            return connect(address, spec.clusterName(), secret, connectTimeout());
+            return connect(address, spec.clusterName(), secret, spec.connectTimeout());
         } finally {
             Arrays.fill(secret, (byte) 0);
         }
-    }
-
-    /** The connect time-out: {@value #CONNECT_TIMEOUT_PROPERTY} where set, else {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms. */
-    static Duration connectTimeout() {
-        String p = System.getProperty(CONNECT_TIMEOUT_PROPERTY);
-        if (p == null || p.isBlank()) return Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS);
-        try {
-            long ms = Long.parseLong(p.strip());
-            if (ms > 0) return Duration.ofMillis(ms);
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new InvalidArgumentException("system property " + CONNECT_TIMEOUT_PROPERTY + " must be a positive number of milliseconds, not '" + p + "'");
     }
 
     /** Connects to the members at {@code address} ("host:port", or several separated by commas) of cluster {@code clusterName}. */

@@ -80,6 +80,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     /** Chunk bytes one batch and its report carry at most (scatters in, outputs back), unless one chunk alone is larger. */
     static final long BATCH_BYTES = 32L << 20;
     private static final int DRIVER = -1;
+    /** The failure of a task whose member stopped under it (its report may still arrive). */
+    private static final String STOPPING = com.hazelcast.core.HazelcastInstanceNotActiveException.class.getName();
 
     private final ClusterHandle cluster;
     private final boolean ownsCluster;
@@ -781,7 +783,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
                 if (r.errorClass[i] != null) {
                     live[m] -= need[t];
-                    if (MissingChunkException.class.getName().equals(r.errorClass[i])) {
+                    if (STOPPING.equals(r.errorClass[i])) {   // its member is going: the loss takes its tasks back
+                        memberLost(m);
+                        return;
+                    } else if (MissingChunkException.class.getName().equals(r.errorClass[i])) {
                         inputMissing(t, new MissingChunkException(r.errorMessage[i]));
                     } else if (DriverFiles.notShared(r.errorClass[i])) {
                         fallBackToDriver(t, r.errorMessage[i]);

@@ -9,6 +9,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SerializationConfig;
+import io.chunkwise.ClusterSpec;
 import io.chunkwise.InvalidArgumentException;
 
 import java.time.Duration;
@@ -68,9 +69,9 @@ public final class HazelcastConfigs {
         return c;
     }
 
-    /** A client of the members at {@code addresses} ("host:port"), cluster {@code clusterName}. */
+    /** A client of the members at {@code addresses} ("host:port"), cluster {@code clusterName}, with the default connect time-out. */
     public static ClientConfig client(String clusterName, List<String> addresses) {
-        return client(clusterName, addresses, Duration.ofMillis(ClusterClient.DEFAULT_CONNECT_TIMEOUT_MS));
+        return client(clusterName, addresses, ClusterSpec.connect(addresses.get(0)).connectTimeout());
     }
 
     /**

@@ -103,12 +103,15 @@ class MemberLossTest {
 
     @Test
     void theRecoveryOptionsAreCheckedWhenSet() {
-        ClusterSpec s = ClusterSpec.embedded(2).taskAttempts(5).stallTimeout(java.time.Duration.ofSeconds(7));
+        ClusterSpec s = ClusterSpec.embedded(2).taskAttempts(5).stallTimeout(java.time.Duration.ofSeconds(7))
+                .connectTimeout(java.time.Duration.ofSeconds(2));
         assertEquals(5, s.taskAttempts());
         assertEquals(7, s.stallTimeout().toSeconds());
+        assertEquals(2, s.connectTimeout().toSeconds());
         assertEquals(5, s.clusterName("other").taskAttempts(), "kept by the other setters");
         Function<Runnable, Exception> fails = r -> assertThrows(io.chunkwise.InvalidArgumentException.class, r::run);
         assertTrue(fails.apply(() -> ClusterSpec.embedded(1).taskAttempts(0)).getMessage().contains("task attempts"));
         assertTrue(fails.apply(() -> ClusterSpec.embedded(1).stallTimeout(java.time.Duration.ZERO)).getMessage().contains("stall"));
+        assertTrue(fails.apply(() -> ClusterSpec.connect("127.0.0.1:1").connectTimeout(java.time.Duration.ofSeconds(-1))).getMessage().contains("connect"));
     }
 }
