@@ -135,6 +135,7 @@ public final class Nd4jArrays {
             case INT32 -> data.asNioInt().put(at, (int[]) src, srcPos, n);
             case BOOL -> data.asNio().put(at, (byte[]) src, srcPos, n);
         }
+        java.lang.ref.Reference.reachabilityFence(out);   // as in fromINDArray: the NIO view does not keep it alive
     }
 
     // ---- ND4J -> Chunkwise ----
@@ -172,6 +173,9 @@ public final class Nd4jArrays {
                     for (int i = 0; i < b.length; i++) if (b[i] != 0) b[i] = 1; // Chunkwise's BOOL is 0 or 1
                 }
             }
+            // the NIO views above do not keep the native buffer alive: without this, the collector may free it
+            // (with c, a temporary dup or the caller's temporary) while the bulk get still copies from it
+            java.lang.ref.Reference.reachabilityFence(c);
         }
         return NDArray.wrap(new HostBlock(dtype, new int[]{(int) n}, values), shape);
     }
