@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
@@ -57,7 +56,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("OS          %s %s (%s)%n", System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("os.arch"));
         out.printf("processors  %d%n", rt.availableProcessors());
-        out.printf("max heap    %s%n", bytes(rt.maxMemory()));
+        out.printf("max heap    %s%n", MemberAttributes.formatBytes(rt.maxMemory()));
         out.printf("memory      %s%n", physicalMemory());
         out.printf("SIMD        %s%n", simd());
         out.printf("BLAS        %s%n", blas());
@@ -92,9 +91,9 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("  %-21s %7s %11s %-9s %4s %8s %11s%n", "address", "threads", "memory", "backends", "GPUs", "chunks", "chunk bytes");
         for (MemberInfo m : members) {
             MemberAttributes a = m.attributes();
-            out.printf("  %-21s %7d %11s %-9s %4d %8d %11s%n", m.address(), a.threads(), bytes(a.memoryBudget()),
+            out.printf("  %-21s %7d %11s %-9s %4d %8d %11s%n", m.address(), a.threads(), MemberAttributes.formatBytes(a.memoryBudget()),
                     a.backends().isEmpty() ? "none" : String.join(",", a.backends().stream().map(Enum::name).toList()), a.gpus(),
-                    m.chunks(), bytes(m.chunkBytes()));
+                    m.chunks(), MemberAttributes.formatBytes(m.chunkBytes()));
         }
     }
 
@@ -156,20 +155,8 @@ final class InfoCommand implements Callable<Integer> {
 
     private static String physicalMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return bytes(os.getTotalMemorySize()) + " physical, " + bytes(os.getFreeMemorySize()) + " free";
+            return MemberAttributes.formatBytes(os.getTotalMemorySize()) + " physical, " + MemberAttributes.formatBytes(os.getFreeMemorySize()) + " free";
         }
         return "unknown (no com.sun.management in this JVM)";
-    }
-
-    static String bytes(long n) {
-        if (n == Long.MAX_VALUE) return "unlimited";
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
     }
 }
