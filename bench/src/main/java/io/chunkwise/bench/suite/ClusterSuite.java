@@ -271,22 +271,16 @@ public final class ClusterSuite {
             ref[1] = ref[0];   // every term is positive
             referenced[0] = true;
         }
-        ChunkedArray expr = x.mul(x).add(10).sum();
-        return new Checked() {
-            double got;
-
-            @Override public double time() {
-                long t0 = System.nanoTime();
-                got = expr.compute(listener).getDouble();
-                return seconds(t0);
-            }
-
-            @Override public String problem() { return ElementwiseSuite.checkSum(got, ref[0], ref[1]); }
-        };
+        return scalarTrial(x.mul(x).add(10).sum(), got -> ElementwiseSuite.checkSum(got, ref[0], ref[1]));
     }
 
     private Checked tinyTrial(Chunkwise cw, long n) {
-        ChunkedArray expr = cw.ones(DType.FLOAT64, new long[]{n}, new int[]{ElementwiseSuite.TINY_CHUNK}).sum();
+        return scalarTrial(cw.ones(DType.FLOAT64, new long[]{n}, new int[]{ElementwiseSuite.TINY_CHUNK}).sum(),
+                got -> got == n ? null : "the sum is " + got + ", not " + n);
+    }
+
+    /** Times computing a 0-d {@code expr}; {@code check} names what is wrong with its value, or gives null. */
+    private Checked scalarTrial(ChunkedArray expr, java.util.function.DoubleFunction<String> check) {
         return new Checked() {
             double got;
 
@@ -296,7 +290,7 @@ public final class ClusterSuite {
                 return seconds(t0);
             }
 
-            @Override public String problem() { return got == n ? null : "the sum is " + got + ", not " + n; }
+            @Override public String problem() { return check.apply(got); }
         };
     }
 
