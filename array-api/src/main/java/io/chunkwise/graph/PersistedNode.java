@@ -10,12 +10,14 @@ import java.util.List;
  * name (a random id) under which the store holds them.
  */
 public final class PersistedNode extends Node {
+    private static final String KIND = "persisted";
+
     public PersistedNode(DType dtype, Chunks chunks) {
-        super("persisted", d -> d.add(Names.randomId()), dtype, chunks, List.of());
+        super(KIND, d -> d.add(Names.randomId()), dtype, chunks, List.of());
     }
 
-    /** Whether {@code key} names a persisted chunk (its layer is a persisted node's). */
-    public static boolean holds(ChunkKey key) { return key.layer().startsWith("persisted-"); }
+    /** Whether {@code key} names a persisted chunk (its layer is a persisted node's: names are {@code kind-token}). */
+    public static boolean holds(ChunkKey key) { return key.layer().startsWith(KIND + "-"); }
 
     /** The key under which the store holds chunk {@code index}. */
     public ChunkKey key(int[] index) { return ownKey(index); }
