@@ -936,6 +936,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             for (int t : unsent) scatters.get(owner[t]).add(t);
             for (int t : wasReady) ready.get(owner[t]).add(t);
+            // Every task running on m is suspect (we cannot tell which one stopped it, if any); all that reach the
+            // limit together are named, so the one that stops its members is always among them.
+            List<String> exhausted = new ArrayList<>();
             for (int t = 0; t < n; t++) {
                 if (state[t] == RUNNING && runner[t] == m) {
                     if (onDriver[t]) {   // its chunk was on its way to m: run it again on the driver
@@ -944,12 +947,22 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     }
                     if (++attempts[t] >= options.taskAttempts()) {
                         Task task = graph.task(t);
-                        if (error == null) error = new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") was running on a member that left, "
-                                + attempts[t] + " times (the limit, ClusterSpec.taskAttempts); it may be what stops them", null);
-                        return;
+                        exhausted.add(task.key() + " (" + task.op().describe() + ")");
+                        continue;
                     }
                     revert(t);
                 }
+            }
+            if (!exhausted.isEmpty()) {
+                if (error == null) {
+                    String names = exhausted.size() == 1 ? "task " + exhausted.get(0)
+                            : "tasks " + String.join(", ", exhausted.subList(0, Math.min(8, exhausted.size())))
+                                    + (exhausted.size() > 8 ? " and " + (exhausted.size() - 8) + " more" : "");
+                    error = new TaskFailedException(names + (exhausted.size() == 1 ? " was" : " were") + " running on a member that left, "
+                            + options.taskAttempts() + " times (the limit, ClusterSpec.taskAttempts); "
+                            + (exhausted.size() == 1 ? "it" : "one of them") + " may be what stops them", null);
+                }
+                return;
             }
             for (int t = 0; t < n; t++) {
                 if (state[t] == DONE && refs[t] > 0 && holder(t) == m) lose(t);
