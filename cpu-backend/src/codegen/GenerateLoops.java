@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * Writes the CPU loops for the two tile types, {@code double[]} (every floating dtype) and {@code long[]} (every
  * integer dtype and BOOL), from one template per class (STYLE 7). Run by Maven in {@code generate-sources}:
- * {@code java GenerateLoops.java <template dir> <output source root>}; each {@code X.java.template} there becomes
+ * {@code java -cp <array-api classes> GenerateLoops.java <template dir> <output source root>}; each {@code X.java.template} there becomes
  * {@code X.java} in its package under the output root (rewritten only when its text changes).
  *
  * <p>A template is Java with three additions:
@@ -21,6 +21,10 @@ import java.util.stream.Stream;
  *       replaced by that row's value;</li>
  *   <li>a line ending in {@code //# double} (or {@code //# long}, {@code //# float}) is kept only for that type; a
  *       line that is only {@code //# double} opens a block of such lines, closed by {@code //# end};</li>
+ *   <li>a line {@code //# each unary|binary value|predicate java|vector: TEXT} (inside a section) becomes one line of
+ *       TEXT per row of the op table ({@code io.chunkwise.spi.UnaryOp} or {@code BinaryOp}, read from the class path)
+ *       of that kind with that form for the section's type, {@code $OP} replaced by the row's name and
+ *       {@code $EXPR} by its expression (its {@code javaDouble}, {@code vectorLong}, ...);</li>
  *   <li>everything else is copied as it is.</li>
  * </ul>
  * So an op that exists for one type only is written once, tagged, and a loop that both have is written once.
@@ -57,6 +61,7 @@ public final class GenerateLoops {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$(\\w+)");
     private static final Pattern TAG = Pattern.compile("\\s*//# (double|long|float)$");
+    private static final Pattern EACH = Pattern.compile("(\\s*)//# each (unary|binary) (value|predicate) (java|vector): (.*)$");
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2) throw new IllegalArgumentException("usage: java GenerateLoops.java <template dir> <output dir>");
@@ -128,6 +133,15 @@ public final class GenerateLoops {
                 continue;
             }
             String only = block;
+            Matcher each = EACH.matcher(line);
+            if (each.matches()) {
+                if (only != null && !only.equals(type.get("t"))) continue;
+                for (String[] row : opRows(each.group(2), each.group(3).equals("predicate"), each.group(4), type.get("t"), where)) {
+                    String text = each.group(1) + each.group(5).replace("$OP", row[0]).replace("$EXPR", row[1]);
+                    result.add(placeholders(text, type, where));
+                }
+                continue;
+            }
             Matcher tag = TAG.matcher(line);
             if (tag.find()) {
                 only = tag.group(1);
@@ -135,17 +149,46 @@ public final class GenerateLoops {
             }
             if (line.contains("//#")) throw new IllegalStateException(where + ": unknown tag: " + strip);
             if (only != null && !only.equals(type.get("t"))) continue;
-            Matcher m = PLACEHOLDER.matcher(line);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                String value = type.get(m.group(1));
-                if (value == null) throw new IllegalStateException(where + ": unknown placeholder $" + m.group(1));
-                m.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(sb);
-            result.add(sb.toString());
+            result.add(placeholders(line, type, where));
         }
         if (block != null) throw new IllegalStateException(file + ": block not closed in the section from line " + first);
         return result;
+    }
+
+    /** The line with each {@code $name} replaced by the type's value. */
+    static String placeholders(String line, Map<String, String> type, String where) {
+        Matcher m = PLACEHOLDER.matcher(line);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String value = type.get(m.group(1));
+            if (value == null) throw new IllegalStateException(where + ": unknown placeholder $" + m.group(1));
+            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /**
+     * (name, expression) of every row of the op table {@code table} (unary or binary) that is a predicate or not as
+     * asked and has the {@code form} (java or vector) for type {@code t} (double or long): what {@code //# each}
+     * writes a line for.
+     */
+    static List<String[]> opRows(String table, boolean predicates, String form, String t, String where) {
+        if (!t.equals("double") && !t.equals("long")) throw new IllegalStateException(where + ": no op forms for type " + t);
+        String accessor = form + (t.equals("double") ? "Double" : "Long");
+        List<String[]> rows = new ArrayList<>();
+        try {
+            Class<?> ops = Class.forName("io.chunkwise.spi." + (table.equals("unary") ? "UnaryOp" : "BinaryOp"));
+            for (Object op : ops.getEnumConstants()) {
+                if ((boolean) ops.getMethod("isPredicate").invoke(op) != predicates) continue;
+                String expr = (String) ops.getMethod(accessor).invoke(op);
+                if (expr == null) continue;
+                if (expr.contains("$")) throw new IllegalStateException(where + ": " + op + "'s " + accessor + " contains $");
+                rows.add(new String[]{((Enum<?>) op).name(), expr});
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(where + ": cannot read the op table (is array-api on the class path?): " + e, e);
+        }
+        return rows;
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the PTX of cuda-kernels; run by Maven (process-resources) or by hand:
-#   src/main/cuda/build-ptx.sh OUTPUT_DIR [WORK_DIR]
+#   src/main/cuda/build-ptx.sh OUTPUT_DIR [WORK_DIR [GENERATED_DIR]]
 # - compiles every src/main/cuda/*.cu to OUTPUT_DIR/<name>.ptx for a baseline virtual arch (the lowest CUDA 13
 #   supports; the driver JIT-compiles it for the GPU at hand),
 # - assembles each PTX with ptxas for real GPUs, to prove it assembles (the cubins stay in WORK_DIR),
@@ -8,6 +8,7 @@
 # - writes OUTPUT_DIR/build-info.properties (what was built, by which nvcc), which tests and the GPU backend read.
 # Without nvcc on PATH (or in $CUDA_HOME/bin) it says so, records nvcc=absent and exits 0: the project still builds,
 # and the GPU backend reports itself unavailable. A compile or assembly error fails the build.
+# GENERATED_DIR holds chunkwise_op_table.cuh, the op lists generated from the op table (src/codegen/GenerateOpTable.java).
 # Environment: CHUNKWISE_PTX_ARCH (default compute_75), CHUNKWISE_PTXAS_SMS (default "sm_80 sm_90").
 set -euo pipefail
 
@@ -15,6 +16,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 inc=$(cd "$src/../resources/io/chunkwise/cuda" && pwd)
 out=${1:?usage: build-ptx.sh OUTPUT_DIR [WORK_DIR]}
 work=${2:-$(mktemp -d)}
+gen=${3:-$src/../../../target/generated-cuda}
 arch=${CHUNKWISE_PTX_ARCH:-compute_75}
 sms=${CHUNKWISE_PTXAS_SMS:-sm_80 sm_90}
 say() { echo "[cuda-kernels] $*"; }
@@ -29,11 +31,12 @@ if [[ -z $nvcc ]]; then
     printf 'nvcc=absent\n' > "$info"
     exit 0
 fi
+[[ -f $gen/chunkwise_op_table.cuh ]] || { say "no $gen/chunkwise_op_table.cuh: run the build (GenerateOpTable) first"; exit 1; }
 ptxas=$(command -v ptxas || true)
 [[ -n $ptxas ]] || ptxas=$(dirname "$nvcc")/ptxas
 [[ -x $ptxas ]] || { say "nvcc found but no ptxas beside it or on PATH"; exit 1; }
 
-inputs=("$src"/*.cu "$src"/*.cuh "$inc"/*.cuh "$inc"/*.template "$0")
+inputs=("$src"/*.cu "$src"/*.cuh "$inc"/*.cuh "$inc"/*.template "$gen"/*.cuh "$0")
 if [[ -f $info ]] && grep -q '^nvcc=present' "$info"; then
     stale=0
     for f in "${inputs[@]}"; do [[ $f -nt $info ]] && stale=1; done
@@ -41,7 +44,7 @@ if [[ -f $info ]] && grep -q '^nvcc=present' "$info"; then
 fi
 
 release=$("$nvcc" --version | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p')
-flags=(-ptx -arch="$arch" -std=c++17 -Werror all-warnings -I "$inc")
+flags=(-ptx -arch="$arch" -std=c++17 -Werror all-warnings -I "$inc" -I "$gen")
 
 assemble() { # PTX file, label
     for sm in $sms; do

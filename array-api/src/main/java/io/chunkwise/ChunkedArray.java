@@ -63,181 +63,262 @@ public final class ChunkedArray {
      * {@return {@code this + o}, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray add(ChunkedArray o) { return binary(BinaryOp.ADD, o); }
+    public ChunkedArray add(ChunkedArray o) { return MathOps.binary(this, BinaryOp.ADD, o); }
     /**
      * {@return {@code this - o}, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray sub(ChunkedArray o) { return binary(BinaryOp.SUB, o); }
+    public ChunkedArray sub(ChunkedArray o) { return MathOps.binary(this, BinaryOp.SUB, o); }
     /**
      * {@return {@code this * o}, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray mul(ChunkedArray o) { return binary(BinaryOp.MUL, o); }
+    public ChunkedArray mul(ChunkedArray o) { return MathOps.binary(this, BinaryOp.MUL, o); }
     /**
      * {@return {@code this / o}, elementwise: true division (integers give FLOAT64)}
      * @param o the other operand
      */
-    public ChunkedArray div(ChunkedArray o) { return binary(BinaryOp.DIV, o); }
+    public ChunkedArray div(ChunkedArray o) { return MathOps.binary(this, BinaryOp.DIV, o); }
     /**
      * {@return {@code this ** o}, elementwise (NumPy's power)}
      * @param o the other operand
      */
-    public ChunkedArray pow(ChunkedArray o) { return binary(BinaryOp.POW, o); }
+    public ChunkedArray pow(ChunkedArray o) { return MathOps.binary(this, BinaryOp.POW, o); }
     /**
      * {@return the larger of {@code this} and {@code o}, elementwise (NumPy's maximum)}
      * @param o the other operand
      */
-    public ChunkedArray maximum(ChunkedArray o) { return binary(BinaryOp.MAXIMUM, o); }
+    public ChunkedArray maximum(ChunkedArray o) { return MathOps.binary(this, BinaryOp.MAXIMUM, o); }
     /**
      * {@return the smaller of {@code this} and {@code o}, elementwise (NumPy's minimum)}
      * @param o the other operand
      */
-    public ChunkedArray minimum(ChunkedArray o) { return binary(BinaryOp.MINIMUM, o); }
+    public ChunkedArray minimum(ChunkedArray o) { return MathOps.binary(this, BinaryOp.MINIMUM, o); }
     /**
      * {@return {@code this > o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray gt(ChunkedArray o) { return binary(BinaryOp.GT, o); }
+    public ChunkedArray gt(ChunkedArray o) { return MathOps.binary(this, BinaryOp.GT, o); }
     /**
      * {@return {@code this >= o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray ge(ChunkedArray o) { return binary(BinaryOp.GE, o); }
+    public ChunkedArray ge(ChunkedArray o) { return MathOps.binary(this, BinaryOp.GE, o); }
     /**
      * {@return {@code this < o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray lt(ChunkedArray o) { return binary(BinaryOp.LT, o); }
+    public ChunkedArray lt(ChunkedArray o) { return MathOps.binary(this, BinaryOp.LT, o); }
     /**
      * {@return {@code this <= o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray le(ChunkedArray o) { return binary(BinaryOp.LE, o); }
+    public ChunkedArray le(ChunkedArray o) { return MathOps.binary(this, BinaryOp.LE, o); }
     /**
      * {@return {@code this == o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray eq(ChunkedArray o) { return binary(BinaryOp.EQ, o); }
+    public ChunkedArray eq(ChunkedArray o) { return MathOps.binary(this, BinaryOp.EQ, o); }
     /**
      * {@return {@code this != o} as BOOL, elementwise}
      * @param o the other operand
      */
-    public ChunkedArray ne(ChunkedArray o) { return binary(BinaryOp.NE, o); }
+    public ChunkedArray ne(ChunkedArray o) { return MathOps.binary(this, BinaryOp.NE, o); }
 
     /**
      * {@return {@code this + s}, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray add(double s) { return scalar(BinaryOp.ADD, s); }
+    public ChunkedArray add(double s) { return MathOps.scalar(this, BinaryOp.ADD, s); }
     /**
      * {@return {@code this - s}, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray sub(double s) { return scalar(BinaryOp.SUB, s); }
+    public ChunkedArray sub(double s) { return MathOps.scalar(this, BinaryOp.SUB, s); }
     /**
      * {@return {@code this * s}, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray mul(double s) { return scalar(BinaryOp.MUL, s); }
+    public ChunkedArray mul(double s) { return MathOps.scalar(this, BinaryOp.MUL, s); }
     /**
      * {@return {@code this / s}, elementwise: true division (integers give FLOAT64)}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray div(double s) { return scalar(BinaryOp.DIV, s); }
+    public ChunkedArray div(double s) { return MathOps.scalar(this, BinaryOp.DIV, s); }
     /**
      * {@return {@code this ** s}, elementwise (NumPy's power)}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray pow(double s) { return scalar(BinaryOp.POW, s); }
+    public ChunkedArray pow(double s) { return MathOps.scalar(this, BinaryOp.POW, s); }
     /**
      * {@return the larger of {@code this} and {@code s}, elementwise (NumPy's maximum)}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray maximum(double s) { return scalar(BinaryOp.MAXIMUM, s); }
+    public ChunkedArray maximum(double s) { return MathOps.scalar(this, BinaryOp.MAXIMUM, s); }
     /**
      * {@return the smaller of {@code this} and {@code s}, elementwise (NumPy's minimum)}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray minimum(double s) { return scalar(BinaryOp.MINIMUM, s); }
+    public ChunkedArray minimum(double s) { return MathOps.scalar(this, BinaryOp.MINIMUM, s); }
     /**
      * {@return {@code this > s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray gt(double s) { return scalar(BinaryOp.GT, s); }
+    public ChunkedArray gt(double s) { return MathOps.scalar(this, BinaryOp.GT, s); }
     /**
      * {@return {@code this >= s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray ge(double s) { return scalar(BinaryOp.GE, s); }
+    public ChunkedArray ge(double s) { return MathOps.scalar(this, BinaryOp.GE, s); }
     /**
      * {@return {@code this < s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray lt(double s) { return scalar(BinaryOp.LT, s); }
+    public ChunkedArray lt(double s) { return MathOps.scalar(this, BinaryOp.LT, s); }
     /**
      * {@return {@code this <= s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray le(double s) { return scalar(BinaryOp.LE, s); }
+    public ChunkedArray le(double s) { return MathOps.scalar(this, BinaryOp.LE, s); }
     /**
      * {@return {@code this == s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray eq(double s) { return scalar(BinaryOp.EQ, s); }
+    public ChunkedArray eq(double s) { return MathOps.scalar(this, BinaryOp.EQ, s); }
     /**
      * {@return {@code this != s} as BOOL, elementwise}
      * @param s the scalar, which acts like a Python float
      */
-    public ChunkedArray ne(double s) { return scalar(BinaryOp.NE, s); }
+    public ChunkedArray ne(double s) { return MathOps.scalar(this, BinaryOp.NE, s); }
 
     /** {@return {@code -this}, elementwise (not defined for BOOL)} */
-    public ChunkedArray neg() { return unary(UnaryOp.NEG); }
+    public ChunkedArray neg() { return MathOps.unary(this, UnaryOp.NEG); }
     /** {@return the absolute value, elementwise} */
-    public ChunkedArray abs() { return unary(UnaryOp.ABS); }
+    public ChunkedArray abs() { return MathOps.unary(this, UnaryOp.ABS); }
     /** {@return e to the power of each element, elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray exp() { return unary(UnaryOp.EXP); }
+    public ChunkedArray exp() { return MathOps.unary(this, UnaryOp.EXP); }
     /** {@return the natural logarithm, elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray log() { return unary(UnaryOp.LOG); }
+    public ChunkedArray log() { return MathOps.unary(this, UnaryOp.LOG); }
     /** {@return the square root, elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray sqrt() { return unary(UnaryOp.SQRT); }
+    public ChunkedArray sqrt() { return MathOps.unary(this, UnaryOp.SQRT); }
     /** {@return the sine (of radians), elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray sin() { return unary(UnaryOp.SIN); }
+    public ChunkedArray sin() { return MathOps.unary(this, UnaryOp.SIN); }
     /** {@return the cosine (of radians), elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray cos() { return unary(UnaryOp.COS); }
+    public ChunkedArray cos() { return MathOps.unary(this, UnaryOp.COS); }
     /** {@return the hyperbolic tangent, elementwise (integers and booleans as FLOAT64)} */
-    public ChunkedArray tanh() { return unary(UnaryOp.TANH); }
+    public ChunkedArray tanh() { return MathOps.unary(this, UnaryOp.TANH); }
 
-    /** The dtype an arithmetic op computes in, for operands promoted to {@code common}. */
-    private static DType operandType(BinaryOp op, DType common) {
-        if (op == BinaryOp.DIV) return common.isFloating() ? common : DType.FLOAT64;       // true division
-        if (common == DType.BOOL && !op.isComparison() && op != BinaryOp.MAXIMUM && op != BinaryOp.MINIMUM) {
-            return DType.INT64;                                                             // bool arithmetic
-        }
-        return common;
-    }
+    /** {@return the largest integer not greater than each element (integers and booleans as FLOAT64)} */
+    public ChunkedArray floor() { return MathOps.unary(this, UnaryOp.FLOOR); }
+    /** {@return the smallest integer not less than each element (integers and booleans as FLOAT64)} */
+    public ChunkedArray ceil() { return MathOps.unary(this, UnaryOp.CEIL); }
+    /** {@return each element rounded to the nearest integer, halves to even, as numpy.rint (integers as FLOAT64)} */
+    public ChunkedArray rint() { return MathOps.unary(this, UnaryOp.RINT); }
+    /** {@return each element rounded toward zero (integers and booleans as FLOAT64)} */
+    public ChunkedArray trunc() { return MathOps.unary(this, UnaryOp.TRUNC); }
+    /** {@return -1, 0 or 1 by the sign of each element; NaN stays NaN, -0.0 gives 0.0 (booleans as INT64)} */
+    public ChunkedArray sign() { return MathOps.unary(this, UnaryOp.SIGN); }
+    /** {@return each element times itself (integers wrap; booleans as INT64)} */
+    public ChunkedArray square() { return MathOps.unary(this, UnaryOp.SQUARE); }
+    /** {@return {@code log(1 + x)}, accurate for small x, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray log1p() { return MathOps.unary(this, UnaryOp.LOG1P); }
+    /** {@return {@code exp(x) - 1}, accurate for small x, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray expm1() { return MathOps.unary(this, UnaryOp.EXPM1); }
+    /** {@return the base-2 logarithm, exact at powers of two, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray log2() { return MathOps.unary(this, UnaryOp.LOG2); }
+    /** {@return the base-10 logarithm, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray log10() { return MathOps.unary(this, UnaryOp.LOG10); }
+    /** {@return the tangent (of radians), elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray tan() { return MathOps.unary(this, UnaryOp.TAN); }
+    /** {@return the hyperbolic sine, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray sinh() { return MathOps.unary(this, UnaryOp.SINH); }
+    /** {@return the hyperbolic cosine, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray cosh() { return MathOps.unary(this, UnaryOp.COSH); }
+    /** {@return the inverse sine in radians, NaN outside [-1, 1], elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray arcsin() { return MathOps.unary(this, UnaryOp.ARCSIN); }
+    /** {@return the inverse cosine in radians, NaN outside [-1, 1], elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray arccos() { return MathOps.unary(this, UnaryOp.ARCCOS); }
+    /** {@return the inverse tangent in radians, elementwise (integers and booleans as FLOAT64)} */
+    public ChunkedArray arctan() { return MathOps.unary(this, UnaryOp.ARCTAN); }
+    /** {@return BOOL: whether each element is NaN (never for integers and booleans)} */
+    public ChunkedArray isnan() { return MathOps.unary(this, UnaryOp.ISNAN); }
+    /** {@return BOOL: whether each element is positive or negative infinity} */
+    public ChunkedArray isinf() { return MathOps.unary(this, UnaryOp.ISINF); }
+    /** {@return BOOL: whether each element is neither NaN nor infinite (always for integers and booleans)} */
+    public ChunkedArray isfinite() { return MathOps.unary(this, UnaryOp.ISFINITE); }
+    /** {@return BOOL: whether each element is zero (NaN counts as true, so gives false)} */
+    public ChunkedArray logicalNot() { return MathOps.unary(this, UnaryOp.LOGICAL_NOT); }
 
-    private ChunkedArray binary(BinaryOp op, ChunkedArray o) {
-        DType operands = operandType(op, DType.promote(dtype(), o.dtype()));
-        DType result = op.isComparison() ? DType.BOOL : operands;
-        return elementwise(in -> new Expr.Binary(op, cast(in[0], operands), cast(in[1], operands), result), this, o);
-    }
+    /**
+     * {@return BOOL: whether both elements are non-zero (NaN is non-zero), broadcasting}
+     * @param o the other operand
+     */
+    public ChunkedArray logicalAnd(ChunkedArray o) { return MathOps.binary(this, BinaryOp.LOGICAL_AND, o); }
+    /**
+     * {@return BOOL: whether either element is non-zero, broadcasting}
+     * @param o the other operand
+     */
+    public ChunkedArray logicalOr(ChunkedArray o) { return MathOps.binary(this, BinaryOp.LOGICAL_OR, o); }
+    /**
+     * {@return BOOL: whether exactly one of the elements is non-zero, broadcasting}
+     * @param o the other operand
+     */
+    public ChunkedArray logicalXor(ChunkedArray o) { return MathOps.binary(this, BinaryOp.LOGICAL_XOR, o); }
 
-    private ChunkedArray scalar(BinaryOp op, double s) {
-        DType operands = operandType(op, DType.promoteWithScalar(dtype()));
-        DType result = op.isComparison() ? DType.BOOL : operands;
-        return elementwise(in -> new Expr.Binary(op, cast(in[0], operands), new Expr.Const(s, operands), result), this);
-    }
+    /**
+     * {@return the remainder of {@code this / o} with the sign of {@code o}, as numpy.remainder (Python's %)}
+     * Integer division by zero gives 0, as NumPy's result (NumPy warns too; a kernel cannot, so it is documented here);
+     * floats give NaN.
+     * @param o the divisor
+     */
+    public ChunkedArray mod(ChunkedArray o) { return MathOps.binary(this, BinaryOp.MOD, o); }
+    /**
+     * {@return the remainder of {@code this / s} with the sign of {@code s}, as numpy.remainder}
+     * @param s the divisor, which acts like a Python float
+     */
+    public ChunkedArray mod(double s) { return MathOps.scalar(this, BinaryOp.MOD, s); }
+    /**
+     * {@return {@code this / o} rounded toward negative infinity, as numpy.floor_divide (Python's //)}
+     * Integer division by zero gives 0 (as NumPy's result; see {@link #mod(ChunkedArray)}); floats give ±inf or NaN.
+     * @param o the divisor
+     */
+    public ChunkedArray floorDivide(ChunkedArray o) { return MathOps.binary(this, BinaryOp.FLOOR_DIVIDE, o); }
+    /**
+     * {@return {@code this / s} rounded toward negative infinity, as numpy.floor_divide}
+     * @param s the divisor, which acts like a Python float
+     */
+    public ChunkedArray floorDivide(double s) { return MathOps.scalar(this, BinaryOp.FLOOR_DIVIDE, s); }
+    /**
+     * {@return the angle of the point ({@code o}, {@code this}) in radians, in [-pi, pi], as numpy.arctan2(this, o)}
+     * @param o the x coordinates ({@code this} holds the y coordinates)
+     */
+    public ChunkedArray arctan2(ChunkedArray o) { return MathOps.binary(this, BinaryOp.ARCTAN2, o); }
+    /**
+     * {@return numpy.arctan2(this, s)}
+     * @param s the x coordinate, which acts like a Python float
+     */
+    public ChunkedArray arctan2(double s) { return MathOps.scalar(this, BinaryOp.ARCTAN2, s); }
+    /**
+     * {@return {@code sqrt(this^2 + o^2)} without undue overflow, elementwise}
+     * @param o the other leg
+     */
+    public ChunkedArray hypot(ChunkedArray o) { return MathOps.binary(this, BinaryOp.HYPOT, o); }
+    /**
+     * {@return {@code sqrt(this^2 + s^2)} without undue overflow, elementwise}
+     * @param s the other leg, which acts like a Python float
+     */
+    public ChunkedArray hypot(double s) { return MathOps.scalar(this, BinaryOp.HYPOT, s); }
 
-    private ChunkedArray unary(UnaryOp op) {
-        if (dtype() == DType.BOOL && op == UnaryOp.NEG) {
-            throw new DTypeException("neg is not defined for bool arrays (NumPy refuses it too); use eq(0.0) for logical not");
-        }
-        DType t = op.needsFloat() && !dtype().isFloating() ? DType.FLOAT64 : dtype();
-        return elementwise(in -> new Expr.Unary(op, cast(in[0], t), t), this);
-    }
-
-    private static Expr cast(Expr e, DType t) { return e.dtype() == t ? e : new Expr.Cast(e, t); }
+    /**
+     * numpy.clip: each element limited to [lo, hi], as {@code minimum(maximum(this, lo), hi)} (NaN stays NaN; with
+     * {@code lo > hi} every element becomes {@code hi}, as in NumPy).
+     *
+     * @param lo the lower bound (acts like a Python float)
+     * @param hi the upper bound
+     * @return the lazy result
+     * @throws InvalidArgumentException when a bound is NaN
+     */
+    public ChunkedArray clip(double lo, double hi) { return MathOps.clip(this, lo, hi); }
 
     /**
      * {@code cond ? a : b} elementwise, broadcasting all three; the result has the promoted dtype of a and b.
@@ -247,10 +328,27 @@ public final class ChunkedArray {
      * @param b the values elsewhere
      * @return the lazy result
      */
-    public static ChunkedArray where(ChunkedArray cond, ChunkedArray a, ChunkedArray b) {
-        DType t = DType.promote(a.dtype(), b.dtype());
-        return elementwise(in -> new Expr.Where(cast(in[0], DType.BOOL), cast(in[1], t), cast(in[2], t), t), cond, a, b);
-    }
+    public static ChunkedArray where(ChunkedArray cond, ChunkedArray a, ChunkedArray b) { return MathOps.where(cond, a, b); }
+
+    /**
+     * {@code cond ? a : b} with a scalar {@code b} (it acts like a Python float: a floating {@code a} keeps its dtype).
+     *
+     * @param cond where to take {@code a}
+     * @param a the values where {@code cond} holds
+     * @param b the value elsewhere
+     * @return the lazy result
+     */
+    public static ChunkedArray where(ChunkedArray cond, ChunkedArray a, double b) { return MathOps.where(cond, a, b, false); }
+
+    /**
+     * {@code cond ? a : b} with a scalar {@code a}.
+     *
+     * @param cond where to take {@code a}
+     * @param a the value where {@code cond} holds (acts like a Python float)
+     * @param b the values elsewhere
+     * @return the lazy result
+     */
+    public static ChunkedArray where(ChunkedArray cond, double a, ChunkedArray b) { return MathOps.where(cond, b, a, true); }
 
     /**
      * NumPy's unsafe cast: floats to integers truncate toward zero; non-zero is true.
@@ -258,13 +356,10 @@ public final class ChunkedArray {
      * @param t the new dtype
      * @return the cast array ({@code this} when it has that dtype already)
      */
-    public ChunkedArray astype(DType t) {
-        if (t == null) throw new DTypeException("astype needs a dtype, got null");
-        return t == dtype() ? this : elementwise(in -> new Expr.Cast(in[0], t), this);
-    }
+    public ChunkedArray astype(DType t) { return MathOps.astype(this, t); }
 
     /** Broadcasts the operands, lines their chunks up (rechunking where they differ) and adds one elementwise layer. */
-    private static ChunkedArray elementwise(Function<Expr[], Expr> build, ChunkedArray... args) {
+    static ChunkedArray elementwise(Function<Expr[], Expr> build, ChunkedArray... args) {
         Chunkwise cw = args[0].cw;
         long[] shape = args[0].shape();
         for (ChunkedArray a : args) {

@@ -127,12 +127,29 @@ public final class ReferenceBackend implements Backend {
         return switch (u.op()) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
+            case SIGN -> Double.isNaN(x) ? x : Math.signum(x) + 0.0; // + 0.0: signum(-0.0) is -0.0, NumPy's sign gives 0.0
+            case SQUARE -> x * x;
             case SQRT -> Math.sqrt(x);
+            case EXP -> Math.exp(x);
+            case EXPM1 -> Math.expm1(x);
+            case LOG -> Math.log(x);
+            case LOG1P -> Math.log1p(x);
+            case LOG2 -> Scalars.log2(x);
+            case LOG10 -> Math.log10(x);
             case SIN -> Math.sin(x);
             case COS -> Math.cos(x);
+            case TAN -> Math.tan(x);
+            case ARCSIN -> Math.asin(x);
+            case ARCCOS -> Math.acos(x);
+            case ARCTAN -> Math.atan(x);
+            case SINH -> Math.sinh(x);
+            case COSH -> Math.cosh(x);
             case TANH -> Math.tanh(x);
+            case FLOOR -> Math.floor(x);
+            case CEIL -> Math.ceil(x);
+            case TRUNC -> x >= 0 ? Math.floor(x) : -Math.floor(-x);
+            case RINT -> Math.rint(x);
+            case ISNAN, ISINF, ISFINITE, LOGICAL_NOT -> throw new IllegalArgumentException(u.op() + " gives a bool");
         };
     }
 
@@ -143,6 +160,10 @@ public final class ReferenceBackend implements Backend {
             case MUL -> a * b;
             case DIV -> a / b;
             case POW -> Scalars.pow(a, b);
+            case MOD -> Scalars.remainder(a, b);
+            case FLOOR_DIVIDE -> Scalars.floorDivide(a, b);
+            case ARCTAN2 -> Math.atan2(a, b);
+            case HYPOT -> Math.hypot(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
@@ -157,12 +178,14 @@ public final class ReferenceBackend implements Backend {
             case Expr.Const k -> castFromDouble(t, k.value());
             case Expr.Arange r -> castFromDouble(t, r.start() + r.step() * c.flat);
             case Expr.Random r -> throw new IllegalArgumentException("random values are floating");
-            case Expr.Unary u -> switch (u.op()) {
+            case Expr.Unary u -> u.op().isPredicate() ? predicate(u, c) : switch (u.op()) {
                 case NEG -> wrap(t, -evalL(u.x(), c));
                 case ABS -> wrap(t, Math.abs(evalL(u.x(), c)));
+                case SIGN -> wrap(t, Long.signum(evalL(u.x(), c)));
+                case SQUARE -> { long x = evalL(u.x(), c); yield wrap(t, x * x); }
                 default -> throw new IllegalArgumentException(u.op() + " needs a floating operand");
             };
-            case Expr.Binary b -> b.op().isComparison() ? compare(b, c) : wrap(t, arith(b.op(), evalL(b.a(), c), evalL(b.b(), c)));
+            case Expr.Binary b -> b.op().isPredicate() ? compare(b, c) : wrap(t, arith(b.op(), evalL(b.a(), c), evalL(b.b(), c)));
             case Expr.Where w -> evalL(w.cond(), c) != 0 ? evalL(w.a(), c) : evalL(w.b(), c);
             case Expr.Cast k -> k.x().dtype().isFloating() ? castFromDouble(t, evalD(k.x(), c)) : wrap(t, evalL(k.x(), c));
         };
@@ -187,6 +210,7 @@ public final class ReferenceBackend implements Backend {
             r = switch (b.op()) {
                 case GT -> x > y; case GE -> x >= y; case LT -> x < y; case LE -> x <= y;
                 case EQ -> x == y; case NE -> x != y;
+                case LOGICAL_AND -> x != 0 && y != 0; case LOGICAL_OR -> x != 0 || y != 0; case LOGICAL_XOR -> (x != 0) ^ (y != 0);
                 default -> throw new IllegalArgumentException(b.op().toString());
             };
         } else {
@@ -194,7 +218,31 @@ public final class ReferenceBackend implements Backend {
             r = switch (b.op()) {
                 case GT -> x > y; case GE -> x >= y; case LT -> x < y; case LE -> x <= y;
                 case EQ -> x == y; case NE -> x != y;
+                case LOGICAL_AND -> x != 0 && y != 0; case LOGICAL_OR -> x != 0 || y != 0; case LOGICAL_XOR -> (x != 0) ^ (y != 0);
                 default -> throw new IllegalArgumentException(b.op().toString());
+            };
+        }
+        return r ? 1 : 0;
+    }
+
+    private static long predicate(Expr.Unary u, Cursor c) {
+        boolean r;
+        if (u.x().dtype().isFloating()) {
+            double x = evalD(u.x(), c);
+            r = switch (u.op()) {
+                case ISNAN -> Double.isNaN(x);
+                case ISINF -> Double.isInfinite(x);
+                case ISFINITE -> !Double.isNaN(x) && !Double.isInfinite(x);
+                case LOGICAL_NOT -> x == 0;
+                default -> throw new IllegalArgumentException(u.op().toString());
+            };
+        } else {
+            long x = evalL(u.x(), c);
+            r = switch (u.op()) {
+                case ISNAN, ISINF -> false;
+                case ISFINITE -> true;
+                case LOGICAL_NOT -> x == 0;
+                default -> throw new IllegalArgumentException(u.op().toString());
             };
         }
         return r ? 1 : 0;
@@ -206,6 +254,8 @@ public final class ReferenceBackend implements Backend {
             case SUB -> a - b;
             case MUL -> a * b;
             case POW -> Scalars.pow(a, b);
+            case MOD -> Scalars.remainder(a, b);
+            case FLOOR_DIVIDE -> Scalars.floorDivide(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             default -> throw new IllegalArgumentException(op + " is not defined on integers here (the array layer casts first)");

@@ -33,6 +33,56 @@ public final class Scalars {
         return r;
     }
 
+    /** {@code log2}, exact at powers of two (where {@code log(x) / log(2)} need not be). */
+    public static double log2(double x) {
+        if (x > 0 && x < Double.POSITIVE_INFINITY) {
+            int e = Math.getExponent(x);
+            if (e >= Double.MIN_EXPONENT && x == Math.scalb(1.0, e)) return e;
+        }
+        return Math.log(x) / LN2;
+    }
+
+    private static final double LN2 = Math.log(2.0);
+
+    /**
+     * {@code numpy.remainder} of floats: {@code fmod}, moved by one divisor where its sign differs from the divisor's,
+     * a zero result carrying the divisor's sign; NaN for a zero divisor (as {@code fmod}).
+     */
+    public static double remainder(double a, double b) {
+        double mod = a % b; // C's fmod
+        if (b == 0) return mod;
+        if (mod != 0) {
+            if ((b < 0) != (mod < 0)) mod += b;
+        } else {
+            mod = Math.copySign(0.0, b);
+        }
+        return mod;
+    }
+
+    /**
+     * {@code numpy.floor_divide} of floats as NumPy computes it ({@code npy_divmod}): {@code (a - fmod(a, b)) / b},
+     * less one where the remainder was moved, snapped to the nearest integer; {@code a / b} for a zero divisor.
+     */
+    public static double floorDivide(double a, double b) {
+        double mod = a % b;
+        if (b == 0) return a / b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+        if (div == 0) return Math.copySign(0.0, a / b);
+        double floor = Math.floor(div);
+        return div - floor > 0.5 ? floor + 1.0 : floor;
+    }
+
+    /**
+     * {@code numpy.remainder} of integers: the sign of the divisor. A zero divisor gives 0, as NumPy gives it (NumPy
+     * also warns; a chunked kernel has no warning channel, so the zero is documented instead of an error that would
+     * depend on the data).
+     */
+    public static long remainder(long a, long b) { return b == 0 ? 0 : Math.floorMod(a, b); }
+
+    /** {@code numpy.floor_divide} of integers; a zero divisor gives 0 (see {@link #remainder(long, long)}); wraps. */
+    public static long floorDivide(long a, long b) { return b == 0 ? 0 : Math.floorDiv(a, b); }
+
     /**
      * NumPy's float-to-int64 cast as x86 computes it (cvttsd2si): truncation toward zero where the result fits, and
      * the smallest int64 for NaN, infinities and everything out of range (Java's cast saturates, and gives 0 for NaN).

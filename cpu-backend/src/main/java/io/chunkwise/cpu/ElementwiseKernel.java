@@ -71,7 +71,8 @@ final class ElementwiseKernel {
 
     // what each step does per tile, decided once here so that the tile loop dispatches on an int
     private static final int CONST = 0, INPUT = 1, ARANGE = 2, RANDOM = 3, UNARY_D = 4, UNARY_L = 5, VV_D = 6,
-            VS_D = 7, SV_D = 8, VV_L = 9, VS_L = 10, SV_L = 11, COMPARE_D = 12, COMPARE_L = 13, WHERE = 14, CAST = 15;
+            VS_D = 7, SV_D = 8, VV_L = 9, VS_L = 10, SV_L = 11, COMPARE_D = 12, COMPARE_L = 13, WHERE = 14, CAST = 15,
+            PREDICATE_D = 16, PREDICATE_L = 17;
 
     private final Step[] steps;
     private final int[] code;          // one of the constants above per step
@@ -144,9 +145,13 @@ final class ElementwiseKernel {
                 case UNARY -> {
                     UnaryOp op = ((Expr.Unary) step.expr).op();
                     unaryOp[s] = op;
-                    code[s] = step.floating() ? UNARY_D : UNARY_L;
-                    roundsToFloat[s] = step.dtype == DType.FLOAT32 && TileOps.inexact(op);
-                    if (narrow) narrows[s] = step.dtype;
+                    if (op.isPredicate()) {
+                        code[s] = this.steps[step.a].floating() ? PREDICATE_D : PREDICATE_L;
+                    } else {
+                        code[s] = step.floating() ? UNARY_D : UNARY_L;
+                        roundsToFloat[s] = step.dtype == DType.FLOAT32 && !op.exact();
+                        if (narrow) narrows[s] = step.dtype;
+                    }
                 }
                 case BINARY -> {
                     BinaryOp op = ((Expr.Binary) step.expr).op();
@@ -154,7 +159,7 @@ final class ElementwiseKernel {
                     Step a = this.steps[step.a], b = this.steps[step.b];
                     boolean constA = a.kind == Kind.CONST, constB = b.kind == Kind.CONST;
                     boolean floating = a.floating();
-                    if (op.isComparison()) {
+                    if (op.isPredicate()) {
                         code[s] = floating ? COMPARE_D : COMPARE_L;
                     } else if (constB && !constA) {
                         code[s] = floating ? VS_D : VS_L;
@@ -167,8 +172,8 @@ final class ElementwiseKernel {
                     } else {
                         code[s] = floating ? VV_D : VV_L;
                     }
-                    if (!op.isComparison()) {
-                        roundsToFloat[s] = a.dtype == DType.FLOAT32 && TileOps.inexact(op);
+                    if (!op.isPredicate()) {
+                        roundsToFloat[s] = a.dtype == DType.FLOAT32 && !op.exact();
                         if (narrow) narrows[s] = a.dtype;
                     }
                 }
@@ -275,13 +280,12 @@ final class ElementwiseKernel {
                 yield new Step(Kind.RANDOM, e, r.dtype(), -1, -1, -1);
             }
             case Expr.Unary u -> {
-                require(u.x().dtype() == u.dtype(), e, "the operand's dtype");
+                require(u.dtype() == u.op().resultType(u.x().dtype()), e, "the operand's dtype (BOOL for predicates)");
                 yield new Step(Kind.UNARY, e, u.dtype(), add(u.x(), steps, seen, uses), -1, -1);
             }
             case Expr.Binary b -> {
                 require(b.a().dtype() == b.b().dtype(), e, "operands of one dtype");
-                require(b.dtype() == (b.op().isComparison() ? DType.BOOL : b.a().dtype()), e,
-                        "the operands' dtype (BOOL for comparisons)");
+                require(b.dtype() == b.op().resultType(b.a().dtype()), e, "the operands' dtype (BOOL for predicates)");
                 int x = add(b.a(), steps, seen, uses);
                 int y = add(b.b(), steps, seen, uses);
                 yield new Step(Kind.BINARY, e, b.dtype(), x, y, -1);
@@ -591,6 +595,8 @@ final class ElementwiseKernel {
                 case RANDOM -> random(loops, (Expr.Random) steps[s].expr, space, runs, (double[]) arr[s], off[s]);
                 case UNARY_D -> loops.unary(unaryOp[s], (double[]) arr[a], off[a], (double[]) arr[s], off[s], len);
                 case UNARY_L -> loops.unary(unaryOp[s], (long[]) arr[a], off[a], (long[]) arr[s], off[s], len);
+                case PREDICATE_D -> loops.predicate(unaryOp[s], (double[]) arr[a], off[a], (long[]) arr[s], off[s], len);
+                case PREDICATE_L -> loops.predicate(unaryOp[s], (long[]) arr[a], off[a], (long[]) arr[s], off[s], len);
                 case VV_D -> loops.binary(binaryOp[s], (double[]) arr[a], off[a], (double[]) arr[b], off[b], (double[]) arr[s], off[s], len);
                 case VS_D -> loops.binary(binaryOp[s], (double[]) arr[a], off[a], scalarD[s], (double[]) arr[s], off[s], len);
                 case SV_D -> loops.binary(binaryOp[s], scalarD[s], (double[]) arr[b], off[b], (double[]) arr[s], off[s], len);

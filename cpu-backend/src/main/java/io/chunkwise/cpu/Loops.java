@@ -43,8 +43,11 @@ abstract class Loops {
     /** {@code out = a op b} for a scalar {@code a}. */
     abstract void binary(BinaryOp op, double a, double[] b, int bo, double[] out, int oo, int n);
 
-    /** Comparisons to 0/1; any comparison with NaN is false except NE. */
+    /** Predicates (comparisons, logical ops) to 0/1; any comparison with NaN is false except NE. */
     abstract void compare(BinaryOp op, double[] a, int ao, double[] b, int bo, long[] out, int oo, int n);
+
+    /** Unary predicates (isnan, logical_not, ...) to 0/1. */
+    abstract void predicate(UnaryOp op, double[] x, int xo, long[] out, int oo, int n);
 
     /** {@code out = cond != 0 ? a : b}. */
     abstract void where(long[] cond, int co, double[] a, int ao, double[] b, int bo, double[] out, int oo, int n);
@@ -61,6 +64,8 @@ abstract class Loops {
     abstract void binary(BinaryOp op, long a, long[] b, int bo, long[] out, int oo, int n);
 
     abstract void compare(BinaryOp op, long[] a, int ao, long[] b, int bo, long[] out, int oo, int n);
+
+    abstract void predicate(UnaryOp op, long[] x, int xo, long[] out, int oo, int n);
 
     abstract void where(long[] cond, int co, long[] a, int ao, long[] b, int bo, long[] out, int oo, int n);
 

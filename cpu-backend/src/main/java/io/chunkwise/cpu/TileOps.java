@@ -1,30 +1,18 @@
 package io.chunkwise.cpu;
 
 import io.chunkwise.DType;
-import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Scalars;
-import io.chunkwise.spi.UnaryOp;
 
 /**
  * The dtype-specific passes around the {@link Loops} families, on ranges of {@code double[]} (FLOAT64, FLOAT32) and
- * {@code long[]} (INT64, INT32, BOOL): casts between the two, and restoring narrow types after an op, {@link
- * #roundToFloat} for FLOAT32 (so every op rounds as float arithmetic would; computing a single +, -, *, / or sqrt in
+ * {@code long[]} (INT64, INT32, BOOL): casts between the two, and restoring narrow types after an op (where the op table says the op is not
+ * exact), {@link #roundToFloat} for FLOAT32 (so every op rounds as float arithmetic would; computing a single +, -, *, / or sqrt in
  * double and rounding once gives the correctly rounded float result) and {@link #narrow} for INT32 (wraps at 32
  * bits; the low 32 bits of a 64-bit sum, difference or product depend only on the low 32 bits of the operands) and
  * BOOL. Plain loops, which C2 vectorises.
  */
 final class TileOps {
     private TileOps() {}
-
-    /** Whether the op's double result may need rounding to land on a float (NEG and ABS never do). */
-    static boolean inexact(UnaryOp op) {
-        return op != UnaryOp.NEG && op != UnaryOp.ABS;
-    }
-
-    /** Whether the op's double result may need rounding to land on a float (MAXIMUM and MINIMUM never do). */
-    static boolean inexact(BinaryOp op) {
-        return op != BinaryOp.MAXIMUM && op != BinaryOp.MINIMUM;
-    }
 
     static void roundToFloat(double[] x, int off, int n) {
         for (int i = off; i < off + n; i++) x[i] = (float) x[i];

@@ -68,9 +68,9 @@ class CpuBackendTest {
         EnumSet<UnaryOp> checked = EnumSet.noneOf(UnaryOp.class);
         for (UnaryOp op : UnaryOp.values()) {
             for (DType t : DTYPES) {
-                if (op.needsFloat() && !t.isFloating()) continue;
-                Expr e = new Expr.Unary(op, new Expr.Input(0, t), t);
-                Tol tol = TileOps.inexact(op) ? Tol.of(t) : Tol.EXACT;
+                if (op.javaLong() == null && !t.isFloating()) continue; // integer operands are cast to float64 first
+                Expr e = new Expr.Unary(op, new Expr.Input(0, t), op.resultType(t));
+                Tol tol = op.exact() ? Tol.EXACT : Tol.of(t);
                 for (int n : SIZES) {
                     for (Layout layout : Layout.all(n, 1)) {
                         compareElementwise(e, layout, rnd, tol, "seed " + seed + ", " + op + " " + t + ", " + layout);
@@ -89,8 +89,8 @@ class CpuBackendTest {
         EnumSet<BinaryOp> checked = EnumSet.noneOf(BinaryOp.class);
         for (BinaryOp op : BinaryOp.values()) {
             for (DType t : DTYPES) {
-                if (op == BinaryOp.DIV && !t.isFloating()) continue; // integer operands are promoted first
-                DType result = op.isComparison() ? DType.BOOL : t;
+                if (op.javaLong() == null && !t.isFloating()) continue; // integer operands are promoted first
+                DType result = op.resultType(t);
                 Expr e = new Expr.Binary(op, new Expr.Input(0, t), new Expr.Input(1, t), result);
                 Tol tol = op == BinaryOp.POW ? Tol.of(t) : Tol.EXACT;
                 // integer powers: a negative exponent is refused by both (compareElementwise), so values over max(y, 0)

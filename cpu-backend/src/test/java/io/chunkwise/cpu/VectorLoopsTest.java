@@ -88,13 +88,23 @@ class VectorLoopsTest {
                 for (int off : OFFSETS) {
                     String what = "seed " + seed + ", " + op + ", n " + n + " at " + off;
                     double[] x = doubles(rnd, off + n);
+                    long[] y = longs(rnd, off + n);
+                    if (op.isPredicate()) {
+                        long[] want = new long[off + n], got = new long[off + n];
+                        scalar.predicate(op, x, off, want, off, n);
+                        vector.predicate(op, x, off, got, off, n);
+                        assertSame(want, got, what);
+                        scalar.predicate(op, y, off, want, off, n);
+                        vector.predicate(op, y, off, got, off, n);
+                        assertSame(want, got, what + " (int64)");
+                        continue;
+                    }
                     double[] want = new double[off + n], got = new double[off + n];
                     scalar.unary(op, x, off, want, off, n);
                     vector.unary(op, x, off, got, off, n);
                     assertSame(want, got, 0, what, x);
-                    long[] y = longs(rnd, off + n);
                     long[] wantL = new long[off + n], gotL = new long[off + n];
-                    if (op == UnaryOp.NEG || op == UnaryOp.ABS) {
+                    if (op.javaLong() != null) {
                         scalar.unary(op, y, off, wantL, off, n);
                         vector.unary(op, y, off, gotL, off, n);
                         assertSame(wantL, gotL, what + " (int64)");
@@ -114,7 +124,7 @@ class VectorLoopsTest {
         Random rnd = new Random(seed);
         EnumSet<BinaryOp> checked = EnumSet.noneOf(BinaryOp.class);
         for (BinaryOp op : BinaryOp.values()) {
-            if (op.isComparison()) continue;
+            if (op.isPredicate()) continue;
             for (int n : SIZES) {
                 for (int off : OFFSETS) {
                     String what = "seed " + seed + ", " + op + ", n " + n + " at " + off;
@@ -143,7 +153,7 @@ class VectorLoopsTest {
                         }
                         for (int i = 0; i < y.length; i++) y[i] &= Long.MAX_VALUE;
                     }
-                    if (op == BinaryOp.DIV) { // integers are promoted to float64 before a division
+                    if (op.javaLong() == null) { // integers are promoted to float64 before a division, arctan2, ...
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, y, off, gotL, off, n), what);
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, t, gotL, off, n), what);
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, t, y, off, gotL, off, n), what);
@@ -163,7 +173,7 @@ class VectorLoopsTest {
             checked.add(op);
         }
         assertEquals(EnumSet.complementOf(EnumSet.of(BinaryOp.GT, BinaryOp.GE, BinaryOp.LT, BinaryOp.LE, BinaryOp.EQ,
-                BinaryOp.NE)), checked, "arithmetic ops checked");
+                BinaryOp.NE, BinaryOp.LOGICAL_AND, BinaryOp.LOGICAL_OR, BinaryOp.LOGICAL_XOR)), checked, "arithmetic ops checked");
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -173,7 +183,7 @@ class VectorLoopsTest {
         Random rnd = new Random(seed);
         int comparisons = 0;
         for (BinaryOp op : BinaryOp.values()) {
-            if (!op.isComparison()) continue;
+            if (!op.isPredicate()) continue;
             comparisons++;
             for (int n : SIZES) {
                 for (int off : OFFSETS) {
@@ -190,7 +200,7 @@ class VectorLoopsTest {
                 }
             }
         }
-        assertEquals(6, comparisons);
+        assertEquals(9, comparisons);
         for (int n : SIZES) {
             for (int off : OFFSETS) {
                 String what = "seed " + seed + ", where, n " + n + " at " + off;

@@ -184,3 +184,27 @@ __device__ __forceinline__ unsigned long long cw_global_index(long long i, long 
                                                               long long first) {
     return (unsigned long long) (first + (i / inner) * outerStride + (i % inner));
 }
+
+// numpy.remainder of floats (npy_divmod): fmod, moved by one divisor where its sign differs from the divisor's, a zero
+// carrying the divisor's sign; fmod's NaN for a zero divisor. As io.chunkwise.spi.Scalars.remainder.
+template <typename T> __device__ __forceinline__ T cw_remainder(T a, T b) {
+    T mod = fmod(a, b);
+    if (b == 0) return mod;
+    if (mod != 0) {
+        if ((b < 0) != (mod < 0)) mod += b;
+    } else {
+        mod = copysign((T) 0, b);
+    }
+    return mod;
+}
+
+// numpy.floor_divide of floats (npy_divmod), as io.chunkwise.spi.Scalars.floorDivide.
+template <typename T> __device__ __forceinline__ T cw_floor_divide(T a, T b) {
+    T mod = fmod(a, b);
+    if (b == 0) return a / b;
+    T div = (a - mod) / b;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;
+    if (div == 0) return copysign((T) 0, a / b);
+    T fl = floor(div);
+    return div - fl > (T) 0.5 ? fl + 1 : fl;
+}

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The jar's PTX holds one {@code .entry chunkwise_<op>_<dtype>} per line of the op table and per dtype. */
 class PtxResourcesTest {
     private static final String DIR = "/io/chunkwise/cuda/";
-    private static final Path TABLE = Path.of("src/main/cuda/chunkwise_ops.cuh");
+    private static final Path HEADER = Path.of("src/main/cuda/chunkwise_ops.cuh");
+    private static final Path TABLE = Path.of("target/generated-cuda/chunkwise_op_table.cuh"); // generated from the op table
     private static final Pattern ENTRY = Pattern.compile("^\\.visible \\.entry (\\w+)\\(", Pattern.MULTILINE);
 
     @Test
@@ -33,11 +34,15 @@ class PtxResourcesTest {
         assumeTrue("present".equals(info.getProperty("nvcc")),
                 "PTX not built: nvcc was not on PATH (nor in $CUDA_HOME/bin) when cuda-kernels was built");
         String table = Files.readString(TABLE);
-        List<String> dtypes = names(table, "CHUNKWISE_FLOAT_TYPES");
+        List<String> dtypes = names(Files.readString(HEADER), "CHUNKWISE_FLOAT_TYPES");
         assertEquals(List.of("float64", "float32"), dtypes);
 
         List<String> elementwise = new ArrayList<>(names(table, "CHUNKWISE_BINARY_OPS"));
         elementwise.addAll(names(table, "CHUNKWISE_UNARY_OPS"));
+        List<String> fromTable = new ArrayList<>();
+        for (io.chunkwise.spi.BinaryOp op : io.chunkwise.spi.BinaryOp.values()) if (!op.isPredicate() && op.cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
+        for (io.chunkwise.spi.UnaryOp op : io.chunkwise.spi.UnaryOp.values()) if (!op.isPredicate() && op.cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
+        assertEquals(fromTable, elementwise, "the generated lists hold every value op of the table with a CUDA form");
         assertTrue(elementwise.containsAll(List.of("add", "sub", "mul", "div", "maximum", "minimum",
                 "neg", "abs", "exp", "log", "sqrt")), "op table lost an op: " + elementwise);
         checkModule(info, "elementwise", elementwise, dtypes);
@@ -73,7 +78,7 @@ class PtxResourcesTest {
     /** The first argument of every {@code X(...)} line of the {@code #define name(X...)} block of the table. */
     private static List<String> names(String table, String define) {
         int start = table.indexOf("#define " + define + "(");
-        assertTrue(start >= 0, define + " not in " + TABLE);
+        assertTrue(start >= 0, define + " not in the header");
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("^\\s*X\\((\\w+),").matcher("");
         for (String line : table.substring(start).split("\n", -1)) {
