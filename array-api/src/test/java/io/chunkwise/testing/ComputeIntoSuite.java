@@ -91,7 +91,7 @@ public abstract class ComputeIntoSuite {
                     Binary op = rc.pick(Binary.ADD, Binary.MUL, Binary.MAXIMUM, Binary.GT);
                     DType rt = NumpyTypes.binary(op, t, t);
                     checks.add(() -> checkBoth(ConformanceSuite.apply(op, x.array(), y.array()),
-                            ConformanceSuite.apply(op, x.dense(), y.dense()).roundTo(rt), rt, w + " " + op));
+                            ConformanceSuite.apply(op, x.dense(), y.dense(), t).roundTo(rt), rt, w + " " + op));
                     double s = rc.pick(2.0, -1.5, 10.0);
                     DType st = NumpyTypes.binaryScalar(Binary.ADD, t);
                     checks.add(() -> checkBoth(x.array().mul(x.array()).add(s), x.dense().mul(x.dense()).add(Dense.scalar(s))

@@ -99,38 +99,58 @@ public abstract class ConformanceSuite extends ChunkingProperties {
     static ChunkedArray apply(Binary op, ChunkedArray x, ChunkedArray y) {
         return switch (op) {
             case ADD -> x.add(y); case SUB -> x.sub(y); case MUL -> x.mul(y); case DIV -> x.div(y); case POW -> x.pow(y);
+            case MOD -> x.mod(y); case FLOOR_DIVIDE -> x.floorDivide(y); case ARCTAN2 -> x.arctan2(y); case HYPOT -> x.hypot(y);
             case MAXIMUM -> x.maximum(y); case MINIMUM -> x.minimum(y);
             case GT -> x.gt(y); case GE -> x.ge(y); case LT -> x.lt(y); case LE -> x.le(y); case EQ -> x.eq(y); case NE -> x.ne(y);
+            case LOGICAL_AND -> x.logicalAnd(y); case LOGICAL_OR -> x.logicalOr(y); case LOGICAL_XOR -> x.logicalXor(y);
         };
     }
 
+    /** {@code x op s}; the logical ops have no scalar form in the API, so their scalar is an array of it. */
     static ChunkedArray apply(Binary op, ChunkedArray x, double s) {
         return switch (op) {
             case ADD -> x.add(s); case SUB -> x.sub(s); case MUL -> x.mul(s); case DIV -> x.div(s); case POW -> x.pow(s);
+            case MOD -> x.mod(s); case FLOOR_DIVIDE -> x.floorDivide(s); case ARCTAN2 -> x.arctan2(s); case HYPOT -> x.hypot(s);
             case MAXIMUM -> x.maximum(s); case MINIMUM -> x.minimum(s);
             case GT -> x.gt(s); case GE -> x.ge(s); case LT -> x.lt(s); case LE -> x.le(s); case EQ -> x.eq(s); case NE -> x.ne(s);
+            case LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR -> apply(op, x, x.context().full(DType.FLOAT64, s, new long[0], new int[0]));
         };
     }
 
-    static Dense apply(Binary op, Dense x, Dense y) {
+    /** {@code x op y} of values held in {@code operands} (mod and floor_divide differ for integers). */
+    static Dense apply(Binary op, Dense x, Dense y, DType operands) {
+        boolean integers = !NumpyTypes.isFloating(operands);
         return switch (op) {
             case ADD -> x.add(y); case SUB -> x.sub(y); case MUL -> x.mul(y); case DIV -> x.div(y); case POW -> x.pow(y);
+            case MOD -> x.mod(y, integers); case FLOOR_DIVIDE -> x.floorDivide(y, integers);
+            case ARCTAN2 -> x.arctan2(y); case HYPOT -> x.hypot(y);
             case MAXIMUM -> x.maximum(y); case MINIMUM -> x.minimum(y);
             case GT -> x.gt(y); case GE -> x.ge(y); case LT -> x.lt(y); case LE -> x.le(y); case EQ -> x.eq(y); case NE -> x.ne(y);
+            case LOGICAL_AND -> x.logicalAnd(y); case LOGICAL_OR -> x.logicalOr(y); case LOGICAL_XOR -> x.logicalXor(y);
         };
     }
 
     static ChunkedArray apply(Unary op, ChunkedArray x) {
         return switch (op) {
-            case NEG -> x.neg(); case ABS -> x.abs(); case EXP -> x.exp(); case LOG -> x.log(); case SQRT -> x.sqrt();
-            case SIN -> x.sin(); case COS -> x.cos(); case TANH -> x.tanh();
+            case NEG -> x.neg(); case ABS -> x.abs(); case SIGN -> x.sign(); case SQUARE -> x.square();
+            case EXP -> x.exp(); case EXPM1 -> x.expm1(); case LOG -> x.log(); case LOG1P -> x.log1p(); case LOG2 -> x.log2();
+            case LOG10 -> x.log10(); case SQRT -> x.sqrt(); case SIN -> x.sin(); case COS -> x.cos(); case TAN -> x.tan();
+            case ARCSIN -> x.arcsin(); case ARCCOS -> x.arccos(); case ARCTAN -> x.arctan(); case SINH -> x.sinh();
+            case COSH -> x.cosh(); case TANH -> x.tanh(); case FLOOR -> x.floor(); case CEIL -> x.ceil(); case TRUNC -> x.trunc();
+            case RINT -> x.rint(); case ISNAN -> x.isnan(); case ISINF -> x.isinf(); case ISFINITE -> x.isfinite();
+            case LOGICAL_NOT -> x.logicalNot();
         };
     }
 
     static Dense apply(Unary op, Dense x) {
         return switch (op) {
-            case NEG -> x.neg(); case ABS -> x.abs(); case EXP -> x.exp(); case LOG -> x.log(); case SQRT -> x.sqrt();
-            case SIN -> x.sin(); case COS -> x.cos(); case TANH -> x.tanh();
+            case NEG -> x.neg(); case ABS -> x.abs(); case SIGN -> x.sign(); case SQUARE -> x.square();
+            case EXP -> x.exp(); case EXPM1 -> x.expm1(); case LOG -> x.log(); case LOG1P -> x.log1p(); case LOG2 -> x.log2();
+            case LOG10 -> x.log10(); case SQRT -> x.sqrt(); case SIN -> x.sin(); case COS -> x.cos(); case TAN -> x.tan();
+            case ARCSIN -> x.arcsin(); case ARCCOS -> x.arccos(); case ARCTAN -> x.arctan(); case SINH -> x.sinh();
+            case COSH -> x.cosh(); case TANH -> x.tanh(); case FLOOR -> x.floor(); case CEIL -> x.ceil(); case TRUNC -> x.trunc();
+            case RINT -> x.rint(); case ISNAN -> x.isnan(); case ISINF -> x.isinf(); case ISFINITE -> x.isfinite();
+            case LOGICAL_NOT -> x.logicalNot();
         };
     }
 
@@ -310,7 +330,7 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                     DType rt = NumpyTypes.binary(op, ta, tb);
                     String w = what(ctx, seed, op + "(" + a + ", " + b + ")");
                     checks.add(named(w, () -> {
-                        Dense e = apply(op, a.dense().roundTo(ot), b.dense().roundTo(ot));
+                        Dense e = apply(op, a.dense().roundTo(ot), b.dense().roundTo(ot), ot);
                         assertArrayClose(apply(op, a.array(), b.array()), op.isComparison() ? e : e.roundTo(rt), rt, w);
                     }));
                 }
@@ -334,7 +354,7 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                     DType rt = NumpyTypes.binaryScalar(op, t);
                     String w = what(ctx, seed, op + "(" + a + ", scalar " + s + ")");
                     checks.add(named(w, () -> {
-                        Dense e = apply(op, a.dense().roundTo(ot), Dense.scalar(s).roundTo(ot));
+                        Dense e = apply(op, a.dense().roundTo(ot), Dense.scalar(s).roundTo(ot), ot);
                         assertArrayClose(apply(op, a.array(), s), op.isComparison() ? e : e.roundTo(rt), rt, w);
                     }));
                 }
@@ -393,7 +413,8 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                     Case a = rc.array(cw, t, rc.shape(0, 4), NumpyTypes.isFloating(t));
                     DType rt = NumpyTypes.unary(op, t);
                     String w = what(ctx, seed, op + "(" + a + ")");
-                    checks.add(named(w, () -> assertArrayClose(apply(op, a.array()), apply(op, a.dense().roundTo(rt)).roundTo(rt), rt, w)));
+                    DType ot = NumpyTypes.unaryOperand(op, t);
+                    checks.add(named(w, () -> assertArrayClose(apply(op, a.array()), apply(op, a.dense().roundTo(ot)).roundTo(rt), rt, w)));
                 }
             }
             checkAll(what(ctx, seed, "unary ops"), checks);

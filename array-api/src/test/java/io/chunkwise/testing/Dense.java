@@ -179,6 +179,82 @@ public final class Dense {
         return Math.pow(x, y);
     }
 
+    /** numpy.remainder: the sign of the divisor (integers and floats alike; a zero divisor: NaN, or 0 for integers). */
+    public Dense mod(Dense o, boolean integers) { return zip(this, o, (x, y) -> integers ? intMod(x, y) : floatMod(x, y)); }
+    /** numpy.floor_divide (a zero integer divisor gives 0). */
+    public Dense floorDivide(Dense o, boolean integers) { return zip(this, o, (x, y) -> integers ? intFloorDivide(x, y) : floatFloorDivide(x, y)); }
+    public Dense arctan2(Dense o) { return zip(this, o, Math::atan2); }
+    public Dense hypot(Dense o) { return zip(this, o, Math::hypot); }
+    public Dense logicalAnd(Dense o) { return zip(this, o, (x, y) -> truth(x) && truth(y) ? 1 : 0); }
+    public Dense logicalOr(Dense o) { return zip(this, o, (x, y) -> truth(x) || truth(y) ? 1 : 0); }
+    public Dense logicalXor(Dense o) { return zip(this, o, (x, y) -> truth(x) != truth(y) ? 1 : 0); }
+
+    private static boolean truth(double v) { return v != 0 || Double.isNaN(v); }
+
+    static double intMod(double x, double y) {
+        if (y == 0) return 0;
+        long a = (long) x, b = (long) y, r = a % b;
+        return r != 0 && (r < 0) != (b < 0) ? r + b : r;
+    }
+
+    static double intFloorDivide(double x, double y) {
+        if (y == 0) return 0;
+        long a = (long) x, b = (long) y, q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+    }
+
+    /** Python's float %: exact (BigDecimal) for finite operands, then rounded once; the special cases as Python's. */
+    static double floatMod(double x, double y) {
+        if (Double.isNaN(x) || Double.isNaN(y) || Double.isInfinite(x) || y == 0) return Double.NaN;
+        if (Double.isInfinite(y)) {
+            if (x == 0) return Math.copySign(0.0, y);
+            return (x < 0) == (y < 0) ? x : y;
+        }
+        java.math.BigDecimal a = new java.math.BigDecimal(x), b = new java.math.BigDecimal(y);
+        java.math.BigDecimal q = a.divide(b, 0, java.math.RoundingMode.FLOOR);
+        double r = a.subtract(q.multiply(b)).doubleValue();
+        return r == 0 ? Math.copySign(0.0, y) : r;
+    }
+
+    /** Python's float //: floor of the exact quotient; x / y for a zero divisor, NaN for an infinite dividend. */
+    static double floatFloorDivide(double x, double y) {
+        if (y == 0) return x / y;
+        if (Double.isNaN(x) || Double.isNaN(y) || Double.isInfinite(x)) return Double.NaN;
+        if (Double.isInfinite(y)) return x == 0 || (x < 0) == (y < 0) ? Math.copySign(0.0, x / y) : -1.0;
+        java.math.BigDecimal q = new java.math.BigDecimal(x).divide(new java.math.BigDecimal(y), 0, java.math.RoundingMode.FLOOR);
+        double d = q.doubleValue();
+        return d == 0 ? Math.copySign(0.0, x / y) : d;
+    }
+
+    public Dense sign() { return map(v -> Double.isNaN(v) ? v : v > 0 ? 1 : v < 0 ? -1 : 0.0); }
+    public Dense square() { return map(v -> v * v); }
+    public Dense expm1() { return map(Math::expm1); }
+    public Dense log1p() { return map(Math::log1p); }
+    public Dense log2() { return map(v -> Math.log(v) / Math.log(2)); }
+    public Dense log10() { return map(Math::log10); }
+    public Dense tan() { return map(Math::tan); }
+    public Dense arcsin() { return map(Math::asin); }
+    public Dense arccos() { return map(Math::acos); }
+    public Dense arctan() { return map(Math::atan); }
+    public Dense sinh() { return map(Math::sinh); }
+    public Dense cosh() { return map(Math::cosh); }
+    public Dense floor() { return map(Math::floor); }
+    public Dense ceil() { return map(Math::ceil); }
+    public Dense trunc() { return map(v -> v < 0 ? -Math.floor(-v) : Math.floor(v)); }
+    /** Half to even, written out (not Math.rint): the nearest integer, ties to the even one. */
+    public Dense rint() {
+        return map(v -> {
+            if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) >= 0x1p52) return v;
+            double f = Math.floor(v), d = v - f;
+            double r = d < 0.5 ? f : d > 0.5 ? f + 1 : (f % 2 == 0 ? f : f + 1);
+            return r == 0 ? Math.copySign(0.0, v) : r;
+        });
+    }
+    public Dense isnan() { return map(v -> Double.isNaN(v) ? 1 : 0); }
+    public Dense isinf() { return map(v -> Double.isInfinite(v) ? 1 : 0); }
+    public Dense isfinite() { return map(v -> Double.isFinite(v) ? 1 : 0); }
+    public Dense logicalNot() { return map(v -> truth(v) ? 0 : 1); }
+
     public Dense neg() { return map(v -> -v); }
     public Dense abs() { return map(Math::abs); }
     public Dense exp() { return map(Math::exp); }

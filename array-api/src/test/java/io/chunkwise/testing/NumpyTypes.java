@@ -11,12 +11,20 @@ public final class NumpyTypes {
     private NumpyTypes() {}
 
     public enum Binary {
-        ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, GT, GE, LT, LE, EQ, NE;
+        ADD, SUB, MUL, DIV, POW, MOD, FLOOR_DIVIDE, ARCTAN2, HYPOT, MAXIMUM, MINIMUM,
+        GT, GE, LT, LE, EQ, NE, LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR;
 
+        /** Comparisons and the logical ops: BOOL results. */
         public boolean isComparison() { return ordinal() >= GT.ordinal(); }
     }
 
-    public enum Unary { NEG, ABS, EXP, LOG, SQRT, SIN, COS, TANH }
+    public enum Unary {
+        NEG, ABS, SIGN, SQUARE, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10, SQRT, SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN,
+        SINH, COSH, TANH, FLOOR, CEIL, TRUNC, RINT, ISNAN, ISINF, ISFINITE, LOGICAL_NOT;
+
+        /** isnan, isinf, isfinite, logical_not: BOOL results, computed on the operand as it is. */
+        public boolean isPredicate() { return ordinal() >= ISNAN.ordinal(); }
+    }
 
     /** {@code np.result_type} of two arrays. */
     public static DType common(DType a, DType b) {
@@ -31,8 +39,9 @@ public final class NumpyTypes {
     /** The dtype the operands are converted to before the op. */
     public static DType operands(Binary op, DType common) {
         boolean floating = common == DType.FLOAT32 || common == DType.FLOAT64;
-        if (op == Binary.DIV) return floating ? common : DType.FLOAT64;
-        if (common == DType.BOOL && (op == Binary.ADD || op == Binary.SUB || op == Binary.MUL || op == Binary.POW)) {
+        if (op == Binary.DIV || op == Binary.ARCTAN2 || op == Binary.HYPOT) return floating ? common : DType.FLOAT64;
+        if (common == DType.BOOL && (op == Binary.ADD || op == Binary.SUB || op == Binary.MUL || op == Binary.POW
+                || op == Binary.MOD || op == Binary.FLOOR_DIVIDE)) {
             return DType.INT64;
         }
         return common;
@@ -52,9 +61,19 @@ public final class NumpyTypes {
         return op.isComparison() ? DType.BOOL : scalarOperands(op, a);
     }
 
-    /** neg and abs keep the dtype; the others compute integers and bools in float64. */
+    /**
+     * The result dtype: neg and abs keep the dtype; sign and square too, but bool becomes int64 (bool arithmetic);
+     * the predicates give bool; the others compute integers and bools in float64.
+     */
     public static DType unary(Unary op, DType a) {
-        if (op == Unary.NEG || op == Unary.ABS) return a;
+        if (op.isPredicate()) return DType.BOOL;
+        return unaryOperand(op, a);
+    }
+
+    /** The dtype the operand is converted to before the op. */
+    public static DType unaryOperand(Unary op, DType a) {
+        if (op == Unary.NEG || op == Unary.ABS || op.isPredicate()) return a;
+        if (op == Unary.SIGN || op == Unary.SQUARE) return a == DType.BOOL ? DType.INT64 : a;
         return a == DType.FLOAT32 || a == DType.FLOAT64 ? a : DType.FLOAT64;
     }
 

@@ -216,7 +216,7 @@ final class Pipeline {
         }
         Dense x = a.dense().roundTo(ot), y = b.dense().roundTo(ot);
         double ea = a.err(), eb = b.err();
-        Dense raw = apply(op, x, y);
+        Dense raw = apply(op, x, y, ot);
         if (op.isComparison()) {
             // a comparison closer than the bounds could go either way; equal values compare exactly only when exact
             double gap = min(Dense.zip(x, y, (p, q) -> Math.abs(p - q)));
