@@ -36,8 +36,10 @@ public final class Scalars {
     /** {@code log2}, exact at powers of two (where {@code log(x) / log(2)} need not be). */
     public static double log2(double x) {
         if (x > 0 && x < Double.POSITIVE_INFINITY) {
-            int e = Math.getExponent(x);
-            if (e >= Double.MIN_EXPONENT && x == Math.scalb(1.0, e)) return e;
+            int shift = x < Double.MIN_NORMAL ? 64 : 0; // subnormals scaled into the normal range (exactly)
+            double m = x * Math.scalb(1.0, shift);
+            int e = Math.getExponent(m);
+            if (m == Math.scalb(1.0, e)) return e - shift;
         }
         return Math.log(x) / LN2;
     }

@@ -1074,6 +1074,73 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    /**
+     * The corner cases of the rounding functions, remainders, predicates and two-argument functions, each result
+     * spelled out as NumPy gives it (signed zeros compared bit for bit), split over several chunks.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void ufuncCornerCases(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            String c = ctx.name() + ": ";
+            double[] x = {NAN, 2.5, -2.5, 0.5, -0.5, 1.5, -0.0, INF, -INF, 3.7, -3.7};
+            ChunkedArray a = cw.fromArray(x, new long[]{x.length}, new int[]{4});
+            double[] num = {5, -5, 5, -5, 5.5, 0, -0.0, INF, 1, NAN, -1};
+            double[] den = {3, 3, -3, -3, 0, 3, 3, 3, INF, 2, INF};
+            ChunkedArray n = cw.fromArray(num, new long[]{num.length}, new int[]{3}), d = cw.fromArray(den, new long[]{den.length}, new int[]{5});
+            ChunkedArray ni = cw.fromArray(new long[]{7, -7, 7, -7, 5, 0, Long.MIN_VALUE}, new long[]{7}, new int[]{2});
+            ChunkedArray di = cw.fromArray(new long[]{2, 2, -2, -2, 0, 0, -1}, new long[]{7}, new int[]{3});
+            ChunkedArray pow2 = cw.fromArray(new double[]{1, 2, 8, 1024, 0.5, 0x1p-1074, 0x1p-1030}, new long[]{7}, new int[]{2});
+            List<Executable> checks = List.of(
+                    named(c + "rint (half to even)", () -> assertBits(a.rint(), new double[]{NAN, 2, -2, 0, -0.0, 2, -0.0, INF, -INF, 4, -4}, c + "rint")),
+                    named(c + "floor", () -> assertBits(a.floor(), new double[]{NAN, 2, -3, 0, -1, 1, -0.0, INF, -INF, 3, -4}, c + "floor")),
+                    named(c + "ceil", () -> assertBits(a.ceil(), new double[]{NAN, 3, -2, 1, -0.0, 2, -0.0, INF, -INF, 4, -3}, c + "ceil")),
+                    named(c + "trunc", () -> assertBits(a.trunc(), new double[]{NAN, 2, -2, 0, -0.0, 1, -0.0, INF, -INF, 3, -3}, c + "trunc")),
+                    named(c + "sign", () -> assertBits(a.sign(), new double[]{NAN, 1, -1, 1, -1, 1, 0, 1, -1, 1, -1}, c + "sign (of -0.0: 0.0)")),
+                    named(c + "predicates", () -> {
+                        assertArrayClose(a.isnan(), Dense.of(new double[]{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 11), DType.BOOL, c + "isnan");
+                        assertArrayClose(a.isinf(), Dense.of(new double[]{0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0}, 11), DType.BOOL, c + "isinf");
+                        assertArrayClose(a.isfinite(), Dense.of(new double[]{0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1}, 11), DType.BOOL, c + "isfinite");
+                        assertArrayClose(a.logicalNot(), Dense.of(new double[]{0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}, 11), DType.BOOL, c + "logical_not (NaN is true)");
+                        assertArrayClose(ni.isnan(), Dense.full(0, 7), DType.BOOL, c + "isnan of integers");
+                    }),
+                    named(c + "remainder of floats", () -> assertBits(n.mod(d), new double[]{2, 1, -1, -2, NAN, 0, 0, NAN, 1, NAN, INF}, c + "remainder")),
+                    named(c + "floor_divide of floats", () -> assertBits(n.floorDivide(d), new double[]{1, -2, -2, 1, INF, 0, -0.0, NAN, 0, NAN, -1}, c + "floor_divide")),
+                    named(c + "remainder and floor_divide of integers", () -> {
+                        assertArrayClose(ni.mod(di), Dense.of(new double[]{1, 1, -1, -1, 0, 0, 0}, 7), DType.INT64, c + "int remainder (by 0: 0)");
+                        assertArrayClose(ni.floorDivide(di), Dense.of(new double[]{3, -4, -4, 3, 0, 0, Long.MIN_VALUE}, 7), DType.INT64,
+                                c + "int floor_divide (by 0: 0; int64 min // -1 wraps)");
+                    }),
+                    named(c + "log2 of powers of two", () -> assertBits(pow2.log2(), new double[]{0, 1, 3, 10, -1, -1074, -1030}, c + "log2 (subnormals too)")),
+                    named(c + "arctan2 and hypot", () -> {
+                        ChunkedArray y = cw.fromArray(new double[]{0, -0.0, 1, INF, INF, 3}, new long[]{6}, new int[]{4});
+                        ChunkedArray z = cw.fromArray(new double[]{-0.0, -0.0, 0, INF, NAN, 4}, new long[]{6}, new int[]{4});
+                        assertBits(y.arctan2(z), new double[]{Math.PI, -Math.PI, Math.PI / 2, Math.PI / 4, NAN, Math.atan2(3, 4)}, c + "arctan2");
+                        assertBits(y.hypot(z), new double[]{0, 0, 1, INF, INF, 5}, c + "hypot (inf beats NaN)");
+                    }),
+                    named(c + "clip and where with scalars", () -> {
+                        ChunkedArray v = cw.fromArray(new double[]{NAN, -5, 0.5, 5}, new long[]{4}, new int[]{3});
+                        assertBits(v.clip(-1, 1), new double[]{NAN, -1, 0.5, 1}, c + "clip(-1, 1)");
+                        assertBits(ChunkedArray.where(v.gt(0.0), v, 0.0), new double[]{0, 0, 0.5, 5}, c + "where(v > 0, v, 0)");
+                        assertBits(ChunkedArray.where(v.gt(0.0), -1.0, v), new double[]{NAN, -5, -1, -1}, c + "where(v > 0, -1, v)");
+                        assertEquals(DType.FLOAT32, ChunkedArray.where(v.gt(0.0), v.astype(DType.FLOAT32), 0.0).dtype(), c + "a float scalar keeps float32");
+                        assertEquals(DType.FLOAT64, ChunkedArray.where(v.gt(0.0), ni.astype(DType.INT32).slice(io.chunkwise.Slice.range(0, 4)), 0.0).dtype(),
+                                c + "a float scalar with int32 gives float64");
+                    }));
+            checkAll(c + "ufunc corner cases", checks);
+        }
+    }
+
+    /** Every value bit for bit (any NaN matches NaN; -0.0 and 0.0 differ). */
+    static void assertBits(ChunkedArray actual, double[] expected, String what) {
+        double[] got = actual.compute().toDoubleArray();
+        assertEquals(expected.length, got.length, what + ": length");
+        for (int i = 0; i < got.length; i++) {
+            boolean same = Double.isNaN(expected[i]) ? Double.isNaN(got[i]) : Double.doubleToLongBits(expected[i]) == Double.doubleToLongBits(got[i]);
+            if (!same) fail(what + ": at " + i + " expected " + expected[i] + " but got " + got[i] + " (all: " + Arrays.toString(got) + ")");
+        }
+    }
+
     // ---- NumPy at the edges ----
 
     private static final double I32 = Integer.MIN_VALUE, I64 = Long.MIN_VALUE;
