@@ -18,6 +18,7 @@ import io.chunkwise.testing.Dense.Reduction;
 import io.chunkwise.testing.NumpyTypes.Binary;
 import io.chunkwise.testing.NumpyTypes.Unary;
 import io.chunkwise.testing.RandomCases.Case;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +56,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ({@link ChunkingProperties}, the superclass) run with it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 public abstract class ConformanceSuite extends ChunkingProperties {
 
     /** The contexts this run covers; the default is {@link Contexts#all()}. */
@@ -1139,6 +1141,36 @@ public abstract class ConformanceSuite extends ChunkingProperties {
             boolean same = Double.isNaN(expected[i]) ? Double.isNaN(got[i]) : Double.doubleToLongBits(expected[i]) == Double.doubleToLongBits(got[i]);
             if (!same) fail(what + ": at " + i + " expected " + expected[i] + " but got " + got[i] + " (all: " + Arrays.toString(got) + ")");
         }
+    }
+
+    /**
+     * Runs after every other test of the class: each row of the op table reached every backend this run used, so an
+     * op added to the table without a conformance check fails here. (A filtered run does not select it.)
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void everyOpOfTheTableRanOnEveryBackend() {
+        List<Enum<?>> table = new ArrayList<>();
+        table.addAll(List.of(io.chunkwise.spi.UnaryOp.values()));
+        table.addAll(List.of(io.chunkwise.spi.BinaryOp.values()));
+        table.addAll(List.of(io.chunkwise.spi.ReduceOp.values()));
+        java.util.Set<String> backends = new java.util.TreeSet<>();
+        for (TestContext ctx : contexts()) {
+            if (ctx.unavailableReason().isPresent()) continue;
+            try (Chunkwise cw = ctx.open(b -> b)) {
+                backends.add(cw.backend().name());
+            }
+        }
+        assumeTrue(backends.stream().anyMatch(b -> !LeakCheckingBackend.exercised(b).isEmpty()), "no test of the class ran before this one");
+        List<Executable> checks = new ArrayList<>();
+        for (String b : backends) {
+            checks.add(() -> {
+                List<Enum<?>> missing = new ArrayList<>(table);
+                missing.removeAll(LeakCheckingBackend.exercised(b));
+                assertTrue(missing.isEmpty(), b + " never ran " + missing + ": give each a conformance check");
+            });
+        }
+        checkAll("every op of the table on every backend", checks);
     }
 
     // ---- NumPy at the edges ----

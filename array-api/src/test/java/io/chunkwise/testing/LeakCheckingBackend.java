@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
 
 /**
@@ -43,7 +45,43 @@ public final class LeakCheckingBackend implements Backend {
         Held(String call) { this.call = call; }
     }
 
+    /** The op-table rows that reached each backend (by name) in this JVM: {@link #exercised}. */
+    private static final Map<String, Set<Enum<?>>> EXERCISED = new ConcurrentHashMap<>();
+
     public LeakCheckingBackend(Backend backend) { this.backend = backend; }
+
+    /**
+     * The rows of the op table ({@link io.chunkwise.spi.UnaryOp}, {@link io.chunkwise.spi.BinaryOp}, {@link ReduceOp})
+     * that a backend of this name was asked to run so far in this JVM, through any wrapper.
+     */
+    public static Set<Enum<?>> exercised(String backendName) {
+        return Set.copyOf(EXERCISED.getOrDefault(backendName, Set.of()));
+    }
+
+    private void exercise(Enum<?> op) {
+        EXERCISED.computeIfAbsent(backend.name(), k -> ConcurrentHashMap.newKeySet()).add(op);
+    }
+
+    private void exercise(Expr e) {
+        switch (e) {
+            case Expr.Unary u -> {
+                exercise(u.op());
+                exercise(u.x());
+            }
+            case Expr.Binary b -> {
+                exercise(b.op());
+                exercise(b.a());
+                exercise(b.b());
+            }
+            case Expr.Where w -> {
+                exercise(w.cond());
+                exercise(w.a());
+                exercise(w.b());
+            }
+            case Expr.Cast c -> exercise(c.x());
+            default -> { }
+        }
+    }
 
     /** The wrapped backend. */
     public Backend backend() { return backend; }
@@ -96,21 +134,26 @@ public final class LeakCheckingBackend implements Backend {
 
     @Override
     public Block elementwise(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
+        exercise(expr);
         return handOut(backend.elementwise(expr, inputs, inputStrides, region), "elementwise " + Expr.show(expr), List.of(inputs));
     }
 
     @Override
     public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst, int dstOffset, int[] dstStrides) {
+        exercise(expr);
         backend.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
     }
 
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
+        exercise(op);
         return handOut(backend.reducePartial(op, input, axes, argAxisOffset), "reducePartial " + op.numpyName());
     }
 
     @Override
     public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region, boolean[] axes, long argAxisOffset) {
+        exercise(op);
+        exercise(expr);
         return handOut(backend.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset),
                 "reducePartialOf " + op.numpyName() + " of " + Expr.show(expr));
     }
