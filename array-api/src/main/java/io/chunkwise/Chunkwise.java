@@ -293,6 +293,47 @@ public final class Chunkwise implements AutoCloseable {
     }
 
     /**
+     * {@code num} evenly spaced FLOAT64 values from {@code start} to {@code stop}, both included, with numpy.linspace's
+     * values bit for bit ({@code i * step + start}, the last exactly {@code stop}).
+     *
+     * @param start the first value
+     * @param stop the last value
+     * @param num the number of values (0 gives an empty array)
+     * @param chunk elements per chunk (the last may have fewer)
+     * @return the lazy 1-D array
+     * @throws InvalidArgumentException for a negative {@code num}
+     */
+    public ChunkedArray linspace(double start, double stop, long num, int chunk) {
+        return generated(CreationOps.linspace(start, stop, num), Chunks.regular(new long[]{num}, new int[]{chunk}));
+    }
+
+    /**
+     * The {@code n x n} identity matrix, as numpy.eye(n).
+     *
+     * @param dtype the element type
+     * @param n rows and columns
+     * @param chunkShape the shape of its chunks
+     * @return the lazy 2-D array
+     */
+    public ChunkedArray eye(DType dtype, long n, int[] chunkShape) { return eye(dtype, n, n, 0, chunkShape); }
+
+    /**
+     * An {@code n x m} array with ones on diagonal {@code k} (0 the main one, positive above it, negative below) and
+     * zeros elsewhere, as numpy.eye(n, m, k).
+     *
+     * @param dtype the element type
+     * @param n rows
+     * @param m columns
+     * @param k the diagonal
+     * @param chunkShape the shape of its chunks
+     * @return the lazy 2-D array
+     * @throws InvalidArgumentException for a negative {@code n} or {@code m}
+     */
+    public ChunkedArray eye(DType dtype, long n, long m, long k, int[] chunkShape) {
+        return generated(CreationOps.eye(dtype, n, m, k), Chunks.regular(new long[]{n, m}, chunkShape));
+    }
+
+    /**
      * A FLOAT64 array of a copy of a user's values.
      *
      * @param data the values, row-major

@@ -1076,6 +1076,43 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    /** linspace (NumPy's formula, bit for bit, endpoint exact) and eye (any n, m, k) on random sizes and chunks. */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void linspaceAndEye(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                double start = rc.pick(0.0, -1.0, 2.5, rc.random().nextDouble() * 100 - 50), stop = rc.pick(1.0, -3.0, 1e-310, rc.random().nextDouble() * 100 - 50);
+                long num = rc.pick(0L, 1L, 2L, 7L, 101L, (long) rc.random().nextInt(300));
+                int chunk = 1 + rc.random().nextInt(40);
+                double[] want = new double[(int) num];
+                double step = (stop - start) / (num - 1);
+                for (int i = 0; i < num; i++) want[i] = num == 1 ? start : step == 0 ? (double) i / (num - 1) * (stop - start) + start : i * step + start;
+                if (num > 1) want[(int) num - 1] = stop;
+                String w = what(ctx, seed, "linspace(" + start + ", " + stop + ", " + num + ") in chunks of " + chunk);
+                checks.add(named(w, () -> assertBits(cw.linspace(start, stop, num, chunk), want, w)));
+
+                long n = rc.random().nextInt(9), m = rc.pick(n, (long) rc.random().nextInt(9)), k = rc.random().nextInt(7) - 3;
+                DType t = rc.dtype();
+                int[] cs = {1 + rc.random().nextInt(4), 1 + rc.random().nextInt(4)};
+                double[] eye = new double[(int) (n * m)];
+                for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) eye[(int) (i * m + j)] = j - i == k ? 1 : 0;
+                String we = what(ctx, seed, "eye(" + n + ", " + m + ", " + k + ", " + t + ") in chunks of " + Arrays.toString(cs));
+                checks.add(named(we, () -> {
+                    ChunkedArray e = cw.eye(t, n, m, k, cs);
+                    assertEquals(t, e.dtype(), we + ": dtype");
+                    assertArrayClose(e, Dense.of(eye, n, m), t, we);
+                }));
+            }
+            checks.add(named("linspace(0, 1, 5)", () -> assertBits(cw.linspace(0, 1, 5, 2), new double[]{0, 0.25, 0.5, 0.75, 1}, "linspace(0, 1, 5)")));
+            checks.add(named("eye(3)", () -> assertArrayClose(cw.eye(DType.INT32, 3, new int[]{2, 2}), Dense.of(new double[]{1, 0, 0, 0, 1, 0, 0, 0, 1}, 3, 3), DType.INT32, "eye(3)")));
+            checks.add(named("negative num", () -> assertThrows(InvalidArgumentException.class, () -> cw.linspace(0, 1, -1, 2))));
+            checkAll(what(ctx, seed, "linspace and eye"), checks);
+        }
+    }
+
     /**
      * The corner cases of the rounding functions, remainders, predicates and two-argument functions, each result
      * spelled out as NumPy gives it (signed zeros compared bit for bit), split over several chunks.

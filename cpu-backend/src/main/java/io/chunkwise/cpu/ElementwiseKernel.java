@@ -591,7 +591,8 @@ final class ElementwiseKernel {
                         gather(data[i], steps[s].floating(), space.innerStride(i), runs, runs.offset[i], arr[s]);
                     }
                 }
-                case ARANGE -> arange((Expr.Arange) steps[s].expr, space, runs, len, arr[s], off[s], doubleScratch);
+                case ARANGE -> arange((Expr.Arange) steps[s].expr, space, runs, len, arr[s], off[s],
+                        steps[s].floating() ? null : doubleScratch); // the scratch is for integer aranges only
                 case RANDOM -> random(loops, (Expr.Random) steps[s].expr, space, runs, (double[]) arr[s], off[s]);
                 case UNARY_D -> loops.unary(unaryOp[s], (double[]) arr[a], off[a], (double[]) arr[s], off[s], len);
                 case UNARY_L -> loops.unary(unaryOp[s], (long[]) arr[a], off[a], (long[]) arr[s], off[s], len);
