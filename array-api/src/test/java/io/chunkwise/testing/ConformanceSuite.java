@@ -839,7 +839,12 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                     double[] edges = Dense.linspaceEdges(bins, lo == hi ? lo - 0.5 : lo, lo == hi ? hi + 0.5 : hi, f32);
                     double[] v = rc.values(t, n, true);
                     for (int i = 0; i < n; i++) {
-                        if (rc.chance(0.3)) v[i] = edges[rc.between(0, bins)];
+                        if (rc.chance(0.3)) {   // on an edge, or next to it (where NumPy's first guess of the bin is off by one)
+                            double e = edges[rc.between(0, bins)];
+                            int side = rc.between(-1, 1);
+                            v[i] = side == 0 ? e : f32 ? (side < 0 ? Math.nextDown((float) e) : Math.nextUp((float) e))
+                                    : (side < 0 ? Math.nextDown(e) : Math.nextUp(e));
+                        }
                         else if (rc.chance(0.05)) v[i] = rc.pick(Math.nextDown(edges[0]), Math.nextUp(edges[bins]), lo, hi);
                     }
                     double[] stored = storedAs(t, v);
