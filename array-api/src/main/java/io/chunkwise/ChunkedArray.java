@@ -3,9 +3,7 @@ package io.chunkwise;
 import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
-import io.chunkwise.graph.MatmulNode;
 import io.chunkwise.graph.Node;
-import io.chunkwise.graph.ReduceNode;
 import io.chunkwise.graph.ReshapeNode;
 import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.BinaryOp;
@@ -356,29 +354,7 @@ public final class ChunkedArray {
      */
     public ChunkedArray argmin(int axis) { return reduce(ReduceOp.ARGMIN, new int[]{Shapes.axis(axis, ndim())}); }
 
-    private ChunkedArray reduce(ReduceOp op, int[] axes) {
-        int[] ax = Shapes.axes(axes, ndim());
-        if (!op.hasIdentity()) {
-            for (int a : ax) {
-                if (shape()[a] == 0) {
-                    throw new ShapeMismatchException("zero-size array to reduction operation " + op.numpyName()
-                            + " which has no identity (axis " + a + " of shape " + Shapes.str(shape()) + " is empty)");
-                }
-            }
-        }
-        ChunkedArray in = this;
-        DType result;
-        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
-            if (!dtype().isFloating()) in = astype(DType.INT64);
-            result = in.dtype();
-        } else if (op.isMoment()) {
-            if (!dtype().isFloating()) in = astype(DType.FLOAT64);
-            result = in.dtype();
-        } else {
-            result = op.isArg() ? DType.INT64 : dtype();
-        }
-        return wrap(new ReduceNode(op, in.node, ax, result));
-    }
+    private ChunkedArray reduce(ReduceOp op, int[] axes) { return ReductionOps.reduce(this, op, axes); }
 
     /**
      * {@return whether any element over {@code axes} is non-zero (NaN is), as BOOL; the axes are dropped; false over
@@ -482,27 +458,7 @@ public final class ChunkedArray {
      * @return the lazy product, of the promoted dtype
      * @throws ShapeMismatchException when an operand is not 1-D or 2-D, or the contracted lengths differ
      */
-    public ChunkedArray matmul(ChunkedArray other) {
-        if (other.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
-        if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
-            throw new ShapeMismatchException("matmul takes 1-D or 2-D operands, got shapes " + Shapes.str(shape())
-                    + " and " + Shapes.str(other.shape()));
-        }
-        ChunkedArray a = ndim() == 1 ? expandDims(0) : this;
-        ChunkedArray b = other.ndim() == 1 ? other.expandDims(1) : other;
-        if (a.shape()[1] != b.shape()[0]) {
-            throw new ShapeMismatchException("matmul: contraction dimension mismatch, " + Shapes.str(shape()) + " @ "
-                    + Shapes.str(other.shape()) + " (" + a.shape()[1] + " != " + b.shape()[0] + ")");
-        }
-        DType common = DType.promote(a.dtype(), b.dtype());
-        DType compute = common == DType.BOOL ? DType.INT64 : common;
-        // B's contraction chunks line up with A's; the optimizer may compute the product in tiles of several chunks
-        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
-        ChunkedArray c = wrap(new MatmulNode(a.astype(compute).node, bn, compute));
-        if (other.ndim() == 1) c = c.dropAxis(1);
-        if (ndim() == 1) c = c.dropAxis(0);
-        return common == DType.BOOL ? c.ne(0) : c;
-    }
+    public ChunkedArray matmul(ChunkedArray other) { return LinalgOps.matmul(this, other); }
 
     // ---- manipulation ----
 

@@ -1,16 +1,56 @@
 package io.chunkwise;
 
+import io.chunkwise.graph.MatmulNode;
+import io.chunkwise.graph.Node;
+import io.chunkwise.graph.ViewNode;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The rules of NumPy's linear algebra beyond {@link ChunkedArray#matmul}, composed from it: tensordot moves the summed
+ * The rules of NumPy's linear algebra: matmul (one blocked {@link MatmulNode}), and tensordot composed from it, which moves the summed
  * axes of {@code a} to its end and those of {@code b} to its front, reshapes both to 2-D, multiplies them blocked
  * (bounded memory, k summed in order) and reshapes the product back, as numpy.tensordot does.
  */
 final class LinalgOps {
     private LinalgOps() {}
+
+    /**
+     * Matrix product: 2-D @ 2-D, 2-D @ 1-D, 1-D @ 2-D or 1-D @ 1-D (a 0-d dot product), a 1-D operand taken as a row
+     * (left) or a column (right) whose axis is dropped from the product. The dtype is the promoted one; bools multiply
+     * as INT64 and give {@code product != 0}.
+     */
+    static ChunkedArray matmul(ChunkedArray x, ChunkedArray other) {
+        if (other == null) throw new InvalidArgumentException("matmul needs a second array, got null");
+        if (other.context() != x.context()) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
+        if (x.ndim() == 0 || other.ndim() == 0 || x.ndim() > 2 || other.ndim() > 2) {
+            throw new ShapeMismatchException("matmul takes 1-D or 2-D operands, got shapes " + Shapes.str(x.shape())
+                    + " and " + Shapes.str(other.shape()));
+        }
+        ChunkedArray a = x.ndim() == 1 ? x.expandDims(0) : x;
+        ChunkedArray b = other.ndim() == 1 ? other.expandDims(1) : other;
+        if (a.shape()[1] != b.shape()[0]) {
+            throw new ShapeMismatchException("matmul: contraction dimension mismatch, " + Shapes.str(x.shape()) + " @ "
+                    + Shapes.str(other.shape()) + " (" + a.shape()[1] + " != " + b.shape()[0] + ")");
+        }
+        DType common = DType.promote(a.dtype(), b.dtype());
+        DType compute = common == DType.BOOL ? DType.INT64 : common;
+        // B's contraction chunks line up with A's; the optimizer may compute the product in tiles of several chunks
+        Node bn = ViewNode.rechunk(b.astype(compute).node(), Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
+        ChunkedArray c = new ChunkedArray(x.context(), new MatmulNode(a.astype(compute).node(), bn, compute));
+        if (other.ndim() == 1) c = dropAxis(c, 1);
+        if (x.ndim() == 1) c = dropAxis(c, 0);
+        return common == DType.BOOL ? c.ne(0) : c;
+    }
+
+    /** {@code x} without its axis {@code axis}, of length 1. */
+    private static ChunkedArray dropAxis(ChunkedArray x, int axis) {
+        Slice[] s = new Slice[x.ndim()];
+        Arrays.fill(s, Slice.all());
+        s[axis] = Slice.at(0);
+        return x.slice(s);
+    }
 
     /**
      * numpy.tensordot(a, b, axes=(axesA, axesB)): the sum over the paired axes of the products; the free axes of

@@ -2,6 +2,7 @@ package io.chunkwise;
 
 import io.chunkwise.graph.HistogramNode;
 import io.chunkwise.graph.Node;
+import io.chunkwise.graph.ReduceNode;
 import io.chunkwise.graph.ScanNode;
 import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.HostHistogram;
@@ -10,13 +11,44 @@ import io.chunkwise.spi.ReduceOp;
 import java.util.Arrays;
 
 /**
- * The rules of NumPy's reductions beyond the plain ones ({@link ChunkedArray#sum} and its kin): any/all, the
- * NaN-skipping reductions, the scans and the histogram. Most are compositions: a fused elementwise layer (NaN replaced,
+ * The rules of NumPy's reductions: the plain ones ({@link ChunkedArray#sum} and its kin, one {@link ReduceNode} each),
+ * any/all, the NaN-skipping reductions, the scans and the histogram. Most of the others are compositions: a fused elementwise layer (NaN replaced,
  * a value tested) feeding a plain reduction, which the optimizer computes inside the reduction's partials (the CPU
  * backend streams a whole-chunk one without writing the chunk). Scans and histograms have graph nodes of their own.
  */
 final class ReductionOps {
     private ReductionOps() {}
+
+    // ---- the plain reductions ----
+
+    /**
+     * sum, prod, min, max, mean, var, std, argmin, argmax over {@code axes}: NumPy's dtypes (sum and prod of integers
+     * and bools in INT64, moments of integers in FLOAT64, arg reductions INT64), and an error for an empty axis where
+     * the op has no identity.
+     */
+    static ChunkedArray reduce(ChunkedArray x, ReduceOp op, int[] axes) {
+        int[] ax = Shapes.axes(axes, x.ndim());
+        if (!op.hasIdentity()) {
+            for (int a : ax) {
+                if (x.shape()[a] == 0) {
+                    throw new ShapeMismatchException("zero-size array to reduction operation " + op.numpyName()
+                            + " which has no identity (axis " + a + " of shape " + Shapes.str(x.shape()) + " is empty)");
+                }
+            }
+        }
+        ChunkedArray in = x;
+        DType result;
+        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
+            if (!x.dtype().isFloating()) in = x.astype(DType.INT64);
+            result = in.dtype();
+        } else if (op.isMoment()) {
+            if (!x.dtype().isFloating()) in = x.astype(DType.FLOAT64);
+            result = in.dtype();
+        } else {
+            result = op.isArg() ? DType.INT64 : x.dtype();
+        }
+        return new ChunkedArray(x.context(), new ReduceNode(op, in.node(), ax, result));
+    }
 
     // ---- any / all ----
 
