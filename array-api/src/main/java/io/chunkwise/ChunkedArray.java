@@ -3,9 +3,7 @@ package io.chunkwise;
 import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
-import io.chunkwise.graph.MatmulNode;
 import io.chunkwise.graph.Node;
-import io.chunkwise.graph.ReduceNode;
 import io.chunkwise.graph.ReshapeNode;
 import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.BinaryOp;
@@ -451,28 +449,99 @@ public final class ChunkedArray {
      */
     public ChunkedArray argmin(int axis) { return reduce(ReduceOp.ARGMIN, new int[]{Shapes.axis(axis, ndim())}); }
 
-    private ChunkedArray reduce(ReduceOp op, int[] axes) {
-        int[] ax = Shapes.axes(axes, ndim());
-        if (!op.hasIdentity()) {
-            for (int a : ax) {
-                if (shape()[a] == 0) {
-                    throw new ShapeMismatchException("zero-size array to reduction operation " + op.numpyName()
-                            + " which has no identity (axis " + a + " of shape " + Shapes.str(shape()) + " is empty)");
-                }
-            }
-        }
-        ChunkedArray in = this;
-        DType result;
-        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
-            if (!dtype().isFloating()) in = astype(DType.INT64);
-            result = in.dtype();
-        } else if (op.isMoment()) {
-            if (!dtype().isFloating()) in = astype(DType.FLOAT64);
-            result = in.dtype();
-        } else {
-            result = op.isArg() ? DType.INT64 : dtype();
-        }
-        return wrap(new ReduceNode(op, in.node, ax, result));
+    private ChunkedArray reduce(ReduceOp op, int[] axes) { return ReductionOps.reduce(this, op, axes); }
+
+    /**
+     * {@return whether any element over {@code axes} is non-zero (NaN is), as BOOL; the axes are dropped; false over
+     * an empty axis (numpy.any)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray any(int... axes) { return ReductionOps.any(this, axes); }
+    /**
+     * {@return whether every element over {@code axes} is non-zero (NaN is), as BOOL; the axes are dropped; true over
+     * an empty axis (numpy.all)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray all(int... axes) { return ReductionOps.all(this, axes); }
+    /**
+     * {@return the sum over {@code axes} treating NaN as zero (an all-NaN slice sums to 0; infinities count), dtype as
+     * {@link #sum} (numpy.nansum)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray nansum(int... axes) { return ReductionOps.nansum(this, axes); }
+    /**
+     * {@return the mean of the non-NaN elements over {@code axes}, NaN for an all-NaN slice, dtype as {@link #mean}
+     * (numpy.nanmean)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray nanmean(int... axes) { return ReductionOps.nanmean(this, axes); }
+    /**
+     * {@return the smallest non-NaN element over {@code axes}, NaN for an all-NaN slice, dtype kept (numpy.nanmin)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     * @throws ShapeMismatchException if a reduced axis is empty
+     */
+    public ChunkedArray nanmin(int... axes) { return ReductionOps.nanExtreme(this, axes, false); }
+    /**
+     * {@return the largest non-NaN element over {@code axes}, NaN for an all-NaN slice, dtype kept (numpy.nanmax)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     * @throws ShapeMismatchException if a reduced axis is empty
+     */
+    public ChunkedArray nanmax(int... axes) { return ReductionOps.nanExtreme(this, axes, true); }
+    /**
+     * {@return the variance (ddof 0) of the non-NaN elements over {@code axes}, NaN for an all-NaN slice, dtype as
+     * {@link #var} (numpy.nanvar)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray nanvar(int... axes) { return ReductionOps.nanvar(this, axes); }
+    /**
+     * {@return the standard deviation (ddof 0) of the non-NaN elements over {@code axes}, NaN for an all-NaN slice,
+     * dtype as {@link #std} (numpy.nanstd)}
+     * @param axes the axes to reduce, negative ones counting from the end; none means all
+     */
+    public ChunkedArray nanstd(int... axes) { return ReductionOps.nanstd(this, axes); }
+
+    /**
+     * {@return the cumulative sum along {@code axis}, across chunk boundaries (numpy.cumsum): floats keep their dtype
+     * (float32 accumulates in float32), integers and booleans give INT64}
+     * @param axis the axis, negative counting from the end
+     */
+    public ChunkedArray cumsum(int axis) { return ReductionOps.scan(this, axis, ReduceOp.SUM); }
+    /**
+     * {@return the cumulative product along {@code axis}, across chunk boundaries (numpy.cumprod): floats keep their
+     * dtype, integers and booleans give INT64}
+     * @param axis the axis, negative counting from the end
+     */
+    public ChunkedArray cumprod(int axis) { return ReductionOps.scan(this, axis, ReduceOp.PROD); }
+
+    /**
+     * The counts of numpy.histogram(this, bins, range=(lo, hi)) over all elements: {@code bins} equal bins with
+     * NumPy's edges ({@code linspace(lo, hi, bins + 1)}, float32 for float32 data), each closed on the left and the
+     * last also on the right; values outside {@code [lo, hi]} and NaN are not counted; integers and booleans count as
+     * float64. An empty range {@code lo == hi} becomes {@code [lo - 0.5, hi + 0.5]}, as NumPy makes it.
+     *
+     * @param bins the number of bins, at least 1
+     * @param lo the lower edge, finite
+     * @param hi the upper edge, finite, not below {@code lo}
+     * @return the INT64 counts, of length {@code bins}
+     * @throws InvalidArgumentException for bins below 1, {@code lo > hi}, a range that is not finite, or more bins than
+     *         the range has distinct edges
+     */
+    public ChunkedArray histogram(int bins, double lo, double hi) { return ReductionOps.histogram(this, bins, lo, hi); }
+
+    /**
+     * numpy.tensordot(this, other, axes=(axesA, axesB)): the sum of the products over each pair of axes
+     * {@code (axesA[i], axesB[i])}; the result has this array's other axes, then {@code other}'s, and matmul's dtype.
+     * Computed as one blocked matmul of the two arrays reshaped to 2-D.
+     *
+     * @param other the right operand
+     * @param axesA the summed axes of this array, negative counting from the end
+     * @param axesB the summed axes of {@code other}, as many, paired in order
+     * @return the lazy product
+     * @throws ShapeMismatchException if the counts of axes differ, or a pair of axes has different lengths
+     * @throws AxisOutOfRangeException if an axis is out of range or repeated
+     */
+    public ChunkedArray tensordot(ChunkedArray other, int[] axesA, int[] axesB) {
+        return LinalgOps.tensordot(this, other, axesA, axesB);
     }
 
     // ---- linear algebra ----
@@ -484,27 +553,7 @@ public final class ChunkedArray {
      * @return the lazy product, of the promoted dtype
      * @throws ShapeMismatchException when an operand is not 1-D or 2-D, or the contracted lengths differ
      */
-    public ChunkedArray matmul(ChunkedArray other) {
-        if (other.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
-        if (ndim() == 0 || other.ndim() == 0 || ndim() > 2 || other.ndim() > 2) {
-            throw new ShapeMismatchException("matmul takes 1-D or 2-D operands, got shapes " + Shapes.str(shape())
-                    + " and " + Shapes.str(other.shape()));
-        }
-        ChunkedArray a = ndim() == 1 ? expandDims(0) : this;
-        ChunkedArray b = other.ndim() == 1 ? other.expandDims(1) : other;
-        if (a.shape()[1] != b.shape()[0]) {
-            throw new ShapeMismatchException("matmul: contraction dimension mismatch, " + Shapes.str(shape()) + " @ "
-                    + Shapes.str(other.shape()) + " (" + a.shape()[1] + " != " + b.shape()[0] + ")");
-        }
-        DType common = DType.promote(a.dtype(), b.dtype());
-        DType compute = common == DType.BOOL ? DType.INT64 : common;
-        // B's contraction chunks line up with A's; the optimizer may compute the product in tiles of several chunks
-        Node bn = b.astype(compute).rechunkNode(Chunks.explicit(new long[][]{a.chunks().sizes(1), b.chunks().sizes(1)}));
-        ChunkedArray c = wrap(new MatmulNode(a.astype(compute).node, bn, compute));
-        if (other.ndim() == 1) c = c.dropAxis(1);
-        if (ndim() == 1) c = c.dropAxis(0);
-        return common == DType.BOOL ? c.ne(0) : c;
-    }
+    public ChunkedArray matmul(ChunkedArray other) { return LinalgOps.matmul(this, other); }
 
     // ---- manipulation ----
 

@@ -159,6 +159,56 @@ class ErrorsTest {
         }
     }
 
+    /** NaN-skipping reductions, scans, histogram and tensordot: NumPy's errors, as the library's exceptions. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void reductionScanHistogramAndTensordotErrors(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 3, 4), b = ones(cw, 4, 5);
+            ChunkedArray f32 = a.astype(DType.FLOAT32);
+            assertAll(c + "reductions, scans, histogram, tensordot",
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "nanmin over an empty axis",
+                            () -> ones(cw, 3, 0).nanmin(1).compute(), "zero-size", "nanmin", "(3, 0)"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "nanmax of an empty array",
+                            () -> ones(cw, 0, 2).nanmax().compute(), "zero-size", "nanmax", "(0, 2)"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "int nanmin over an empty axis",
+                            () -> ones(cw, 0).astype(DType.INT32).nanmin(0).compute(), "zero-size", "nanmin"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "nanmean(2) of 2-D", () -> a.nanmean(2).compute(), "2", "dimension 2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "nanvar(0, -2)", () -> a.nanvar(0, -2).compute(), "duplicate"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "any(-3) of 2-D", () -> a.any(-3).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "all(2) of 2-D", () -> a.all(2).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "cumsum(2) of 2-D", () -> a.cumsum(2).compute(), "2", "dimension 2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "cumprod(-3) of 2-D", () -> a.cumprod(-3).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "cumsum(0) of 0-d", () -> a.sum().cumsum(0).compute(), "0", "dimension 0"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram with 0 bins", () -> a.histogram(0, 0, 1).compute(), "bins", "0"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram with -2 bins", () -> a.histogram(-2, 0, 1).compute(), "bins", "-2"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram over [1, 0]", () -> a.histogram(3, 1, 0).compute(), "max must be larger than min", "[1.0, 0.0]"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram over [0, inf]",
+                            () -> a.histogram(3, 0, Double.POSITIVE_INFINITY).compute(), "not finite", "Infinity"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram over [nan, 1]", () -> a.histogram(3, Double.NaN, 1).compute(), "not finite", "NaN"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram over [-1e308, 1e308]",
+                            () -> a.histogram(3, -1e308, 1e308).compute(), "range", "wider"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "histogram of 100 bins over [1, 1 + 1e-15]",
+                            () -> a.histogram(100, 1, 1 + 1e-15).compute(), "too many bins", "100"),
+                    // float32 data has float32 edges, as in NumPy: bins that float64 still tells apart collapse
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "float32 histogram of 10000 bins over [1, 1.0001]",
+                            () -> f32.histogram(10000, 1, 1.0001).compute(), "too many bins", "10000", "float32"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "tensordot with 1 axis of a and 2 of b",
+                            () -> a.tensordot(b, new int[]{1}, new int[]{0, 1}).compute(), "[1]", "[0, 1]"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "tensordot over axes of lengths 3 and 4",
+                            () -> a.tensordot(b, new int[]{0}, new int[]{0}).compute(), "shape-mismatch", "(3, 4)", "(4, 5)"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "tensordot with a repeated axis",
+                            () -> a.tensordot(ones(cw, 4, 4), new int[]{1, -1}, new int[]{0, 1}).compute(), "repeated", "[1, -1]"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "tensordot with axis 2 of a 2-D b",
+                            () -> a.tensordot(b, new int[]{1}, new int[]{2}).compute(), "2", "dimension 2"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "tensordot with null", () -> a.tensordot(null, new int[0], new int[0]), "tensordot"));
+            // the float64 histogram that the float32 one refuses is fine
+            ArrayAssert.assertArrayClose(a.histogram(10000, 1, 1.0001).sum(), Dense.scalar(12), DType.INT64, c + "float64 histogram of 10000 bins over [1, 1.0001]");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("contexts")
     void indicesOutOfRange(TestContext ctx) {

@@ -151,6 +151,8 @@ public final class TaskCodec {
                 }
             }
             case TaskOp.MapBlocks m -> out.u8(10).str(m.function()).longs(m.blockIndex()).str(m.dtype().name()).ints(m.shape());
+            case TaskOp.Scan s -> out.u8(12).str(s.op().name()).i32(s.axis()).str(s.dtype().name()).ints(s.shape());
+            case TaskOp.Histogram h -> out.u8(13).i32(h.bins()).f64(h.lo()).f64(h.hi()).ints(h.shape());
             case TaskOp.Write w -> out.u8(11).str(w.format()).str(w.path()).str(w.token()).i64(w.fileSize()).i64(w.dataOffset())
                     .longs(w.fileShape()).str(w.dtype().name()).longs(w.offset()).ints(w.shape());
         }
@@ -200,6 +202,8 @@ public final class TaskCodec {
             case 10 -> new TaskOp.MapBlocks(in.str(), in.longs(), in.constant(DType.class), in.ints());
             case 11 -> new TaskOp.Write(in.str(), in.str(), in.str(), in.i64(), in.i64(), in.longs(), in.constant(DType.class),
                     in.longs(), in.ints());
+            case 12 -> new TaskOp.Scan(in.constant(ReduceOp.class), in.i32(), in.constant(DType.class), in.ints());
+            case 13 -> new TaskOp.Histogram(in.i32(), in.f64(), in.f64(), in.ints());
             default -> throw new WireFormatException("unknown task op tag " + tag);
         };
     }

@@ -166,6 +166,31 @@ public sealed interface TaskOp {
         public long outputBytes() { return bytes(dtype, shape); }
     }
 
+    /** The inclusive scan of one chunk along {@code axis} ({@link Backend#scan}): cumsum for SUM, cumprod for PROD. */
+    record Scan(ReduceOp op, int axis, DType dtype, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return backend.scan(op, inputs[0], axis); }
+
+        public String describe() { return (op == ReduceOp.PROD ? "cumprod" : "cumsum") + " of a chunk along axis " + axis; }
+
+        public long outputBytes() { return bytes(dtype, shape); }
+    }
+
+    /**
+     * numpy.histogram's counts of one chunk in {@code bins} equal bins over {@code [lo, hi]} ({@link Backend#histogram}),
+     * an INT64 block of {@code shape} (which holds {@code bins} values).
+     */
+    record Histogram(int bins, double lo, double hi, int[] shape) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) { return backend.histogram(inputs[0], bins, lo, hi, shape); }
+
+        public String describe() { return "histogram of a chunk, " + bins + " bins over [" + lo + ", " + hi + "]"; }
+
+        public long outputBytes() { return bytes(DType.INT64, shape); }
+
+        /** The counts and the edges. */
+        @Override
+        public long runBytes(Backend backend) { return outputBytes() + 8L * (bins + 1L); }
+    }
+
     /** C = sum over k of A[k] @ B[k], the k blocks in order: inputs are A[0..n), then B[0..n). */
     record Matmul(DType dtype, int[] shape) implements WritesInto {
         public Block run(Backend backend, Block[] inputs, TaskEnv env) {

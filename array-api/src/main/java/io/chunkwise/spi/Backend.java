@@ -129,6 +129,29 @@ public interface Backend extends AutoCloseable {
     /** A new block of {@code dtype} and {@code shape} filled by strided copies from the sources. */
     Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces);
 
+    /**
+     * The inclusive scan of one block along {@code axis} ({@code op} SUM: cumsum, PROD: cumprod), a new block of the
+     * input's dtype and shape, accumulated line by line in that dtype as NumPy does ({@link HostScans}). The default
+     * scans on the host; the array layer carries the scans across chunk boundaries.
+     */
+    default Block scan(ReduceOp op, Block input, int axis) {
+        return fromHost(HostScans.scan(op, toHost(input), axis));
+    }
+
+    /**
+     * numpy.histogram's counts of one block's values in {@code bins} equal bins over {@code [lo, hi]}
+     * ({@link HostHistogram}): a new INT64 block of {@code shape}, which holds {@code bins} values. The default
+     * counts on the host.
+     */
+    default Block histogram(Block input, int bins, double lo, double hi, int[] shape) {
+        if (io.chunkwise.Shapes.size(shape) != bins) {
+            throw new IllegalArgumentException("histogram counts of shape " + io.chunkwise.Shapes.str(shape) + " for " + bins + " bins");
+        }
+        long[] counts = new long[bins];
+        HostHistogram.count(toHost(input), bins, lo, hi, counts);
+        return fromHost(new HostBlock(DType.INT64, shape, counts));
+    }
+
     @Override
     default void close() {}
 }

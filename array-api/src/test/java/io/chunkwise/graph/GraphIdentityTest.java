@@ -69,6 +69,24 @@ class GraphIdentityTest {
     }
 
     @Test
+    void scansAndHistogramsDigestTheirParameters() {
+        ChunkedArray x = cw.random(5).normal(0, 1, new long[]{20, 30}, new int[]{7, 11});
+        assertEquals(x.cumsum(0).node().name(), x.cumsum(0).node().name());
+        assertEquals(x.cumsum(-1).node().name(), x.cumsum(1).node().name());
+        assertNotEquals(x.cumsum(0).node().name(), x.cumsum(1).node().name());
+        assertNotEquals(x.cumsum(0).node().name(), x.cumprod(0).node().name());
+        assertTrue(x.cumprod(1).node().name().startsWith("cumprod-"), x.cumprod(1).node().name());
+        // the counts per chunk (the input of the final sum) name the bins and the range
+        String h = x.histogram(10, -1, 1).node().inputs().get(0).name();
+        assertTrue(h.startsWith("histogram-"), h);
+        assertEquals(h, x.histogram(10, -1, 1).node().inputs().get(0).name());
+        assertNotEquals(h, x.histogram(11, -1, 1).node().inputs().get(0).name());
+        assertNotEquals(h, x.histogram(10, -1.5, 1).node().inputs().get(0).name());
+        assertNotEquals(h, x.histogram(10, -1, Math.nextUp(1.0)).node().inputs().get(0).name());
+        assertNotEquals(h, x.astype(DType.FLOAT32).histogram(10, -1, 1).node().inputs().get(0).name());
+    }
+
+    @Test
     void sourcesPersistedChunksAndFunctionObjectsAreNamedByRandomIds() {
         double[] data = {1, 2, 3, 4};
         ChunkedArray a = cw.fromArray(data, new long[]{4}, new int[]{2}), b = cw.fromArray(data, new long[]{4}, new int[]{2});

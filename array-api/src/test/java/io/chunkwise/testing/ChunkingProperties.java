@@ -237,6 +237,76 @@ public abstract class ChunkingProperties {
         }
     }
 
+    /** any/all, the NaN-skipping reductions, the scans, histogram and tensordot on two grids of one source. */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void numpyReductionsOnTwoGridsOfOneSource(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (boolean any : new boolean[]{true, false}) {
+                DType t = rc.dtype();
+                long[] shape = rc.shape(1, 3);
+                double[] v = rc.values(t, (int) Dense.size(shape), NumpyTypes.isFloating(t));
+                for (int i = 0; i < v.length; i++) if (rc.chance(0.6)) v[i] = 0;
+                Source x = source(rc, t, shape, v);
+                int[] axes = rc.axes(shape.length);
+                checks.add(sameOnBothGrids(cw, what(ctx, seed, (any ? "any" : "all") + "(x, axes " + Arrays.toString(axes) + ")"), x,
+                        (a, b) -> any ? a.any(axes) : a.all(axes), any ? x.dense().any(axes) : x.dense().all(axes), DType.BOOL, Tol.EXACT, true));
+            }
+            for (ConformanceSuite.NanReduction r : ConformanceSuite.NanReduction.values()) {
+                DType t = rc.pick(DType.FLOAT64, DType.FLOAT32, rc.pick(RandomCases.NUMERIC));
+                DType rt = switch (r) {
+                    case NANSUM -> NumpyTypes.sumProd(t);
+                    case NANMIN, NANMAX -> t;
+                    default -> NumpyTypes.moment(t);
+                };
+                boolean noIdentity = r == ConformanceSuite.NanReduction.NANMIN || r == ConformanceSuite.NanReduction.NANMAX;
+                long[] shape = noIdentity ? rc.nonEmptyShape(1, 3) : rc.shape(1, 3);
+                double[] v = rc.values(t, (int) Dense.size(shape), NumpyTypes.isFloating(t));
+                if (NumpyTypes.isFloating(t) && rc.chance(0.3)) Arrays.fill(v, Double.NaN);
+                Source x = source(rc, t, shape, v);
+                int[] axes = rc.axes(shape.length);
+                Dense in = x.dense().roundTo(rt);
+                checks.add(sameOnBothGrids(cw, what(ctx, seed, r + "(x, axes " + Arrays.toString(axes) + ")"), x,
+                        (a, b) -> ConformanceSuite.apply(r, a, axes), ConformanceSuite.apply(r, in, axes).roundTo(rt), rt,
+                        ConformanceSuite.nanReductionTol(r, rt, in, axes), noIdentity || !NumpyTypes.isFloating(rt)));
+            }
+            for (boolean sum : new boolean[]{true, false}) {
+                DType t = rc.dtype(), rt = NumpyTypes.sumProd(t);
+                long[] shape = rc.shape(1, 3);
+                int axis = rc.between(-shape.length, shape.length - 1), n = (int) Dense.size(shape);
+                Source x = source(rc, t, shape, sum ? rc.values(t, n, NumpyTypes.isFloating(t)) : rc.productValues(t, n));
+                Dense in = x.dense().roundTo(rt);
+                int len = (int) shape[Math.floorMod(axis, shape.length)];
+                checks.add(sameOnBothGrids(cw, what(ctx, seed, (sum ? "cumsum" : "cumprod") + "(x, " + axis + ")"), x,
+                        (a, b) -> sum ? a.cumsum(axis) : a.cumprod(axis), (sum ? in.cumsum(axis, rt) : in.cumprod(axis, rt)).roundTo(rt), rt,
+                        ConformanceSuite.scanTol(sum, rt, in, axis, len), !NumpyTypes.isFloating(rt)));
+            }
+            for (DType t : RandomCases.DTYPES) {
+                Source x = source(rc, t, rc.shape(0, 3), NumpyTypes.isFloating(t));
+                int bins = rc.between(1, 9);
+                double lo = rc.pick(-5.0, -0.5, 0.0), hi = rc.pick(5.0, 0.75, 1.0);
+                checks.add(sameOnBothGrids(cw, what(ctx, seed, "histogram(x, " + bins + ", " + lo + ", " + hi + ")"), x,
+                        (a, b) -> a.histogram(bins, lo, hi), x.dense().histogram(bins, lo, hi, t == DType.FLOAT32), DType.INT64, Tol.EXACT, true));
+            }
+            for (int rep = 0; rep < 2; rep++) {
+                DType t = rc.pick(RandomCases.NUMERIC);
+                long[] shape = rc.shape(1, 3);
+                int[] axes = rc.axes(shape.length);
+                Source x = source(rc, t, shape, false);
+                Dense d = x.dense();
+                long depth = 1;
+                for (int a : axes) depth *= shape[Math.floorMod(a, shape.length)];
+                Dense scale = d.abs().tensordot(d.abs(), axes, axes);
+                Tol tol = Tol.of(t).withAtol(NumpyTypes.isFloating(t) ? 4 * (depth + 2) * eps(t) * maxAbs(scale) : 0);
+                checks.add(sameOnBothGrids(cw, what(ctx, seed, "tensordot(x, x, " + Arrays.toString(axes) + ", " + Arrays.toString(axes) + ")"), x,
+                        (a, b) -> a.tensordot(b, axes, axes), d.tensordot(d, axes, axes).roundTo(t), t, tol, !NumpyTypes.isFloating(t)));
+            }
+            checkAll(what(ctx, seed, "any/all, NaN-skipping reductions, scans, histogram and tensordot on two grids of one source"), checks);
+        }
+    }
+
     @ParameterizedTest(name = "{0} seed={1}")
     @MethodSource("cases")
     void manipulationOnTwoGridsOfOneSource(TestContext ctx, long seed) {

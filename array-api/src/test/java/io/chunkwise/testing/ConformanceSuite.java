@@ -583,6 +583,304 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    // ---- any/all, NaN-skipping reductions, scans, histogram ----
+
+    /**
+     * {@code v} (of an array of {@code shape}) with, for floats, whole hyperplanes of NaN now and then (an axis held at
+     * one position, so that reductions over the other axes meet all-NaN slices), or everything NaN.
+     */
+    private static double[] withNanPlanes(RandomCases rc, DType t, long[] shape, double[] v) {
+        if (!NumpyTypes.isFloating(t) || v.length == 0) return v;
+        if (rc.chance(0.05)) {
+            Arrays.fill(v, Double.NaN);
+            return v;
+        }
+        for (int plane = rc.between(0, 2); plane > 0 && shape.length > 0; plane--) {
+            int ax = rc.between(0, shape.length - 1);
+            long k = rc.between(0, (int) shape[ax] - 1);
+            long[] idx = new long[shape.length];
+            for (int i = 0; i < v.length; i++) {
+                if (idx[ax] == k) v[i] = Double.NaN;
+                Dense.increment(idx, shape);
+            }
+        }
+        return v;
+    }
+
+    /** {@code v} as stored in {@code t} (what {@link RandomCases#create} makes of it), so that the oracle sees the same values. */
+    private static double[] storedAs(DType t, double[] v) { return Dense.of(v, v.length).roundTo(t).values(); }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void anyAndAll(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (boolean any : new boolean[]{true, false}) {
+                for (DType t : RandomCases.DTYPES) {
+                    for (int rep = 0; rep < 2; rep++) {
+                        long[] shape = rc.shape(0, 4);
+                        int[] axes = rc.axes(shape.length);
+                        int n = (int) Dense.size(shape);
+                        double[] v = rc.values(t, n, true);
+                        double zeros = rc.pick(0.0, 0.5, 0.95);
+                        for (int i = 0; i < n; i++) if (rc.chance(zeros)) v[i] = NumpyTypes.isFloating(t) && rc.chance(0.3) ? -0.0 : 0.0;
+                        Case a = rc.array(cw, t, shape, v);
+                        String w = what(ctx, seed, (any ? "any" : "all") + "(" + a + ", axes " + Arrays.toString(axes) + ")");
+                        checks.add(named(w, () -> {
+                            Dense e = any ? a.dense().any(axes) : a.dense().all(axes);
+                            assertArrayClose(any ? a.array().any(axes) : a.array().all(axes), e, DType.BOOL, w);
+                        }));
+                    }
+                }
+            }
+            checkAll(what(ctx, seed, "any/all"), checks);
+        }
+    }
+
+    enum NanReduction { NANSUM, NANMEAN, NANMIN, NANMAX, NANVAR, NANSTD }
+
+    static ChunkedArray apply(NanReduction r, ChunkedArray x, int[] axes) {
+        return switch (r) {
+            case NANSUM -> x.nansum(axes); case NANMEAN -> x.nanmean(axes); case NANMIN -> x.nanmin(axes);
+            case NANMAX -> x.nanmax(axes); case NANVAR -> x.nanvar(axes); case NANSTD -> x.nanstd(axes);
+        };
+    }
+
+    static Dense apply(NanReduction r, Dense x, int[] axes) {
+        return switch (r) {
+            case NANSUM -> x.nansum(axes); case NANMEAN -> x.nanmean(axes); case NANMIN -> x.nanmin(axes);
+            case NANMAX -> x.nanmax(axes); case NANVAR -> x.nanvar(axes); case NANSTD -> x.nanstd(axes);
+        };
+    }
+
+    /** The tolerance of a NaN-skipping reduction: as {@link #reductionTol}, scaled by the finite values only. */
+    static Tol nanReductionTol(NanReduction r, DType rt, Dense input, int[] axes) {
+        Tol base = Tol.of(rt);
+        if (!NumpyTypes.isFloating(rt)) return base;
+        Dense finite = input.map(v -> Double.isFinite(v) ? v : Double.NaN);
+        long n = Math.max(1, Dense.size(input.shape()) / Math.max(1, Dense.size(input.sum(axes).shape())));
+        double slack = 8 * (4 + Math.sqrt(n)) * eps(rt);
+        return switch (r) {
+            case NANSUM -> base.withAtol(slack * maxAbs(finite.abs().nansum(axes)));
+            case NANMEAN -> base.withAtol(slack * maxAbs(finite.abs().nanmean(axes)));
+            case NANVAR -> base.withAtol(slack * maxAbs(finite.mul(finite).nanmean(axes)));
+            case NANSTD -> base.withAtol(100 * slack * Math.sqrt(maxAbs(finite.mul(finite).nanmean(axes))));
+            default -> base;
+        };
+    }
+
+    /**
+     * NaN-skipping reductions on every dtype with NaN, infinities and all-NaN slices (NumPy: nansum of an all-NaN slice
+     * is 0, the others NaN; infinities are not skipped; integers and bools as the plain reductions).
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void nanReductions(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (NanReduction r : NanReduction.values()) {
+                for (DType t : RandomCases.DTYPES) {
+                    for (int rep = 0; rep < 2; rep++) {
+                        long[] shape = rc.shape(0, 4);
+                        int[] axes = rc.axes(shape.length);
+                        if (r == NanReduction.NANMIN || r == NanReduction.NANMAX) {
+                            for (int a = 0; a < shape.length; a++) if (shape[a] == 0) shape[a] = rc.between(1, 4);
+                        }
+                        double[] v = withNanPlanes(rc, t, shape, rc.values(t, (int) Dense.size(shape), true));
+                        Case a = rc.array(cw, t, shape, v);
+                        DType rt = switch (r) {
+                            case NANSUM -> NumpyTypes.sumProd(t);
+                            case NANMIN, NANMAX -> t;
+                            default -> NumpyTypes.moment(t);
+                        };
+                        String w = what(ctx, seed, r.name().toLowerCase(java.util.Locale.ROOT) + "(" + a + ", axes " + Arrays.toString(axes) + ")");
+                        checks.add(named(w, () -> {
+                            Dense in = a.dense().roundTo(rt);
+                            Dense e = apply(r, in, axes).roundTo(rt);
+                            assertArrayClose(apply(r, a.array(), axes), e, rt, nanReductionTol(r, rt, in, axes), w);
+                        }));
+                    }
+                }
+            }
+            checkAll(what(ctx, seed, "NaN-skipping reductions"), checks);
+        }
+    }
+
+    /**
+     * nansum composes where(isnan(x), 0, x) with sum: one fused elementwise layer computed inside the reduction's
+     * partials, and on data without NaN the very bits of sum.
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void nansumIsOneFusedPassWithTheBitsOfSum(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                long[] shape = {rc.between(20, 70), rc.between(1, 40)};
+                Case a = rc.array(cw, t, shape, rc.values(t, (int) Dense.size(shape), false));
+                for (int[] axes : new int[][]{{}, {0}, {1}, {-1, 0}}) {
+                    String w = what(ctx, seed, "nansum(" + a + ", axes " + Arrays.toString(axes) + ") without NaN vs sum");
+                    checks.add(named(w, () -> {
+                        double[] plain = a.array().sum(axes).compute().toDoubleArray();
+                        double[] skipping = a.array().nansum(axes).compute().toDoubleArray();
+                        assertEquals(plain.length, skipping.length, w);
+                        for (int i = 0; i < plain.length; i++) {
+                            if (Double.doubleToRawLongBits(plain[i]) != Double.doubleToRawLongBits(skipping[i])) {
+                                fail(w + ": at " + i + " nansum gave " + skipping[i] + ", sum " + plain[i]);
+                            }
+                        }
+                    }));
+                }
+                String w = what(ctx, seed, "explain() of nansum(" + a + ")");
+                checks.add(named(w, () -> {
+                    String text = a.array().nansum().explain();
+                    List<String> elementwise = new ArrayList<>();
+                    Matcher m = LAYER.matcher(text);
+                    while (m.find()) if (m.group(2).startsWith("elementwise")) elementwise.add(m.group(0).trim());
+                    assertEquals(1, elementwise.size(), w + ": one elementwise layer; explain():\n" + text);
+                    assertTrue(elementwise.get(0).contains("where("), w + ": the layer replaces NaN; explain():\n" + text);
+                    assertTrue(text.contains("its elementwise input fused in"), w + ": the sum computes it in its partials; explain():\n" + text);
+                }));
+            }
+            checkAll(what(ctx, seed, "nansum fused"), checks);
+        }
+    }
+
+    /** The tolerance of a scan along an axis of {@code n}: rounding of up to n steps, against the partial sums of |x|. */
+    static Tol scanTol(boolean sum, DType rt, Dense input, int axis, int n) {
+        Tol base = Tol.of(rt);
+        if (!NumpyTypes.isFloating(rt)) return base;
+        if (!sum) return base.withRtol(4 * (n + 4) * eps(rt));
+        Dense finite = input.map(v -> Double.isFinite(v) ? Math.abs(v) : 0);
+        return base.withAtol(4 * (n + 4) * eps(rt) * maxAbs(finite.cumsum(axis, DType.FLOAT64)));
+    }
+
+    /**
+     * cumsum and cumprod along every axis (negative too), across several chunks along the axis and within one, on every
+     * dtype, NaN and infinities included: NumPy's values and dtypes, the input's chunks.
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void scans(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (boolean sum : new boolean[]{true, false}) {
+                for (DType t : RandomCases.DTYPES) {
+                    for (int rep = 0; rep < 2; rep++) {
+                        long[] shape = rc.shape(1, 4);
+                        int axis = rc.between(-shape.length, shape.length - 1);
+                        int ax = axis < 0 ? axis + shape.length : axis;
+                        if (rep == 0 && shape[ax] < 8) shape[ax] = rc.between(8, 40);   // several chunks along the axis, mostly
+                        int n = (int) Dense.size(shape);
+                        double[] v = sum ? rc.values(t, n, true) : rc.productValues(t, n);
+                        if (!sum && NumpyTypes.isFloating(t)) {
+                            for (int i = 0; i < n; i++) {
+                                if (rc.chance(0.02)) v[i] = rc.pick(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+                            }
+                        }
+                        Case a = rc.array(cw, t, shape, v);
+                        DType rt = NumpyTypes.sumProd(t);
+                        ChunkedArray oneChunk = a.array().rechunk(a.array().chunks().withAxis(ax, new long[]{shape[ax]}));
+                        for (ChunkedArray x : new ChunkedArray[]{a.array(), oneChunk}) {
+                            String w = what(ctx, seed, (sum ? "cumsum" : "cumprod") + "(" + t + " " + Arrays.toString(shape) + " chunks "
+                                    + x.chunks() + ", axis " + axis + ")");
+                            checks.add(named(w, () -> {
+                                Dense in = a.dense().roundTo(rt);
+                                Dense e = (sum ? in.cumsum(axis, rt) : in.cumprod(axis, rt)).roundTo(rt);
+                                ChunkedArray scanned = sum ? x.cumsum(axis) : x.cumprod(axis);
+                                assertEquals(x.chunks(), scanned.chunks(), w + ": the input's chunks");
+                                assertArrayClose(scanned, e, rt, scanTol(sum, rt, in, axis, (int) shape[ax]), w);
+                            }));
+                        }
+                    }
+                }
+            }
+            checkAll(what(ctx, seed, "cumsum/cumprod"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void scansAreBitIdenticalAcrossThreadsAndRuns(TestContext ctx, long seed) {
+        assumeTrue(ctx.unavailableReason().isEmpty(), () -> ctx.name() + ": " + ctx.unavailableReason().orElse(""));
+        long[] shape = {300, 170};
+        int[] chunks = {37, 23};
+        String w = what(ctx, seed, "cumsum/cumprod of random " + Arrays.toString(shape) + " chunks " + Arrays.toString(chunks));
+        List<double[]> results = new ArrayList<>();
+        for (int threads : new int[]{1, 3, 1, 3}) {
+            try (Chunkwise cw = ctx.open(b -> b.threads(threads))) {
+                ChunkedArray x = cw.random(seed).normal(0.3, 1.7, shape, chunks);
+                ChunkedArray y = cw.random(seed + 1).uniform(0.9, 1.1, shape, chunks).astype(DType.FLOAT32);
+                double[] a = x.cumsum(0).compute().toDoubleArray(), b = x.cumsum(-1).compute().toDoubleArray();
+                double[] c = y.cumprod(0).compute().toDoubleArray(), d = y.cumsum(1).compute().toDoubleArray();
+                double[] all = new double[a.length * 4];
+                System.arraycopy(a, 0, all, 0, a.length);
+                System.arraycopy(b, 0, all, a.length, a.length);
+                System.arraycopy(c, 0, all, 2 * a.length, a.length);
+                System.arraycopy(d, 0, all, 3 * a.length, a.length);
+                results.add(all);
+            }
+        }
+        for (int i = 1; i < results.size(); i++) {
+            double[] a = results.get(0), b = results.get(i);
+            for (int j = 0; j < a.length; j++) {
+                if (Double.doubleToRawLongBits(a[j]) != Double.doubleToRawLongBits(b[j])) {
+                    fail(w + ": run " + i + " (threads " + (i % 2 == 0 ? 1 : 3) + ") gave " + b[j] + " where run 0 (1 thread) gave "
+                            + a[j] + " at position " + j + " (cumsum(0), cumsum(-1), float32 cumprod(0), float32 cumsum(1) one after another)");
+                }
+            }
+        }
+    }
+
+    /**
+     * histogram on every dtype: random ranges (an empty one too), values on the edges NumPy's linspace gives (float32
+     * edges for float32 data), just outside the range, NaN and infinities; exact INT64 counts.
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void histogram(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (DType t : RandomCases.DTYPES) {
+                for (int rep = 0; rep < 3; rep++) {
+                    long[] shape = rc.shape(0, 4);
+                    int n = (int) Dense.size(shape);
+                    int bins = rc.pick(1, 2, 3, 7, 10, rc.between(1, 40));
+                    double lo = rc.pick(-10.0, -3.5, 0.1, -1.0, rc.random().nextDouble() * 10 - 5);
+                    double hi = rc.pick(10.0, 2.25, 0.7, lo, lo + rc.random().nextDouble() * 12);
+                    if (t == DType.BOOL && rc.chance(0.5)) {
+                        lo = 0;
+                        hi = 1;
+                    }
+                    if (hi < lo) hi = lo;
+                    boolean f32 = t == DType.FLOAT32;
+                    double[] edges = Dense.linspaceEdges(bins, lo == hi ? lo - 0.5 : lo, lo == hi ? hi + 0.5 : hi, f32);
+                    double[] v = rc.values(t, n, true);
+                    for (int i = 0; i < n; i++) {
+                        if (rc.chance(0.3)) {   // on an edge, or next to it (where NumPy's first guess of the bin is off by one)
+                            double e = edges[rc.between(0, bins)];
+                            int side = rc.between(-1, 1);
+                            v[i] = side == 0 ? e : f32 ? (side < 0 ? Math.nextDown((float) e) : Math.nextUp((float) e))
+                                    : (side < 0 ? Math.nextDown(e) : Math.nextUp(e));
+                        }
+                        else if (rc.chance(0.05)) v[i] = rc.pick(Math.nextDown(edges[0]), Math.nextUp(edges[bins]), lo, hi);
+                    }
+                    double[] stored = storedAs(t, v);
+                    Case a = rc.array(cw, t, shape, stored);
+                    double l = lo, h = hi;
+                    String w = what(ctx, seed, "histogram(" + a + ", bins " + bins + ", range [" + lo + ", " + hi + "])");
+                    checks.add(named(w, () -> assertArrayClose(a.array().histogram(bins, l, h), a.dense().histogram(bins, l, h, f32), DType.INT64, w)));
+                }
+            }
+            checkAll(what(ctx, seed, "histogram"), checks);
+        }
+    }
+
     // ---- linear algebra ----
 
     /** The chunks of {@code a @ b}: A's row chunks by B's column chunks (as dask's), the axes of 1-D operands dropped. */
@@ -634,6 +932,53 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                 }));
             }
             checkAll(what(ctx, seed, "matmul"), checks);
+        }
+    }
+
+    /**
+     * tensordot over 0 to 3 pairs of axes at random positions (negative too), of random dtypes, empty axes included:
+     * numpy.tensordot's values, shape and dtype (matmul's).
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void tensordot(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 10; rep++) {
+                int pairs = rc.between(0, 3), freeA = rc.between(0, 2), freeB = rc.between(0, 2);
+                int nda = pairs + freeA, ndb = pairs + freeB;
+                long[] sa = rc.shape(nda, 6, true), sb = rc.shape(ndb, 6, true);
+                List<Integer> posA = new ArrayList<>(), posB = new ArrayList<>();
+                for (int i = 0; i < nda; i++) posA.add(i);
+                for (int i = 0; i < ndb; i++) posB.add(i);
+                java.util.Collections.shuffle(posA, rc.random());
+                java.util.Collections.shuffle(posB, rc.random());
+                int[] axesA = new int[pairs], axesB = new int[pairs];
+                for (int k = 0; k < pairs; k++) {
+                    axesA[k] = posA.get(k);
+                    axesB[k] = posB.get(k);
+                    sb[axesB[k]] = sa[axesA[k]];
+                    if (rc.chance(0.3)) axesA[k] -= nda;
+                    if (rc.chance(0.3)) axesB[k] -= ndb;
+                }
+                DType ta = rc.dtype(), tb = rep < 4 ? ta : rc.dtype();
+                Case a = rc.array(cw, ta, sa, false);
+                Case b = rc.array(cw, tb, sb, false);
+                DType rt = NumpyTypes.common(ta, tb);
+                long depth = 1;
+                for (int k = 0; k < pairs; k++) depth *= sa[Math.floorMod(axesA[k], nda)];
+                long k = depth;
+                String w = what(ctx, seed, "tensordot(" + a + ", " + b + ", axes " + Arrays.toString(axesA) + ", " + Arrays.toString(axesB) + ")");
+                checks.add(named(w, () -> {
+                    Dense x = a.dense().roundTo(rt), y = b.dense().roundTo(rt);
+                    Dense e = x.tensordot(y, axesA, axesB);
+                    Dense scale = x.abs().tensordot(y.abs(), axesA, axesB);
+                    Tol tol = Tol.of(rt).withAtol(NumpyTypes.isFloating(rt) ? 4 * (k + 2) * eps(rt) * maxAbs(scale) : 0);
+                    assertArrayClose(a.array().tensordot(b.array(), axesA, axesB), e.roundTo(rt), rt, tol, w);
+                }));
+            }
+            checkAll(what(ctx, seed, "tensordot"), checks);
         }
     }
 

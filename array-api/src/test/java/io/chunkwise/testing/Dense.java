@@ -388,6 +388,119 @@ public final class Dense {
         return new Dense(at, outShape);
     }
 
+    // ---- any/all, NaN-skipping reductions, scans, histogram ----
+
+    /** NumPy's any over {@code axes}: 1 where some element is non-zero (NaN is), else 0 (also over nothing). */
+    public Dense any(int... axes) { return reduceGroups(g -> g.stream().anyMatch(v -> v != 0 || Double.isNaN(v)) ? 1 : 0, axes); }
+
+    /** NumPy's all over {@code axes}: 1 where every element is non-zero (NaN is), else 0; 1 over nothing. */
+    public Dense all(int... axes) { return reduceGroups(g -> g.stream().allMatch(v -> v != 0 || Double.isNaN(v)) ? 1 : 0, axes); }
+
+    private static List<Double> withoutNan(List<Double> g) { return g.stream().filter(v -> !Double.isNaN(v)).toList(); }
+
+    /** numpy.nansum: the sum of the non-NaN values (0 if none), rounded once. */
+    public Dense nansum(int... axes) { return reduceGroups(g -> exactSum(withoutNan(g)), axes); }
+
+    /** numpy.nanmean: NaN where no value is left. */
+    public Dense nanmean(int... axes) { return reduceGroups(g -> reduceGroup(Reduction.MEAN, withoutNan(g)), axes); }
+
+    /** numpy.nanvar (ddof 0): NaN where no value is left. */
+    public Dense nanvar(int... axes) { return reduceGroups(g -> reduceGroup(Reduction.VAR, withoutNan(g)), axes); }
+
+    /** numpy.nanstd (ddof 0): NaN where no value is left. */
+    public Dense nanstd(int... axes) { return reduceGroups(g -> reduceGroup(Reduction.STD, withoutNan(g)), axes); }
+
+    /** numpy.nanmin: NaN for an all-NaN group; an empty group is an error. */
+    public Dense nanmin(int... axes) { return nanExtreme(false, axes); }
+
+    /** numpy.nanmax: NaN for an all-NaN group; an empty group is an error. */
+    public Dense nanmax(int... axes) { return nanExtreme(true, axes); }
+
+    private Dense nanExtreme(boolean max, int[] axes) {
+        return reduceGroups(g -> {
+            if (g.isEmpty()) throw new IllegalArgumentException("zero-size reduction has no identity");
+            List<Double> left = withoutNan(g);
+            return left.isEmpty() ? Double.NaN : reduceGroup(max ? Reduction.MAX : Reduction.MIN, left);
+        }, axes);
+    }
+
+    /** Each group of values over {@code axes} (in row-major order) reduced by {@code f}. */
+    private Dense reduceGroups(java.util.function.ToDoubleFunction<List<Double>> f, int[] axes) {
+        boolean[] red = axisFlags(axes);
+        long[] outShape = keptShape(red);
+        int m = Math.toIntExact(size(outShape));
+        List<List<Double>> groups = new ArrayList<>();
+        for (int j = 0; j < m; j++) groups.add(new ArrayList<>());
+        long[] idx = new long[shape.length];
+        for (int i = 0; i < data.length; i++) {
+            groups.get(outFlat(idx, red, outShape)).add(data[i]);
+            increment(idx, shape);
+        }
+        double[] d = new double[m];
+        for (int j = 0; j < m; j++) d[j] = f.applyAsDouble(groups.get(j));
+        return new Dense(d, outShape);
+    }
+
+    /**
+     * numpy.cumsum along {@code axis}: element by element along each line, {@code s = s + x}, each step stored in
+     * {@code t} (float32 rounds after every step, as NumPy accumulates float32 in float32).
+     */
+    public Dense cumsum(int axis, DType t) { return scan(axis, t, Double::sum); }
+
+    /** numpy.cumprod along {@code axis}, each step stored in {@code t}. */
+    public Dense cumprod(int axis, DType t) { return scan(axis, t, (a, b) -> a * b); }
+
+    private Dense scan(int axis, DType t, DoubleBinaryOperator op) {
+        int ax = normAxis(axis, shape.length);
+        double[] d = new double[data.length];
+        long[] idx = new long[shape.length];
+        for (int i = 0; i < data.length; i++) {
+            double v = data[i];
+            if (idx[ax] > 0) {
+                long[] prev = idx.clone();
+                prev[ax]--;
+                v = op.applyAsDouble(d[flat(prev)], v);
+            }
+            d[i] = t == DType.FLOAT32 ? (float) v : v;
+            increment(idx, shape);
+        }
+        return new Dense(d, shape.clone());
+    }
+
+    /**
+     * numpy.histogram(values, bins, range=(lo, hi))[0], found by comparing each value with the edges
+     * {@code np.linspace(lo, hi, bins + 1)} (float32 edges for float32 data): bin i holds {@code e[i] <= x < e[i+1]},
+     * the last bin also {@code x == e[bins]}; values outside the range and NaN are not counted. An empty range is
+     * widened by 0.5 each way.
+     */
+    public Dense histogram(int bins, double lo, double hi, boolean float32) {
+        if (lo == hi) {
+            lo -= 0.5;
+            hi += 0.5;
+        }
+        double[] e = linspaceEdges(bins, lo, hi, float32);
+        double[] counts = new double[bins];
+        for (double x : data) {
+            for (int b = 0; b < bins; b++) {
+                if (e[b] <= x && (x < e[b + 1] || (b == bins - 1 && x == e[bins]))) {
+                    counts[b]++;
+                    break;
+                }
+            }
+        }
+        return new Dense(counts, new long[]{bins});
+    }
+
+    /** {@code np.linspace(lo, hi, bins + 1)} (computed in float64, then rounded to float32 where asked). */
+    public static double[] linspaceEdges(int bins, double lo, double hi, boolean float32) {
+        double[] e = new double[bins + 1];
+        double step = (hi - lo) / bins;
+        for (int i = 0; i < bins; i++) e[i] = i * step + lo;
+        e[bins] = hi;
+        if (float32) for (int i = 0; i <= bins; i++) e[i] = (float) e[i];
+        return e;
+    }
+
     // ---- linear algebra ----
 
     /** NumPy's matmul for 1-D and 2-D operands (1-D @ 1-D gives a 0-d dot product). */
@@ -408,6 +521,49 @@ public final class Dense {
         if (ndim() == 2) out.add(m);
         if (o.ndim() == 2) out.add(n);
         return new Dense(d, out.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /**
+     * numpy.tensordot(this, o, axes=(axesA, axesB)): output index (free axes of this, then free axes of o), each
+     * element the sum over every index of the paired axes of the products, in row-major order of those axes.
+     */
+    public Dense tensordot(Dense o, int[] axesA, int[] axesB) {
+        int[] ia = new int[axesA.length], ib = new int[axesB.length];
+        boolean[] sa = new boolean[ndim()], sb = new boolean[o.ndim()];
+        for (int k = 0; k < ia.length; k++) {
+            ia[k] = normAxis(axesA[k], ndim());
+            ib[k] = normAxis(axesB[k], o.ndim());
+            if (shape[ia[k]] != o.shape[ib[k]]) throw new IllegalArgumentException("tensordot: shape-mismatch for sum");
+            sa[ia[k]] = true;
+            sb[ib[k]] = true;
+        }
+        List<Integer> freeA = new ArrayList<>(), freeB = new ArrayList<>();
+        List<Long> outShape = new ArrayList<>();
+        for (int a = 0; a < ndim(); a++) if (!sa[a]) { freeA.add(a); outShape.add(shape[a]); }
+        for (int a = 0; a < o.ndim(); a++) if (!sb[a]) { freeB.add(a); outShape.add(o.shape[a]); }
+        long[] os = outShape.stream().mapToLong(Long::longValue).toArray();
+        long[] sumShape = new long[ia.length];
+        for (int k = 0; k < ia.length; k++) sumShape[k] = shape[ia[k]];
+        double[] d = new double[Math.toIntExact(size(os))];
+        long[] oi = new long[os.length];
+        for (int i = 0; i < d.length; i++) {
+            long[] x = new long[ndim()], y = new long[o.ndim()];
+            for (int k = 0; k < freeA.size(); k++) x[freeA.get(k)] = oi[k];
+            for (int k = 0; k < freeB.size(); k++) y[freeB.get(k)] = oi[freeA.size() + k];
+            long[] si = new long[sumShape.length];
+            double s = 0;
+            for (long c = 0; c < size(sumShape); c++) {
+                for (int k = 0; k < si.length; k++) {
+                    x[ia[k]] = si[k];
+                    y[ib[k]] = si[k];
+                }
+                s += data[flat(x)] * o.data[o.flat(y)];
+                increment(si, sumShape);
+            }
+            d[i] = s;
+            increment(oi, os);
+        }
+        return new Dense(d, os);
     }
 
     // ---- manipulation ----

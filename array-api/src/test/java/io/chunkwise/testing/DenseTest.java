@@ -74,6 +74,37 @@ class DenseTest {
     }
 
     @Test
+    void nanReductionsAnyAllScansHistogramAndTensordot() {
+        double n = Double.NaN;
+        Dense m = Dense.of(new double[]{1, n, 3, n, n, n}, 2, 3);   // np.array([[1, nan, 3], [nan, nan, nan]])
+        same(new double[]{4, 0}, new long[]{2}, m.nansum(1));
+        same(new double[]{2, n}, new long[]{2}, m.nanmean(1));
+        same(new double[]{1, n, 3}, new long[]{3}, m.nanmin(0));
+        same(new double[]{3, n}, new long[]{2}, m.nanmax(1));
+        same(new double[]{1, n}, new long[]{2}, m.nanvar(1));
+        same(new double[]{0, n, 0}, new long[]{3}, m.nanstd(0));
+        same(new double[]{1, 0}, new long[]{2}, Dense.of(new double[]{0, n, 0, 0}, 2, 2).any(1));
+        same(new double[]{0, 1}, new long[]{2}, Dense.of(new double[]{0, n, 1, -1}, 2, 2).all(1));
+        same(new double[]{0, 0}, new long[]{2}, Dense.of(new double[0], 2, 0).any(1));
+        same(new double[]{1, 1}, new long[]{2}, Dense.of(new double[0], 2, 0).all(1));
+        same(new double[]{1, 2, 3, 5, 7, 9}, new long[]{2, 3}, A.cumsum(0, DType.FLOAT64));
+        same(new double[]{1, 2, 6, 4, 20, 120}, new long[]{2, 3}, A.cumprod(-1, DType.FLOAT64));
+        same(new double[]{1e8, 1e8, 1e8}, new long[]{3}, Dense.of(new double[]{1e8, 1, 1}, 3).cumsum(0, DType.FLOAT32));   // float32 steps
+        // np.histogram([0, .1, ..., .7, 1, 1.1, nan], 3, (0.1, 0.7)); the last bin is closed
+        Dense h = Dense.of(new double[]{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0, 1.1, n}, 11);
+        same(new double[]{2, 2, 3}, new long[]{3}, h.histogram(3, 0.1, 0.7, false));
+        same(new double[]{1, 3}, new long[]{2}, Dense.of(new double[]{2, 2, 1.5, 2.5, 2.6}, 5).histogram(2, 2, 2, false));   // range (2, 2): [1.5, 2.5]
+        // float32 data has float32 edges: edge 7 of linspace(0, 1, 11) rounds below float32(0.7)'s bin boundary
+        double f07 = (float) 0.7;
+        same(new double[]{0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, new long[]{10}, Dense.of(new double[]{f07}, 1).histogram(10, 0, 1, true));
+        same(new double[]{0, 0, 0, 0, 0, 0, 1, 0, 0, 0}, new long[]{10}, Dense.of(new double[]{f07}, 1).histogram(10, 0, 1, false));
+        Dense c = Dense.arange(24).reshape(2, 3, 4), d = Dense.arange(12).reshape(4, 3);
+        same(new double[]{440, 1232}, new long[]{2}, c.tensordot(d, new int[]{2, 1}, new int[]{0, 1}));
+        assertArrayEquals(new long[]{2, 3, 3}, c.tensordot(d, new int[]{-1}, new int[]{0}).shape());
+        same(new double[]{3, 4, 6, 8}, new long[]{2, 2}, Dense.of(new double[]{1, 2}, 2).tensordot(Dense.of(new double[]{3, 4}, 2), new int[0], new int[0]));
+    }
+
+    @Test
     void matmul() {
         Dense b = Dense.of(new double[]{1, 0, 0, 1, 2, 3}, 3, 2);
         same(new double[]{7, 11, 16, 23}, new long[]{2, 2}, A.matmul(b));

@@ -187,6 +187,16 @@ public final class LeakCheckingBackend implements Backend {
     @Override public int gemmTile() { return backend.gemmTile(); }
 
     @Override
+    public Block scan(ReduceOp op, Block input, int axis) {
+        return handOut(backend.scan(op, input, axis), "scan " + op.numpyName(), List.of(input));
+    }
+
+    @Override
+    public Block histogram(Block input, int bins, double lo, double hi, int[] shape) {
+        return handOut(backend.histogram(input, bins, lo, hi, shape), "histogram");
+    }
+
+    @Override
     public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
         return handOut(backend.assemble(dtype, shape, sources, pieces), "assemble");
     }

@@ -93,6 +93,35 @@ class FusedReductionTest {
         }
     }
 
+    /**
+     * The NaN-skipping reductions' layers ({@code where(x != x, v, x)}: nansum with 0, nanmin with +inf, nanmax with
+     * -inf) stream on data with NaN, with the bits of the reduction of the computed chunk.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void nanReplacingLayersStream(long seed) {
+        Random rnd = new Random(seed);
+        for (CpuBackend backend : new CpuBackend[]{new CpuBackend(1), new CpuBackend(1, new ScalarLoops())}) {
+            for (int n : SIZES) {
+                for (DType t : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                    int[] shape = {n};
+                    Region region = new Region(shape, new long[]{0}, new long[]{n});
+                    HostBlock x = HostBlock.allocate(t, shape);
+                    for (int i = 0; i < n; i++) set(x, i, rnd.nextInt(10) == 0 ? Double.NaN : rnd.nextGaussian());
+                    Expr in = new Expr.Input(0, t);
+                    Expr isnan = bin(BinaryOp.NE, in, in, DType.BOOL);
+                    boolean[] all = {true};
+                    for (ReduceOp op : new ReduceOp[]{ReduceOp.SUM, ReduceOp.MIN, ReduceOp.MAX}) {
+                        double v = op == ReduceOp.SUM ? 0 : op == ReduceOp.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                        Expr e = new Expr.Where(isnan, c(v, t), in, t);
+                        assertTrue(backend.streamsReduction(op, e, region, all), backend + " streams " + op + " of " + Expr.show(e));
+                        check(backend, op, e, new Block[]{x}, new int[][]{{1}}, region);
+                    }
+                }
+            }
+        }
+    }
+
     private static void check(CpuBackend backend, ReduceOp op, Expr e, Block[] inputs, int[][] strides, Region region) {
         String what = backend + " " + op + " of " + Expr.show(e) + " (" + e.dtype() + ") over " + Shapes.str(region.shape());
         boolean[] all = new boolean[region.shape().length];
