@@ -561,25 +561,84 @@ public final class ChunkedArray {
         return out.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** A new axis of length 1 at {@code axis}. */
-    ChunkedArray expandDims(int axis) {
-        int nd = ndim() + 1;
-        int[] inAxis = new int[nd];
-        long[] start = new long[nd], step = new long[nd], fixed = new long[ndim()];
-        Arrays.fill(fixed, -1);
-        long[][] sizes = new long[nd][];
-        for (int o = 0, a = 0; o < nd; o++) {
-            if (o == axis) {
-                inAxis[o] = -1;
-                sizes[o] = new long[]{1};
-            } else {
-                inAxis[o] = a;
-                step[o] = 1;
-                sizes[o] = chunks().sizes(a++);
-            }
-        }
-        return wrap(new ViewNode(node, Chunks.explicit(sizes), inAxis, start, step, fixed));
-    }
+    /**
+     * numpy.expand_dims: a new axis of length 1 at {@code axis}.
+     *
+     * @param axis where the new axis goes in the result, in {@code [-ndim-1, ndim]} (negative counts from the end)
+     * @return the view, with one more axis
+     * @throws AxisOutOfRangeException when {@code axis} is outside that range
+     */
+    public ChunkedArray expandDims(int axis) { return ManipulationOps.expandDims(this, axis); }
+
+    /**
+     * numpy.squeeze: drops axes of length 1.
+     *
+     * @param axes the axes to drop (negative count from the end), each of length 1; none given drops every axis of length 1
+     * @return the view ({@code this} when nothing is dropped)
+     * @throws ShapeMismatchException  when an axis given does not have length 1
+     * @throws AxisOutOfRangeException when an axis is out of range or given twice
+     */
+    public ChunkedArray squeeze(int... axes) { return ManipulationOps.squeeze(this, axes); }
+
+    /**
+     * numpy.flip along one axis: the elements in reverse order along {@code axis}; the chunks mirror this array's.
+     *
+     * @param axis the axis, negative counting from the end
+     * @return the reversed view
+     */
+    public ChunkedArray flip(int axis) { return ManipulationOps.flip(this, axis); }
+
+    /**
+     * numpy.swapaxes: exchanges two axes (a transposition).
+     *
+     * @param axis1 one axis, negative counting from the end
+     * @param axis2 the other
+     * @return the view ({@code this} when they are the same axis)
+     */
+    public ChunkedArray swapaxes(int axis1, int axis2) { return ManipulationOps.swapaxes(this, axis1, axis2); }
+
+    /**
+     * numpy.broadcast_to, lazily: nothing is copied until the result is computed, and an elementwise operation on the
+     * result reads this array through stride 0 in the same kernel. Axes taken from this array keep its chunks; a
+     * broadcast axis (a new leading axis, or one of length 1 here) is chunked so that a chunk holds about as many
+     * elements as this array's largest chunk, and at least 2<sup>20</sup>.
+     *
+     * @param shape the target shape: this array's shape with axes of length 1 stretched and axes put in front
+     * @return the broadcast view ({@code this} when the shape is this array's)
+     * @throws ShapeMismatchException when this array does not broadcast to {@code shape} (NumPy's rules, one way),
+     *                                naming both shapes
+     */
+    public ChunkedArray broadcastTo(long... shape) { return ManipulationOps.broadcastTo(this, shape); }
+
+    /** {@return numpy.ravel: the elements in C order as a 1-D array, like {@code reshape(-1)}} */
+    public ChunkedArray ravel() { return ManipulationOps.ravel(this); }
+
+    /**
+     * numpy.take along an axis (mode 'raise'): output position {@code i} along {@code axis} is this array's position
+     * {@code indices[i]}; indices may repeat and come in any order, negative ones count from the end of the axis.
+     * The taken axis is chunked regularly in the largest chunk size of this array along it; other axes keep their
+     * chunks.
+     *
+     * @param indices the positions to take
+     * @param axis    the axis, negative counting from the end
+     * @return the lazy result, with {@code indices.length} along {@code axis}
+     * @throws IndexOutOfRangeException when an index is outside the axis (naming it and the axis length)
+     */
+    public ChunkedArray take(long[] indices, int axis) { return IndexingOps.take(this, indices, axis); }
+
+    /**
+     * numpy.extract: the 1-D array of this array's values where {@code cond} is non-zero (NaN counts as non-zero), in C
+     * order. As NumPy does, both are raveled: {@code cond} needs this array's size, in any shape (to broadcast a
+     * condition, use {@link #broadcastTo} first). The result's chunk sizes are known: this call computes {@code cond}
+     * once, eagerly, to count its true values per chunk (a small result, one number per chunk); computing the result
+     * computes {@code cond} again. The result is chunked regularly, a chunk holding as many values as this array's
+     * largest chunk has elements.
+     *
+     * @param cond the condition, of this array's size
+     * @return the selected values, 1-D, of this array's dtype
+     * @throws ShapeMismatchException when the sizes differ
+     */
+    public ChunkedArray extract(ChunkedArray cond) { return IndexingOps.extract(this, cond); }
 
     /** Drops an axis of length 1. */
     private ChunkedArray dropAxis(int axis) {

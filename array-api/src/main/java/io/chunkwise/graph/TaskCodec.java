@@ -153,6 +153,7 @@ public final class TaskCodec {
             case TaskOp.MapBlocks m -> out.u8(10).str(m.function()).longs(m.blockIndex()).str(m.dtype().name()).ints(m.shape());
             case TaskOp.Write w -> out.u8(11).str(w.format()).str(w.path()).str(w.token()).i64(w.fileSize()).i64(w.dataOffset())
                     .longs(w.fileShape()).str(w.dtype().name()).longs(w.offset()).ints(w.shape());
+            case TaskOp.Extract e -> out.u8(20).str(e.dtype().name()).i32(e.count());
         }
     }
 
@@ -200,6 +201,7 @@ public final class TaskCodec {
             case 10 -> new TaskOp.MapBlocks(in.str(), in.longs(), in.constant(DType.class), in.ints());
             case 11 -> new TaskOp.Write(in.str(), in.str(), in.str(), in.i64(), in.i64(), in.longs(), in.constant(DType.class),
                     in.longs(), in.ints());
+            case 20 -> new TaskOp.Extract(in.constant(DType.class), in.i32());
             default -> throw new WireFormatException("unknown task op tag " + tag);
         };
     }
