@@ -11,13 +11,58 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The rules of NumPy's indexing routines behind {@link ChunkedArray} (take, extract): argument checks, output shapes
- * and chunks, and the graph layers they add.
+ * The rules of NumPy's indexing routines behind {@link ChunkedArray} (basic slicing, take, extract): argument checks,
+ * output shapes and chunks, and the graph layers they add.
  */
 final class IndexingOps {
     private IndexingOps() {}
 
     private static ChunkedArray wrap(ChunkedArray like, Node n) { return new ChunkedArray(like.context(), n); }
+
+    /** NumPy basic indexing: one {@link Slice} per leading axis, the others taken whole; {@link Slice#at} drops its axis. */
+    static ChunkedArray slice(ChunkedArray x, Slice... perAxis) {
+        if (perAxis.length > x.ndim()) {
+            throw new IndexOutOfRangeException("too many indices for array: array is " + x.ndim()
+                    + "-dimensional, but " + perAxis.length + " were indexed");
+        }
+        List<Integer> inAxis = new ArrayList<>();
+        List<Long> start = new ArrayList<>(), step = new ArrayList<>();
+        List<long[]> sizes = new ArrayList<>();
+        long[] fixed = new long[x.ndim()];
+        Arrays.fill(fixed, -1);
+        for (int a = 0; a < x.ndim(); a++) {
+            Slice s = a < perAxis.length && perAxis[a] != null ? perAxis[a] : Slice.all();
+            long len = x.shape()[a];
+            if (s.isIndex()) {
+                fixed[a] = s.index(len, a);
+                continue;
+            }
+            long[] fc = s.firstAndCount(len);
+            inAxis.add(a);
+            start.add(fc[0]);
+            step.add(s.step());
+            sizes.add(selectedChunkSizes(x.chunks(), a, fc[0], s.step(), fc[1]));
+        }
+        return wrap(x, new ViewNode(x.node(), Chunks.explicit(sizes.toArray(new long[0][])),
+                inAxis.stream().mapToInt(Integer::intValue).toArray(),
+                start.stream().mapToLong(Long::longValue).toArray(), step.stream().mapToLong(Long::longValue).toArray(), fixed));
+    }
+
+    /** Output chunk sizes of a selection along an axis: one chunk per input chunk it touches (as dask does). */
+    private static long[] selectedChunkSizes(Chunks c, int axis, long first, long step, long count) {
+        if (count == 0) return new long[]{0};
+        List<Long> out = new ArrayList<>();
+        long t = 0;
+        while (t < count) {
+            long p = first + step * t;
+            int k = c.chunkAt(axis, p);
+            long room = step > 0 ? (c.offset(axis, k + 1) - 1 - p) / step : (p - c.offset(axis, k)) / -step;
+            long n = Math.min(count - t, room + 1);
+            out.add(n);
+            t += n;
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
 
     /**
      * numpy.take along {@code axis} (mode 'raise'): negative indices count from the end of the axis. The taken axis is

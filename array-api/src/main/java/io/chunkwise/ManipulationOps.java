@@ -1,17 +1,20 @@
 package io.chunkwise;
 
+import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
+import io.chunkwise.graph.Node;
+import io.chunkwise.graph.ReshapeNode;
 import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.Expr;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The rules of NumPy's array manipulation routines behind {@link ChunkedArray} (flip, swapaxes, expand_dims,
- * squeeze, broadcast_to, ravel): argument checks, output shapes and chunks, and the graph layer each one adds. Every
- * one is a view of its input (a {@link ViewNode} or a broadcasting elementwise layer), so nothing is copied before
- * the result is computed.
+ * The rules of NumPy's array manipulation routines behind {@link ChunkedArray} (transpose, swapaxes, reshape, ravel,
+ * rechunk, expand_dims, squeeze, flip, broadcast_to, concatenate, stack): argument checks, output shapes and chunks,
+ * and the graph layer each one adds. Nothing is copied before the result is computed.
  */
 final class ManipulationOps {
     /**
@@ -22,7 +25,75 @@ final class ManipulationOps {
 
     private ManipulationOps() {}
 
-    private static ChunkedArray wrap(ChunkedArray like, io.chunkwise.graph.Node n) { return new ChunkedArray(like.context(), n); }
+    private static ChunkedArray wrap(ChunkedArray like, Node n) { return new ChunkedArray(like.context(), n); }
+
+    /** Permutes the axes: output axis {@code i} is input axis {@code axes[i]} (a view keeping each axis's chunks). */
+    static ChunkedArray transpose(ChunkedArray x, int... axes) {
+        if (axes.length != x.ndim()) {
+            throw new AxisOutOfRangeException("axes " + Arrays.toString(axes) + " don't match array of dimension " + x.ndim());
+        }
+        int[] perm = new int[axes.length];
+        boolean[] seen = new boolean[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            perm[i] = Shapes.axis(axes[i], x.ndim());
+            if (seen[perm[i]]) throw new AxisOutOfRangeException("repeated axis in transpose " + Arrays.toString(axes));
+            seen[perm[i]] = true;
+        }
+        long[][] sizes = new long[x.ndim()][];
+        long[] start = new long[x.ndim()], step = new long[x.ndim()], fixed = new long[x.ndim()];
+        for (int i = 0; i < perm.length; i++) {
+            sizes[i] = x.chunks().sizes(perm[i]);
+            step[i] = 1;
+            fixed[i] = -1;
+        }
+        return wrap(x, new ViewNode(x.node(), Chunks.explicit(sizes), perm, start, step, fixed));
+    }
+
+    /** The same elements in C order in a new shape (one dimension may be -1), in chunks of about the input's largest. */
+    static ChunkedArray reshape(ChunkedArray x, long... newShape) {
+        long[] s = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int a = 0; a < s.length; a++) {
+            if (s[a] == -1 && infer < 0) infer = a;
+            else if (s[a] < 0) {
+                throw new ShapeMismatchException("cannot reshape array of shape " + Shapes.str(x.shape()) + " into shape "
+                        + Shapes.str(newShape) + ": only one dimension may be -1 and none may be negative");
+            } else known *= s[a];
+        }
+        if (infer >= 0 && known != 0 && x.size() % known == 0) s[infer] = x.size() / known;
+        if ((infer >= 0 && (known == 0 || x.size() % known != 0)) || Shapes.size(s) != x.size()) {
+            throw new ShapeMismatchException("cannot reshape array of size " + x.size() + " into shape " + Shapes.str(newShape));
+        }
+        if (Arrays.equals(s, x.shape())) return x;
+        long target = 1;
+        for (int a = 0; a < x.ndim(); a++) target *= Arrays.stream(x.chunks().sizes(a)).max().orElse(1);
+        target = Math.max(1, target);
+        int[] cs = new int[s.length];
+        long prod = 1;
+        for (int a = s.length - 1; a >= 0; a--) {
+            cs[a] = (int) Math.max(1, Math.min(s[a], target / prod));
+            prod *= cs[a];
+        }
+        return wrap(x, new ReshapeNode(x.node(), Chunks.regular(s, cs)));
+    }
+
+    /** The same values in chunks of {@code chunkShape} (-1 takes a whole axis). */
+    static ChunkedArray rechunk(ChunkedArray x, int... chunkShape) {
+        if (chunkShape.length != x.ndim()) {
+            throw new ChunkingException("chunk shape " + Arrays.toString(chunkShape) + " has " + chunkShape.length
+                    + " axes but the array " + Shapes.str(x.shape()) + " has " + x.ndim());
+        }
+        int[] cs = chunkShape.clone();
+        for (int a = 0; a < cs.length; a++) if (cs[a] == -1) cs[a] = (int) Math.max(1, Math.min(Integer.MAX_VALUE, x.shape()[a]));
+        return rechunk(x, Chunks.regular(x.shape(), cs));
+    }
+
+    /** The same values on the grid {@code target}. */
+    static ChunkedArray rechunk(ChunkedArray x, Chunks target) {
+        Chunkwise.checkGrid(target, x.shape());
+        return wrap(x, ViewNode.rechunk(x.node(), target));
+    }
 
     /** numpy.flip along one axis: a reversed view whose chunks mirror the input's. */
     static ChunkedArray flip(ChunkedArray x, int axis) {
@@ -159,4 +230,63 @@ final class ManipulationOps {
 
     /** numpy.ravel: the elements in C order as a 1-D array (reshape(-1)). */
     static ChunkedArray ravel(ChunkedArray x) { return x.reshape(-1); }
+
+    /** Joins arrays along an existing axis; dtypes are promoted, other axes must match. */
+    static ChunkedArray concatenate(int axis, ChunkedArray... parts) {
+        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to concatenate");
+        checkParts("concatenate", parts);
+        ChunkedArray first = parts[0];
+        if (first.ndim() == 0) throw new ShapeMismatchException("zero-dimensional arrays cannot be concatenated");
+        int ax = Shapes.axis(axis, first.ndim());
+        DType t = first.dtype();
+        for (int i = 0; i < parts.length; i++) {
+            ChunkedArray p = parts[i];
+            if (p.context() != first.context()) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
+            if (p.ndim() != first.ndim()) {
+                throw new ShapeMismatchException("all the input arrays must have same number of dimensions, but the array at index 0 has "
+                        + first.ndim() + " dimension(s) and the array at index " + i + " has " + p.ndim());
+            }
+            for (int a = 0; a < first.ndim(); a++) {
+                if (a != ax && p.shape()[a] != first.shape()[a]) {
+                    throw new ShapeMismatchException("all the input array dimensions except for the concatenation axis must match exactly, "
+                            + "but along dimension " + a + ", the array at index 0 has size " + first.shape()[a]
+                            + " and the array at index " + i + " has size " + p.shape()[a]);
+                }
+            }
+            t = DType.promote(t, p.dtype());
+        }
+        List<Node> nodes = new ArrayList<>();
+        List<Long> axisSizes = new ArrayList<>();
+        for (ChunkedArray p : parts) {
+            if (p.shape()[ax] == 0 && parts.length > 1) continue;
+            Chunks target = first.chunks().withAxis(ax, p.chunks().sizes(ax));
+            nodes.add(ViewNode.rechunk(p.astype(t).node(), target));
+            for (long s : p.chunks().sizes(ax)) axisSizes.add(s);
+        }
+        if (nodes.isEmpty()) return first.astype(t);
+        Chunks out = first.chunks().withAxis(ax, axisSizes.stream().mapToLong(Long::longValue).toArray());
+        return new ChunkedArray(first.context(), new ConcatNode(ax, nodes, out));
+    }
+
+    /** Joins arrays of one shape along a new axis. */
+    static ChunkedArray stack(int axis, ChunkedArray... parts) {
+        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to stack");
+        checkParts("stack", parts);
+        int ax = Shapes.axis(axis, parts[0].ndim() + 1);
+        ChunkedArray[] expanded = new ChunkedArray[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            if (!Arrays.equals(parts[i].shape(), parts[0].shape())) {
+                throw new ShapeMismatchException("all input arrays must have the same shape, but the array at index 0 has shape "
+                        + Shapes.str(parts[0].shape()) + " and the array at index " + i + " has shape " + Shapes.str(parts[i].shape()));
+            }
+            expanded[i] = expandDims(parts[i], ax);
+        }
+        return concatenate(ax, expanded);
+    }
+
+    private static void checkParts(String op, ChunkedArray[] parts) {
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] == null) throw new InvalidArgumentException("part " + i + " of " + op + " is null");
+        }
+    }
 }
