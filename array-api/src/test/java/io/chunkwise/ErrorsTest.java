@@ -197,7 +197,17 @@ class ErrorsTest {
                     () -> expect(cw, w, InvalidArgumentException.class, c + "take(null, 0)", () -> a.take(null, 0).compute(), "indices"),
                     () -> expect(cw, w, ShapeMismatchException.class, c + "extract with a condition of (3,) for (3, 4)",
                             () -> a.extract(v.gt(0.0)).compute(), "(3,)", "(3, 4)", "size"),
-                    () -> expect(cw, w, InvalidArgumentException.class, c + "extract(null)", () -> a.extract(null).compute(), "condition"));
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "extract(null)", () -> a.extract(null).compute(), "condition"),
+                    () -> {
+                        // extract counts the condition when called; one that changes before compute() fails the task
+                        java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+                        ChunkedArray cond = a.mapBlocks((block, index) -> changed.get()
+                                ? NDArray.of(new double[(int) block.size()], block.shape()) : block);
+                        ChunkedArray picked = a.extract(cond);
+                        changed.set(true);
+                        expect(cw, w, TaskFailedException.class, c + "extract with a condition that changed", picked::compute,
+                                "extract", "selects 0 values", "same values each time");
+                    });
         }
     }
 

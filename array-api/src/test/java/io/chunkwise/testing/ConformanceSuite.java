@@ -887,6 +887,10 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                             assertArrayEquals(a.array().chunks().sizes(i), b.chunks().sizes(i + lead), w + ": axis " + (i + lead) + " keeps its chunks");
                         }
                     }
+                    long largest = 1, biggest = 1;
+                    for (int i = 0; i < from.length; i++) largest *= Math.max(1, Arrays.stream(a.array().chunks().sizes(i)).max().orElse(1));
+                    for (int i = 0; i < target.length; i++) biggest *= Arrays.stream(b.chunks().sizes(i)).max().orElse(1);
+                    assertTrue(biggest <= Math.max(largest, 1 << 20), w + ": chunks of at most max(largest input chunk, 2^20) elements: " + b.chunks());
                     Dense e = a.dense().broadcastTo(target);
                     assertArrayClose(b, e, t, w);
                     DType sum = NumpyTypes.common(t, DType.FLOAT64);
