@@ -5,7 +5,6 @@ import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.Node;
 import io.chunkwise.graph.ReshapeNode;
 import io.chunkwise.graph.ViewNode;
-import io.chunkwise.spi.Expr;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -172,9 +171,10 @@ final class ManipulationOps {
 
     /**
      * numpy.broadcast_to: {@code x} read through stride 0 along the axes it is broadcast along (new leading axes, and
-     * its axes of length 1 where {@code shape} is longer). The result is an elementwise layer that only reads {@code x},
-     * so it fuses into the elementwise operations that consume it and is never materialised on its own unless computed
-     * by itself. Axes taken from {@code x} keep its chunks; a broadcast axis is chunked so that a chunk holds about as
+     * its axes of length 1 where {@code shape} is longer). The result is an elementwise layer that only reads {@code x}
+     * ({@link ElementwiseNode#broadcast}), so it fuses into the elementwise operations that consume it, and a rechunk of
+     * it (as when it meets an operand of other chunks) is a broadcast into the new chunks: it is never materialised on
+     * its own unless computed by itself. Axes taken from {@code x} keep its chunks; a broadcast axis is chunked so that a chunk holds about as
      * many elements as the largest chunk of {@code x}, and at least {@value #BROADCAST_CHUNK_ELEMENTS}.
      */
     static ChunkedArray broadcastTo(ChunkedArray x, long... shape) {
@@ -224,8 +224,7 @@ final class ManipulationOps {
             room = Math.max(1, room / c);
             sizes[o] = Chunks.regular(new long[]{shape[o]}, new int[]{(int) c}).sizes(0);
         }
-        Expr identity = new Expr.Input(0, x.dtype());
-        return wrap(x, new ElementwiseNode(identity, Chunks.explicit(sizes), List.of(x.node())));
+        return wrap(x, ElementwiseNode.broadcast(x.node(), Chunks.explicit(sizes)));
     }
 
     /** numpy.ravel: the elements in C order as a 1-D array (reshape(-1)). */

@@ -920,6 +920,17 @@ public abstract class ConformanceSuite extends ChunkingProperties {
             long outChunks = y.chunks().chunkCount();
             assertEquals(outChunks + 3, Long.parseLong(m.group(1)),
                     ctx.name() + ": one fused task per output chunk plus x's 3 source chunks, no materialised broadcast; explain():\n" + text);
+            // against an operand of other chunks, the broadcast is broadcast again into them: still one fused layer
+            double[] yv = new double[1000 * 6];
+            for (int i = 0; i < yv.length; i++) yv[i] = i % 13;
+            ChunkedArray other = cw.fromArray(yv, new long[]{1000, 6}, new int[]{300, 4});
+            ChunkedArray z = big.add(other);
+            String zt = z.explain();
+            long zl = LAYER.matcher(zt).results().filter(g -> g.group(2).startsWith("elementwise")).count();
+            assertEquals(1, zl, ctx.name() + ": broadcastTo(...).add(y) with y in other chunks should be one elementwise layer (no"
+                    + " materialised, rechunked broadcast); explain():\n" + zt);
+            assertArrayClose(z, Dense.of(new double[]{1, 2, 3, 4, 5, 6}, 6).broadcastTo(1000, 6).add(Dense.of(yv, 1000, 6)), DType.FLOAT64,
+                    ctx.name() + ": (6,) broadcast to (1000, 6) + y in chunks (300, 4)");
             // a broadcast to a huge shape is only a graph: one row of it computes from the few chunks it needs
             ChunkedArray huge = cw.arange(DType.FLOAT64, 1000, 100).broadcastTo(1_000_000_000L, 1000);
             ChunkedArray row = huge.slice(Slice.at(123_456_789L), Slice.range(95, 105)).mul(3);
