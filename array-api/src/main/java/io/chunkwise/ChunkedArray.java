@@ -560,7 +560,6 @@ public final class ChunkedArray {
      */
     public static ChunkedArray stack(int axis, ChunkedArray... parts) { return ManipulationOps.stack(axis, parts); }
 
-
     /**
      * Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). The function
      * object stays in this JVM: a cluster runs only functions known by name ({@link #mapBlocks(String)}).

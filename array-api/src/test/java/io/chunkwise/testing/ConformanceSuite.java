@@ -1074,6 +1074,30 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void takeAndExtractOfManyValuesExplainBriefly(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            ChunkedArray x = cw.arange(DType.INT64, 100_000, 1000);
+            java.util.Random r = new java.util.Random(11);
+            long[] idx = new long[50_000];
+            for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(200_000) - 100_000;
+            ChunkedArray t = x.take(idx, 0);
+            String te = t.explain();
+            assertTrue(te.length() < 8000 && te.contains("(50000 indices)"), ctx.name() + ": explain() of a take of 50000 indices stays short:\n" + te);
+            double[] want = new double[idx.length];
+            for (int i = 0; i < idx.length; i++) want[i] = idx[i] < 0 ? idx[i] + 100_000 : idx[i];
+            assertArrayClose(t, Dense.of(want, idx.length), DType.INT64, ctx.name() + ": take of 50000 random indices");
+            ChunkedArray e = x.extract(x.mul(7).add(3).gt(350_000.5));                  // 7i + 3 > 350000.5: i >= 50000
+            String ee = e.explain();
+            assertTrue(ee.length() < 8000 && ee.contains("extract"), ctx.name() + ": explain() of an extract stays short:\n" + ee);
+            assertChunkSizes(regularSizes(new long[]{50_000}, new int[]{1000}), e.chunks(), ctx.name() + ": extract's result in chunks of 1000 values");
+            double[] tail = new double[50_000];
+            for (int i = 0; i < tail.length; i++) tail[i] = 50_000 + i;
+            assertArrayClose(e, Dense.of(tail, tail.length), DType.INT64, ctx.name() + ": extract of the upper half");
+        }
+    }
+
     // ---- user kernels and persistence ----
 
     @ParameterizedTest(name = "{0} seed={1}")
