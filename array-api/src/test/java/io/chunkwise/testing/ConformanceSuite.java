@@ -788,7 +788,7 @@ public abstract class ConformanceSuite extends ChunkingProperties {
 
     // ---- NumPy manipulation and indexing routines ----
 
-    /** The chunk sizes along each axis of {@code c}, {@code axis} reversed (a flip mirrors the chunks). */
+    /** The chunk sizes along each axis of {@code c}. */
     private static long[][] sizesOf(Chunks c) {
         long[][] s = new long[c.ndim()][];
         for (int a = 0; a < s.length; a++) s[a] = c.sizes(a);
