@@ -1,10 +1,8 @@
 package io.chunkwise;
 
-import io.chunkwise.graph.ConcatNode;
 import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
 import io.chunkwise.graph.Node;
-import io.chunkwise.graph.ReshapeNode;
 import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Expr;
@@ -570,26 +568,7 @@ public final class ChunkedArray {
      * @param axes a permutation of the axes: output axis {@code i} is input axis {@code axes[i]}
      * @return the view
      */
-    public ChunkedArray transpose(int... axes) {
-        if (axes.length != ndim()) {
-            throw new AxisOutOfRangeException("axes " + Arrays.toString(axes) + " don't match array of dimension " + ndim());
-        }
-        int[] perm = new int[axes.length];
-        boolean[] seen = new boolean[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            perm[i] = Shapes.axis(axes[i], ndim());
-            if (seen[perm[i]]) throw new AxisOutOfRangeException("repeated axis in transpose " + Arrays.toString(axes));
-            seen[perm[i]] = true;
-        }
-        long[][] sizes = new long[ndim()][];
-        long[] start = new long[ndim()], step = new long[ndim()], fixed = new long[ndim()];
-        for (int i = 0; i < perm.length; i++) {
-            sizes[i] = chunks().sizes(perm[i]);
-            step[i] = 1;
-            fixed[i] = -1;
-        }
-        return wrap(new ViewNode(node, Chunks.explicit(sizes), perm, start, step, fixed));
-    }
+    public ChunkedArray transpose(int... axes) { return ManipulationOps.transpose(this, axes); }
 
     /**
      * The same elements in row-major order in a new shape.
@@ -597,33 +576,7 @@ public final class ChunkedArray {
      * @param newShape the shape, of the same size; one dimension may be -1 (inferred)
      * @return the reshaped array ({@code this} when the shape is the same)
      */
-    public ChunkedArray reshape(long... newShape) {
-        long[] s = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int a = 0; a < s.length; a++) {
-            if (s[a] == -1 && infer < 0) infer = a;
-            else if (s[a] < 0) {
-                throw new ShapeMismatchException("cannot reshape array of shape " + Shapes.str(shape()) + " into shape "
-                        + Shapes.str(newShape) + ": only one dimension may be -1 and none may be negative");
-            } else known *= s[a];
-        }
-        if (infer >= 0 && known != 0 && size() % known == 0) s[infer] = size() / known;
-        if ((infer >= 0 && (known == 0 || size() % known != 0)) || Shapes.size(s) != size()) {
-            throw new ShapeMismatchException("cannot reshape array of size " + size() + " into shape " + Shapes.str(newShape));
-        }
-        if (Arrays.equals(s, shape())) return this;
-        long target = 1;
-        for (int a = 0; a < ndim(); a++) target *= Arrays.stream(chunks().sizes(a)).max().orElse(1);
-        target = Math.max(1, target);
-        int[] cs = new int[s.length];
-        long prod = 1;
-        for (int a = s.length - 1; a >= 0; a--) {
-            cs[a] = (int) Math.max(1, Math.min(s[a], target / prod));
-            prod *= cs[a];
-        }
-        return wrap(new ReshapeNode(node, Chunks.regular(s, cs)));
-    }
+    public ChunkedArray reshape(long... newShape) { return ManipulationOps.reshape(this, newShape); }
 
     /**
      * The same values in other chunks.
@@ -631,15 +584,7 @@ public final class ChunkedArray {
      * @param chunkShape the new chunks' shape; -1 takes a whole axis
      * @return the rechunked array
      */
-    public ChunkedArray rechunk(int... chunkShape) {
-        if (chunkShape.length != ndim()) {
-            throw new ChunkingException("chunk shape " + Arrays.toString(chunkShape) + " has " + chunkShape.length
-                    + " axes but the array " + Shapes.str(shape()) + " has " + ndim());
-        }
-        int[] cs = chunkShape.clone();
-        for (int a = 0; a < cs.length; a++) if (cs[a] == -1) cs[a] = (int) Math.max(1, Math.min(Integer.MAX_VALUE, shape()[a]));
-        return rechunk(Chunks.regular(shape(), cs));
-    }
+    public ChunkedArray rechunk(int... chunkShape) { return ManipulationOps.rechunk(this, chunkShape); }
 
     /**
      * The same values on another chunk grid.
@@ -647,10 +592,7 @@ public final class ChunkedArray {
      * @param target the grid, of this array's shape
      * @return the rechunked array
      */
-    public ChunkedArray rechunk(Chunks target) {
-        Chunkwise.checkGrid(target, shape());
-        return wrap(rechunkNode(target));
-    }
+    public ChunkedArray rechunk(Chunks target) { return ManipulationOps.rechunk(this, target); }
 
     private Node rechunkNode(Chunks target) { return ViewNode.rechunk(node, target); }
 
@@ -660,78 +602,89 @@ public final class ChunkedArray {
      * @param perAxis one {@link Slice} per leading axis (the others are taken whole); {@link Slice#at} drops its axis
      * @return the view
      */
-    public ChunkedArray slice(Slice... perAxis) {
-        if (perAxis.length > ndim()) {
-            throw new IndexOutOfRangeException("too many indices for array: array is " + ndim()
-                    + "-dimensional, but " + perAxis.length + " were indexed");
-        }
-        List<Integer> inAxis = new ArrayList<>();
-        List<Long> start = new ArrayList<>(), step = new ArrayList<>();
-        List<long[]> sizes = new ArrayList<>();
-        long[] fixed = new long[ndim()];
-        Arrays.fill(fixed, -1);
-        for (int a = 0; a < ndim(); a++) {
-            Slice s = a < perAxis.length && perAxis[a] != null ? perAxis[a] : Slice.all();
-            long len = shape()[a];
-            if (s.isIndex()) {
-                fixed[a] = s.index(len, a);
-                continue;
-            }
-            long[] fc = s.firstAndCount(len);
-            inAxis.add(a);
-            start.add(fc[0]);
-            step.add(s.step());
-            sizes.add(selectedChunkSizes(a, fc[0], s.step(), fc[1]));
-        }
-        return wrap(new ViewNode(node, Chunks.explicit(sizes.toArray(new long[0][])),
-                inAxis.stream().mapToInt(Integer::intValue).toArray(),
-                start.stream().mapToLong(Long::longValue).toArray(), step.stream().mapToLong(Long::longValue).toArray(), fixed));
-    }
+    public ChunkedArray slice(Slice... perAxis) { return IndexingOps.slice(this, perAxis); }
 
-    /** Output chunk sizes of a selection along an axis: one chunk per input chunk it touches (as dask does). */
-    private long[] selectedChunkSizes(int axis, long first, long step, long count) {
-        if (count == 0) return new long[]{0};
-        Chunks c = chunks();
-        List<Long> out = new ArrayList<>();
-        long t = 0;
-        while (t < count) {
-            long p = first + step * t;
-            int k = c.chunkAt(axis, p);
-            long room = step > 0 ? (c.offset(axis, k + 1) - 1 - p) / step : (p - c.offset(axis, k)) / -step;
-            long n = Math.min(count - t, room + 1);
-            out.add(n);
-            t += n;
-        }
-        return out.stream().mapToLong(Long::longValue).toArray();
-    }
+    /**
+     * numpy.expand_dims: a new axis of length 1 at {@code axis}.
+     *
+     * @param axis where the new axis goes in the result, in {@code [-ndim-1, ndim]} (negative counts from the end)
+     * @return the view, with one more axis
+     * @throws AxisOutOfRangeException when {@code axis} is outside that range
+     */
+    public ChunkedArray expandDims(int axis) { return ManipulationOps.expandDims(this, axis); }
 
-    /** A new axis of length 1 at {@code axis}. */
-    ChunkedArray expandDims(int axis) {
-        int nd = ndim() + 1;
-        int[] inAxis = new int[nd];
-        long[] start = new long[nd], step = new long[nd], fixed = new long[ndim()];
-        Arrays.fill(fixed, -1);
-        long[][] sizes = new long[nd][];
-        for (int o = 0, a = 0; o < nd; o++) {
-            if (o == axis) {
-                inAxis[o] = -1;
-                sizes[o] = new long[]{1};
-            } else {
-                inAxis[o] = a;
-                step[o] = 1;
-                sizes[o] = chunks().sizes(a++);
-            }
-        }
-        return wrap(new ViewNode(node, Chunks.explicit(sizes), inAxis, start, step, fixed));
-    }
+    /**
+     * numpy.squeeze: drops axes of length 1.
+     *
+     * @param axes the axes to drop (negative count from the end), each of length 1; none given drops every axis of length 1
+     * @return the view ({@code this} when nothing is dropped)
+     * @throws ShapeMismatchException  when an axis given does not have length 1
+     * @throws AxisOutOfRangeException when an axis is out of range or given twice
+     */
+    public ChunkedArray squeeze(int... axes) { return ManipulationOps.squeeze(this, axes); }
+
+    /**
+     * numpy.flip along one axis: the elements in reverse order along {@code axis}; the chunks mirror this array's.
+     *
+     * @param axis the axis, negative counting from the end
+     * @return the reversed view
+     */
+    public ChunkedArray flip(int axis) { return ManipulationOps.flip(this, axis); }
+
+    /**
+     * numpy.swapaxes: exchanges two axes (a transposition).
+     *
+     * @param axis1 one axis, negative counting from the end
+     * @param axis2 the other
+     * @return the view ({@code this} when they are the same axis)
+     */
+    public ChunkedArray swapaxes(int axis1, int axis2) { return ManipulationOps.swapaxes(this, axis1, axis2); }
+
+    /**
+     * numpy.broadcast_to, lazily: nothing is copied until the result is computed, and an elementwise operation on the
+     * result reads this array through stride 0 in the same kernel. Axes taken from this array keep its chunks; a
+     * broadcast axis (a new leading axis, or one of length 1 here) is chunked so that a chunk holds about as many
+     * elements as this array's largest chunk, and at least 2<sup>20</sup>.
+     *
+     * @param shape the target shape: this array's shape with axes of length 1 stretched and axes put in front
+     * @return the broadcast view ({@code this} when the shape is this array's)
+     * @throws ShapeMismatchException when this array does not broadcast to {@code shape} (NumPy's rules, one way),
+     *                                naming both shapes
+     */
+    public ChunkedArray broadcastTo(long... shape) { return ManipulationOps.broadcastTo(this, shape); }
+
+    /** {@return numpy.ravel: the elements in C order as a 1-D array, like {@code reshape(-1)}} */
+    public ChunkedArray ravel() { return ManipulationOps.ravel(this); }
+
+    /**
+     * numpy.take along an axis (mode 'raise'): output position {@code i} along {@code axis} is this array's position
+     * {@code indices[i]}; indices may repeat and come in any order, negative ones count from the end of the axis.
+     * The taken axis is chunked regularly in the largest chunk size of this array along it; other axes keep their
+     * chunks.
+     *
+     * @param indices the positions to take
+     * @param axis    the axis, negative counting from the end
+     * @return the lazy result, with {@code indices.length} along {@code axis}
+     * @throws IndexOutOfRangeException when an index is outside the axis (naming it and the axis length)
+     */
+    public ChunkedArray take(long[] indices, int axis) { return IndexingOps.take(this, indices, axis); }
+
+    /**
+     * numpy.extract: the 1-D array of this array's values where {@code cond} is non-zero (NaN counts as non-zero), in C
+     * order. As NumPy does, both are raveled: {@code cond} needs this array's size, in any shape (to broadcast a
+     * condition, use {@link #broadcastTo} first). The result's chunk sizes are known: this call computes {@code cond}
+     * once, eagerly, to count its true values per chunk (a small result, one number per chunk); computing the result
+     * computes {@code cond} again. The result is chunked regularly, a chunk holding as many values as this array's
+     * largest chunk has elements.
+     *
+     * @param cond the condition, of this array's size
+     * @return the selected values, 1-D, of this array's dtype
+     * @throws ShapeMismatchException when the sizes differ
+     */
+    public ChunkedArray extract(ChunkedArray cond) { return IndexingOps.extract(this, cond); }
 
     /** Drops an axis of length 1. */
-    private ChunkedArray dropAxis(int axis) {
-        Slice[] s = new Slice[ndim()];
-        Arrays.fill(s, Slice.all());
-        s[axis] = Slice.at(0);
-        return slice(s);
-    }
+    private ChunkedArray dropAxis(int axis) { return ManipulationOps.squeeze(this, axis); }
 
     /**
      * Joins arrays along an existing axis; dtypes are promoted, other axes must match.
@@ -740,41 +693,7 @@ public final class ChunkedArray {
      * @param parts the arrays, at least one
      * @return the joined array
      */
-    public static ChunkedArray concatenate(int axis, ChunkedArray... parts) {
-        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to concatenate");
-        checkParts("concatenate", parts);
-        ChunkedArray first = parts[0];
-        if (first.ndim() == 0) throw new ShapeMismatchException("zero-dimensional arrays cannot be concatenated");
-        int ax = Shapes.axis(axis, first.ndim());
-        DType t = first.dtype();
-        for (int i = 0; i < parts.length; i++) {
-            ChunkedArray p = parts[i];
-            if (p.cw != first.cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
-            if (p.ndim() != first.ndim()) {
-                throw new ShapeMismatchException("all the input arrays must have same number of dimensions, but the array at index 0 has "
-                        + first.ndim() + " dimension(s) and the array at index " + i + " has " + p.ndim());
-            }
-            for (int a = 0; a < first.ndim(); a++) {
-                if (a != ax && p.shape()[a] != first.shape()[a]) {
-                    throw new ShapeMismatchException("all the input array dimensions except for the concatenation axis must match exactly, "
-                            + "but along dimension " + a + ", the array at index 0 has size " + first.shape()[a]
-                            + " and the array at index " + i + " has size " + p.shape()[a]);
-                }
-            }
-            t = DType.promote(t, p.dtype());
-        }
-        List<Node> nodes = new ArrayList<>();
-        List<Long> axisSizes = new ArrayList<>();
-        for (ChunkedArray p : parts) {
-            if (p.shape()[ax] == 0 && parts.length > 1) continue;
-            Chunks target = first.chunks().withAxis(ax, p.chunks().sizes(ax));
-            nodes.add(p.astype(t).rechunkNode(target));
-            for (long s : p.chunks().sizes(ax)) axisSizes.add(s);
-        }
-        if (nodes.isEmpty()) return first.astype(t);
-        Chunks out = first.chunks().withAxis(ax, axisSizes.stream().mapToLong(Long::longValue).toArray());
-        return new ChunkedArray(first.cw, new ConcatNode(ax, nodes, out));
-    }
+    public static ChunkedArray concatenate(int axis, ChunkedArray... parts) { return ManipulationOps.concatenate(axis, parts); }
 
     /**
      * Joins arrays of one shape along a new axis.
@@ -783,26 +702,7 @@ public final class ChunkedArray {
      * @param parts the arrays, at least one
      * @return the stacked array
      */
-    public static ChunkedArray stack(int axis, ChunkedArray... parts) {
-        if (parts == null || parts.length == 0) throw new ShapeMismatchException("need at least one array to stack");
-        checkParts("stack", parts);
-        int ax = Shapes.axis(axis, parts[0].ndim() + 1);
-        ChunkedArray[] expanded = new ChunkedArray[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            if (!Arrays.equals(parts[i].shape(), parts[0].shape())) {
-                throw new ShapeMismatchException("all input arrays must have the same shape, but the array at index 0 has shape "
-                        + Shapes.str(parts[0].shape()) + " and the array at index " + i + " has shape " + Shapes.str(parts[i].shape()));
-            }
-            expanded[i] = parts[i].expandDims(ax);
-        }
-        return concatenate(ax, expanded);
-    }
-
-    private static void checkParts(String op, ChunkedArray[] parts) {
-        for (int i = 0; i < parts.length; i++) {
-            if (parts[i] == null) throw new InvalidArgumentException("part " + i + " of " + op + " is null");
-        }
-    }
+    public static ChunkedArray stack(int axis, ChunkedArray... parts) { return ManipulationOps.stack(axis, parts); }
 
     /**
      * Applies {@code f} to every chunk (same chunking and dtype; a block of another dtype is cast back). The function

@@ -211,6 +211,58 @@ class ErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("contexts")
+    void manipulationAndSelectionRoutines(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            Witness w = witness(cw);
+            String c = ctx.name() + ": ";
+            ChunkedArray a = ones(cw, 3, 4), v = ones(cw, 3), s = a.sum();
+            assertAll(c + "flip, swapaxes, expandDims, squeeze, broadcastTo, take, extract",
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "flip(2) of 2-D", () -> a.flip(2).compute(), "2", "dimension 2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "flip(-3) of 2-D", () -> a.flip(-3).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "flip(0) of 0-d", () -> s.flip(0).compute(), "0", "dimension 0"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "swapaxes(0, 2) of 2-D", () -> a.swapaxes(0, 2).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "swapaxes(-3, 0) of 2-D", () -> a.swapaxes(-3, 0).compute(), "-3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "expandDims(3) of 2-D", () -> a.expandDims(3).compute(), "3", "dimension 3"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "expandDims(-4) of 2-D", () -> a.expandDims(-4).compute(), "-4"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "squeeze(1) of (3, 4)", () -> a.squeeze(1).compute(), "axis 1", "(3, 4)", "4"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "squeeze(0, -1) of (1, 3, 4)",
+                            () -> a.expandDims(0).squeeze(0, -1).compute(), "axis 2", "(1, 3, 4)"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "squeeze(2) of 2-D", () -> a.squeeze(2).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "squeeze(0, 0)", () -> a.expandDims(0).squeeze(0, 0).compute(), "duplicate"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "broadcastTo (3, 4) -> (4, 4)", () -> a.broadcastTo(4, 4).compute(),
+                            "(3, 4)", "(4, 4)", "axis 0"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "broadcastTo (3,) -> (3, 2)", () -> v.broadcastTo(3, 2).compute(),
+                            "(3,)", "(3, 2)"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "broadcastTo (3, 4) -> (4,)", () -> a.broadcastTo(4).compute(),
+                            "(3, 4)", "(4,)", "fewer dimensions"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "broadcastTo (3,) -> (-1, 3)", () -> v.broadcastTo(-1, 3).compute(),
+                            "(-1, 3)", "non-negative"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "broadcastTo(null)", () -> v.broadcastTo((long[]) null).compute(), "shape"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "take index 3 on an axis of 3",
+                            () -> a.take(new long[]{0, 3}, 0).compute(), "index 3", "axis 0", "size 3"),
+                    () -> expect(cw, w, IndexOutOfRangeException.class, c + "take index -5 on an axis of 4",
+                            () -> a.take(new long[]{-5}, -1).compute(), "index -5", "axis 1", "size 4"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "take along axis 2 of 2-D", () -> a.take(new long[]{0}, 2).compute(), "2"),
+                    () -> expect(cw, w, AxisOutOfRangeException.class, c + "take of a 0-d array", () -> s.take(new long[]{0}, 0).compute(), "0"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "take(null, 0)", () -> a.take(null, 0).compute(), "indices"),
+                    () -> expect(cw, w, ShapeMismatchException.class, c + "extract with a condition of (3,) for (3, 4)",
+                            () -> a.extract(v.gt(0.0)).compute(), "(3,)", "(3, 4)", "size"),
+                    () -> expect(cw, w, InvalidArgumentException.class, c + "extract(null)", () -> a.extract(null).compute(), "condition"),
+                    () -> {
+                        // extract counts the condition when called; one that changes before compute() fails the task
+                        java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+                        ChunkedArray cond = a.mapBlocks((block, index) -> changed.get()
+                                ? NDArray.of(new double[(int) block.size()], block.shape()) : block);
+                        ChunkedArray picked = a.extract(cond);
+                        changed.set(true);
+                        expect(cw, w, TaskFailedException.class, c + "extract with a condition that changed", picked::compute,
+                                "extract", "selects 0 values", "same values each time");
+                    });
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
     void indicesOutOfRange(TestContext ctx) {
         try (Chunkwise cw = open(ctx)) {
             Witness w = witness(cw);

@@ -26,6 +26,29 @@ public final class ElementwiseNode extends Node {
 
     public Expr expr() { return expr; }
 
+    /**
+     * numpy.broadcast_to as a layer: {@code input} read through stride 0 along the axes of {@code out} it is broadcast
+     * along (leading axes it lacks, and its axes of length 1 where {@code out} is longer). Along its other axes
+     * {@code input} is rechunked to {@code out}'s chunks where they differ.
+     */
+    public static ElementwiseNode broadcast(Node input, Chunks out) {
+        long[] in = input.shape(), shape = out.shape();
+        int lead = shape.length - in.length;
+        if (lead < 0) throw new IllegalArgumentException("an array of shape " + Shapes.str(in) + " does not broadcast to " + out);
+        long[][] own = new long[in.length][];
+        for (int a = 0; a < in.length; a++) {
+            boolean stretched = in[a] == 1 && shape[a + lead] != 1;
+            if (!stretched && in[a] != shape[a + lead]) {
+                throw new IllegalArgumentException("an array of shape " + Shapes.str(in) + " does not broadcast to " + out);
+            }
+            own[a] = stretched ? input.chunks().sizes(a) : out.sizes(a + lead);
+        }
+        return new ElementwiseNode(new Expr.Input(0, input.dtype()), out, List.of(ViewNode.rechunk(input, Chunks.explicit(own))));
+    }
+
+    /** Whether this layer only reads its single input (through stride 0 where it broadcasts): {@link #broadcast}. */
+    public boolean isBroadcast() { return expr instanceof Expr.Input && inputs().size() == 1; }
+
     @Override
     protected ChunkKey expand(int[] index, GraphBuilder b) {
         List<ChunkKey> deps = new ArrayList<>(inputs().size());

@@ -155,6 +155,7 @@ public final class TaskCodec {
             case TaskOp.Histogram h -> out.u8(13).i32(h.bins()).f64(h.lo()).f64(h.hi()).ints(h.shape());
             case TaskOp.Write w -> out.u8(11).str(w.format()).str(w.path()).str(w.token()).i64(w.fileSize()).i64(w.dataOffset())
                     .longs(w.fileShape()).str(w.dtype().name()).longs(w.offset()).ints(w.shape());
+            case TaskOp.Extract e -> out.u8(14).str(e.dtype().name()).i32(e.count());
         }
     }
 
@@ -204,6 +205,7 @@ public final class TaskCodec {
                     in.longs(), in.ints());
             case 12 -> new TaskOp.Scan(in.constant(ReduceOp.class), in.i32(), in.constant(DType.class), in.ints());
             case 13 -> new TaskOp.Histogram(in.i32(), in.f64(), in.f64(), in.ints());
+            case 14 -> new TaskOp.Extract(in.constant(DType.class), in.i32());
             default -> throw new WireFormatException("unknown task op tag " + tag);
         };
     }

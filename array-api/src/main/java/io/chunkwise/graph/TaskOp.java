@@ -225,6 +225,45 @@ public sealed interface TaskOp {
     }
 
     /**
+     * numpy.extract of one chunk: the values of the 1-D block {@code inputs[0]} where the BOOL block {@code inputs[1]}
+     * is true, in order, as a 1-D block of {@code count} values ({@code count} was counted when the graph was built; a
+     * condition that selects another number now fails the task). Done on the host: a device backend downloads the
+     * two blocks and uploads the result.
+     */
+    record Extract(DType dtype, int count) implements TaskOp {
+        public Block run(Backend backend, Block[] inputs, TaskEnv env) {
+            HostBlock values = backend.toHost(inputs[0]);
+            byte[] cond = backend.toHost(inputs[1]).bools();
+            int n = values.size();
+            if (cond.length != n) {
+                throw new IllegalStateException("extract: a chunk of " + n + " values with a condition of " + cond.length);
+            }
+            int selected = 0;
+            for (byte c : cond) if (c != 0) selected++;
+            if (selected != count) {
+                throw new IllegalStateException("extract: the condition selects " + selected + " values of this chunk, but "
+                        + count + " when extract() counted them: the condition must give the same values each time it is computed");
+            }
+            HostBlock out = HostBlock.allocate(dtype, new int[]{count});
+            Object src = values.data(), dst = out.data();
+            for (int i = 0, j = 0; i < n; i++) {
+                if (cond[i] == 0) continue;
+                // runs of selected values in one arraycopy each
+                int r = i;
+                while (r < n && cond[r] != 0) r++;
+                System.arraycopy(src, i, dst, j, r - i);
+                j += r - i;
+                i = r - 1;
+            }
+            return backend.fromHost(out);
+        }
+
+        public String describe() { return "extract " + count; }
+
+        public long outputBytes() { return bytes(dtype, new int[]{count}); }
+    }
+
+    /**
      * The user function registered as {@code function} (see {@link TaskEnv#function}) applied to one chunk; its
      * result must keep the chunk's shape, and is cast to {@code dtype} when the function returns another dtype.
      * The function gets a block of its own: the input chunk may be persisted or read by other tasks, so a function

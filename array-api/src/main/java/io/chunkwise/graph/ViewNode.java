@@ -104,11 +104,14 @@ public final class ViewNode extends Node {
 
     /**
      * {@code input} in the chunks {@code target}: itself where they are its chunks, else a rechunk view that reads past
-     * any rechunks feeding {@code input}, so that rechunking twice copies once.
+     * any rechunks feeding {@code input}, so that rechunking twice copies once. A broadcast ({@link ElementwiseNode#broadcast})
+     * is broadcast again straight into {@code target}, rechunking only its smaller input, so that it stays a stride-0
+     * read that fuses into its consumers instead of a copy.
      */
     public static Node rechunk(Node input, Chunks target) {
         while (input instanceof ViewNode v && v.isRechunk()) input = v.inputs().get(0);
         if (input.chunks().equals(target)) return input;
+        if (input instanceof ElementwiseNode e && e.isBroadcast()) return ElementwiseNode.broadcast(e.inputs().get(0), target);
         int nd = target.ndim();
         int[] inAxis = new int[nd];
         long[] start = new long[nd], step = new long[nd], fixed = new long[nd];

@@ -159,4 +159,17 @@ class GraphIdentityTest {
                 assertEquals(new ChunkKey(x.node().name(), k.index()).placement(), k.placement())).count();
         assertEquals(16, partials);
     }
+
+    @Test
+    void takeExtractAndBroadcastNameEveryParameter() {
+        ChunkedArray x = cw.random(9).normal(0, 1, new long[]{12, 10}, new int[]{5, 4});
+        assertEquals(x.take(new long[]{3, 1, 3}, 0).node().name(), x.take(new long[]{3, 1, -9}, 0).node().name(), "-9 is 3 on an axis of 12");
+        assertNotEquals(x.take(new long[]{3, 1, 3}, 0).node().name(), x.take(new long[]{3, 1, 4}, 0).node().name());
+        assertNotEquals(x.take(new long[]{3, 1, 3}, 0).node().name(), x.take(new long[]{3, 1, 3}, 1).node().name());
+        assertEquals(x.extract(x.gt(0.5)).node().name(), x.extract(x.gt(0.5)).node().name());
+        assertNotEquals(x.extract(x.gt(0.5)).node().name(), x.extract(x.gt(0.25)).node().name());
+        assertNotEquals(x.broadcastTo(2, 12, 10).node().name(), x.broadcastTo(3, 12, 10).node().name());
+        assertEquals(x.flip(0).node().name(), x.flip(-2).node().name());
+        assertNotEquals(x.flip(0).node().name(), x.flip(1).node().name());
+    }
 }

@@ -1154,6 +1154,318 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    // ---- NumPy manipulation and indexing routines ----
+
+    /** The chunk sizes along each axis of {@code c}. */
+    private static long[][] sizesOf(Chunks c) {
+        long[][] s = new long[c.ndim()][];
+        for (int a = 0; a < s.length; a++) s[a] = c.sizes(a);
+        return s;
+    }
+
+    private static long[] reversed(long[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[v.length - 1 - i];
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void flipAndSwapaxes(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 8; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                Case a = rc.array(cw, t, rc.shape(1, 4), true);
+                int nd = a.dense().ndim();
+                int axis = rc.between(-nd, nd - 1), ax = axis < 0 ? axis + nd : axis;
+                int s1 = rc.between(-nd, nd - 1), s2 = rc.between(-nd, nd - 1);
+                String w = what(ctx, seed, "flip(" + a + ", axis " + axis + ") and swapaxes(" + s1 + ", " + s2 + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray f = a.array().flip(axis);
+                    long[][] mirrored = sizesOf(a.array().chunks());
+                    mirrored[ax] = reversed(mirrored[ax]);
+                    assertChunkSizes(mirrored, f.chunks(), w + ": flip mirrors the chunks along the axis");
+                    assertArrayClose(f, a.dense().flip(axis), t, w + " flip");
+                    assertArrayClose(f.flip(ax - nd), a.dense(), t, w + " flip twice");
+                    ChunkedArray s = a.array().swapaxes(s1, s2);
+                    long[][] swapped = sizesOf(a.array().chunks());
+                    int x = s1 < 0 ? s1 + nd : s1, y = s2 < 0 ? s2 + nd : s2;
+                    long[] keep = swapped[x];
+                    swapped[x] = swapped[y];
+                    swapped[y] = keep;
+                    assertChunkSizes(swapped, s.chunks(), w + ": swapaxes swaps the chunks");
+                    assertArrayClose(s, a.dense().swapaxes(s1, s2), t, w + " swapaxes");
+                }));
+            }
+            checkAll(what(ctx, seed, "flip and swapaxes"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void expandDimsAndSqueeze(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 8; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                Case a = rc.array(cw, t, rc.shape(0, 4), true);
+                int nd = a.dense().ndim();
+                int axis = rc.between(-nd - 1, nd);
+                long[] shape = a.dense().shape();
+                List<Integer> ones = new ArrayList<>();
+                for (int i = 0; i < nd; i++) if (shape[i] == 1 && rc.chance(0.6)) ones.add(rc.chance(0.4) ? i - nd : i);
+                int[] some = ones.stream().mapToInt(Integer::intValue).toArray();
+                String w = what(ctx, seed, "expandDims(" + a + ", " + axis + "), squeeze(" + Arrays.toString(some) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray e = a.array().expandDims(axis);
+                    int ax = axis < 0 ? axis + nd + 1 : axis;
+                    assertArrayEquals(new long[]{1}, e.chunks().sizes(ax), w + ": the new axis is one chunk of 1");
+                    assertArrayClose(e, a.dense().expandDims(axis), t, w + " expandDims");
+                    assertArrayClose(e.squeeze(axis), a.dense(), t, w + " expandDims then squeeze of that axis");
+                    assertArrayClose(a.array().squeeze(), a.dense().squeeze(), t, w + " squeeze()");
+                    assertArrayClose(a.array().squeeze(some), a.dense().squeeze(some), t, w + " squeeze(" + Arrays.toString(some) + ")");
+                    assertArrayClose(e.expandDims(-1).squeeze(), a.dense().squeeze(), t, w + " expandDims twice then squeeze()");
+                }));
+            }
+            checkAll(what(ctx, seed, "expandDims and squeeze"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void broadcastTo(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 8; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                long[] target = rc.shape(0, 4);
+                long[] from = rc.broadcastable(target);
+                Case a = rc.array(cw, t, from, true);
+                Case other = rc.array(cw, DType.FLOAT64, target, false);
+                String w = what(ctx, seed, "broadcastTo(" + a + " -> " + Arrays.toString(target) + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray b = a.array().broadcastTo(target);
+                    int lead = target.length - from.length;
+                    for (int i = 0; i < from.length; i++) {
+                        if (from[i] == target[i + lead]) {
+                            assertArrayEquals(a.array().chunks().sizes(i), b.chunks().sizes(i + lead), w + ": axis " + (i + lead) + " keeps its chunks");
+                        }
+                    }
+                    long largest = 1, biggest = 1;
+                    for (int i = 0; i < from.length; i++) largest *= Math.max(1, Arrays.stream(a.array().chunks().sizes(i)).max().orElse(1));
+                    for (int i = 0; i < target.length; i++) biggest *= Arrays.stream(b.chunks().sizes(i)).max().orElse(1);
+                    assertTrue(biggest <= Math.max(largest, 1 << 20), w + ": chunks of at most max(largest input chunk, 2^20) elements: " + b.chunks());
+                    Dense e = a.dense().broadcastTo(target);
+                    assertArrayClose(b, e, t, w);
+                    DType sum = NumpyTypes.common(t, DType.FLOAT64);
+                    assertArrayClose(b.add(other.array()), e.roundTo(t).add(other.dense()), sum, w + " + an array of the target shape");
+                    if (target.length > 0 && target[0] > 0) {
+                        assertArrayClose(b.slice(Slice.at(-1)), e.slice(Sel.index(-1)), t, w + " then [-1]");
+                    }
+                }));
+            }
+            checkAll(what(ctx, seed, "broadcastTo"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void broadcastToStaysLazyAndFuses(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            ChunkedArray x = cw.fromArray(new double[]{1, 2, 3, 4, 5, 6}, new long[]{6}, new int[]{2});
+            ChunkedArray big = x.broadcastTo(1000, 6);
+            assertArrayEquals(new long[]{2, 2, 2}, big.chunks().sizes(1), ctx.name() + ": the broadcast array keeps x's chunks along its own axis");
+            ChunkedArray y = big.mul(2).add(1);
+            String text = y.explain();
+            long layers = LAYER.matcher(text).results().filter(g -> g.group(2).startsWith("elementwise")).count();
+            assertEquals(1, layers, ctx.name() + ": broadcastTo(...).mul(2).add(1) should be one elementwise layer reading x; explain():\n" + text);
+            Matcher m = TOTAL.matcher(text);
+            assertTrue(m.find(), ctx.name() + ": explain() states the task count:\n" + text);
+            long outChunks = y.chunks().chunkCount();
+            assertEquals(outChunks + 3, Long.parseLong(m.group(1)),
+                    ctx.name() + ": one fused task per output chunk plus x's 3 source chunks, no materialised broadcast; explain():\n" + text);
+            // against an operand of other chunks, the broadcast is broadcast again into them: still one fused layer
+            double[] yv = new double[1000 * 6];
+            for (int i = 0; i < yv.length; i++) yv[i] = i % 13;
+            ChunkedArray other = cw.fromArray(yv, new long[]{1000, 6}, new int[]{300, 4});
+            ChunkedArray z = big.add(other);
+            String zt = z.explain();
+            long zl = LAYER.matcher(zt).results().filter(g -> g.group(2).startsWith("elementwise")).count();
+            assertEquals(1, zl, ctx.name() + ": broadcastTo(...).add(y) with y in other chunks should be one elementwise layer (no"
+                    + " materialised, rechunked broadcast); explain():\n" + zt);
+            assertArrayClose(z, Dense.of(new double[]{1, 2, 3, 4, 5, 6}, 6).broadcastTo(1000, 6).add(Dense.of(yv, 1000, 6)), DType.FLOAT64,
+                    ctx.name() + ": (6,) broadcast to (1000, 6) + y in chunks (300, 4)");
+            // a broadcast to a huge shape is only a graph: one row of it computes from the few chunks it needs
+            ChunkedArray huge = cw.arange(DType.FLOAT64, 1000, 100).broadcastTo(1_000_000_000L, 1000);
+            ChunkedArray row = huge.slice(Slice.at(123_456_789L), Slice.range(95, 105)).mul(3);
+            assertArrayClose(row, Dense.arange(1000).slice(Sel.range(95L, 105L, 1)).map(v -> 3 * v), DType.FLOAT64,
+                    ctx.name() + ": a row of arange(1000) broadcast to (1e9, 1000)");
+            Matcher r = TOTAL.matcher(row.explain());
+            assertTrue(r.find() && Integer.parseInt(r.group(1)) <= 8, ctx.name() + ": that row needs the tasks of its 2 chunks (4 each) of a graph"
+                    + " of about 10^6 chunks:\n" + row.explain());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void ravel(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 6; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                Case a = rc.array(cw, t, rc.shape(0, 4), true);
+                String w = what(ctx, seed, "ravel(" + a + ")");
+                checks.add(named(w, () -> {
+                    assertArrayClose(a.array().ravel(), a.dense().ravel(), t, w);
+                    if (a.dense().ndim() >= 2) {
+                        assertArrayClose(a.array().transpose().ravel(), a.dense().transpose().ravel(), t, w + " of the transpose");
+                    }
+                }));
+            }
+            checkAll(what(ctx, seed, "ravel"), checks);
+        }
+    }
+
+    /** Random indices into an axis of {@code len}: runs up, runs down, repeats and jumps, negative ones at times. */
+    private static long[] takeIndices(RandomCases rc, long len) {
+        if (len == 0) return new long[0];
+        int n = rc.between(0, 20);
+        long[] idx = new long[n];
+        int i = 0;
+        while (i < n) {
+            long p = rc.between(0, (int) len - 1);
+            int run = Math.min(n - i, rc.between(1, 6));
+            int step = rc.pick(1, 1, -1, 0, 2, 3 - (int) len);
+            for (int k = 0; k < run; k++) {
+                long v = Math.floorMod(p + (long) step * k, len);
+                idx[i++] = rc.chance(0.25) ? v - len : v;
+            }
+        }
+        return idx;
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void take(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 10; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                Case a = rc.array(cw, t, rc.shape(1, 4), true);
+                int nd = a.dense().ndim();
+                int axis = rc.between(-nd, nd - 1), ax = axis < 0 ? axis + nd : axis;
+                long[] idx = takeIndices(rc, a.dense().shape()[ax]);
+                String w = what(ctx, seed, "take(" + a + ", " + Arrays.toString(idx) + ", axis " + axis + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray r = a.array().take(idx, axis);
+                    long biggest = Math.max(1, Arrays.stream(a.array().chunks().sizes(ax)).max().orElse(1));
+                    long[][] want = sizesOf(a.array().chunks());
+                    want[ax] = regularSizes(new long[]{idx.length}, new int[]{(int) biggest})[0];
+                    assertChunkSizes(want, r.chunks(), w + ": the taken axis in chunks of the largest input chunk, the others unchanged");
+                    assertArrayClose(r, a.dense().take(idx, axis), t, w);
+                }));
+            }
+            Case b = rc.array(cw, DType.INT64, new long[]{7, 9}, false);
+            String w = what(ctx, seed, "take of the contract's example and of every row " + b);
+            checks.add(named(w, () -> {
+                assertArrayClose(b.array().take(new long[]{5, 0, 5}, 0), b.dense().take(new long[]{5, 0, 5}, 0), DType.INT64, w + " [5, 0, 5]");
+                long[] all = {8, 7, 6, 5, 4, 3, 2, 1, 0, -1, -9, 4, 4, 4};
+                assertArrayClose(b.array().take(all, -1), b.dense().take(all, -1), DType.INT64, w + " " + Arrays.toString(all));
+            }));
+            checkAll(what(ctx, seed, "take"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void extract(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        try (Chunkwise cw = open(ctx)) {
+            List<Executable> checks = new ArrayList<>();
+            for (int rep = 0; rep < 10; rep++) {
+                DType t = RandomCases.DTYPES[rep % RandomCases.DTYPES.length];
+                Case a = rc.array(cw, t, rc.shape(0, 4), true);
+                long[] shape = a.dense().shape();
+                int kind = rc.between(0, 3);
+                // the condition: a comparison of x, a random array of any dtype (NaN counts as true), of another
+                // shape of the same size, or all false
+                ChunkedArray cond;
+                Dense dc;
+                String how;
+                if (kind == 0) {
+                    cond = a.array().gt(0.0);
+                    dc = a.dense().roundTo(t).gt(Dense.scalar(0));
+                    how = "x > 0";
+                } else if (kind == 1 || kind == 2) {
+                    DType ct = rc.dtype();
+                    long[] cshape = kind == 1 ? shape : rc.reshapeTarget(Dense.size(shape), false);
+                    Case c = rc.array(cw, ct, cshape, true);
+                    cond = c.array();
+                    dc = c.dense().roundTo(ct);
+                    how = "cond " + c;
+                } else {
+                    cond = cw.zeros(DType.BOOL, shape, rc.chunkShape(shape));
+                    dc = Dense.full(0, shape);
+                    how = "all false";
+                }
+                String w = what(ctx, seed, "extract(" + a + ", " + how + ")");
+                checks.add(named(w, () -> {
+                    ChunkedArray r = a.array().extract(cond);
+                    Dense e = a.dense().extract(dc);
+                    assertEquals(1, r.ndim(), w + ": 1-D");
+                    long largest = 1;
+                    for (int ax = 0; ax < shape.length; ax++) largest *= Math.max(1, Arrays.stream(a.array().chunks().sizes(ax)).max().orElse(1));
+                    for (long s : r.chunks().sizes(0)) {
+                        assertTrue(s <= largest, w + ": a chunk of the result holds at most as many values as the largest input chunk (" + largest + "): " + r.chunks());
+                    }
+                    assertArrayClose(r, e, t, w);
+                }));
+            }
+            // C order across a grid with several chunks along the last axes
+            double[] v = new double[4 * 6 * 5];
+            for (int i = 0; i < v.length; i++) v[i] = (i * 7) % 11 - 5;
+            ChunkedArray x = cw.fromArray(v, new long[]{4, 6, 5}, new int[]{3, 2, 2});
+            Dense d = Dense.of(v, 4, 6, 5);
+            String w = what(ctx, seed, "extract in C order from (4, 6, 5) in chunks (3, 2, 2)");
+            checks.add(named(w, () -> {
+                assertArrayClose(x.extract(x.gt(0.0)), d.extract(d.gt(Dense.scalar(0))), DType.FLOAT64, w);
+                assertArrayClose(x.transpose().extract(x.transpose().lt(0.0)), d.transpose().extract(d.transpose().lt(Dense.scalar(0))),
+                        DType.FLOAT64, w + " of the transpose");
+            }));
+            checkAll(what(ctx, seed, "extract"), checks);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextsOnly")
+    void takeAndExtractOfManyValuesExplainBriefly(TestContext ctx) {
+        try (Chunkwise cw = open(ctx)) {
+            ChunkedArray x = cw.arange(DType.INT64, 100_000, 1000);
+            java.util.Random r = new java.util.Random(11);
+            long[] idx = new long[50_000];
+            for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(200_000) - 100_000;
+            ChunkedArray t = x.take(idx, 0);
+            String te = t.explain();
+            assertTrue(te.length() < 8000 && te.contains("(50000 indices)"), ctx.name() + ": explain() of a take of 50000 indices stays short:\n" + te);
+            double[] want = new double[idx.length];
+            for (int i = 0; i < idx.length; i++) want[i] = idx[i] < 0 ? idx[i] + 100_000 : idx[i];
+            assertArrayClose(t, Dense.of(want, idx.length), DType.INT64, ctx.name() + ": take of 50000 random indices");
+            ChunkedArray e = x.extract(x.mul(7).add(3).gt(350_000.5));                  // 7i + 3 > 350000.5: i >= 50000
+            String ee = e.explain();
+            assertTrue(ee.length() < 8000 && ee.contains("extract"), ctx.name() + ": explain() of an extract stays short:\n" + ee);
+            assertChunkSizes(regularSizes(new long[]{50_000}, new int[]{1000}), e.chunks(), ctx.name() + ": extract's result in chunks of 1000 values");
+            double[] tail = new double[50_000];
+            for (int i = 0; i < tail.length; i++) tail[i] = 50_000 + i;
+            assertArrayClose(e, Dense.of(tail, tail.length), DType.INT64, ctx.name() + ": extract of the upper half");
+        }
+    }
+
     // ---- user kernels and persistence ----
 
     @ParameterizedTest(name = "{0} seed={1}")

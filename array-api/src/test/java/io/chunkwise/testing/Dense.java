@@ -678,6 +678,107 @@ public final class Dense {
         return concatenate(ax, expanded);
     }
 
+    /** numpy.flip along one axis: element {@code i} along it comes from {@code len - 1 - i}. */
+    public Dense flip(int axis) {
+        int ax = normAxis(axis, ndim());
+        double[] d = new double[data.length];
+        long[] idx = new long[ndim()];
+        for (int i = 0; i < d.length; i++) {
+            long[] src = idx.clone();
+            src[ax] = shape[ax] - 1 - idx[ax];
+            d[i] = data[flat(src)];
+            increment(idx, shape);
+        }
+        return new Dense(d, shape.clone());
+    }
+
+    /** numpy.swapaxes: output index with positions {@code a} and {@code b} exchanged reads the input. */
+    public Dense swapaxes(int a, int b) {
+        int x = normAxis(a, ndim()), y = normAxis(b, ndim());
+        long[] outShape = shape.clone();
+        outShape[x] = shape[y];
+        outShape[y] = shape[x];
+        double[] d = new double[data.length];
+        long[] idx = new long[ndim()];
+        for (int i = 0; i < d.length; i++) {
+            long[] src = idx.clone();
+            src[x] = idx[y];
+            src[y] = idx[x];
+            d[i] = data[flat(src)];
+            increment(idx, outShape);
+        }
+        return new Dense(d, outShape);
+    }
+
+    /** numpy.expand_dims: the same values with a new axis of length 1 at {@code axis} in {@code [-ndim-1, ndim]}. */
+    public Dense expandDims(int axis) {
+        int ax = normAxis(axis, ndim() + 1);
+        long[] s = new long[ndim() + 1];
+        for (int a = 0, b = 0; a < s.length; a++) s[a] = a == ax ? 1 : shape[b++];
+        return new Dense(data.clone(), s);
+    }
+
+    /** numpy.squeeze: the axes given (all of length 1), or all axes of length 1, removed; the values stay in order. */
+    public Dense squeeze(int... axes) {
+        boolean[] drop = new boolean[ndim()];
+        if (axes.length == 0) for (int a = 0; a < drop.length; a++) drop[a] = shape[a] == 1;
+        for (int ax : axes) {
+            int a = normAxis(ax, ndim());
+            if (shape[a] != 1) throw new IllegalArgumentException("squeeze of an axis of length " + shape[a]);
+            drop[a] = true;
+        }
+        List<Long> s = new ArrayList<>();
+        for (int a = 0; a < drop.length; a++) if (!drop[a]) s.add(shape[a]);
+        return new Dense(data.clone(), s.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** numpy.broadcast_to: output index reads the input at the trailing axes, position 0 where the input has length 1. */
+    public Dense broadcastTo(long... target) {
+        int lead = target.length - ndim();
+        if (lead < 0) throw new IllegalArgumentException("broadcast_to to fewer dimensions");
+        for (int a = 0; a < ndim(); a++) {
+            if (shape[a] != 1 && shape[a] != target[a + lead]) throw new IllegalArgumentException("not broadcastable");
+        }
+        double[] d = new double[Math.toIntExact(size(target))];
+        long[] idx = new long[target.length];
+        long[] src = new long[ndim()];
+        for (int i = 0; i < d.length; i++) {
+            for (int a = 0; a < ndim(); a++) src[a] = shape[a] == 1 ? 0 : idx[a + lead];
+            d[i] = data[flat(src)];
+            increment(idx, target);
+        }
+        return new Dense(d, target.clone());
+    }
+
+    /** numpy.ravel: the values in C order, 1-D. */
+    public Dense ravel() { return new Dense(data.clone(), new long[]{data.length}); }
+
+    /** numpy.take along an axis: position {@code i} along it reads position {@code indices[i]} (negative from the end). */
+    public Dense take(long[] indices, int axis) {
+        int ax = normAxis(axis, ndim());
+        long[] outShape = shape.clone();
+        outShape[ax] = indices.length;
+        double[] d = new double[Math.toIntExact(size(outShape))];
+        long[] idx = new long[ndim()];
+        for (int i = 0; i < d.length; i++) {
+            long[] src = idx.clone();
+            long k = indices[(int) idx[ax]];
+            if (k < -shape[ax] || k >= shape[ax]) throw new IndexOutOfBoundsException("take: index " + k);
+            src[ax] = k;       // flat() counts a negative index from the end
+            d[i] = data[flat(src)];
+            increment(idx, outShape);
+        }
+        return new Dense(d, outShape);
+    }
+
+    /** numpy.extract: the values (in C order) whose element of {@code cond} (same size, any shape) is non-zero or NaN. */
+    public Dense extract(Dense cond) {
+        if (cond.data.length != data.length) throw new IllegalArgumentException("extract: sizes differ");
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < data.length; i++) if (cond.data[i] != 0) out.add(data[i]);   // NaN != 0 holds
+        return new Dense(out.stream().mapToDouble(Double::doubleValue).toArray(), new long[]{out.size()});
+    }
+
     // ---- index arithmetic ----
 
     static long size(long[] shape) {

@@ -135,4 +135,23 @@ class DenseTest {
         same(new double[]{1, 2, 7, 8}, new long[]{2, 2}, Dense.stack(0, Dense.of(new double[]{1, 2}, 2), Dense.of(new double[]{7, 8}, 2)));
         same(new double[]{5, 1}, new long[]{2}, Dense.where(Dense.of(new double[]{1, 0}, 2), Dense.scalar(5), Dense.of(new double[]{0, 1}, 2)));
     }
+
+    @Test
+    void manipulationAndSelection() {
+        same(new double[]{4, 5, 6, 1, 2, 3}, new long[]{2, 3}, A.flip(0));             // np.flip(A, 0)
+        same(new double[]{3, 2, 1, 6, 5, 4}, new long[]{2, 3}, A.flip(-1));
+        same(new double[]{1, 4, 2, 5, 3, 6}, new long[]{3, 2}, A.swapaxes(0, -1));      // np.swapaxes(A, 0, -1)
+        same(A.values(), new long[]{2, 1, 3}, A.expandDims(1));                         // np.expand_dims(A, 1).shape
+        same(A.values(), new long[]{2, 3, 1}, A.expandDims(-1));
+        same(A.values(), new long[]{2, 3}, A.expandDims(0).expandDims(-1).squeeze());
+        same(A.values(), new long[]{2, 3, 1}, A.expandDims(0).expandDims(-1).squeeze(0));
+        same(new double[]{1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}, new long[]{2, 2, 3}, A.broadcastTo(2, 2, 3));
+        same(new double[]{1, 1, 2, 2}, new long[]{2, 2}, Dense.of(new double[]{1, 2}, 2, 1).broadcastTo(2, 2));
+        same(A.values(), new long[]{6}, A.ravel());
+        same(new double[]{3, 1, 3, 6, 4, 6}, new long[]{2, 3}, A.take(new long[]{2, 0, -1}, 1));   // np.take(A, [2, 0, -1], axis=1)
+        same(new double[]{4, 5, 6, 4, 5, 6}, new long[]{2, 3}, A.take(new long[]{-1, 1}, 0));
+        same(new double[0], new long[]{2, 0}, A.take(new long[0], 1));
+        // np.extract(cond, A) with cond raveled: non-zero (NaN too) selects, in C order
+        same(new double[]{1, 3, 6}, new long[]{3}, A.extract(Dense.of(new double[]{1, 0, Double.NaN, 0, 0, -2}, 3, 2)));
+    }
 }
