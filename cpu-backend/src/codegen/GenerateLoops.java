@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  *   <li>a line {@code //# each unary|binary value|predicate java|vector: TEXT} (inside a section) becomes one line of
  *       TEXT per row of the op table ({@code io.chunkwise.spi.UnaryOp} or {@code BinaryOp}, read from the class path)
  *       of that kind with that form for the section's type, {@code $OP} replaced by the row's name and
- *       {@code $EXPR} by its expression (its {@code javaDouble}, {@code vectorLong}, ...);</li>
+ *       {@code $EXPR} by its expression (its {@code OpForms}' {@code javaDouble}, {@code vectorLong}, ...);</li>
  *   <li>everything else is copied as it is.</li>
  * </ul>
  * So an op that exists for one type only is written once, tagged, and a loop that both have is written once.
@@ -181,7 +181,8 @@ public final class GenerateLoops {
             Class<?> ops = Class.forName("io.chunkwise.spi." + (table.equals("unary") ? "UnaryOp" : "BinaryOp"));
             for (Object op : ops.getEnumConstants()) {
                 if ((boolean) ops.getMethod("isPredicate").invoke(op) != predicates) continue;
-                String expr = (String) ops.getMethod(accessor).invoke(op);
+                Object forms = ops.getMethod("forms").invoke(op);   // an io.chunkwise.spi.OpForms
+                String expr = (String) forms.getClass().getMethod(accessor).invoke(forms);
                 if (expr == null) continue;
                 if (expr.contains("$")) throw new IllegalStateException(where + ": " + op + "'s " + accessor + " contains $");
                 rows.add(new String[]{((Enum<?>) op).name(), expr});

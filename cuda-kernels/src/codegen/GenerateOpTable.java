@@ -33,7 +33,8 @@ public final class GenerateOpTable {
         h.append("#define ").append(macro).append("(X)");
         for (Object op : ops.getEnumConstants()) {
             boolean predicate = table.equals("ReduceOp") ? false : (boolean) ops.getMethod("isPredicate").invoke(op);
-            String expr = (String) ops.getMethod(accessor).invoke(op);
+            Object source = table.equals("ReduceOp") ? op : ops.getMethod("forms").invoke(op);   // OpForms of the elementwise ops
+            String expr = (String) source.getClass().getMethod(accessor).invoke(source);
             if (predicate || expr == null) continue;
             String name = ((Enum<?>) op).name().toLowerCase(Locale.ROOT);
             String args = table.equals("ReduceOp") ? expr + ", " + identity(ops.getMethod("identity").invoke(op)) : expr;

@@ -12,46 +12,44 @@ import io.chunkwise.DTypeException;
  * purpose. Adding a ufunc: a row here, those two oracles, and a {@code ChunkedArray} method.
  *
  * <p>Columns: the NumPy name; the dtype {@link Rule}; whether the float64 result of a float32 operand is always a
- * float32 value (so no rounding is needed); the element's expression in Java for a {@code double x} and for a
- * {@code long x} (null: the op is not defined on integer tiles, as the rule casts them to float64 first); in the Java
- * Vector API for a {@code DoubleVector x} and a {@code LongVector x} (null: no vector form whose bits equal the
- * scalar form's, so the scalar loop runs); in CUDA C for a floating {@code x} (null: no device kernel). Predicates
- * ({@link Rule#PREDICATE}) give a {@code boolean} in Java and a {@code VectorMask} in the Vector API.
+ * float32 value (so no rounding is needed); the code forms of the element {@code x} ({@link OpForms}: Java, Vector
+ * API, CUDA C). Predicates ({@link Rule#PREDICATE}) give a {@code boolean} in Java and a {@code VectorMask} in the
+ * Vector API.
  */
 public enum UnaryOp {
-    NEG("negative", Rule.NUMBER, true, "-x", "-x", "x.neg()", "x.neg()", "-x"),
-    ABS("absolute", Rule.ANY, true, "Math.abs(x)", "Math.abs(x)", "x.abs()", "x.abs()", "fabs(x)"),
-    SIGN("sign", Rule.BOOL_AS_INT, true, "x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x", "Long.signum(x)", null, null,
-            "x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x"),
-    SQUARE("square", Rule.BOOL_AS_INT, false, "x * x", "x * x", "x.mul(x)", "x.mul(x)", "x * x"),
-    SQRT("sqrt", Rule.FLOAT, false, "Math.sqrt(x)", null, "x.sqrt()", null, "sqrt(x)"),
-    EXP("exp", Rule.FLOAT, false, "Math.exp(x)", null, null, null, "exp(x)"),
-    EXPM1("expm1", Rule.FLOAT, false, "Math.expm1(x)", null, null, null, "expm1(x)"),
-    LOG("log", Rule.FLOAT, false, "Math.log(x)", null, null, null, "log(x)"),
-    LOG1P("log1p", Rule.FLOAT, false, "Math.log1p(x)", null, null, null, "log1p(x)"),
-    LOG2("log2", Rule.FLOAT, false, "Scalars.log2(x)", null, null, null, "log2(x)"),
-    LOG10("log10", Rule.FLOAT, false, "Math.log10(x)", null, null, null, "log10(x)"),
-    SIN("sin", Rule.FLOAT, false, "Math.sin(x)", null, null, null, "sin(x)"),
-    COS("cos", Rule.FLOAT, false, "Math.cos(x)", null, null, null, "cos(x)"),
-    TAN("tan", Rule.FLOAT, false, "Math.tan(x)", null, null, null, "tan(x)"),
-    ARCSIN("arcsin", Rule.FLOAT, false, "Math.asin(x)", null, null, null, "asin(x)"),
-    ARCCOS("arccos", Rule.FLOAT, false, "Math.acos(x)", null, null, null, "acos(x)"),
-    ARCTAN("arctan", Rule.FLOAT, false, "Math.atan(x)", null, null, null, "atan(x)"),
-    SINH("sinh", Rule.FLOAT, false, "Math.sinh(x)", null, null, null, "sinh(x)"),
-    COSH("cosh", Rule.FLOAT, false, "Math.cosh(x)", null, null, null, "cosh(x)"),
-    TANH("tanh", Rule.FLOAT, false, "Math.tanh(x)", null, null, null, "tanh(x)"),
-    FLOOR("floor", Rule.FLOAT, true, "Math.floor(x)", null, null, null, "floor(x)"),
-    CEIL("ceil", Rule.FLOAT, true, "Math.ceil(x)", null, null, null, "ceil(x)"),
-    TRUNC("trunc", Rule.FLOAT, true, "x < 0 ? Math.ceil(x) : Math.floor(x)", null, null, null, "trunc(x)"),
+    NEG("negative", Rule.NUMBER, true, new OpForms("-x", "-x", "x.neg()", "x.neg()", "-x")),
+    ABS("absolute", Rule.ANY, true, new OpForms("Math.abs(x)", "Math.abs(x)", "x.abs()", "x.abs()", "fabs(x)")),
+    SIGN("sign", Rule.BOOL_AS_INT, true, new OpForms("x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x", "Long.signum(x)", null, null,
+            "x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x")),
+    SQUARE("square", Rule.BOOL_AS_INT, false, new OpForms("x * x", "x * x", "x.mul(x)", "x.mul(x)", "x * x")),
+    SQRT("sqrt", Rule.FLOAT, false, new OpForms("Math.sqrt(x)", null, "x.sqrt()", null, "sqrt(x)")),
+    EXP("exp", Rule.FLOAT, false, new OpForms("Math.exp(x)", null, null, null, "exp(x)")),
+    EXPM1("expm1", Rule.FLOAT, false, new OpForms("Math.expm1(x)", null, null, null, "expm1(x)")),
+    LOG("log", Rule.FLOAT, false, new OpForms("Math.log(x)", null, null, null, "log(x)")),
+    LOG1P("log1p", Rule.FLOAT, false, new OpForms("Math.log1p(x)", null, null, null, "log1p(x)")),
+    LOG2("log2", Rule.FLOAT, false, new OpForms("Scalars.log2(x)", null, null, null, "log2(x)")),
+    LOG10("log10", Rule.FLOAT, false, new OpForms("Math.log10(x)", null, null, null, "log10(x)")),
+    SIN("sin", Rule.FLOAT, false, new OpForms("Math.sin(x)", null, null, null, "sin(x)")),
+    COS("cos", Rule.FLOAT, false, new OpForms("Math.cos(x)", null, null, null, "cos(x)")),
+    TAN("tan", Rule.FLOAT, false, new OpForms("Math.tan(x)", null, null, null, "tan(x)")),
+    ARCSIN("arcsin", Rule.FLOAT, false, new OpForms("Math.asin(x)", null, null, null, "asin(x)")),
+    ARCCOS("arccos", Rule.FLOAT, false, new OpForms("Math.acos(x)", null, null, null, "acos(x)")),
+    ARCTAN("arctan", Rule.FLOAT, false, new OpForms("Math.atan(x)", null, null, null, "atan(x)")),
+    SINH("sinh", Rule.FLOAT, false, new OpForms("Math.sinh(x)", null, null, null, "sinh(x)")),
+    COSH("cosh", Rule.FLOAT, false, new OpForms("Math.cosh(x)", null, null, null, "cosh(x)")),
+    TANH("tanh", Rule.FLOAT, false, new OpForms("Math.tanh(x)", null, null, null, "tanh(x)")),
+    FLOOR("floor", Rule.FLOAT, true, new OpForms("Math.floor(x)", null, null, null, "floor(x)")),
+    CEIL("ceil", Rule.FLOAT, true, new OpForms("Math.ceil(x)", null, null, null, "ceil(x)")),
+    TRUNC("trunc", Rule.FLOAT, true, new OpForms("x < 0 ? Math.ceil(x) : Math.floor(x)", null, null, null, "trunc(x)")),
     /** Rounds half to even, as NumPy's rint and round. */
-    RINT("rint", Rule.FLOAT, true, "Math.rint(x)", null, null, null, "rint(x)"),
-    ISNAN("isnan", Rule.PREDICATE, true, "x != x", "false", "x.test(VectorOperators.IS_NAN)", null, "isnan(x)"),
-    ISINF("isinf", Rule.PREDICATE, true, "Math.abs(x) == Double.POSITIVE_INFINITY", "false",
-            "x.test(VectorOperators.IS_INFINITE)", null, "isinf(x)"),
-    ISFINITE("isfinite", Rule.PREDICATE, true, "Double.isFinite(x)", "true", "x.test(VectorOperators.IS_FINITE)", null,
-            "isfinite(x)"),
+    RINT("rint", Rule.FLOAT, true, new OpForms("Math.rint(x)", null, null, null, "rint(x)")),
+    ISNAN("isnan", Rule.PREDICATE, true, new OpForms("x != x", "false", "x.test(VectorOperators.IS_NAN)", null, "isnan(x)")),
+    ISINF("isinf", Rule.PREDICATE, true, new OpForms("Math.abs(x) == Double.POSITIVE_INFINITY", "false",
+            "x.test(VectorOperators.IS_INFINITE)", null, "isinf(x)")),
+    ISFINITE("isfinite", Rule.PREDICATE, true, new OpForms("Double.isFinite(x)", "true", "x.test(VectorOperators.IS_FINITE)", null,
+            "isfinite(x)")),
     /** Non-zero (NaN included) is true, as NumPy's logical_not. */
-    LOGICAL_NOT("logical_not", Rule.PREDICATE, true, "x == 0", "x == 0", null, null, "x == 0");
+    LOGICAL_NOT("logical_not", Rule.PREDICATE, true, new OpForms("x == 0", "x == 0", null, null, "x == 0"));
 
     /** How an op's operand and result dtypes follow from the input's dtype. */
     public enum Rule {
@@ -70,18 +68,13 @@ public enum UnaryOp {
     private final String numpyName;
     private final Rule rule;
     private final boolean exact;
-    private final String javaDouble, javaLong, vectorDouble, vectorLong, cuda;
+    private final OpForms forms;
 
-    UnaryOp(String numpyName, Rule rule, boolean exact, String javaDouble, String javaLong, String vectorDouble,
-            String vectorLong, String cuda) {
+    UnaryOp(String numpyName, Rule rule, boolean exact, OpForms forms) {
         this.numpyName = numpyName;
         this.rule = rule;
         this.exact = exact;
-        this.javaDouble = javaDouble;
-        this.javaLong = javaLong;
-        this.vectorDouble = vectorDouble;
-        this.vectorLong = vectorLong;
-        this.cuda = cuda;
+        this.forms = forms;
     }
 
     public String numpyName() { return numpyName; }
@@ -112,18 +105,6 @@ public enum UnaryOp {
     /** The result dtype for an operand of {@code operand} (an {@link #operandType}). */
     public DType resultType(DType operand) { return isPredicate() ? DType.BOOL : operand; }
 
-    /** The element's Java expression of a {@code double x}. */
-    public String javaDouble() { return javaDouble; }
-
-    /** The element's Java expression of a {@code long x}, or null where integer operands are cast to FLOAT64 first. */
-    public String javaLong() { return javaLong; }
-
-    /** The Vector API expression of a {@code DoubleVector x}, or null where there is none equal to the scalar form. */
-    public String vectorDouble() { return vectorDouble; }
-
-    /** The Vector API expression of a {@code LongVector x}, or null. */
-    public String vectorLong() { return vectorLong; }
-
-    /** The CUDA C expression of a floating {@code x}, or null where the op has no device kernel. */
-    public String cuda() { return cuda; }
+    /** The op's code: Java, Vector API and CUDA expressions. */
+    public OpForms forms() { return forms; }
 }

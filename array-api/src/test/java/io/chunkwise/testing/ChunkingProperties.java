@@ -117,9 +117,9 @@ public abstract class ChunkingProperties {
      * arithmetic, which a vector and a scalar loop compute alike). The others (pow, the transcendental functions)
      * are compared with the tolerance only.
      */
-    static boolean bitsDefined(io.chunkwise.spi.UnaryOp op) { return op.exact() || op.vectorDouble() != null; }
+    static boolean bitsDefined(io.chunkwise.spi.UnaryOp op) { return op.exact() || op.forms().vectorDouble() != null; }
 
-    static boolean bitsDefined(io.chunkwise.spi.BinaryOp op) { return op.exact() || op.vectorDouble() != null; }
+    static boolean bitsDefined(io.chunkwise.spi.BinaryOp op) { return op.exact() || op.forms().vectorDouble() != null; }
 
     static Executable sameOnBothGrids(Chunkwise cw, String w, Source x, BinaryOperator<ChunkedArray> f, Dense e, DType rt, Tol tol, boolean exact) {
         String what = w + " on " + x;

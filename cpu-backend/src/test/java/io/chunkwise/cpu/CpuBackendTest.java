@@ -68,7 +68,7 @@ class CpuBackendTest {
         EnumSet<UnaryOp> checked = EnumSet.noneOf(UnaryOp.class);
         for (UnaryOp op : UnaryOp.values()) {
             for (DType t : DTYPES) {
-                if (op.javaLong() == null && !t.isFloating()) continue; // integer operands are cast to float64 first
+                if (op.forms().javaLong() == null && !t.isFloating()) continue; // integer operands are cast to float64 first
                 Expr e = new Expr.Unary(op, new Expr.Input(0, t), op.resultType(t));
                 Tol tol = op.exact() ? Tol.EXACT : Tol.of(t);
                 for (int n : SIZES) {
@@ -89,7 +89,7 @@ class CpuBackendTest {
         EnumSet<BinaryOp> checked = EnumSet.noneOf(BinaryOp.class);
         for (BinaryOp op : BinaryOp.values()) {
             for (DType t : DTYPES) {
-                if (op.javaLong() == null && !t.isFloating()) continue; // integer operands are promoted first
+                if (op.forms().javaLong() == null && !t.isFloating()) continue; // integer operands are promoted first
                 DType result = op.resultType(t);
                 Expr e = new Expr.Binary(op, new Expr.Input(0, t), new Expr.Input(1, t), result);
                 Tol tol = op == BinaryOp.POW ? Tol.of(t) : Tol.EXACT;

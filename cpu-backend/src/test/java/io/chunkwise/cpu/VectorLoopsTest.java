@@ -104,7 +104,7 @@ class VectorLoopsTest {
                     vector.unary(op, x, off, got, off, n);
                     assertSame(want, got, 0, what, x);
                     long[] wantL = new long[off + n], gotL = new long[off + n];
-                    if (op.javaLong() != null) {
+                    if (op.forms().javaLong() != null) {
                         scalar.unary(op, y, off, wantL, off, n);
                         vector.unary(op, y, off, gotL, off, n);
                         assertSame(wantL, gotL, what + " (int64)");
@@ -153,7 +153,7 @@ class VectorLoopsTest {
                         }
                         for (int i = 0; i < y.length; i++) y[i] &= Long.MAX_VALUE;
                     }
-                    if (op.javaLong() == null) { // integers are promoted to float64 before a division, arctan2, ...
+                    if (op.forms().javaLong() == null) { // integers are promoted to float64 before a division, arctan2, ...
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, y, off, gotL, off, n), what);
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, x, off, t, gotL, off, n), what);
                         assertThrows(IllegalArgumentException.class, () -> vector.binary(op, t, y, off, gotL, off, n), what);

@@ -40,8 +40,8 @@ class PtxResourcesTest {
         List<String> elementwise = new ArrayList<>(names(table, "CHUNKWISE_BINARY_OPS"));
         elementwise.addAll(names(table, "CHUNKWISE_UNARY_OPS"));
         List<String> fromTable = new ArrayList<>();
-        for (io.chunkwise.spi.BinaryOp op : io.chunkwise.spi.BinaryOp.values()) if (!op.isPredicate() && op.cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
-        for (io.chunkwise.spi.UnaryOp op : io.chunkwise.spi.UnaryOp.values()) if (!op.isPredicate() && op.cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
+        for (io.chunkwise.spi.BinaryOp op : io.chunkwise.spi.BinaryOp.values()) if (!op.isPredicate() && op.forms().cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
+        for (io.chunkwise.spi.UnaryOp op : io.chunkwise.spi.UnaryOp.values()) if (!op.isPredicate() && op.forms().cuda() != null) fromTable.add(op.name().toLowerCase(java.util.Locale.ROOT));
         assertEquals(fromTable, elementwise, "the generated lists hold every value op of the table with a CUDA form");
         assertTrue(elementwise.containsAll(List.of("add", "sub", "mul", "div", "maximum", "minimum",
                 "neg", "abs", "exp", "log", "sqrt")), "op table lost an op: " + elementwise);

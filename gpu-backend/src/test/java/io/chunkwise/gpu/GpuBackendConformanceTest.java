@@ -86,7 +86,7 @@ class GpuBackendConformanceTest {
                     HostBlock x = withSpecials(randomBlock(t, new int[]{n}, new Random(n)));
                     Expr e = new Expr.Unary(op, new Expr.Input(0, t), t);
                     Block[] in = {own(gpu.fromHost(x))};
-                    compare(e, in, new Block[]{x}, new int[][]{{1}}, region(n), tolerance(op.exact() || op.vectorDouble() != null, t));
+                    compare(e, in, new Block[]{x}, new int[][]{{1}}, region(n), tolerance(op.exact() || op.forms().vectorDouble() != null, t));
                 }
             }
         }
@@ -103,7 +103,7 @@ class GpuBackendConformanceTest {
                     HostBlock b = randomBlock(t, new int[]{n}, new Random(n + 1000));
                     Expr e = new Expr.Binary(op, new Expr.Input(0, t), new Expr.Input(1, t), t);
                     Block[] in = {own(gpu.fromHost(a)), own(gpu.fromHost(b))};
-                    compare(e, in, new Block[]{a, b}, new int[][]{{1}, {1}}, region(n), tolerance(op.exact() || op.vectorDouble() != null, t));
+                    compare(e, in, new Block[]{a, b}, new int[][]{{1}, {1}}, region(n), tolerance(op.exact() || op.forms().vectorDouble() != null, t));
                 }
             }
         }
