@@ -282,21 +282,7 @@ public final class Dense {
     public enum Reduction { SUM, PROD, MIN, MAX, MEAN, VAR, STD }
 
     /** NumPy's reduction over {@code axes} (none: all axes, 0-d result; negative axes count from the end). */
-    public Dense reduce(Reduction r, int... axes) {
-        boolean[] red = axisFlags(axes);
-        long[] outShape = keptShape(red);
-        int m = Math.toIntExact(size(outShape));
-        List<List<Double>> groups = new ArrayList<>();
-        for (int j = 0; j < m; j++) groups.add(new ArrayList<>());
-        long[] idx = new long[shape.length];
-        for (int i = 0; i < data.length; i++) {
-            groups.get(outFlat(idx, red, outShape)).add(data[i]);
-            increment(idx, shape);
-        }
-        double[] d = new double[m];
-        for (int j = 0; j < m; j++) d[j] = reduceGroup(r, groups.get(j));
-        return new Dense(d, outShape);
-    }
+    public Dense reduce(Reduction r, int... axes) { return reduceGroups(g -> reduceGroup(r, g), axes); }
 
     public Dense sum(int... axes) { return reduce(Reduction.SUM, axes); }
     public Dense prod(int... axes) { return reduce(Reduction.PROD, axes); }
