@@ -293,7 +293,8 @@ class ErrorsTest {
             assertAll(c + "dtype errors",
                     () -> expect(cw, w, DTypeException.class, c + "DType.parse(\"float16\")", () -> DType.parse("float16"), "float16", "float64"),
                     () -> expect(cw, w, DTypeException.class, c + "DType.parse(null)", () -> DType.parse(null), "null"),
-                    () -> expect(cw, w, DTypeException.class, c + "neg of bool", () -> flags.neg().compute(), "neg", "bool"),
+                    () -> expect(cw, w, DTypeException.class, c + "neg of bool", () -> flags.neg().compute(), "negative", "bool", "logicalNot"),
+                    () -> expect(cw, w, DTypeException.class, c + "sign of bool", () -> flags.sign().compute(), "sign", "bool"),
                     () -> expect(cw, w, DTypeException.class, c + "random ints", () -> cw.random(1).normal(DType.INT32, 0, 1, new long[]{3}, new int[]{3}), "int32"),
                     () -> expect(cw, w, DTypeException.class, c + "astype(null)", () -> flags.astype(null), "dtype"));
         }

@@ -182,6 +182,7 @@ public final class ReferenceBackend implements Backend {
                 case NEG -> wrap(t, -evalL(u.x(), c));
                 case ABS -> wrap(t, Math.abs(evalL(u.x(), c)));
                 case SIGN -> wrap(t, Long.signum(evalL(u.x(), c)));
+                case FLOOR, CEIL, TRUNC -> evalL(u.x(), c);   // an integer is its own floor
                 case SQUARE -> { long x = evalL(u.x(), c); yield wrap(t, x * x); }
                 default -> throw new IllegalArgumentException(u.op() + " needs a floating operand");
             };

@@ -19,7 +19,7 @@ import io.chunkwise.DTypeException;
 public enum UnaryOp {
     NEG("negative", Rule.NUMBER, true, new OpForms("-x", "-x", "x.neg()", "x.neg()", "-x")),
     ABS("absolute", Rule.ANY, true, new OpForms("Math.abs(x)", "Math.abs(x)", "x.abs()", "x.abs()", "fabs(x)")),
-    SIGN("sign", Rule.BOOL_AS_INT, true, new OpForms("x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x", "Long.signum(x)", null, null,
+    SIGN("sign", Rule.NUMBER, true, new OpForms("x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x", "Long.signum(x)", null, null,
             "x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x")),
     SQUARE("square", Rule.BOOL_AS_INT, false, new OpForms("x * x", "x * x", "x.mul(x)", "x.mul(x)", "x * x")),
     SQRT("sqrt", Rule.FLOAT, false, new OpForms("Math.sqrt(x)", null, "x.sqrt()", null, "sqrt(x)")),
@@ -38,9 +38,10 @@ public enum UnaryOp {
     SINH("sinh", Rule.FLOAT, false, new OpForms("Math.sinh(x)", null, null, null, "sinh(x)")),
     COSH("cosh", Rule.FLOAT, false, new OpForms("Math.cosh(x)", null, null, null, "cosh(x)")),
     TANH("tanh", Rule.FLOAT, false, new OpForms("Math.tanh(x)", null, null, null, "tanh(x)")),
-    FLOOR("floor", Rule.FLOAT, true, new OpForms("Math.floor(x)", null, null, null, "floor(x)")),
-    CEIL("ceil", Rule.FLOAT, true, new OpForms("Math.ceil(x)", null, null, null, "ceil(x)")),
-    TRUNC("trunc", Rule.FLOAT, true, new OpForms("x < 0 ? Math.ceil(x) : Math.floor(x)", null, null, null, "trunc(x)")),
+    /** Integers and booleans are their own floor (NumPy 2.3 on keeps their dtype), likewise for ceil and trunc. */
+    FLOOR("floor", Rule.ANY, true, new OpForms("Math.floor(x)", "x", null, null, "floor(x)")),
+    CEIL("ceil", Rule.ANY, true, new OpForms("Math.ceil(x)", "x", null, null, "ceil(x)")),
+    TRUNC("trunc", Rule.ANY, true, new OpForms("x < 0 ? Math.ceil(x) : Math.floor(x)", "x", null, null, "trunc(x)")),
     /** Rounds half to even, as NumPy's rint and round. */
     RINT("rint", Rule.FLOAT, true, new OpForms("Math.rint(x)", null, null, null, "rint(x)")),
     ISNAN("isnan", Rule.PREDICATE, true, new OpForms("x != x", "false", "x.test(VectorOperators.IS_NAN)", null, "isnan(x)")),
@@ -93,7 +94,8 @@ public enum UnaryOp {
             case ANY, PREDICATE -> input;
             case NUMBER -> {
                 if (input == DType.BOOL) {
-                    throw new DTypeException(numpyName + " is not defined for bool arrays (NumPy refuses it too); use logicalNot for logical not");
+                    throw new DTypeException(numpyName + " is not defined for bool arrays (NumPy refuses it too); "
+                            + (this == NEG ? "use logicalNot for logical not" : "cast with astype first"));
                 }
                 yield input;
             }

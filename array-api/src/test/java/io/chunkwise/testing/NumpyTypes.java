@@ -62,8 +62,8 @@ public final class NumpyTypes {
     }
 
     /**
-     * The result dtype: neg and abs keep the dtype; sign and square too, but bool becomes int64 (bool arithmetic);
-     * the predicates give bool; the others compute integers and bools in float64.
+     * The result dtype: neg, abs, sign, floor, ceil and trunc keep the dtype; square too, but bool becomes int64
+     * (bool arithmetic); the predicates give bool; the others compute integers and bools in float64.
      */
     public static DType unary(Unary op, DType a) {
         if (op.isPredicate()) return DType.BOOL;
@@ -72,8 +72,9 @@ public final class NumpyTypes {
 
     /** The dtype the operand is converted to before the op. */
     public static DType unaryOperand(Unary op, DType a) {
-        if (op == Unary.NEG || op == Unary.ABS || op.isPredicate()) return a;
-        if (op == Unary.SIGN || op == Unary.SQUARE) return a == DType.BOOL ? DType.INT64 : a;
+        if (op == Unary.NEG || op == Unary.ABS || op == Unary.SIGN || op.isPredicate()) return a;   // neg, sign: bool refused
+        if (op == Unary.FLOOR || op == Unary.CEIL || op == Unary.TRUNC) return a;   // NumPy 2.3 on: integers are their own floor
+        if (op == Unary.SQUARE) return a == DType.BOOL ? DType.INT64 : a;
         return a == DType.FLOAT32 || a == DType.FLOAT64 ? a : DType.FLOAT64;
     }
 
