@@ -33,15 +33,20 @@ public final class Scalars {
         return r;
     }
 
-    /** {@code log2}, exact at powers of two (where {@code log(x) / log(2)} need not be). */
+    /**
+     * {@code log2}: {@code e + log(m) / log(2)} for {@code x = m 2^e}, {@code m} in [1, 2), so the integer part is exact
+     * (powers of two give {@code e} itself) and only the fraction carries rounding; {@code log(x) / log(2)} for x in
+     * [0.5, 2), where that sum would cancel.
+     */
     public static double log2(double x) {
-        if (x > 0 && x < Double.POSITIVE_INFINITY) {
-            int shift = x < Double.MIN_NORMAL ? 64 : 0; // subnormals scaled into the normal range (exactly)
-            double m = x * Math.scalb(1.0, shift);
-            int e = Math.getExponent(m);
-            if (m == Math.scalb(1.0, e)) return e - shift;
-        }
-        return Math.log(x) / LN2;
+        if (!(x > 0 && x < Double.POSITIVE_INFINITY)) return Math.log(x);   // NaN, -inf (0), NaN (< 0), inf
+        int shift = x < Double.MIN_NORMAL ? 64 : 0; // subnormals scaled into the normal range (exactly)
+        double scaled = x * Math.scalb(1.0, shift);
+        int e = Math.getExponent(scaled);
+        double m = Math.scalb(scaled, -e);
+        if (m == 1.0) return e - shift;
+        // near 1 the sum would cancel: there log(x) / log(2) keeps its relative accuracy
+        return e == 0 || e == -1 ? Math.log(x) / LN2 : (e - shift) + Math.log(m) / LN2;
     }
 
     private static final double LN2 = Math.log(2.0);
