@@ -1855,7 +1855,8 @@ public abstract class ConformanceSuite extends ChunkingProperties {
                 backends.add(cw.backend().name());
             }
         }
-        assumeTrue(backends.stream().anyMatch(b -> !LeakCheckingBackend.exercised(b).isEmpty()), "no test of the class ran before this one");
+        assumeTrue(backends.stream().anyMatch(b -> !LeakCheckingBackend.exercised(b).isEmpty()), "no op reached a leak-checking backend of these contexts: no test ran before this one, or the contexts' "
+                + "backends are out of sight (cluster members run their own)");
         List<Executable> checks = new ArrayList<>();
         for (String b : backends) {
             checks.add(() -> {
