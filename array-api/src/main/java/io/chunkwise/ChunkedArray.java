@@ -1,19 +1,10 @@
 package io.chunkwise;
 
-import io.chunkwise.graph.ElementwiseNode;
 import io.chunkwise.graph.MapBlocksNode;
 import io.chunkwise.graph.Node;
-import io.chunkwise.graph.ViewNode;
 import io.chunkwise.spi.BinaryOp;
-import io.chunkwise.spi.Expr;
 import io.chunkwise.spi.ReduceOp;
 import io.chunkwise.spi.UnaryOp;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * A lazy, immutable chunked array. Operations build a graph and return at once; {@link #compute()} and
@@ -354,48 +345,6 @@ public final class ChunkedArray {
      */
     public ChunkedArray astype(DType t) { return MathOps.astype(this, t); }
 
-    /** Broadcasts the operands, lines their chunks up (rechunking where they differ) and adds one elementwise layer. */
-    static ChunkedArray elementwise(Function<Expr[], Expr> build, ChunkedArray... args) {
-        Chunkwise cw = args[0].cw;
-        long[] shape = args[0].shape();
-        for (ChunkedArray a : args) {
-            if (a.cw != cw) throw new ChunkwiseException("arrays from different Chunkwise contexts cannot be combined");
-            shape = Shapes.broadcast(shape, a.shape());
-        }
-        int nd = shape.length;
-        long[][] sizes = new long[nd][];
-        for (int o = 0; o < nd; o++) {
-            TreeSet<Long> bounds = new TreeSet<>();
-            for (ChunkedArray a : args) {
-                int ia = o - (nd - a.ndim());
-                if (ia < 0 || (a.shape()[ia] == 1 && shape[o] != 1)) continue;
-                Chunks c = a.chunks();
-                for (int i = 1; i < c.numChunks(ia); i++) bounds.add(c.offset(ia, i));
-            }
-            bounds.add(shape[o]);
-            long prev = 0;
-            List<Long> s = new ArrayList<>();
-            for (long b : bounds) {
-                s.add(b - prev);
-                prev = b;
-            }
-            sizes[o] = s.stream().mapToLong(Long::longValue).toArray();
-        }
-        Chunks out = Chunks.explicit(sizes);
-        List<Node> inputs = new ArrayList<>();
-        Expr[] leaves = new Expr[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ChunkedArray a = args[i];
-            long[][] own = new long[a.ndim()][];
-            for (int ia = 0; ia < a.ndim(); ia++) {
-                int o = ia + (nd - a.ndim());
-                own[ia] = a.shape()[ia] == 1 && shape[o] != 1 ? a.chunks().sizes(ia) : sizes[o];
-            }
-            inputs.add(a.rechunkNode(Chunks.explicit(own)));
-            leaves[i] = new Expr.Input(i, a.dtype());
-        }
-        return new ChunkedArray(cw, new ElementwiseNode(build.apply(leaves), out, inputs));
-    }
 
     // ---- reductions ----
 
@@ -594,7 +543,6 @@ public final class ChunkedArray {
      */
     public ChunkedArray rechunk(Chunks target) { return ManipulationOps.rechunk(this, target); }
 
-    private Node rechunkNode(Chunks target) { return ViewNode.rechunk(node, target); }
 
     /**
      * NumPy basic indexing.
@@ -684,7 +632,6 @@ public final class ChunkedArray {
     public ChunkedArray extract(ChunkedArray cond) { return IndexingOps.extract(this, cond); }
 
     /** Drops an axis of length 1. */
-    private ChunkedArray dropAxis(int axis) { return ManipulationOps.squeeze(this, axis); }
 
     /**
      * Joins arrays along an existing axis; dtypes are promoted, other axes must match.
