@@ -160,10 +160,10 @@ final class Reductions {
         // the gather pattern of a line does not depend on where it starts: split short lines once
         LoopSpace.Runs lineRuns = inPlace ? null : line.new Runs(Math.min(BLOCK, lineLength));
         if (!inPlace && lineLength <= BLOCK) lineRuns.split(0, lineLength);
-        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
-        for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
+        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(TileEvaluator.TILE, outputs));
+        for (int start = 0; start < outputs; start += TileEvaluator.TILE) {
             if (start > 0) Cancellation.check();
-            keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
+            keptRuns.split(start, Math.min(TileEvaluator.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
                 for (int j = 0; j < keptRuns.len[r]; j++) {
                     int base = keptRuns.offset[0][r] + j * keptStride;
@@ -198,10 +198,10 @@ final class Reductions {
         int lineLength = line.size();
         int lineStride = line.innerStride(0);
         LoopSpace.Runs lineRuns = line.new Runs(Math.min(BLOCK, lineLength));
-        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(ElementwiseKernel.TILE, outputs));
-        for (int start = 0; start < outputs; start += ElementwiseKernel.TILE) {
+        LoopSpace.Runs keptRuns = kept.new Runs(Math.min(TileEvaluator.TILE, outputs));
+        for (int start = 0; start < outputs; start += TileEvaluator.TILE) {
             if (start > 0) Cancellation.check();
-            keptRuns.split(start, Math.min(ElementwiseKernel.TILE, outputs - start));
+            keptRuns.split(start, Math.min(TileEvaluator.TILE, outputs - start));
             for (int r = 0; r < keptRuns.count; r++) {
                 for (int j0 = 0; j0 < keptRuns.len[r]; j0 += LANES) {
                     int lanes = Math.min(LANES, keptRuns.len[r] - j0);
