@@ -137,15 +137,48 @@ final class ChainEvaluator {
 
     /**
      * The values of the chain over {@code n} positions of dense inputs ({@link #inputsDense}), computed on demand
-     * ({@link ElementwiseKernel#values}); float64 chains only.
+     * ({@link ElementwiseKernel#values}); float64 chains only. Where the loops compile the chain for its shape
+     * ({@link Loops#chainKernel}), a sum takes its leaves from the kernel, which adds the values as it computes them.
      */
     Loops.Values values(Loops loops, Object[] data, int n) {
-        Object in = chainInputs(data);
+        double[][] in = (double[][]) chainInputs(data);
         double[] tile = new double[Math.max(1, Math.min(TILE, n))];
-        return (from, len, out) -> {
-            if (from > 0) Cancellation.check();
-            chainRange(loops, in, from, from + len, out, -from, tile);
+        ChainKernel kernel = kernel(loops);
+        if (kernel == null) {
+            return (from, len, out) -> {
+                if (from > 0) Cancellation.check();
+                chainRange(loops, in, from, from + len, out, -from, tile);
+            };
+        }
+        return new Loops.Values() {
+            @Override public void fill(int from, int len, double[] out) {
+                if (from > 0) Cancellation.check();
+                chainRange(loops, in, from, from + len, out, -from, tile);
+            }
+
+            @Override public boolean sumsLeaves() { return true; }
+
+            @Override public void leafSums(int[] off, int[] len, int count, double[] sums) {
+                for (int k = 0; k < count; k += LEAVES_PER_CHECK) {
+                    if (k > 0) Cancellation.check();
+                    kernel.leafSums(in, off, len, k, Math.min(count, k + LEAVES_PER_CHECK), sums);
+                }
+            }
         };
+    }
+
+    /** Leaves summed between two cancellation checks: 16 leaves (up to 128 KiB of values), as many as a window holds. */
+    private static final int LEAVES_PER_CHECK = 16;
+
+    /** The loops a kernel was asked of, and what they gave (null for none): one request per evaluator and loops. */
+    private record KernelOf(Loops loops, ChainKernel kernel) {}
+
+    private volatile KernelOf kernelOf;
+
+    private ChainKernel kernel(Loops loops) {
+        KernelOf k = kernelOf;
+        if (k == null || k.loops != loops) kernelOf = k = new KernelOf(loops, loops.chainKernel(chain));
+        return k.kernel;
     }
 
     /**

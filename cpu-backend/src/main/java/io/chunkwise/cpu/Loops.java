@@ -107,14 +107,37 @@ abstract class Loops {
     /** Values computed on demand: positions {@code [from, from + n)} of a range written to {@code out[0 .. n)}. */
     interface Values {
         void fill(int from, int n, double[] out);
+
+        /**
+         * Whether {@link #leafSums} sums leaves where their values are computed: then {@link #sum(Values, int)} takes
+         * the sums of its leaves of whole rows of lanes from it, rather than filling windows and summing those.
+         */
+        default boolean sumsLeaves() { return false; }
+
+        /**
+         * {@code sums[k]} = the sum of positions {@code [off[k], off[k] + len[k])} in the order of {@link #leafSum}
+         * for {@code k < count}, each {@code len[k]} a multiple of {@link #LANES} and at most {@link #LEAF}; only where
+         * {@link #sumsLeaves}.
+         */
+        default void leafSums(int[] off, int[] len, int count, double[] sums) {
+            throw new UnsupportedOperationException("these values are not summed by leaf");
+        }
     }
 
     /**
      * The pairwise sum of positions {@code [0, n)} of {@code values}, in the order of {@link #sum(double[], int, int)}
      * (bit for bit the sum of the same values in an array). The values are computed a window of
-     * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once.
+     * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once; or, where
+     * the values sum their own leaves ({@link Values#sumsLeaves}), the recursion runs twice: once to list its leaves,
+     * whose sums the values then compute in one call, once to add those up.
      */
     final double sum(Values values, int n) {
+        if (values.sumsLeaves()) {
+            LeafSums leaves = new LeafSums(values, n);
+            sum(null, 0, n, Double.NaN, false, null, leaves);
+            leaves.compute(this);
+            return sum(null, 0, n, Double.NaN, false, null, leaves);
+        }
         return sum(null, 0, n, Double.NaN, false, new double[LANES], new Window(values, n));
     }
 
@@ -122,17 +145,14 @@ abstract class Loops {
         return sum(a, off, n, mean, squares, lanes, null);
     }
 
-    /** The pairwise recursion; with a {@code window}, leaves are read from it ({@code a} is unused). */
-    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes, Window window) {
+    /** The pairwise recursion; with {@code leaves}, a leaf's sum comes from them ({@code a} is unused). */
+    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes, Leaves leaves) {
         if (n > LEAF) {
             int half = n / 2 / LANES * LANES;
-            double left = sum(a, off, half, mean, squares, lanes, window);
-            return left + sum(a, off + half, n - half, mean, squares, lanes, window);
+            double left = sum(a, off, half, mean, squares, lanes, leaves);
+            return left + sum(a, off + half, n - half, mean, squares, lanes, leaves);
         }
-        if (window != null) {
-            off = window.at(off, n);
-            a = window.buffer;
-        }
+        if (leaves != null) return leaves.sum(this, off, n, lanes);
         return leafSum(a, off, n, mean, squares, lanes);
     }
 
@@ -160,11 +180,17 @@ abstract class Loops {
         return lanes[0];
     }
 
+    /** Where the leaves of {@link #sum(Values, int)} get their sums, in the recursion's order. */
+    private abstract static class Leaves {
+        /** The sum of leaf {@code [from, from + n)}; {@code lanes} is scratch (null in a pass that needs none). */
+        abstract double sum(Loops loops, int from, int n, double[] lanes);
+    }
+
     /**
      * Values computed a window at a time (16 leaves, 128 KiB: the leaves' reads stay in the L2 cache); the pairwise
      * recursion visits its leaves in increasing order, so a window is computed once.
      */
-    private static final class Window {
+    private static final class Window extends Leaves {
         static final int SIZE = 16 * LEAF;
         final Values values;
         final int total;
@@ -175,6 +201,10 @@ abstract class Loops {
             this.values = values;
             this.total = total;
             this.buffer = new double[Math.min(SIZE, total)];
+        }
+
+        @Override double sum(Loops loops, int from, int n, double[] lanes) {
+            return loops.leafSum(buffer, at(from, n), n, Double.NaN, false, lanes);
         }
 
         /** Where positions {@code [from, from + n)} are in {@link #buffer}, computing a new window when they are not there. */
@@ -188,6 +218,51 @@ abstract class Loops {
         }
     }
 
+    /**
+     * The leaf sums of values that sum their own leaves ({@link Values#leafSums}), over two passes of the recursion:
+     * the first lists the leaves, {@link #compute} has the values sum them, the second reads the sums back in order.
+     * A last leaf that is not whole rows of lanes is filled and summed here.
+     */
+    private static final class LeafSums extends Leaves {
+        final Values values;
+        int[] off, len;
+        double[] sums;
+        int count;
+        boolean listed;
+
+        LeafSums(Values values, int n) {
+            this.values = values;
+            int leaves = n / (LEAF / 2) + 1;   // about: leaves hold about LEAF / 2 to LEAF values
+            off = new int[leaves];
+            len = new int[leaves];
+        }
+
+        @Override double sum(Loops loops, int from, int n, double[] lanes) {
+            if (listed) return sums[count++];
+            if (count == off.length) {
+                off = java.util.Arrays.copyOf(off, 2 * count);
+                len = java.util.Arrays.copyOf(len, 2 * count);
+            }
+            off[count] = from;
+            len[count++] = n;
+            return 0;
+        }
+
+        /** The sums of the listed leaves: the values' for whole rows of lanes, a tail's filled and summed here. */
+        void compute(Loops loops) {
+            sums = new double[count];
+            int whole = count > 0 && len[count - 1] % LANES != 0 ? count - 1 : count;
+            values.leafSums(off, len, whole, sums);
+            if (whole < count) {
+                double[] tail = new double[len[whole]];
+                values.fill(off[whole], tail.length, tail);
+                sums[whole] = loops.leafSum(tail, 0, tail.length, Double.NaN, false, new double[LANES]);
+            }
+            listed = true;
+            count = 0;
+        }
+    }
+
     // ---------------------------------------------------------------- fused chains
 
     /**
@@ -198,4 +273,7 @@ abstract class Loops {
 
     /** {@link #chain} of a float32 chain on float arrays. */
     int chain(ChainProgram program, float[][] inputs, int from, int to, float[] dst, int dstOffset) { return from; }
+
+    /** The chain compiled for its shape ({@link ChainKernel}), or null where these loops have none (here none). */
+    ChainKernel chainKernel(ChainProgram program) { return null; }
 }

@@ -1,0 +1,128 @@
+package io.chunkwise.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.constant.ConstantDescs;
+import java.lang.invoke.MethodHandles;
+
+import static io.chunkwise.cpu.ChainProgram.ABS;
+import static io.chunkwise.cpu.ChainProgram.ACC;
+import static io.chunkwise.cpu.ChainProgram.ADD;
+import static io.chunkwise.cpu.ChainProgram.CONST;
+import static io.chunkwise.cpu.ChainProgram.DIV;
+import static io.chunkwise.cpu.ChainProgram.INPUT;
+import static io.chunkwise.cpu.ChainProgram.MAX;
+import static io.chunkwise.cpu.ChainProgram.MIN;
+import static io.chunkwise.cpu.ChainProgram.MUL;
+import static io.chunkwise.cpu.ChainProgram.NEG;
+import static io.chunkwise.cpu.ChainProgram.SUB;
+
+/**
+ * The template of {@link ChainKernel}'s classes: never used under its own name. {@link ChainKernel#of} defines a
+ * hidden copy of this class per chain shape, with the shape as its class data; the static finals below hold it, the
+ * JIT takes them as constants, and every test on an op or an operand kind folds to the one branch the shape takes.
+ * Chains of up to {@link ChainKernel#MAX_OPS} ops, unrolled: the ops past the shape's length fold away too.
+ *
+ * <p>The class must stay self-contained (no lambdas, nested classes or enum switches, which would need classes of
+ * their own under this name): only this one class is copied.
+ */
+final class ChainKernelTemplate extends ChainKernel {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
+    private static final int[] SHAPE = shapeData();
+    private static final int M = SHAPE[0];
+    private static final int OP0 = SHAPE[1], AK0 = SHAPE[2], BK0 = SHAPE[3];
+    private static final int OP1 = SHAPE[4], AK1 = SHAPE[5], BK1 = SHAPE[6];
+    private static final int OP2 = SHAPE[7], AK2 = SHAPE[8], BK2 = SHAPE[9];
+    private static final int OP3 = SHAPE[10], AK3 = SHAPE[11], BK3 = SHAPE[12];
+
+    // per op: its operands' input indices and constants (this expression's; the shape is the class's)
+    private final int ai0, bi0, ai1, bi1, ai2, bi2, ai3, bi3;
+    private final double ac0, bc0, ac1, bc1, ac2, bc2, ac3, bc3;
+
+    ChainKernelTemplate(ChainProgram p) {
+        int m = p.length();
+        ai0 = p.aInput[0];
+        bi0 = p.bInput[0];
+        ac0 = p.aConst[0];
+        bc0 = p.bConst[0];
+        ai1 = m > 1 ? p.aInput[1] : 0;
+        bi1 = m > 1 ? p.bInput[1] : 0;
+        ac1 = m > 1 ? p.aConst[1] : 0;
+        bc1 = m > 1 ? p.bConst[1] : 0;
+        ai2 = m > 2 ? p.aInput[2] : 0;
+        bi2 = m > 2 ? p.bInput[2] : 0;
+        ac2 = m > 2 ? p.aConst[2] : 0;
+        bc2 = m > 2 ? p.bConst[2] : 0;
+        ai3 = m > 3 ? p.aInput[3] : 0;
+        bi3 = m > 3 ? p.bInput[3] : 0;
+        ac3 = m > 3 ? p.aConst[3] : 0;
+        bc3 = m > 3 ? p.bConst[3] : 0;
+    }
+
+    private static int[] shapeData() {
+        try {
+            return MethodHandles.classData(MethodHandles.lookup(), ConstantDescs.DEFAULT_NAME, int[].class);
+        } catch (IllegalAccessException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @Override
+    void leafSums(double[][] in, int[] off, int[] len, int from, int to, double[] sums) {
+        for (int k = from; k < to; k++) sums[k] = leafSum(in, off[k], len[k]);
+    }
+
+    /**
+     * Sixteen values a row, into four vectors of four lanes: the registers of {@code VectorLoops.leafSum}, added
+     * and folded in its order ({@code (s0 + s2) + (s1 + s3)}, then lanes {@code (0 + 2) + (1 + 3)}).
+     */
+    private double leafSum(double[][] in, int from, int n) {
+        DoubleVector s0 = DoubleVector.broadcast(S, -0.0), s1 = s0, s2 = s0, s3 = s0;
+        for (int r = 0; r < n; r += Loops.LANES) {
+            int p = from + r;
+            s0 = s0.add(value(in, p));
+            s1 = s1.add(value(in, p + 4));
+            s2 = s2.add(value(in, p + 8));
+            s3 = s3.add(value(in, p + 12));
+        }
+        DoubleVector s = s0.add(s2).add(s1.add(s3));
+        return (s.lane(0) + s.lane(2)) + (s.lane(1) + s.lane(3));
+    }
+
+    /** The chain's values at positions {@code [p, p + 4)}. */
+    private DoubleVector value(double[][] in, int p) {
+        DoubleVector a = operand(AK0, in, ai0, ac0, p, null, null);
+        DoubleVector acc = apply(OP0, a, operand(BK0, in, bi0, bc0, p, null, a));
+        if (M == 1) return acc;
+        a = operand(AK1, in, ai1, ac1, p, acc, null);
+        acc = apply(OP1, a, operand(BK1, in, bi1, bc1, p, acc, a));
+        if (M == 2) return acc;
+        a = operand(AK2, in, ai2, ac2, p, acc, null);
+        acc = apply(OP2, a, operand(BK2, in, bi2, bc2, p, acc, a));
+        if (M == 3) return acc;
+        a = operand(AK3, in, ai3, ac3, p, acc, null);
+        return apply(OP3, a, operand(BK3, in, bi3, bc3, p, acc, a));
+    }
+
+    /** An operand at {@code p}: an input's values, the accumulator, a constant, or (NONE: a unary op) {@code none}. */
+    private static DoubleVector operand(int kind, double[][] in, int input, double constant, int p, DoubleVector acc,
+                                        DoubleVector none) {
+        if (kind == INPUT) return DoubleVector.fromArray(S, in[input], p);
+        if (kind == ACC) return acc;
+        if (kind == CONST) return DoubleVector.broadcast(S, constant);
+        return none;
+    }
+
+    private static DoubleVector apply(int op, DoubleVector a, DoubleVector b) {
+        if (op == ADD) return a.add(b);
+        if (op == MUL) return a.mul(b);
+        if (op == SUB) return a.sub(b);
+        if (op == DIV) return a.div(b);
+        if (op == MAX) return a.max(b);
+        if (op == MIN) return a.min(b);
+        if (op == NEG) return a.neg();
+        if (op == ABS) return a.abs();
+        return a.sqrt();
+    }
+}
