@@ -75,15 +75,19 @@ abstract class ChainKernel {
         }
     }
 
-    /** {@code (m, op, aKind, bKind of each op)}, padded to {@link #MAX_OPS} ops: the template's class data. */
+    /**
+     * {@code (m, op, aKind, bKind of each op)}, padded to {@link #MAX_OPS} ops: the template's class data. A second
+     * operand that reads the first one's input ({@code x * x}) is NONE: the first operand's vector, loaded once.
+     */
     private static List<Integer> shape(ChainProgram p) {
         Integer[] s = new Integer[1 + 3 * MAX_OPS];
         Arrays.fill(s, ChainProgram.NONE);
         s[0] = p.length();
         for (int k = 0; k < p.length(); k++) {
+            boolean sameInput = p.aKind[k] == ChainProgram.INPUT && p.bKind[k] == ChainProgram.INPUT && p.aInput[k] == p.bInput[k];
             s[1 + 3 * k] = p.op[k];
             s[2 + 3 * k] = p.aKind[k];
-            s[3 + 3 * k] = p.bKind[k];
+            s[3 + 3 * k] = sameInput ? ChainProgram.NONE : p.bKind[k];
         }
         return List.of(s);
     }

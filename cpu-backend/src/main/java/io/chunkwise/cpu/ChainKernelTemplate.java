@@ -70,45 +70,49 @@ final class ChainKernelTemplate extends ChainKernel {
 
     @Override
     void leafSums(double[][] in, int[] off, int[] len, int from, int to, double[] sums) {
-        for (int k = from; k < to; k++) sums[k] = leafSum(in, off[k], len[k]);
+        // each op's input arrays, once (an operand not an input: null)
+        double[] a0 = array(AK0, in, ai0), b0 = array(BK0, in, bi0), a1 = array(AK1, in, ai1), b1 = array(BK1, in, bi1);
+        double[] a2 = array(AK2, in, ai2), b2 = array(BK2, in, bi2), a3 = array(AK3, in, ai3), b3 = array(BK3, in, bi3);
+        for (int k = from; k < to; k++) {
+            // sixteen values a row, into four vectors of four lanes: the registers of VectorLoops.leafSum, added and
+            // folded in its order ((s0 + s2) + (s1 + s3), then lanes (0 + 2) + (1 + 3))
+            DoubleVector s0 = DoubleVector.broadcast(S, -0.0), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = off[k], end = p + len[k]; p < end; p += Loops.LANES) {
+                s0 = s0.add(value(a0, b0, a1, b1, a2, b2, a3, b3, p));
+                s1 = s1.add(value(a0, b0, a1, b1, a2, b2, a3, b3, p + 4));
+                s2 = s2.add(value(a0, b0, a1, b1, a2, b2, a3, b3, p + 8));
+                s3 = s3.add(value(a0, b0, a1, b1, a2, b2, a3, b3, p + 12));
+            }
+            DoubleVector s = s0.add(s2).add(s1.add(s3));
+            sums[k] = (s.lane(0) + s.lane(2)) + (s.lane(1) + s.lane(3));
+        }
+    }
+
+    private static double[] array(int kind, double[][] in, int input) { return kind == INPUT ? in[input] : null; }
+
+    /** The chain's values at positions {@code [p, p + 4)}: {@code aK} and {@code bK} are op K's input arrays. */
+    private DoubleVector value(double[] a0, double[] b0, double[] a1, double[] b1, double[] a2, double[] b2,
+                               double[] a3, double[] b3, int p) {
+        DoubleVector a = operand(AK0, a0, ac0, p, null, null);
+        DoubleVector acc = apply(OP0, a, operand(BK0, b0, bc0, p, null, a));
+        if (M == 1) return acc;
+        a = operand(AK1, a1, ac1, p, acc, null);
+        acc = apply(OP1, a, operand(BK1, b1, bc1, p, acc, a));
+        if (M == 2) return acc;
+        a = operand(AK2, a2, ac2, p, acc, null);
+        acc = apply(OP2, a, operand(BK2, b2, bc2, p, acc, a));
+        if (M == 3) return acc;
+        a = operand(AK3, a3, ac3, p, acc, null);
+        return apply(OP3, a, operand(BK3, b3, bc3, p, acc, a));
     }
 
     /**
-     * Sixteen values a row, into four vectors of four lanes: the registers of {@code VectorLoops.leafSum}, added
-     * and folded in its order ({@code (s0 + s2) + (s1 + s3)}, then lanes {@code (0 + 2) + (1 + 3)}).
+     * An operand at {@code p}: an input's values, the accumulator, a constant, or (NONE: a unary op, or the second
+     * operand reading the first one's input) {@code none}.
      */
-    private double leafSum(double[][] in, int from, int n) {
-        DoubleVector s0 = DoubleVector.broadcast(S, -0.0), s1 = s0, s2 = s0, s3 = s0;
-        for (int r = 0; r < n; r += Loops.LANES) {
-            int p = from + r;
-            s0 = s0.add(value(in, p));
-            s1 = s1.add(value(in, p + 4));
-            s2 = s2.add(value(in, p + 8));
-            s3 = s3.add(value(in, p + 12));
-        }
-        DoubleVector s = s0.add(s2).add(s1.add(s3));
-        return (s.lane(0) + s.lane(2)) + (s.lane(1) + s.lane(3));
-    }
-
-    /** The chain's values at positions {@code [p, p + 4)}. */
-    private DoubleVector value(double[][] in, int p) {
-        DoubleVector a = operand(AK0, in, ai0, ac0, p, null, null);
-        DoubleVector acc = apply(OP0, a, operand(BK0, in, bi0, bc0, p, null, a));
-        if (M == 1) return acc;
-        a = operand(AK1, in, ai1, ac1, p, acc, null);
-        acc = apply(OP1, a, operand(BK1, in, bi1, bc1, p, acc, a));
-        if (M == 2) return acc;
-        a = operand(AK2, in, ai2, ac2, p, acc, null);
-        acc = apply(OP2, a, operand(BK2, in, bi2, bc2, p, acc, a));
-        if (M == 3) return acc;
-        a = operand(AK3, in, ai3, ac3, p, acc, null);
-        return apply(OP3, a, operand(BK3, in, bi3, bc3, p, acc, a));
-    }
-
-    /** An operand at {@code p}: an input's values, the accumulator, a constant, or (NONE: a unary op) {@code none}. */
-    private static DoubleVector operand(int kind, double[][] in, int input, double constant, int p, DoubleVector acc,
+    private static DoubleVector operand(int kind, double[] array, double constant, int p, DoubleVector acc,
                                         DoubleVector none) {
-        if (kind == INPUT) return DoubleVector.fromArray(S, in[input], p);
+        if (kind == INPUT) return DoubleVector.fromArray(S, array, p);
         if (kind == ACC) return acc;
         if (kind == CONST) return DoubleVector.broadcast(S, constant);
         return none;
