@@ -143,18 +143,14 @@ final class ChainEvaluator {
     Loops.Values values(Loops loops, Object[] data, int n) {
         double[][] in = (double[][]) chainInputs(data);
         double[] tile = new double[Math.max(1, Math.min(TILE, n))];
+        Loops.Values values = (from, len, out) -> {
+            if (from > 0) Cancellation.check();
+            chainRange(loops, in, from, from + len, out, -from, tile);
+        };
         ChainKernel kernel = kernel(loops);
-        if (kernel == null) {
-            return (from, len, out) -> {
-                if (from > 0) Cancellation.check();
-                chainRange(loops, in, from, from + len, out, -from, tile);
-            };
-        }
+        if (kernel == null) return values;
         return new Loops.Values() {
-            @Override public void fill(int from, int len, double[] out) {
-                if (from > 0) Cancellation.check();
-                chainRange(loops, in, from, from + len, out, -from, tile);
-            }
+            @Override public void fill(int from, int len, double[] out) { values.fill(from, len, out); }
 
             @Override public boolean sumsLeaves() { return true; }
 
