@@ -5,6 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
+import java.util.Arrays;
 
 import static io.chunkwise.cpu.ChainProgram.ABS;
 import static io.chunkwise.cpu.ChainProgram.ACC;
@@ -36,28 +37,15 @@ final class ChainKernelTemplate extends ChainKernel {
     private static final int OP2 = SHAPE[7], AK2 = SHAPE[8], BK2 = SHAPE[9];
     private static final int OP3 = SHAPE[10], AK3 = SHAPE[11], BK3 = SHAPE[12];
 
-    // per op: its operands' input indices and constants (this expression's; the shape is the class's)
-    private final int ai0, bi0, ai1, bi1, ai2, bi2, ai3, bi3;
-    private final double ac0, bc0, ac1, bc1, ac2, bc2, ac3, bc3;
+    // per op: its operands' input indices and constants, padded to MAX_OPS (the expression's; the shape is the class's)
+    private final int[] aInput, bInput;
+    private final double[] aConst, bConst;
 
     ChainKernelTemplate(ChainProgram p) {
-        int m = p.length();
-        ai0 = p.aInput[0];
-        bi0 = p.bInput[0];
-        ac0 = p.aConst[0];
-        bc0 = p.bConst[0];
-        ai1 = m > 1 ? p.aInput[1] : 0;
-        bi1 = m > 1 ? p.bInput[1] : 0;
-        ac1 = m > 1 ? p.aConst[1] : 0;
-        bc1 = m > 1 ? p.bConst[1] : 0;
-        ai2 = m > 2 ? p.aInput[2] : 0;
-        bi2 = m > 2 ? p.bInput[2] : 0;
-        ac2 = m > 2 ? p.aConst[2] : 0;
-        bc2 = m > 2 ? p.bConst[2] : 0;
-        ai3 = m > 3 ? p.aInput[3] : 0;
-        bi3 = m > 3 ? p.bInput[3] : 0;
-        ac3 = m > 3 ? p.aConst[3] : 0;
-        bc3 = m > 3 ? p.bConst[3] : 0;
+        aInput = Arrays.copyOf(p.aInput, MAX_OPS);
+        bInput = Arrays.copyOf(p.bInput, MAX_OPS);
+        aConst = Arrays.copyOf(p.aConst, MAX_OPS);
+        bConst = Arrays.copyOf(p.bConst, MAX_OPS);
     }
 
     private static int[] shapeData() {
@@ -71,8 +59,10 @@ final class ChainKernelTemplate extends ChainKernel {
     @Override
     void leafSums(double[][] in, int[] off, int[] len, int from, int to, double[] sums) {
         // each op's input arrays, once (an operand not an input: null)
-        double[] a0 = array(AK0, in, ai0), b0 = array(BK0, in, bi0), a1 = array(AK1, in, ai1), b1 = array(BK1, in, bi1);
-        double[] a2 = array(AK2, in, ai2), b2 = array(BK2, in, bi2), a3 = array(AK3, in, ai3), b3 = array(BK3, in, bi3);
+        double[] a0 = array(AK0, in, aInput[0]), b0 = array(BK0, in, bInput[0]);
+        double[] a1 = array(AK1, in, aInput[1]), b1 = array(BK1, in, bInput[1]);
+        double[] a2 = array(AK2, in, aInput[2]), b2 = array(BK2, in, bInput[2]);
+        double[] a3 = array(AK3, in, aInput[3]), b3 = array(BK3, in, bInput[3]);
         for (int k = from; k < to; k++) {
             // sixteen values a row, into four vectors of four lanes: the registers of VectorLoops.leafSum, added and
             // folded in its order ((s0 + s2) + (s1 + s3), then lanes (0 + 2) + (1 + 3))
@@ -93,17 +83,17 @@ final class ChainKernelTemplate extends ChainKernel {
     /** The chain's values at positions {@code [p, p + 4)}: {@code aK} and {@code bK} are op K's input arrays. */
     private DoubleVector value(double[] a0, double[] b0, double[] a1, double[] b1, double[] a2, double[] b2,
                                double[] a3, double[] b3, int p) {
-        DoubleVector a = operand(AK0, a0, ac0, p, null, null);
-        DoubleVector acc = apply(OP0, a, operand(BK0, b0, bc0, p, null, a));
+        DoubleVector a = operand(AK0, a0, aConst[0], p, null, null);
+        DoubleVector acc = apply(OP0, a, operand(BK0, b0, bConst[0], p, null, a));
         if (M == 1) return acc;
-        a = operand(AK1, a1, ac1, p, acc, null);
-        acc = apply(OP1, a, operand(BK1, b1, bc1, p, acc, a));
+        a = operand(AK1, a1, aConst[1], p, acc, null);
+        acc = apply(OP1, a, operand(BK1, b1, bConst[1], p, acc, a));
         if (M == 2) return acc;
-        a = operand(AK2, a2, ac2, p, acc, null);
-        acc = apply(OP2, a, operand(BK2, b2, bc2, p, acc, a));
+        a = operand(AK2, a2, aConst[2], p, acc, null);
+        acc = apply(OP2, a, operand(BK2, b2, bConst[2], p, acc, a));
         if (M == 3) return acc;
-        a = operand(AK3, a3, ac3, p, acc, null);
-        return apply(OP3, a, operand(BK3, b3, bc3, p, acc, a));
+        a = operand(AK3, a3, aConst[3], p, acc, null);
+        return apply(OP3, a, operand(BK3, b3, bConst[3], p, acc, a));
     }
 
     /**
