@@ -132,12 +132,7 @@ abstract class Loops {
      * whose sums the values then compute in one call, once to add those up.
      */
     final double sum(Values values, int n) {
-        if (values.sumsLeaves()) {
-            LeafSums leaves = new LeafSums(values, n);
-            sum(null, 0, n, Double.NaN, false, null, leaves);
-            leaves.compute(this);
-            return sum(null, 0, n, Double.NaN, false, null, leaves);
-        }
+        if (values.sumsLeaves()) return new LeafSums(values, n).sum(this);
         return sum(null, 0, n, Double.NaN, false, new double[LANES], new Window(values, n));
     }
 
@@ -145,14 +140,17 @@ abstract class Loops {
         return sum(a, off, n, mean, squares, lanes, null);
     }
 
-    /** The pairwise recursion; with {@code leaves}, a leaf's sum comes from them ({@code a} is unused). */
-    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes, Leaves leaves) {
+    /** The pairwise recursion; with a {@code window}, leaves are read from it ({@code a} is unused). */
+    private double sum(double[] a, int off, int n, double mean, boolean squares, double[] lanes, Window window) {
         if (n > LEAF) {
             int half = n / 2 / LANES * LANES;
-            double left = sum(a, off, half, mean, squares, lanes, leaves);
-            return left + sum(a, off + half, n - half, mean, squares, lanes, leaves);
+            double left = sum(a, off, half, mean, squares, lanes, window);
+            return left + sum(a, off + half, n - half, mean, squares, lanes, window);
         }
-        if (leaves != null) return leaves.sum(this, off, n, lanes);
+        if (window != null) {
+            off = window.at(off, n);
+            a = window.buffer;
+        }
         return leafSum(a, off, n, mean, squares, lanes);
     }
 
@@ -180,17 +178,11 @@ abstract class Loops {
         return lanes[0];
     }
 
-    /** Where the leaves of {@link #sum(Values, int)} get their sums, in the recursion's order. */
-    private abstract static class Leaves {
-        /** The sum of leaf {@code [from, from + n)}; {@code lanes} is scratch (null in a pass that needs none). */
-        abstract double sum(Loops loops, int from, int n, double[] lanes);
-    }
-
     /**
      * Values computed a window at a time (16 leaves, 128 KiB: the leaves' reads stay in the L2 cache); the pairwise
      * recursion visits its leaves in increasing order, so a window is computed once.
      */
-    private static final class Window extends Leaves {
+    private static final class Window {
         static final int SIZE = 16 * LEAF;
         final Values values;
         final int total;
@@ -201,10 +193,6 @@ abstract class Loops {
             this.values = values;
             this.total = total;
             this.buffer = new double[Math.min(SIZE, total)];
-        }
-
-        @Override double sum(Loops loops, int from, int n, double[] lanes) {
-            return loops.leafSum(buffer, at(from, n), n, Double.NaN, false, lanes);
         }
 
         /** Where positions {@code [from, from + n)} are in {@link #buffer}, computing a new window when they are not there. */
@@ -219,37 +207,29 @@ abstract class Loops {
     }
 
     /**
-     * The leaf sums of values that sum their own leaves ({@link Values#leafSums}), over two passes of the recursion:
-     * the first lists the leaves, {@link #compute} has the values sum them, the second reads the sums back in order.
-     * A last leaf that is not whole rows of lanes is filled and summed here.
+     * The pairwise sum of values that sum their own leaves ({@link Values#leafSums}), in two passes of the recursion
+     * of {@link #sum(double[], int, int, double, boolean, double[], Window)} (the same halving, the same leaves; a
+     * recursion of its own, so that the array sums' compiled code stays as it was): the first lists the leaves, the
+     * values sum them in one call, the second adds the sums up in the recursion's order. A last leaf that is not
+     * whole rows of lanes is filled and summed here.
      */
-    private static final class LeafSums extends Leaves {
+    private static final class LeafSums {
         final Values values;
+        final int n;
         int[] off, len;
         double[] sums;
         int count;
-        boolean listed;
 
         LeafSums(Values values, int n) {
             this.values = values;
+            this.n = n;
             int leaves = n / (LEAF / 2) + 1;   // about: leaves hold about LEAF / 2 to LEAF values
             off = new int[leaves];
             len = new int[leaves];
         }
 
-        @Override double sum(Loops loops, int from, int n, double[] lanes) {
-            if (listed) return sums[count++];
-            if (count == off.length) {
-                off = java.util.Arrays.copyOf(off, 2 * count);
-                len = java.util.Arrays.copyOf(len, 2 * count);
-            }
-            off[count] = from;
-            len[count++] = n;
-            return 0;
-        }
-
-        /** The sums of the listed leaves: the values' for whole rows of lanes, a tail's filled and summed here. */
-        void compute(Loops loops) {
+        double sum(Loops loops) {
+            list(0, n);
             sums = new double[count];
             int whole = count > 0 && len[count - 1] % LANES != 0 ? count - 1 : count;
             values.leafSums(off, len, whole, sums);
@@ -258,8 +238,34 @@ abstract class Loops {
                 values.fill(off[whole], tail.length, tail);
                 sums[whole] = loops.leafSum(tail, 0, tail.length, Double.NaN, false, new double[LANES]);
             }
-            listed = true;
             count = 0;
+            return add(n);
+        }
+
+        /** The first pass: the leaves of {@code [from, from + n)}, in order. */
+        private void list(int from, int n) {
+            if (n > LEAF) {
+                int half = n / 2 / LANES * LANES;
+                list(from, half);
+                list(from + half, n - half);
+                return;
+            }
+            if (count == off.length) {
+                off = java.util.Arrays.copyOf(off, 2 * count);
+                len = java.util.Arrays.copyOf(len, 2 * count);
+            }
+            off[count] = from;
+            len[count++] = n;
+        }
+
+        /** The second pass: the leaf sums of {@code n} positions added up as the recursion adds them. */
+        private double add(int n) {
+            if (n > LEAF) {
+                int half = n / 2 / LANES * LANES;
+                double left = add(half);
+                return left + add(n - half);
+            }
+            return sums[count++];
         }
     }
 
