@@ -127,12 +127,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
-        return partials.size() == 1 ? partials.get(0) : Reductions.combine(op, partials);
+        return partials.size() == 1 ? partials.get(0) : PartialMerge.combine(op, partials);
     }
 
     @Override
     public Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape) {
-        return Reductions.finish(op, partial, dtype, shape);
+        return PartialMerge.finish(op, partial, dtype, shape);
     }
 
     @Override

@@ -112,14 +112,32 @@ abstract class Loops {
     /** Values computed on demand: positions {@code [from, from + n)} of a range written to {@code out[0 .. n)}. */
     interface Values {
         void fill(int from, int n, double[] out);
+
+        /**
+         * Whether {@link #leafSums} sums leaves where their values are computed: then {@link #sum(Values, int)} takes
+         * the sums of its leaves of whole rows of lanes from it, rather than filling windows and summing those.
+         */
+        default boolean sumsLeaves() { return false; }
+
+        /**
+         * {@code sums[k]} = the sum of positions {@code [off[k], off[k] + len[k])} in the order of {@link #leafSum}
+         * for {@code k < count}, each {@code len[k]} a multiple of {@link #LANES} and at most {@link #LEAF}; only where
+         * {@link #sumsLeaves}.
+         */
+        default void leafSums(int[] off, int[] len, int count, double[] sums) {
+            throw new UnsupportedOperationException("these values are not summed by leaf");
+        }
     }
 
     /**
      * The pairwise sum of positions {@code [0, n)} of {@code values}, in the order of {@link #sum(double[], int, int)}
      * (bit for bit the sum of the same values in an array). The values are computed a window of
-     * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once.
+     * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once; or, where
+     * the values sum their own leaves ({@link Values#sumsLeaves}), the recursion runs twice: once to list its leaves,
+     * whose sums the values then compute in one call, once to add those up.
      */
     final double sum(Values values, int n) {
+        if (values.sumsLeaves()) return new LeafSums(values, n).sum(this);
         return sum(null, 0, n, Double.NaN, false, new double[LANES], new Window(values, n));
     }
 
@@ -193,6 +211,69 @@ abstract class Loops {
         }
     }
 
+    /**
+     * The pairwise sum of values that sum their own leaves ({@link Values#leafSums}), in two passes of the recursion
+     * of {@link #sum(double[], int, int, double, boolean, double[], Window)} (the same halving, the same leaves; a
+     * recursion of its own, so that the array sums' compiled code stays as it was): the first lists the leaves, the
+     * values sum them in one call, the second adds the sums up in the recursion's order. A last leaf that is not
+     * whole rows of lanes is filled and summed here.
+     */
+    private static final class LeafSums {
+        final Values values;
+        final int n;
+        int[] off, len;
+        double[] sums;
+        int count;
+
+        LeafSums(Values values, int n) {
+            this.values = values;
+            this.n = n;
+            int leaves = n / (LEAF / 2) + 1;   // about: leaves hold about LEAF / 2 to LEAF values
+            off = new int[leaves];
+            len = new int[leaves];
+        }
+
+        double sum(Loops loops) {
+            list(0, n);
+            sums = new double[count];
+            int whole = count > 0 && len[count - 1] % LANES != 0 ? count - 1 : count;
+            values.leafSums(off, len, whole, sums);
+            if (whole < count) {
+                double[] tail = new double[len[whole]];
+                values.fill(off[whole], tail.length, tail);
+                sums[whole] = loops.leafSum(tail, 0, tail.length, Double.NaN, false, new double[LANES]);
+            }
+            count = 0;
+            return add(n);
+        }
+
+        /** The first pass: the leaves of {@code [from, from + n)}, in order. */
+        private void list(int from, int n) {
+            if (n > LEAF) {
+                int half = n / 2 / LANES * LANES;
+                list(from, half);
+                list(from + half, n - half);
+                return;
+            }
+            if (count == off.length) {
+                off = java.util.Arrays.copyOf(off, 2 * count);
+                len = java.util.Arrays.copyOf(len, 2 * count);
+            }
+            off[count] = from;
+            len[count++] = n;
+        }
+
+        /** The second pass: the leaf sums of {@code n} positions added up as the recursion adds them. */
+        private double add(int n) {
+            if (n > LEAF) {
+                int half = n / 2 / LANES * LANES;
+                double left = add(half);
+                return left + add(n - half);
+            }
+            return sums[count++];
+        }
+    }
+
     // ---------------------------------------------------------------- fused chains
 
     /**
@@ -203,4 +284,7 @@ abstract class Loops {
 
     /** {@link #chain} of a float32 chain on float arrays. */
     int chain(ChainProgram program, float[][] inputs, int from, int to, float[] dst, int dstOffset) { return from; }
+
+    /** The chain compiled for its shape ({@link ChainKernel}), or null where these loops have none (here none). */
+    ChainKernel chainKernel(ChainProgram program) { return null; }
 }

@@ -142,4 +142,10 @@ final class VectorLoops extends TypedVectorLoops {
     int chain(ChainProgram program, float[][] inputs, int from, int to, float[] dst, int dstOffset) {
         return VectorChain.run(program, inputs, from, to, dst, dstOffset);
     }
+
+    /** Kernels sum in the registers of {@link #leafSum}: four vectors of four lanes. */
+    @Override
+    ChainKernel chainKernel(ChainProgram program) {
+        return RL == 4 ? ChainKernel.of(program) : null;
+    }
 }

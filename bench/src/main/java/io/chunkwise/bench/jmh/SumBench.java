@@ -104,8 +104,11 @@ public class SumBench {
         return s;
     }
 
-    /** {@code a[from .. to)} summed in 8 independent accumulators. */
-    private static double sum8(double[] a, int from, int to) {
+    /**
+     * {@code a[from .. to)} summed in 8 independent accumulators: the read loop whose speed a sum can reach (also the
+     * suite's reference for {@code fused_sum}).
+     */
+    public static double sum8(double[] a, int from, int to) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int i = from;
         for (; i + 8 <= to; i += 8) {

@@ -5,6 +5,7 @@ import io.chunkwise.Chunkwise;
 import io.chunkwise.ComputeListener;
 import io.chunkwise.DType;
 import io.chunkwise.NDArray;
+import io.chunkwise.bench.jmh.SumBench;
 import io.chunkwise.random.Philox;
 import io.chunkwise.reference.CompensatedSum;
 
@@ -31,6 +32,9 @@ import java.util.function.Consumer;
  *       for like with the copy; held against the same java row (the three are timed interleaved).</li>
  *   <li>{@code sum}: {@code x.sum()} over the same persisted x, in GB/s read (8 n); held against a plain Java read
  *       loop (four running sums per thread, the array split over the threads).</li>
+ *   <li>{@code fused_sum}: {@code x.mul(x).add(10).sum()}, the expression summed as it is computed (x is read once,
+ *       nothing is written), in GB/s read (8 n); held against the read loop with eight running sums per thread
+ *       ({@link SumBench#sum8}) over the same array, the bandwidth a sum can reach.</li>
  *   <li>{@code random}: {@code random(seed).normal(0, 1, n, chunk).compute()}, in GB/s written (8 n).</li>
  *   <li>{@code tiny}: {@code ones(n, chunks of 10).sum()}, in microseconds per chunk (n / 10 tasks of almost no
  *       work: the scheduling cost).</li>
@@ -94,7 +98,7 @@ public final class ElementwiseSuite {
     /** Progress steps of {@link #run}: the warm-up and timed runs and the check of every row. */
     public int steps() {
         int rows = 0, tinyRows = tinyN > 0 ? 1 : 0;
-        rows += 3 + 2 + 1; // mul_add: ours (compute, computeInto) and java; sum: ours and java; random: ours
+        rows += 3 + 2 + 2 + 1; // mul_add: ours (compute, computeInto) and java; sum, fused_sum: ours and java; random: ours
         for (PythonPeer p : peers) {
             rows += 3;
             if (p.chunked() && tinyN > 0) tinyRows++;
@@ -117,12 +121,15 @@ public final class ElementwiseSuite {
 
     /** The workload of {@code computeInto}: held against the java row of {@code mul_add}. */
     static final String MUL_ADD_INTO = "mul_add_into";
+    /** The workload of {@code x.mul(x).add(10).sum()}: held against its own java row, the 8-accumulator read loop. */
+    static final String FUSED_SUM = "fused_sum";
 
     public List<ElementwiseResult> run(Consumer<String> step) {
         ChunkedArray x = cw.random(seed).normal(0.0, 1.0, new long[]{n}, new int[]{chunk}).persist();
         double[] xd = x.compute().block().doubles();
         double[] sampled = samples(n);
         double[] ref = CompensatedSum.of(xd);
+        double[] mulAddRef = mulAddSum(xd);
         long tasks = (tinyN + TINY_CHUNK - 1) / TINY_CHUNK;
         long peerTasks = (peerTinyN + TINY_CHUNK - 1) / TINY_CHUNK;
         String gbs = ElementwiseResult.GBS, us = ElementwiseResult.US_PER_TASK;
@@ -195,6 +202,30 @@ public final class ElementwiseSuite {
 
                         @Override public String problem() { return checkSum(got, ref[0], ref[1]); }
                     })));
+            // x.mul(x).add(10).sum(): 8 bytes a value, read once
+            List<Contestant> fusedSum = new ArrayList<>(List.of(
+                    new Contestant(MatmulSuite.SYSTEM, FUSED_SUM, n, chunk, threads, gbs, 8.0 * n, () -> new Checked() {
+                        double got;
+
+                        @Override public double time() {
+                            long t0 = System.nanoTime();
+                            got = x.mul(x).add(10).sum().compute(listener).getDouble();
+                            return seconds(t0);
+                        }
+
+                        @Override public String problem() { return checkSum(got, mulAddRef[0], mulAddRef[1]); }
+                    }),
+                    new Contestant("java", FUSED_SUM, n, n, threads, gbs, 8.0 * n, () -> new Checked() {
+                        double got;
+
+                        @Override public double time() throws Exception {
+                            long t0 = System.nanoTime();
+                            got = split(pool, xd.length, (lo, hi) -> SumBench.sum8(xd, lo, hi));
+                            return seconds(t0);
+                        }
+
+                        @Override public String problem() { return checkSum(got, ref[0], ref[1]); }
+                    })));
             // standard normal draws: 8 bytes written a value
             long rs = seed + 7;
             List<Contestant> random = new ArrayList<>(List.of(
@@ -241,6 +272,7 @@ public final class ElementwiseSuite {
             }
             rows.addAll(measure(mulAdd, memoryWarmup(), step));
             rows.addAll(measure(sum, memoryWarmup(), step));
+            rows.addAll(measure(fusedSum, memoryWarmup(), step));
             rows.addAll(measure(random, memoryWarmup(), step));
             if (tinyN > 0) rows.addAll(measure(tiny, warmup, step));
         }
@@ -357,6 +389,26 @@ public final class ElementwiseSuite {
         }
         for (; i < hi; i++) s0 += a[i];
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * {sum, sum of |y|} of {@code y = x * x + 10}, compensated, a block of y at a time (the blocks' sums compensated
+     * again): the reference of {@code fused_sum} without a second array of n.
+     */
+    static double[] mulAddSum(double[] x) {
+        int block = 1 << 16;
+        double[] y = new double[Math.min(block, x.length)];
+        double[] sums = new double[(x.length + block - 1) / block];
+        double abs = 0;
+        for (int b = 0; b < sums.length; b++) {
+            int from = b * block, len = Math.min(block, x.length - from);
+            if (len < y.length) y = new double[len];
+            for (int i = 0; i < len; i++) y[i] = x[from + i] * x[from + i] + 10;
+            double[] part = CompensatedSum.of(y);
+            sums[b] = part[0];
+            abs += part[1];
+        }
+        return new double[]{CompensatedSum.of(sums)[0], abs};
     }
 
     /** Null when {@code got} is within 1e-12 of the sum of |x| from the exact sum (pairwise summation is far closer). */

@@ -23,8 +23,9 @@ class ElementwiseSuiteTest {
             List<String> steps = new ArrayList<>();
             List<ElementwiseResult> rows = suite.run(steps::add);
             assertEquals(suite.steps(), steps.size());
-            assertEquals(List.of("chunkwise mul_add", "chunkwise mul_add_into", "java mul_add", "chunkwise sum", "java sum", "chunkwise random",
-                    "chunkwise tiny"), rows.stream().map(r -> r.system() + " " + r.workload()).toList());
+            assertEquals(List.of("chunkwise mul_add", "chunkwise mul_add_into", "java mul_add", "chunkwise sum", "java sum",
+                    "chunkwise fused_sum", "java fused_sum", "chunkwise random", "chunkwise tiny"),
+                    rows.stream().map(r -> r.system() + " " + r.workload()).toList());
             for (ElementwiseResult r : rows) {
                 assertTrue(r.ok(), r.toString());
                 assertTrue(r.median() > 0 && r.min() <= r.median() && r.median() <= r.max(), r.toString());
@@ -34,13 +35,14 @@ class ElementwiseSuiteTest {
             assertNotNull(rows.get(1).vsJava(), "computeInto is held against the java row of mul_add");
             assertNotNull(rows.get(3).vsJava());
             assertNull(rows.get(2).vsJava(), "the java row is the reference itself");
-            assertEquals(ElementwiseResult.US_PER_TASK, rows.get(6).unit());
-            assertEquals(200, rows.get(6).n());
+            assertNotNull(rows.get(5).vsJava(), "the fused sum is held against its read loop");
+            assertEquals(ElementwiseResult.US_PER_TASK, rows.get(8).unit());
+            assertEquals(200, rows.get(8).n());
 
             ResultFiles.writeElementwiseCsv(dir.resolve("e.csv"), rows);
             List<String> csv = Files.readAllLines(dir.resolve("e.csv"));
             assertEquals(String.join(",", ResultFiles.ELEMENTWISE_COLUMNS), csv.get(0));
-            assertEquals(8, csv.size());
+            assertEquals(10, csv.size());
             assertTrue(ResultFiles.elementwiseTable(rows).contains("us/task"));
         }
     }
