@@ -21,10 +21,11 @@ import java.util.stream.Stream;
  *       replaced by that row's value;</li>
  *   <li>a line ending in {@code //# double} (or {@code //# long}, {@code //# float}) is kept only for that type; a
  *       line that is only {@code //# double} opens a block of such lines, closed by {@code //# end};</li>
- *   <li>a line {@code //# each unary|binary value|predicate java|vector: TEXT} (inside a section) becomes one line of
+ *   <li>a line {@code //# each unary|binary value|predicate|chain java|vector: TEXT} (inside a section) becomes one line of
  *       TEXT per row of the op table ({@code io.chunkwise.spi.UnaryOp} or {@code BinaryOp}, read from the class path)
  *       of that kind with that form for the section's type, {@code $OP} replaced by the row's name and
- *       {@code $EXPR} by its expression (its {@code OpForms}' {@code javaDouble}, {@code vectorLong}, ...);</li>
+ *       {@code $EXPR} by its expression (its {@code OpForms}' {@code javaDouble}, {@code vectorLong}, ...), {@code $CODE}
+ *       by its chain code;</li>
  *   <li>everything else is copied as it is.</li>
  * </ul>
  * So an op that exists for one type only is written once, tagged, and a loop that both have is written once.
@@ -61,7 +62,7 @@ public final class GenerateLoops {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$(\\w+)");
     private static final Pattern TAG = Pattern.compile("\\s*//# (double|long|float)$");
-    private static final Pattern EACH = Pattern.compile("(\\s*)//# each (unary|binary) (value|predicate) (java|vector): (.*)$");
+    private static final Pattern EACH = Pattern.compile("(\\s*)//# each (unary|binary) (value|predicate|chain) (java|vector): (.*)$");
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2) throw new IllegalArgumentException("usage: java GenerateLoops.java <template dir> <output dir>");
@@ -136,8 +137,8 @@ public final class GenerateLoops {
             Matcher each = EACH.matcher(line);
             if (each.matches()) {
                 if (only != null && !only.equals(type.get("t"))) continue;
-                for (String[] row : opRows(each.group(2), each.group(3).equals("predicate"), each.group(4), type.get("t"), where)) {
-                    String text = each.group(1) + each.group(5).replace("$OP", row[0]).replace("$EXPR", row[1]);
+                for (String[] row : opRows(each.group(2), each.group(3), each.group(4), type.get("t"), where)) {
+                    String text = each.group(1) + each.group(5).replace("$OP", row[0]).replace("$EXPR", row[1]).replace("$CODE", row[2]);
                     result.add(placeholders(text, type, where));
                 }
                 continue;
@@ -169,23 +170,29 @@ public final class GenerateLoops {
     }
 
     /**
-     * (name, expression) of every row of the op table {@code table} (unary or binary) that is a predicate or not as
-     * asked and has the {@code form} (java or vector) for type {@code t} (double or long): what {@code //# each}
-     * writes a line for.
+     * (name, expression, chain code) of every row of the op table {@code table} (unary or binary) of that
+     * {@code kind} with the {@code form} (java or vector) for type {@code t}: what {@code //# each} writes a line for.
+     * Kinds: value ops, predicates, and the chain ops (value ops with a vector form: their vector and scalar bits are
+     * equal, so a chain may mix the two). A float section takes the double forms (the Vector API and Java's float
+     * arithmetic spell them alike). The chain code is {@code ChainProgram.UNARY} or {@code BINARY} plus the row's
+     * ordinal, as {@code ChainProgram.code} computes it.
      */
-    static List<String[]> opRows(String table, boolean predicates, String form, String t, String where) {
-        if (!t.equals("double") && !t.equals("long")) throw new IllegalStateException(where + ": no op forms for type " + t);
-        String accessor = form + (t.equals("double") ? "Double" : "Long");
+    static List<String[]> opRows(String table, String kind, String form, String t, String where) {
+        if (!List.of("double", "long", "float").contains(t)) throw new IllegalStateException(where + ": no op forms for type " + t);
+        String accessor = form + (t.equals("long") ? "Long" : "Double");
         List<String[]> rows = new ArrayList<>();
         try {
             Class<?> ops = Class.forName("io.chunkwise.spi." + (table.equals("unary") ? "UnaryOp" : "BinaryOp"));
             for (Object op : ops.getEnumConstants()) {
-                if ((boolean) ops.getMethod("isPredicate").invoke(op) != predicates) continue;
+                boolean predicate = (boolean) ops.getMethod("isPredicate").invoke(op);
                 Object forms = ops.getMethod("forms").invoke(op);   // an io.chunkwise.spi.OpForms
+                boolean chain = !predicate && forms.getClass().getMethod("vectorDouble").invoke(forms) != null;
+                if (kind.equals("predicate") != predicate || kind.equals("chain") && !chain) continue;
                 String expr = (String) forms.getClass().getMethod(accessor).invoke(forms);
                 if (expr == null) continue;
                 if (expr.contains("$")) throw new IllegalStateException(where + ": " + op + "'s " + accessor + " contains $");
-                rows.add(new String[]{((Enum<?>) op).name(), expr});
+                String code = "ChainProgram." + (table.equals("unary") ? "UNARY" : "BINARY") + " + " + ((Enum<?>) op).ordinal();
+                rows.add(new String[]{((Enum<?>) op).name(), expr, code});
             }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(where + ": cannot read the op table (is array-api on the class path?): " + e, e);

@@ -1,6 +1,7 @@
 package io.chunkwise.cpu;
 
 import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.OpForms;
 import io.chunkwise.spi.UnaryOp;
 
 /**
@@ -9,12 +10,14 @@ import io.chunkwise.spi.UnaryOp;
  * runs in one pass of vectors ({@link Loops#chain}): a vector of each input is loaded, every operation applied in
  * registers and the result stored, so that reading the inputs and writing the output overlap as in a plain loop,
  * where the tile-by-tile evaluation of {@link ElementwiseKernel} reads a tile, then writes one (about half the
- * memory bandwidth on x * x + 10). Only operations whose vector and scalar results are bit for bit equal (IEEE
- * arithmetic, min, max, neg, abs, sqrt) are chained, so a value never depends on where a vector boundary falls.
+ * memory bandwidth on x * x + 10). Only operations whose vector and scalar results are bit for bit equal are
+ * chained (the op table's value ops with a vector form: IEEE arithmetic, min, max, neg, abs, square, sqrt), so a
+ * value never depends on where a vector boundary falls; their vector and scalar code is generated from the table.
  */
 final class ChainProgram {
     static final int ACC = 0, INPUT = 1, CONST = 2, NONE = 3;
-    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, NEG = 6, ABS = 7, SQRT = 8;
+    /** Chain codes: {@code UNARY + ordinal} of a {@link UnaryOp}, {@code BINARY + ordinal} of a {@link BinaryOp}. */
+    static final int UNARY = 0, BINARY = 64;
 
     /** Per operation: its code, and for each operand its kind, input index and constant value. */
     final int[] op;
@@ -42,41 +45,16 @@ final class ChainProgram {
         for (int k = 0; k < op.length; k++) {
             float a = aKind[k] == ACC ? acc : aKind[k] == INPUT ? in[aInput[k]][p] : (float) aConst[k];
             float b = bKind[k] == ACC ? acc : bKind[k] == INPUT ? in[bInput[k]][p] : bKind[k] == CONST ? (float) bConst[k] : a;
-            acc = switch (op[k]) {
-                case ADD -> a + b;
-                case SUB -> a - b;
-                case MUL -> a * b;
-                case DIV -> a / b;
-                case MAX -> Math.max(a, b);
-                case MIN -> Math.min(a, b);
-                case NEG -> -a;
-                case ABS -> Math.abs(a);
-                default -> (float) Math.sqrt(a);
-            };
+            acc = TypedScalarLoops.chainValue(op[k], a, b);
         }
         return acc;
     }
 
-    /** The chain code of a float64 binary op, or -1 where it is not chained. */
-    static int code(BinaryOp op) {
-        return switch (op) {
-            case ADD -> ADD;
-            case SUB -> SUB;
-            case MUL -> MUL;
-            case DIV -> DIV;
-            case MAXIMUM -> MAX;
-            case MINIMUM -> MIN;
-            default -> -1;
-        };
-    }
+    /** The chain code of a binary op, or -1 where it is not chained (no vector form in the op table, or a predicate). */
+    static int code(BinaryOp op) { return chained(op.forms(), op.isPredicate()) ? BINARY + op.ordinal() : -1; }
 
-    /** The chain code of a float64 unary op, or -1 where it is not chained. */
-    static int code(UnaryOp op) {
-        return switch (op) {
-            case NEG -> NEG;
-            case ABS -> ABS;
-            case SQRT -> SQRT;
-            default -> -1;
-        };
-    }
+    /** The chain code of a unary op, or -1 where it is not chained. */
+    static int code(UnaryOp op) { return chained(op.forms(), op.isPredicate()) ? UNARY + op.ordinal() : -1; }
+
+    private static boolean chained(OpForms forms, boolean predicate) { return !predicate && forms.vectorDouble() != null; }
 }

@@ -44,9 +44,20 @@ class ChainTest {
 
     private static Expr c(double v) { return c(F, v); }
 
-    /** Chains of dtype {@code t} over inputs 0 and 1 (constants such as 0.1 are not exact in float32). */
+    /**
+     * Chains of dtype {@code t} over inputs 0 and 1 (constants such as 0.1 are not exact in float32), and, for every
+     * op of the op table that chains, {@code op(x + 1, y)} (or {@code op(x + 1)}): every generated chain case runs.
+     */
     static List<Expr> chains(DType t) {
         Expr x = new Expr.Input(0, t), y = new Expr.Input(1, t);
+        List<Expr> all = new java.util.ArrayList<>(handWritten(t, x, y));
+        Expr x1 = bin(t, BinaryOp.ADD, x, c(t, 1));
+        for (BinaryOp op : BinaryOp.values()) if (ChainProgram.code(op) >= 0) all.add(bin(t, op, x1, y));
+        for (UnaryOp op : UnaryOp.values()) if (ChainProgram.code(op) >= 0) all.add(un(t, op, x1));
+        return all;
+    }
+
+    private static List<Expr> handWritten(DType t, Expr x, Expr y) {
         return List.of(
                 bin(t, BinaryOp.ADD, bin(t, BinaryOp.MUL, x, x), c(t, 10)),                                  // x * x + 10
                 bin(t, BinaryOp.MUL, bin(t, BinaryOp.ADD, x, c(t, 1)), bin(t, BinaryOp.ADD, x, c(t, 1))),     // (x + 1)^2, shared
