@@ -61,7 +61,7 @@ if [[ -f $info ]] && grep -q '^nvcc=present' "$info"; then
 fi
 
 release=$("$nvcc" --version | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p')
-flags=(-ptx -arch="$arch" -std=c++17 -Werror all-warnings -I "$inc" -I "$gen")
+flags=(-ptx -arch="$arch" -std=c++17 -fmad=false -Werror all-warnings -I "$inc" -I "$gen")
 
 # Labels a PTX file with ISA $isa where nvcc wrote a newer one (older labels stay), then checks the result.
 relabel() { # PTX file
