@@ -106,6 +106,7 @@ sed -e "s|@FLAGS@|$flags|" -e "s|@COMMIT@|$commit|" >"$out/run.sh" <<'EOF'
 #   2. the GPU conformance result (the public contract and the SPI on the GPU backend),
 #   3. the performance table (chunked GEMM vs one cuBLAS call, x*x+10 vs a device copy, sum vs read, vs the CPU).
 #   DIR/run.sh [--quick]     (--quick: small sizes; CHUNKWISE_JAVA_OPTS adds JVM options, e.g. -Xmx64g)
+# Each part has a time limit (60 s, 150 s, 150 s), so the whole stays under 6 minutes even when a part hangs.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cp="$here/lib/*"
@@ -139,21 +140,21 @@ fi
 
 section "1. device math vs Java, bit for bit"
 if [[ -x $here/native/device_math_check_host ]]; then
-    limit 120 "${java[@]}" io.chunkwise.cuda.DeviceMathCases "$here/native/device_math_check_host" 2 | sed 's/^device math:/host (g++):/' || status=1
+    limit 60 "${java[@]}" io.chunkwise.cuda.DeviceMathCases "$here/native/device_math_check_host" 2 | sed 's/^device math:/host (g++):/' || status=1
 fi
 if [[ ! -x $here/native/device_math_check ]]; then
     echo "device: not built (no nvcc where the bundle was made)"
 elif [[ -n $reason ]]; then
     echo "device: skipped, no GPU ($reason)"
 else
-    limit 120 "${java[@]}" io.chunkwise.cuda.DeviceMathCases "$here/native/device_math_check" 4 | sed 's/^device math:/device (nvcc):/' || status=1
+    limit 60 "${java[@]}" io.chunkwise.cuda.DeviceMathCases "$here/native/device_math_check" 4 | sed 's/^device math:/device (nvcc):/' || status=1
 fi
 
 section "2. GPU conformance"
-limit 240 "${java[@]}" io.chunkwise.gpu.GpuCheckTests || status=1
+limit 150 "${java[@]}" io.chunkwise.gpu.GpuCheckTests || status=1
 
 section "3. performance"
-limit 240 "${java[@]}" io.chunkwise.gpu.GpuCheckBench "$@" || status=1
+limit 150 "${java[@]}" io.chunkwise.gpu.GpuCheckBench "$@" || status=1
 
 echo
 if [[ -n $reason ]]; then

@@ -88,6 +88,7 @@ public final class GpuCheckBench {
         Optional<String> noBlas = raw.cublasUnavailableReason();
         if (noBlas.isPresent()) { // GEMM would run on the host, at a fraction of a GFLOP/s: nothing to measure
             rows.add(new String[]{name, "not measured", noBlas.get(), "-", ">= 0.9 x MISSED", "-"});
+            System.out.println("bench: " + name + ": not measured, " + noBlas.get());
             return;
         }
         // one cuBLAS call on the whole matrices
@@ -183,10 +184,13 @@ public final class GpuCheckBench {
         return String.format(Locale.ROOT, "%.1f %s%s", v, p[i], unit);
     }
 
+    /** Adds a row to the table, and prints it at once (so that a run cut short still shows what it measured). */
     private void row(String name, String ours, String baseline, double ratio, double target, double speedup) {
-        rows.add(new String[]{name, ours, baseline, String.format(Locale.ROOT, "%.2f x", ratio),
+        String[] r = {name, ours, baseline, String.format(Locale.ROOT, "%.2f x", ratio),
                 String.format(Locale.ROOT, ">= %.1f x %s", target, ratio >= target ? "met" : "MISSED"),
-                String.format(Locale.ROOT, "%.1f x", speedup)});
+                String.format(Locale.ROOT, "%.1f x", speedup)};
+        rows.add(r);
+        System.out.println("bench: " + String.join(" | ", r));
     }
 
     private void print() {
