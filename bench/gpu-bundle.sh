@@ -78,18 +78,30 @@ say "jlink: $modules"
     --output "$out/jre" 2>&1 | grep -v 'incubator modules' || true
 if command -v strip >/dev/null 2>&1; then find "$out/jre" -name '*.so' -exec strip --strip-unneeded {} + || true; fi
 
-# 4. the device-math harness: nvcc (the GPU half; CUDA runtime linked statically, so only the driver is needed)
-#    and g++ (the host half, which runs anywhere)
+# 4. the device-math harness: its kernel built as cuda-kernels builds its kernels (PTX labelled ISA 8.0, checked by
+#    ptxas, a fatbin of sm_80/sm_90 SASS and that PTX), loaded through the driver API by a host program that opens
+#    libcuda.so.1 at run time (so any driver from CUDA 12.0 on will do); and the host build (g++), which runs anywhere
 harness=cuda-kernels/src/test/cuda/device_math_check.cu
 inc=(-I cuda-kernels/src/main/resources/io/chunkwise/cuda -I cuda-kernels/target/generated-cuda)
-if command -v nvcc >/dev/null 2>&1 && [[ -f cuda-kernels/target/generated-cuda/chunkwise_op_table.cuh ]]; then
-    nvcc -std=c++17 -O2 -fmad=false -cudart static "${inc[@]}" \
-        -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75 \
-        "$harness" -o "$out/native/device_math_check"
-    echo "nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p')" >"$out/native/device_math_check.built-by"
-    say "device-math harness built by nvcc (sm_80, sm_90 and compute_75 PTX)"
+if ! command -v g++ >/dev/null 2>&1; then
+    say "g++ not found: the bundle has no device-math harness"
+elif ! command -v nvcc >/dev/null 2>&1 || ! command -v ptxas >/dev/null 2>&1 || ! command -v fatbinary >/dev/null 2>&1 \
+        || [[ ! -f cuda-kernels/target/generated-cuda/chunkwise_op_table.cuh ]]; then
+    say "nvcc, ptxas or fatbinary not found (or the op header not generated): the bundle has no device half of the bit-identity check"
 else
-    say "nvcc not found (or the op header not generated): the bundle has no device half of the bit-identity check"
+    work=$(mktemp -d)
+    nvcc -ptx -arch=compute_75 -std=c++17 -O2 -fmad=false -Werror all-warnings "${inc[@]}" "$harness" -o "$work/dm.ptx"
+    sed -i 's/^\.version [0-9.]*$/.version 8.0/' "$work/dm.ptx"
+    for sm in sm_75 sm_80 sm_90; do ptxas -arch=$sm "$work/dm.ptx" -o "$work/dm.$sm.cubin"; done
+    fatbinary -64 --compress=false --create="$out/native/device_math_check.fatbin" \
+        --image3=kind=elf,sm=80,file="$work/dm.sm_80.cubin" --image3=kind=elf,sm=90,file="$work/dm.sm_90.cubin" \
+        --image3=kind=ptx,sm=75,file="$work/dm.ptx"
+    g++ -std=c++17 -O2 -ffp-contract=off -Wno-unknown-pragmas -DCW_DRIVER -x c++ "${inc[@]}" "$harness" \
+        -o "$out/native/device_math_check" -ldl
+    echo "nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p'), PTX ISA 8.0, SASS sm_80 sm_90" \
+        >"$out/native/device_math_check.built-by"
+    rm -rf "$work"
+    say "device-math harness: kernel fatbin (SASS sm_80, sm_90; PTX ISA 8.0) + a driver-API host program"
 fi
 if command -v g++ >/dev/null 2>&1; then
     g++ -std=c++17 -O2 -ffp-contract=off -Wno-unknown-pragmas -x c++ "${inc[@]}" "$harness" -o "$out/native/device_math_check_host"
@@ -100,7 +112,7 @@ flags=$(sed -n 's:.*<chunkwise.jvm.flags>\(.*\)</chunkwise.jvm.flags>.*:\1:p' po
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 sed -e "s|@FLAGS@|$flags|" -e "s|@COMMIT@|$commit|" >"$out/run.sh" <<'EOF'
 #!/usr/bin/env bash
-# The Chunkwise GPU check (issue 14), built from commit @COMMIT@. Needs only an NVIDIA driver (libcuda.so.1) and,
+# The Chunkwise GPU check (issue 14), built from commit @COMMIT@. Needs only an NVIDIA driver (libcuda.so.1, CUDA 12.0 on) and,
 # for GEMM, a libcublas.so.12 or .13 where the backend finds it. Prints, in a few minutes:
 #   1. the device math (Philox, uniform/normal, the op table's expressions) on the GPU vs Java, bit for bit,
 #   2. the GPU conformance result (the public contract and the SPI on the GPU backend),

@@ -1,13 +1,16 @@
 // The device math of cuda-kernels evaluated case by case, for the bit-identity check against the Java code
 // (io.chunkwise.cuda.DeviceMathCases writes the cases and the Java results, and compares).
 //
-// One source, two builds:
+// One source, three builds:
 // - g++ (host): chunkwise_device.cuh, unchanged, with the CUDA intrinsics it uses defined as the IEEE operations they
 //   stand for (__dadd_rn is a + b, __umulhi the high word of the 64-bit product, bit casts by memcpy) and the math
 //   functions of <cmath>; build with -ffp-contract=off, as nvcc's intrinsics never contract;
 //     g++ -std=c++17 -O2 -ffp-contract=off -x c++ -I<header dir> -I<generated dir> device_math_check.cu
-// - nvcc (device): the header as the kernels use it; every case is evaluated by one kernel on the GPU;
-//     nvcc -std=c++17 -fmad=false -I... device_math_check.cu
+// - nvcc -ptx (device): the kernel chunkwise_device_math_check alone, the header as the kernels use it, built as the
+//   kernels of cuda-kernels are (-fmad=false, ISA 8.0 label, a fatbin of sm_80/sm_90 SASS and the PTX);
+// - g++ -DCW_DRIVER (the device's host side): reads the cases, loads <this executable>.fatbin through the CUDA
+//   driver API (libcuda.so.1, opened at run time: nothing else of CUDA is needed, any driver from CUDA 12.0 on),
+//   evaluates every case in one launch and prints the results; add -ldl.
 // The op expressions come from the generated op table (chunkwise_op_table.cuh): each is evaluated as the prebuilt
 // elementwise kernels evaluate it, T x = in; out = (T) (expr), with T double or float.
 //
@@ -123,17 +126,94 @@ CW_EVAL void eval(int kind, const u64* w, u64* r) {
 }
 
 #ifdef __CUDACC__
-__global__ void eval_all(const int* kinds, const u64* in, u64* out, long long n) {
+extern "C" __global__ void __launch_bounds__(256)
+chunkwise_device_math_check(const int* kinds, const u64* in, u64* out, long long n) {
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) blockDim.x * gridDim.x) {
         eval(kinds[i], in + 4 * i, out + 2 * i);
     }
 }
+#else
 
-static void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) {
-        fprintf(stderr, "device_math_check: %s: %s\n", what, cudaGetErrorString(e));
+#ifdef CW_DRIVER
+// ---- the CUDA driver API, opened at run time ----
+#include <dlfcn.h>
+#include <unistd.h>
+typedef int CUresult;
+typedef int CUdevice;
+typedef struct CUctx_st* CUcontext;
+typedef struct CUmod_st* CUmodule;
+typedef struct CUfunc_st* CUfunction;
+typedef unsigned long long CUdeviceptr;
+static void* libcuda;
+template <typename F> static F sym(const char* name) {
+    void* f = dlsym(libcuda, name);
+    if (!f) {
+        fprintf(stderr, "device_math_check: libcuda.so.1 has no %s\n", name);
         exit(3);
     }
+    return (F) f;
+}
+static void check(CUresult r, const char* what) {
+    if (r != 0) {
+        const char* text = "?";
+        sym<CUresult (*)(CUresult, const char**)>("cuGetErrorString")(r, &text);
+        fprintf(stderr, "device_math_check: %s: %s (%d)\n", what, text, r);
+        exit(3);
+    }
+}
+
+/** Evaluates the cases on device 0: the image is <this executable>.fatbin. */
+static void evaluate_on_device(const std::vector<int>& kinds, const std::vector<u64>& in, std::vector<u64>& out) {
+    libcuda = dlopen("libcuda.so.1", RTLD_NOW);
+    if (!libcuda) {
+        fprintf(stderr, "device_math_check: no CUDA driver: %s\n", dlerror());
+        exit(3);
+    }
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 16);
+    if (len <= 0) { fprintf(stderr, "device_math_check: cannot find its own path\n"); exit(3); }
+    exe[len] = 0;
+    std::string path = std::string(exe) + ".fatbin";
+    FILE* f = fopen(path.c_str(), "rb");
+    if (!f) { fprintf(stderr, "device_math_check: cannot read %s\n", path.c_str()); exit(3); }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    std::vector<unsigned long long> image((size + 7) / 8 + 1, 0); // 8-byte aligned, as the driver wants a fatbin
+    if (size <= 0 || fread(image.data(), 1, size, f) != (size_t) size) {
+        fprintf(stderr, "device_math_check: cannot read %s\n", path.c_str());
+        exit(3);
+    }
+    fclose(f);
+
+    CUdevice dev;
+    CUcontext ctx;
+    CUmodule module;
+    CUfunction kernel;
+    CUdeviceptr dk, din, dout;
+    long long n = (long long) kinds.size();
+    check(sym<CUresult (*)(unsigned)>("cuInit")(0), "cuInit");
+    check(sym<CUresult (*)(CUdevice*, int)>("cuDeviceGet")(&dev, 0), "cuDeviceGet");
+    check(sym<CUresult (*)(CUcontext*, CUdevice)>("cuDevicePrimaryCtxRetain")(&ctx, dev), "cuDevicePrimaryCtxRetain");
+    check(sym<CUresult (*)(CUcontext)>("cuCtxSetCurrent")(ctx), "cuCtxSetCurrent");
+    check(sym<CUresult (*)(CUmodule*, const void*)>("cuModuleLoadData")(&module, image.data()), "cuModuleLoadData");
+    check(sym<CUresult (*)(CUfunction*, CUmodule, const char*)>("cuModuleGetFunction")(&kernel, module,
+          "chunkwise_device_math_check"), "cuModuleGetFunction");
+    auto alloc = sym<CUresult (*)(CUdeviceptr*, size_t)>("cuMemAlloc_v2");
+    auto htod = sym<CUresult (*)(CUdeviceptr, const void*, size_t)>("cuMemcpyHtoD_v2");
+    auto dtoh = sym<CUresult (*)(void*, CUdeviceptr, size_t)>("cuMemcpyDtoH_v2");
+    check(alloc(&dk, n * sizeof(int) + 8), "cuMemAlloc");
+    check(alloc(&din, in.size() * sizeof(u64) + 8), "cuMemAlloc");
+    check(alloc(&dout, out.size() * sizeof(u64) + 8), "cuMemAlloc");
+    if (n > 0) {
+        check(htod(dk, kinds.data(), n * sizeof(int)), "cuMemcpyHtoD");
+        check(htod(din, in.data(), in.size() * sizeof(u64)), "cuMemcpyHtoD");
+    }
+    void* args[] = {&dk, &din, &dout, &n};
+    check(sym<CUresult (*)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*, void**, void**)>(
+              "cuLaunchKernel")(kernel, 256, 1, 1, 256, 1, 1, 0, nullptr, args, nullptr), "cuLaunchKernel");
+    check(sym<CUresult (*)()>("cuCtxSynchronize")(), "the kernel");
+    if (n > 0) check(dtoh(out.data(), dout, out.size() * sizeof(u64)), "cuMemcpyDtoH");
 }
 #endif
 
@@ -154,23 +234,12 @@ int main() {
     }
     long long n = (long long) kinds.size();
     std::vector<u64> out(2 * n);
-#ifdef __CUDACC__
-    int* dk = nullptr;
-    u64 *din = nullptr, *dout = nullptr;
-    check(cudaMalloc(&dk, n * sizeof(int) + 1), "cudaMalloc");
-    check(cudaMalloc(&din, in.size() * sizeof(u64) + 1), "cudaMalloc");
-    check(cudaMalloc(&dout, out.size() * sizeof(u64) + 1), "cudaMalloc");
-    check(cudaMemcpy(dk, kinds.data(), n * sizeof(int), cudaMemcpyHostToDevice), "cudaMemcpy");
-    check(cudaMemcpy(din, in.data(), in.size() * sizeof(u64), cudaMemcpyHostToDevice), "cudaMemcpy");
-    eval_all<<<256, 256>>>(dk, din, dout, n);
-    check(cudaGetLastError(), "launch");
-    check(cudaMemcpy(out.data(), dout, out.size() * sizeof(u64), cudaMemcpyDeviceToHost), "cudaMemcpy");
-    cudaFree(dk);
-    cudaFree(din);
-    cudaFree(dout);
+#ifdef CW_DRIVER
+    evaluate_on_device(kinds, in, out);
 #else
     for (long long i = 0; i < n; i++) eval(kinds[i], &in[4 * i], &out[2 * i]);
 #endif
     for (long long i = 0; i < n; i++) printf("%llx %llx\n", out[2 * i], out[2 * i + 1]);
     return 0;
 }
+#endif

@@ -41,15 +41,43 @@ class DeviceMathHostTest {
         Path exe = WORK.resolve("device_math_check");
         List<String> cmd = List.of(gxx, "-std=c++17", "-O2", "-ffp-contract=off", "-Wall", "-Wno-unknown-pragmas",
                 "-x", "c++", "-I", HEADER_DIR.toString(), "-I", GENERATED.toString(), HARNESS.toString(), "-o", exe.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "g++ did not finish within 120 s");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + log);
+        run(cmd);
 
         DeviceMathCases cases = DeviceMathCases.all();
         DeviceMathCases.Report r = cases.compare(cases.run(exe), 2);
         assertTrue(r.ok(), r.summary());
         assertTrue(r.cases() >= 50_000, "tens of thousands of cases: " + r.cases());
+    }
+
+    /**
+     * The device builds of the harness compile (the GPU check bundle runs them): the kernel with nvcc, where nvcc is
+     * on PATH, labelled ISA 8.0 and assembled by ptxas for sm_80 and sm_90; its driver-API host side with g++.
+     */
+    @Test
+    void theDeviceBuildsOfTheHarnessCompile() throws Exception {
+        assumeTrue(Files.exists(GENERATED.resolve("chunkwise_op_table.cuh")), "target/generated-cuda/chunkwise_op_table.cuh not generated");
+        String gxx = onPath("g++");
+        assumeTrue(gxx != null, "g++ not found on PATH: the host build of the device math needs it");
+        Files.createDirectories(WORK);
+        run(List.of(gxx, "-std=c++17", "-O2", "-ffp-contract=off", "-Wall", "-Wno-unknown-pragmas", "-DCW_DRIVER", "-x", "c++",
+                "-I", HEADER_DIR.toString(), "-I", GENERATED.toString(), HARNESS.toString(), "-o",
+                WORK.resolve("device_math_check_driver").toString(), "-ldl"));
+        String nvcc = onPath("nvcc"), ptxas = onPath("ptxas");
+        assumeTrue(nvcc != null && ptxas != null, "nvcc/ptxas not found on PATH: the harness's kernel is not compiled here");
+        Path ptx = WORK.resolve("device_math_check.ptx");
+        run(List.of(nvcc, "-ptx", "-arch=compute_75", "-std=c++17", "-O2", "-fmad=false", "-Werror", "all-warnings",
+                "-I", HEADER_DIR.toString(), "-I", GENERATED.toString(), HARNESS.toString(), "-o", ptx.toString()));
+        Files.writeString(ptx, Files.readString(ptx).replaceFirst("(?m)^\\.version [0-9.]+$", ".version 8.0"));
+        for (String sm : List.of("sm_80", "sm_90")) {
+            run(List.of(ptxas, "-arch=" + sm, ptx.toString(), "-o", WORK.resolve("device_math_check." + sm + ".cubin").toString()));
+        }
+    }
+
+    private static void run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), cmd.get(0) + " did not finish within 120 s");
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + log);
     }
 
     @Test
