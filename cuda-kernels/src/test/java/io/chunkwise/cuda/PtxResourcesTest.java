@@ -57,7 +57,9 @@ class PtxResourcesTest {
         Properties info = buildInfo();
         assumeTrue("present".equals(info.getProperty("nvcc")),
                 "PTX not built: nvcc was not on PATH (nor in $CUDA_HOME/bin) when cuda-kernels was built");
-        assertEquals("12.0", info.getProperty("driver.min"), "the driver the PTX needs");
+        String[] driver = info.getProperty("driver.min", "?").split("\\.");
+        assertTrue(driver.length == 2 && Integer.parseInt(driver[0]) * 10 + Integer.parseInt(driver[1]) <= 120,
+                "the PTX must load on CUDA 12.0 drivers, build-info says it needs " + info.getProperty("driver.min"));
         for (String module : info.getProperty("modules").split(" ")) {
             String ptx = resource(module + ".ptx");
             Matcher v = Pattern.compile("^\\.version (\\d+)\\.(\\d)$", Pattern.MULTILINE).matcher(ptx);
