@@ -62,7 +62,7 @@ public final class GpuCheckBench {
         int edge = quick ? 1024 : 8192, tile = edge / 2;
         int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
         long budget = 64L << 30;
-        try (GpuBackend raw = (GpuBackend) new GpuBackendProvider().create(1);
+        try (GpuBackend raw = new GpuBackend(0);
              Chunkwise gpu = Chunkwise.builder().backend(BackendKind.GPU).threads(threads).persistBudget(budget).build();
              Chunkwise cpu = Chunkwise.builder().backend(BackendKind.CPU).threads(Runtime.getRuntime().availableProcessors())
                      .persistBudget(budget).build()) {

@@ -59,25 +59,47 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * see it; here javac attributes the sources ({@code src/main/java/io/chunkwise/gpu}), and for every call of
  * {@code Kernels.launch(name, grid, args...)} the set of kernel names the name expression can give (string
  * literals, concatenation, conditionals, local variables, helper methods of one return, and enum accessors such as
- * {@code op.name()} or {@code t.numpyName()} evaluated on every constant) is matched against the {@code .entry}
- * names of the jar's PTX, and the argument list (each argument's Java type: a device pointer, a long, a double)
- * against the entry's {@code .param} list. Also: every entry is launched somewhere (or listed as unused), and the
- * kernels' {@code .maxntid} is {@link Kernels#BLOCK}.
+ * {@code op.name()} or {@code t.numpyName()} evaluated on every constant) is matched against the kernels, and the
+ * argument list (each argument's Java type: a device pointer, a long, a double) against the kernel's parameters.
+ * The kernels come from the jar's PTX ({@code .entry} and {@code .param} lists) where nvcc built it, else from the
+ * {@code .cu} sources expanded by the C preprocessor (g++ -E), so CI without nvcc checks too; where both exist they
+ * must agree. Also: every kernel is launched somewhere (or listed as unused), and its {@code __launch_bounds__}
+ * ({@code .maxntid}) is {@link Kernels#BLOCK}.
  */
 class KernelLaunchSignatureTest {
     private static final Path SOURCES = Path.of("src/main/java/io/chunkwise/gpu");
     /** Built but not launched by the backend yet (its float accumulation does not match the reference's float64 partial). */
     private static final Set<String> UNUSED = Set.of("chunkwise_sum_float32");
 
-    private static Map<String, List<String>> entries; // PTX entry -> its .param types
-    private static Map<String, Integer> maxntid;
+    private static final Path CUDA_SOURCES = Path.of("../cuda-kernels/src/main/cuda");
+    private static final Path CUDA_HEADERS = Path.of("../cuda-kernels/src/main/resources/io/chunkwise/cuda");
+    private static final Path CUDA_GENERATED = Path.of("../cuda-kernels/target/generated-cuda");
+
+    /** A kernel's parameters ("b64" a pointer or 64-bit integer, "b32", "f64", "f32") and its block size bound. */
+    record Signature(List<String> params, int maxThreads) {}
+
+    private static Map<String, Signature> fromPtx;     // null where the jar has no PTX
+    private static String noPtx;                        // why not, or null
+    private static Map<String, Signature> fromSources; // null where g++ or the sources are missing
+    private static String noSources;
 
     @BeforeAll
-    static void readPtx() {
+    static void readSignatures() throws Exception {
         KernelBuild build = KernelBuild.load();
-        assumeTrue(build.problem() == null, "no PTX to check against: " + build.problem());
-        entries = new TreeMap<>();
-        maxntid = new TreeMap<>();
+        noPtx = build.problem();
+        if (noPtx == null) fromPtx = ptxSignatures(build);
+        noSources = sourcesProblem();
+        if (noSources == null) fromSources = sourceSignatures();
+    }
+
+    /** The kernels' signatures from the PTX where the jar has it, else from the preprocessed .cu sources; null if neither. */
+    private static Map<String, Signature> signatures() {
+        assumeTrue(fromPtx != null || fromSources != null, () -> "no kernel signatures to check against: " + noPtx + "; " + noSources);
+        return fromPtx != null ? fromPtx : fromSources;
+    }
+
+    private static Map<String, Signature> ptxSignatures(KernelBuild build) {
+        Map<String, Signature> out = new TreeMap<>();
         Pattern entry = Pattern.compile("^\\.visible \\.entry (\\w+)\\(\\s*(.*?)\\s*\\)\\s*(\\.maxntid (\\d+), 1, 1)?",
                 Pattern.MULTILINE | Pattern.DOTALL);
         Pattern param = Pattern.compile("\\.param \\.(\\w+) \\w+");
@@ -86,12 +108,79 @@ class KernelLaunchSignatureTest {
             while (m.find()) {
                 List<String> params = new ArrayList<>();
                 Matcher p = param.matcher(m.group(2));
-                while (p.find()) params.add(p.group(1));
-                entries.put(m.group(1), params);
-                if (m.group(4) != null) maxntid.put(m.group(1), Integer.parseInt(m.group(4)));
+                while (p.find()) params.add(ptxType(p.group(1)));
+                out.put(m.group(1), new Signature(params, m.group(4) == null ? -1 : Integer.parseInt(m.group(4))));
             }
         }
-        assertFalse(entries.isEmpty(), "no .entry in the PTX");
+        assertFalse(out.isEmpty(), "no .entry in the PTX");
+        return out;
+    }
+
+    private static String ptxType(String t) {
+        return switch (t) {
+            case "u64", "s64", "b64" -> "b64";
+            case "u32", "s32", "b32" -> "b32";
+            default -> t;
+        };
+    }
+
+    private static String sourcesProblem() {
+        if (!Files.isDirectory(CUDA_SOURCES)) return CUDA_SOURCES + " not found";
+        if (!Files.exists(CUDA_GENERATED.resolve("chunkwise_op_table.cuh"))) return "the op header of cuda-kernels was not generated";
+        if (onPath("g++") == null) return "g++ not found on PATH (it preprocesses the .cu sources)";
+        return null;
+    }
+
+    /**
+     * The kernels the .cu sources declare, expanded by the C preprocessor (g++ -E: no nvcc needed): every
+     * {@code extern "C" __global__} function with its parameter types and {@code __launch_bounds__}.
+     */
+    private static Map<String, Signature> sourceSignatures() throws Exception {
+        Map<String, Signature> out = new TreeMap<>();
+        Pattern kernel = Pattern.compile("extern \"C\"\\s+void\\s+CW_BOUNDS\\((\\d+)\\)\\s*(chunkwise_\\w+)\\s*\\(([^)]*)\\)");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(CUDA_SOURCES)) {
+            files = s.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
+        }
+        for (Path cu : files) {
+            List<String> cmd = List.of(onPath("g++"), "-E", "-P", "-x", "c++", "-D__global__=",
+                    "-D__launch_bounds__(x)=CW_BOUNDS(x)", "-I", CUDA_HEADERS.toString(), "-I", CUDA_GENERATED.toString(), cu.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ":\n" + text);
+            Matcher m = kernel.matcher(text);
+            while (m.find()) {
+                List<String> params = new ArrayList<>();
+                for (String decl : m.group(3).split(",")) params.add(cType(decl.trim(), cu + " " + m.group(2)));
+                out.put(m.group(2), new Signature(params, Integer.parseInt(m.group(1))));
+            }
+        }
+        assertFalse(out.isEmpty(), "no extern \"C\" kernel in " + files);
+        return out;
+    }
+
+    /** The executable's path where {@code PATH} has it, else null. */
+    private static String onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) return null;
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path f = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isExecutable(f)) return f.toString();
+        }
+        return null;
+    }
+
+    /** The PTX parameter type of a C parameter declaration (its name last). */
+    private static String cType(String decl, String where) {
+        if (decl.contains("*")) return "b64";
+        String type = decl.replaceAll("\\s+\\w+$", "").replace("const", "").replace("__restrict__", "").trim().replaceAll("\\s+", " ");
+        return switch (type) {
+            case "long long", "unsigned long long", "long", "unsigned long" -> "b64";
+            case "int", "unsigned", "unsigned int" -> "b32";
+            case "double" -> "f64";
+            case "float" -> "f32";
+            default -> throw new AssertionError(where + ": a parameter of type " + type + " (extend KernelLaunchSignatureTest)");
+        };
     }
 
     /** A launch site: where it is, the kernel names it can launch, the kinds of the arguments it passes. */
@@ -99,6 +188,7 @@ class KernelLaunchSignatureTest {
 
     @Test
     void everyLaunchPassesWhatItsKernelsDeclare() throws IOException {
+        Map<String, Signature> entries = signatures();
         List<Launch> launches = launches();
         assertFalse(launches.isEmpty(), "no Kernels.launch call found in " + SOURCES);
         Set<String> launched = new TreeSet<>();
@@ -106,38 +196,45 @@ class KernelLaunchSignatureTest {
         for (Launch l : launches) {
             Set<String> hit = new TreeSet<>(l.names());
             hit.retainAll(entries.keySet());
-            if (hit.isEmpty()) problems.add(l.where() + ": launches none of the PTX's kernels (names " + sample(l.names()) + ")");
+            if (hit.isEmpty()) problems.add(l.where() + ": launches none of the kernels (names " + sample(l.names()) + ")");
             for (String k : hit) {
-                List<String> ptx = entries.get(k);
-                if (!matches(ptx, l.args())) problems.add(l.where() + ": " + k + " declares " + ptx + ", the launch passes " + l.args());
+                List<String> declared = entries.get(k).params();
+                if (!matches(declared, l.args())) problems.add(l.where() + ": " + k + " declares " + declared + ", the launch passes " + l.args());
             }
             launched.addAll(hit);
         }
         Set<String> never = new TreeSet<>(entries.keySet());
         never.removeAll(launched);
         never.removeAll(UNUSED);
-        if (!never.isEmpty()) problems.add("kernels of the PTX no launch site reaches: " + never);
+        if (!never.isEmpty()) problems.add("kernels no launch site reaches: " + never);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @Test
     void kernelsAreBuiltForTheBlockSizeTheBackendLaunches() {
-        assertEquals(entries.keySet(), maxntid.keySet(), "every kernel has __launch_bounds__ (.maxntid)");
-        maxntid.forEach((k, n) -> assertEquals(Kernels.BLOCK, n, k + " .maxntid"));
+        signatures().forEach((k, sig) -> assertEquals(Kernels.BLOCK, sig.maxThreads(), k + ": __launch_bounds__ (.maxntid)"));
     }
 
-    /** PTX parameter types against the launch's argument kinds: a pointer or long is 64-bit integer, a double .f64. */
-    private static boolean matches(List<String> ptx, List<String> args) {
-        if (ptx.size() != args.size()) return false;
-        for (int i = 0; i < ptx.size(); i++) {
-            boolean ok = switch (args.get(i)) {
-                case "pointer", "long" -> ptx.get(i).equals("u64") || ptx.get(i).equals("s64") || ptx.get(i).equals("b64");
-                case "int" -> ptx.get(i).equals("u32") || ptx.get(i).equals("s32") || ptx.get(i).equals("b32");
-                case "double" -> ptx.get(i).equals("f64");
-                case "float" -> ptx.get(i).equals("f32");
-                default -> false;
+    /** Where both exist, the signatures read from the preprocessed sources are the PTX's (so CI without nvcc checks the same). */
+    @Test
+    void theSourcesDeclareWhatThePtxHolds() {
+        assumeTrue(fromPtx != null, () -> "no PTX: " + noPtx);
+        assumeTrue(fromSources != null, () -> "sources not preprocessed: " + noSources);
+        assertEquals(fromPtx, fromSources);
+    }
+
+    /** Declared parameter types against the launch's argument kinds: a pointer or a long is 64 bits, a double f64. */
+    private static boolean matches(List<String> declared, List<String> args) {
+        if (declared.size() != args.size()) return false;
+        for (int i = 0; i < declared.size(); i++) {
+            String want = switch (args.get(i)) {
+                case "pointer", "long" -> "b64";
+                case "int" -> "b32";
+                case "double" -> "f64";
+                case "float" -> "f32";
+                default -> "?";
             };
-            if (!ok) return false;
+            if (!want.equals(declared.get(i))) return false;
         }
         return true;
     }
