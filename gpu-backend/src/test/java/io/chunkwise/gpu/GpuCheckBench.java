@@ -8,6 +8,7 @@ import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.ReduceOp;
 import jcuda.driver.CUcontext;
+import jcuda.driver.CUdeviceptr;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,10 @@ import java.util.Optional;
 import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
 
 /**
  * The GPU check's performance table (issue 14, point 6), on the GPU backend against what the device itself can do:
@@ -62,7 +66,7 @@ public final class GpuCheckBench {
         int edge = quick ? 1024 : 8192, tile = edge / 2;
         int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
         long budget = 64L << 30;
-        try (GpuBackend raw = new GpuBackend(0);
+        try (GpuBackend raw = (GpuBackend) new GpuBackendProvider().create(1);
              Chunkwise gpu = Chunkwise.builder().backend(BackendKind.GPU).threads(threads).persistBudget(budget).build();
              Chunkwise cpu = Chunkwise.builder().backend(BackendKind.CPU).threads(Runtime.getRuntime().availableProcessors())
                      .persistBudget(budget).build()) {
@@ -117,14 +121,20 @@ public final class GpuCheckBench {
     private void bandwidth(GpuBackend raw, Chunkwise gpu, Chunkwise cpu, long n, int chunk, Runnable sync) {
         int len = (int) Math.min(n, Integer.MAX_VALUE - 8);
         long bytes = (long) len * 8;
-        // a device-to-device copy of the same bytes: reads n and writes n, as x * x + 10 does
-        Block src = raw.fromHost(HostBlock.allocate(DType.FLOAT64, new int[]{len}));
-        Block dst = raw.fromHost(HostBlock.allocate(DType.FLOAT64, new int[]{len}));
-        double copy = best(() -> cuMemcpyDtoD(((DeviceBlock) dst).pointer(), ((DeviceBlock) src).pointer(), bytes), sync);
+        // a device-to-device copy of the same bytes: reads n and writes n, as x * x + 10 does (buffers of its own, so
+        // that it depends on the driver API alone)
+        sync.run(); // makes the context current on this thread
+        CUdeviceptr from = new CUdeviceptr(), to = new CUdeviceptr();
+        CudaCallException.check(cuMemAlloc(from, bytes), "cuMemAlloc");
+        CudaCallException.check(cuMemAlloc(to, bytes), "cuMemAlloc");
+        CudaCallException.check(cuMemsetD8(from, (byte) 0, bytes), "cuMemsetD8");
+        double copy = best(() -> CudaCallException.check(cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD"), sync);
+        cuMemFree(from);
+        cuMemFree(to);
         // reading: the faster of the copy's rate and one SUM kernel over the whole array (a read and nothing else)
+        Block src = raw.fromHost(HostBlock.allocate(DType.FLOAT64, new int[]{len}));
         double oneSum = best(() -> raw.release(raw.reducePartial(ReduceOp.SUM, src, new boolean[]{true}, 0)), sync);
         raw.release(src);
-        raw.release(dst);
         double copyRate = 2.0 * bytes / copy, readRate = Math.max(copyRate, bytes / oneSum);
 
         long[] shape = {len};
