@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# Runs the GPU conformance tests (the @Tag("gpu") tests of gpu-backend: GpuBackend against the reference backend)
-# and prints one line per test. Exits non-zero when a test fails or the build breaks. Where there is no usable GPU
-# the tests are skipped: it prints the GPU backend's reason and exits 0.
+# Runs the GPU conformance tests (the @Tag("gpu") tests of gpu-backend: GpuBackend against the reference backend, and
+# the public contract on the GPU backend) and prints one line per test. Exits non-zero when a test fails or the build
+# breaks. Where there is no usable GPU the tests are skipped: it prints the GPU backend's reason and exits 0.
 #
 #   bench/gpu-check.sh [extra mvn arguments, e.g. -o]
+#   bench/gpu-check.sh --bundle DIR [extra mvn arguments]
+#
+# --bundle DIR builds, here, a folder of at most 60 MiB that runs on a machine with only an NVIDIA driver (no JDK, no
+# Maven, no network): a jlink'ed Java runtime, the jars, the natives needed (JCuda's driver, runtime and cuBLAS
+# bindings; OpenBLAS for the CPU backend), the device-math harness built by nvcc (and by g++ for the host), and
+# DIR/run.sh, which prints in a few minutes: the host-vs-device bit-identity check of the device math, the GPU
+# conformance result and the performance table (chunked GEMM vs one cuBLAS call, fused x*x+10 vs a device copy,
+# sum vs read bandwidth, speed-up over the CPU backend). Copy DIR over and run DIR/run.sh there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ ${1:-} == --bundle ]]; then
+    [[ -n ${2:-} ]] || { echo "usage: bench/gpu-check.sh --bundle DIR [extra mvn arguments]" >&2; exit 2; }
+    dir=$2
+    shift 2
+    exec bash bench/gpu-bundle.sh "$dir" "$@"
+fi
 
 # A JDK >= 21: bin/find-jdk.sh when the checkout has it, else the newest under /usr/lib/jvm.
 if [[ -f bin/find-jdk.sh ]]; then

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Builds the PTX of cuda-kernels; run by Maven (process-resources) or by hand:
+# Builds the kernels of cuda-kernels; run by Maven (process-resources) or by hand:
 #   src/main/cuda/build-ptx.sh OUTPUT_DIR [WORK_DIR [GENERATED_DIR]]
-# - compiles every src/main/cuda/*.cu to OUTPUT_DIR/<name>.ptx for a baseline virtual arch (the lowest CUDA 13
-#   supports; the driver JIT-compiles it for the GPU at hand),
-# - assembles each PTX with ptxas for real GPUs, to prove it assembles (the cubins stay in WORK_DIR),
+# - compiles every src/main/cuda/*.cu to OUTPUT_DIR/<name>.ptx for a baseline virtual arch, and labels that PTX with
+#   an ISA a CUDA 12.0 driver JIT-compiles (8.0; nvcc 13 writes 9.0 although these kernels use nothing of it),
+# - assembles that PTX with ptxas for the baseline and for real GPUs: ptxas refuses an instruction newer than the
+#   labelled ISA, so the label is checked, and the build fails when the shipped ISA is above the limit (8.0),
+# - packs the sm_80 and sm_90 SASS and the PTX into OUTPUT_DIR/<name>.fatbin (uncompressed, which every CUDA 12/13
+#   driver reads): A100, H100 and H200 load their SASS without a JIT, other GPUs JIT-compile the PTX,
 # - instantiates the NVRTC template fused_elementwise.cu.template once and compiles + assembles it the same way,
-# - writes OUTPUT_DIR/build-info.properties (what was built, by which nvcc), which tests and the GPU backend read.
+# - writes OUTPUT_DIR/build-info.properties (what was built, by which nvcc, for which drivers), which tests and the
+#   GPU backend read.
 # Without nvcc on PATH (or in $CUDA_HOME/bin) it says so, records nvcc=absent and exits 0: the project still builds,
 # and the GPU backend reports itself unavailable. A compile or assembly error fails the build.
 # GENERATED_DIR holds chunkwise_op_table.cuh, the op lists generated from the op table (src/codegen/GenerateOpTable.java).
-# Environment: CHUNKWISE_PTX_ARCH (default compute_75), CHUNKWISE_PTXAS_SMS (default "sm_80 sm_90").
+# Environment: CHUNKWISE_PTX_ARCH (default compute_75), CHUNKWISE_SASS_SMS (default "sm_80 sm_90"),
+#              CHUNKWISE_PTX_ISA (default 8.0, at most 8.0: the ISA the PTX is labelled with).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +23,17 @@ out=${1:?usage: build-ptx.sh OUTPUT_DIR [WORK_DIR]}
 work=${2:-$(mktemp -d)}
 gen=${3:-$src/../../../target/generated-cuda}
 arch=${CHUNKWISE_PTX_ARCH:-compute_75}
-sms=${CHUNKWISE_PTXAS_SMS:-sm_80 sm_90}
+sms=${CHUNKWISE_SASS_SMS:-${CHUNKWISE_PTXAS_SMS:-sm_80 sm_90}}
+isa_max=8.0 # CUDA 12.0 drivers JIT-compile PTX up to ISA 8.0
+isa=${CHUNKWISE_PTX_ISA:-$isa_max}
 say() { echo "[cuda-kernels] $*"; }
+
+# ISA x.y as the integer 10x+y, for comparisons
+isa_num() { local v=$1; [[ $v =~ ^([0-9]+)\.([0-9])$ ]] || { say "not a PTX ISA version: $v"; exit 1; }; echo $((BASH_REMATCH[1] * 10 + BASH_REMATCH[2])); }
+if (( $(isa_num "$isa") > $(isa_num "$isa_max") )); then
+    say "CHUNKWISE_PTX_ISA=$isa is above $isa_max, the newest PTX ISA a CUDA 12.0 driver loads"
+    exit 1
+fi
 
 mkdir -p "$out" "$work"
 info="$out/build-info.properties"
@@ -35,6 +49,9 @@ fi
 ptxas=$(command -v ptxas || true)
 [[ -n $ptxas ]] || ptxas=$(dirname "$nvcc")/ptxas
 [[ -x $ptxas ]] || { say "nvcc found but no ptxas beside it or on PATH"; exit 1; }
+fatbinary=$(command -v fatbinary || true)
+[[ -n $fatbinary ]] || fatbinary=$(dirname "$nvcc")/fatbinary
+[[ -x $fatbinary ]] || { say "nvcc found but no fatbinary beside it or on PATH"; exit 1; }
 
 inputs=("$src"/*.cu "$src"/*.cuh "$inc"/*.cuh "$inc"/*.template "$gen"/*.cuh "$0")
 if [[ -f $info ]] && grep -q '^nvcc=present' "$info"; then
@@ -44,22 +61,53 @@ if [[ -f $info ]] && grep -q '^nvcc=present' "$info"; then
 fi
 
 release=$("$nvcc" --version | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p')
-flags=(-ptx -arch="$arch" -std=c++17 -Werror all-warnings -I "$inc" -I "$gen")
+flags=(-ptx -arch="$arch" -std=c++17 -fmad=false -Werror all-warnings -I "$inc" -I "$gen")
 
+# Labels a PTX file with ISA $isa where nvcc wrote a newer one (older labels stay), then checks the result.
+relabel() { # PTX file
+    local was
+    was=$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$1" | head -n 1)
+    [[ -n $was ]] || { say "$1 has no .version line"; exit 1; }
+    if (( $(isa_num "$was") > $(isa_num "$isa") )); then
+        sed -i "s/^\.version $was\$/.version $isa/" "$1"
+    fi
+    nvcc_isa=$was
+}
+
+# ptxas assembles the PTX for the baseline and for every SASS target: it refuses any instruction or directive that
+# needs a newer ISA than the file's .version, so this proves the label honest. Cubins go to WORK_DIR.
 assemble() { # PTX file, label
-    for sm in $sms; do
+    local got base
+    got=$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$1" | head -n 1)
+    if (( $(isa_num "$got") > $(isa_num "$isa_max") )); then
+        say "$2 is PTX ISA $got: CUDA 12.0 drivers load $isa_max at most"
+        exit 1
+    fi
+    base=${arch/compute_/sm_}
+    for sm in $base $sms; do
         "$ptxas" -arch="$sm" "$1" -o "$work/$(basename "$1" .ptx).$sm.cubin"
     done
-    say "ptxas $sms: $2 assembles"
+    say "ptxas $base $sms: $2 (PTX ISA $got) assembles"
+}
+
+# One fatbin per module: the SASS of every target and the PTX, uncompressed.
+pack() { # module name
+    local images=()
+    for sm in $sms; do images+=("--image3=kind=elf,sm=${sm#sm_},file=$work/$1.$sm.cubin"); done
+    images+=("--image3=kind=ptx,sm=${arch#compute_},file=$out/$1.ptx")
+    "$fatbinary" -64 --compress=false --create="$out/$1.fatbin" "${images[@]}"
+    say "fatbinary: $1.fatbin (SASS $sms + PTX, $(wc -c <"$out/$1.fatbin") bytes)"
 }
 
 kernels=()
 for cu in "$src"/*.cu; do
     name=$(basename "$cu" .cu)
     "$nvcc" "${flags[@]}" "$cu" -o "$out/$name.ptx"
+    relabel "$out/$name.ptx"
     entries=$(grep -c '^\.visible \.entry chunkwise_' "$out/$name.ptx" || true)
-    say "nvcc $release -arch=$arch: $name.cu -> $name.ptx ($entries kernels)"
+    say "nvcc $release -arch=$arch: $name.cu -> $name.ptx ($entries kernels, ISA $nvcc_isa labelled $isa)"
     assemble "$out/$name.ptx" "$name.ptx"
+    pack "$name"
     kernels+=("$name")
 done
 
@@ -72,16 +120,23 @@ sed -e 's|@NAME@|chunkwise_fused_check_float64|' \
     "$inc/fused_elementwise.cu.template" > "$check"
 if grep -q '@[A-Z_]*@' "$check"; then say "a placeholder of fused_elementwise.cu.template was not replaced"; exit 1; fi
 "$nvcc" "${flags[@]}" "$check" -o "$work/fused_elementwise_check.ptx"
+relabel "$work/fused_elementwise_check.ptx"
 say "nvcc $release -arch=$arch: fused_elementwise.cu.template (one instance) compiles"
 assemble "$work/fused_elementwise_check.ptx" "fused_elementwise_check.ptx"
 
-isa=$(sed -n 's/^\.version \([0-9.]*\)/\1/p' "$out/${kernels[0]}.ptx" | head -1)
+shipped=$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$out/${kernels[0]}.ptx" | head -n 1)
+# the CUDA release whose driver first JIT-compiles that ISA: 7.y is CUDA 11.y, 8.0 is CUDA 12.0
+n=$(isa_num "$shipped")
+driver_min=$((n / 10 + 4)).$((n % 10))
 {
     echo "# written by src/main/cuda/build-ptx.sh"
     echo "nvcc=present"
     echo "cuda.release=$release"
     echo "ptx.arch=$arch"
-    echo "ptx.isa=$isa"
-    echo "ptxas.sms=$sms"
+    echo "ptx.isa=$shipped"
+    echo "nvcc.ptx.isa=$nvcc_isa"
+    echo "driver.min=$driver_min"
+    echo "sass.sms=$sms"
+    echo "images=fatbin ptx"
     echo "modules=${kernels[*]}"
 } > "$info"

@@ -51,6 +51,47 @@ class PtxResourcesTest {
         assertEquals("creation elementwise reduction", info.getProperty("modules"));
     }
 
+    /** Issue 14: PTX that a CUDA 12.0 driver loads (ISA 8.0 or lower), and per module a fatbin of sm_80/sm_90 SASS + that PTX. */
+    @Test
+    void modulesShipIsa80PtxAndAFatbinWithSm80AndSm90Sass() throws IOException {
+        Properties info = buildInfo();
+        assumeTrue("present".equals(info.getProperty("nvcc")),
+                "PTX not built: nvcc was not on PATH (nor in $CUDA_HOME/bin) when cuda-kernels was built");
+        String[] driver = info.getProperty("driver.min", "?").split("\\.");
+        assertTrue(driver.length == 2 && Integer.parseInt(driver[0]) * 10 + Integer.parseInt(driver[1]) <= 120,
+                "the PTX must load on CUDA 12.0 drivers, build-info says it needs " + info.getProperty("driver.min"));
+        for (String module : info.getProperty("modules").split(" ")) {
+            String ptx = resource(module + ".ptx");
+            Matcher v = Pattern.compile("^\\.version (\\d+)\\.(\\d)$", Pattern.MULTILINE).matcher(ptx);
+            assertTrue(v.find(), module + ".ptx has no .version");
+            int isa = Integer.parseInt(v.group(1)) * 10 + Integer.parseInt(v.group(2));
+            assertTrue(isa <= 80, module + ".ptx is ISA " + v.group(1) + "." + v.group(2) + ": CUDA 12.0 drivers load 8.0 at most");
+
+            java.nio.ByteBuffer fat = java.nio.ByteBuffer.wrap(bytes(module + ".fatbin")).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0xBA55ED50, fat.getInt(0), module + ".fatbin magic");
+            int headerSize = fat.getShort(6);
+            long end = headerSize + fat.getLong(8);
+            assertEquals(fat.capacity(), end, module + ".fatbin size");
+            List<String> images = new ArrayList<>();
+            for (int o = headerSize; o < end; ) {
+                int kind = fat.getShort(o), entryHeader = fat.getInt(o + 4), arch = fat.getInt(o + 28);
+                long size = fat.getLong(o + 8);
+                byte[] payload = new byte[(int) size];
+                fat.get(o + entryHeader, payload);
+                String head = new String(payload, 0, Math.min(payload.length, 4096), StandardCharsets.ISO_8859_1);
+                if (kind == 2) {
+                    assertTrue(head.startsWith("\u007fELF"), module + ".fatbin: an ELF image that is not ELF");
+                    images.add("sm_" + arch);
+                } else if (kind == 1) {
+                    assertTrue(head.contains(".version " + v.group(1) + "." + v.group(2)), module + ".fatbin holds other PTX (compressed?)");
+                    images.add("compute_" + arch);
+                }
+                o += entryHeader + (int) size;
+            }
+            assertEquals(List.of("sm_80", "sm_90", info.getProperty("ptx.arch")), images, module + ".fatbin images");
+        }
+    }
+
     @Test
     void nvrtcTemplateAndItsHeaderAreResources() throws IOException {
         String template = resource("fused_elementwise.cu.template");
@@ -95,6 +136,15 @@ class PtxResourcesTest {
             if (in != null) p.load(in);
         }
         return p;
+    }
+
+    private static byte[] bytes(String name) {
+        try (InputStream in = PtxResourcesTest.class.getResourceAsStream(DIR + name)) {
+            assertNotNull(in, "resource " + DIR + name + " missing");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String resource(String name) {

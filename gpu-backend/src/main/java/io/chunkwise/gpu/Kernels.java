@@ -58,15 +58,16 @@ final class Kernels implements AutoCloseable {
         }
     }
 
-    /** Loads (JIT-compiles) every module of {@code build}; the backend's context must be current. */
+    /**
+     * Loads every module of {@code build}; the backend's context must be current. Each module's fatbin (SASS for
+     * sm_80/sm_90 and the PTX) where the jar has one, so those GPUs need no JIT; the PTX text (JIT-compiled) where it
+     * has none or the driver refuses the fatbin.
+     */
     Kernels(KernelBuild build) {
         try {
             for (String name : build.modules()) {
                 String ptx = readPtx(name);
-                byte[] text = ptx.getBytes(StandardCharsets.US_ASCII);
-                byte[] zeroTerminated = java.util.Arrays.copyOf(text, text.length + 1);
-                CUmodule module = new CUmodule();
-                CudaCallException.check(cuModuleLoadData(module, zeroTerminated), "cuModuleLoadData(" + name + ".ptx)");
+                CUmodule module = load(name, ptx);
                 modules.add(module);
                 for (String entry : entries(ptx)) {
                     CUfunction f = new CUfunction();
@@ -77,6 +78,30 @@ final class Kernels implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private static CUmodule load(String name, String ptx) {
+        CUmodule module = new CUmodule();
+        byte[] fatbin = readResource(name + ".fatbin");
+        if (fatbin != null) {
+            int r = cuModuleLoadData(module, fatbin);
+            if (r == jcuda.driver.CUresult.CUDA_SUCCESS) return module;
+            org.slf4j.LoggerFactory.getLogger(Kernels.class).info("cuModuleLoadData({}.fatbin) returned {}: loading its PTX instead",
+                    name, jcuda.driver.CUresult.stringFor(r));
+        }
+        byte[] text = ptx.getBytes(StandardCharsets.US_ASCII);
+        byte[] zeroTerminated = java.util.Arrays.copyOf(text, text.length + 1);
+        CudaCallException.check(cuModuleLoadData(module, zeroTerminated), "cuModuleLoadData(" + name + ".ptx)");
+        return module;
+    }
+
+    /** A resource of the cuda-kernels jar, or null. */
+    static byte[] readResource(String file) {
+        try (InputStream in = Kernels.class.getResourceAsStream(KernelBuild.RESOURCE_DIR + file)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

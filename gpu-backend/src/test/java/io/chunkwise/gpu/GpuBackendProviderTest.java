@@ -59,7 +59,7 @@ class GpuBackendProviderTest {
     @Test
     void withoutAGpuCreatingItThrowsTheReasonAndAutoFallsBackToTheCpu() {
         Optional<String> reason = new GpuBackendProvider().unavailableReason();
-        if (reason.isEmpty()) return; // a usable GPU: GpuBackendConformanceTest covers it
+        if (reason.isEmpty()) return; // a usable GPU: GpuBackendConformanceTest and GpuConformanceTest cover it
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> new GpuBackendProvider().create(1));
         assertTrue(e.getMessage().contains(reason.get()), e.getMessage());
         BackendUnavailableException viaKind = assertThrows(BackendUnavailableException.class, () -> Backends.create(BackendKind.GPU, 1));
