@@ -2,7 +2,6 @@ package io.chunkwise.gpu;
 
 import io.chunkwise.ChunkwiseException;
 import jcuda.driver.CUresult;
-import jcuda.jcublas.cublasStatus;
 
 /** A CUDA driver or cuBLAS call that returned an error; the message names the call and the error. */
 public final class CudaCallException extends ChunkwiseException {
@@ -20,12 +19,6 @@ public final class CudaCallException extends ChunkwiseException {
     static void check(int result, String call) {
         if (result != CUresult.CUDA_SUCCESS) {
             throw new CudaCallException(call + " failed: " + CUresult.stringFor(result), result);
-        }
-    }
-
-    static void checkCublas(int status, String call) {
-        if (status != cublasStatus.CUBLAS_STATUS_SUCCESS) {
-            throw new CudaCallException(call + " failed: " + cublasStatus.stringFor(status), status);
         }
     }
 }
