@@ -146,7 +146,6 @@ public final class GpuBackendProvider implements BackendProvider {
     static Probe probeNow() {
         List<String> found = new ArrayList<>();
         String reason = probe(found);
-        if (reason != null) found.add("unusable: " + reason);
         LOG.debug("CUDA probe: {}", found);
         return new Probe(reason, List.copyOf(found));
     }

@@ -31,7 +31,7 @@ final class NativeLibraries {
         return out;
     }
 
-    /** "loads from DIR", "loads (system loader)", "found at DIR, does not load: WHY", or "not found". */
+    /** "loads from DIR", "loads (found by the system loader)", "does not load: DIR: WHY", or "not found (...)". */
     static String status(String name, List<Path> found, Loader loader) {
         List<String> failures = new ArrayList<>();
         for (Path p : found) {
@@ -44,7 +44,7 @@ final class NativeLibraries {
             String why = loader.tryLoad(name);
             if (why == null) return "loads (found by the system loader)";
             if (!found.isEmpty()) return "does not load: " + String.join("; ", failures);
-            return "not found (" + why + ")";
+            return "not found (neither in the library folders searched nor by the system loader)";
         }
         return "not found";
     }
