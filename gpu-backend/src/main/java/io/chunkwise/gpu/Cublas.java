@@ -101,7 +101,8 @@ final class Cublas {
         return open(driverVersion, Runtime.version().feature(), new CudaLibraries(CudaLibraries.Environment.system()), Cublas::openReal);
     }
 
-    private static CublasBinding openReal(Attempt a) throws Throwable {
+    /** Opens an attempt for real: the libraries loaded, a handle created on the current context. */
+    static CublasBinding openReal(Attempt a) throws Throwable {
         Path lt = lt(a.library(), a.major());
         return switch (a.via()) {
             case JCUBLAS -> {
