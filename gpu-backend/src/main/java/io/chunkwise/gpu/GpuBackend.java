@@ -631,10 +631,14 @@ public final class GpuBackend implements Backend {
     private Block download(Block b) {
         return switch (b) {
             case DeviceBlock d -> toHost(d);
-            case Partial p -> {
+            case Partial p -> { // a partial already on the host is itself (the CPU backend may hand it back)
                 Block[] parts = new Block[p.parts().length];
-                for (int i = 0; i < parts.length; i++) parts[i] = download(p.parts()[i]);
-                yield new Partial(parts);
+                boolean moved = false;
+                for (int i = 0; i < parts.length; i++) {
+                    parts[i] = download(p.parts()[i]);
+                    moved |= parts[i] != p.parts()[i];
+                }
+                yield moved ? new Partial(parts) : p;
             }
             default -> b;
         };
