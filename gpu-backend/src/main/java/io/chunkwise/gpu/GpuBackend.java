@@ -720,6 +720,11 @@ public final class GpuBackend implements Backend {
 
     private void checkOpen() {
         if (closed.get()) throw new IllegalStateException(name() + " is closed");
+        String lost = CudaCallException.contextLost();
+        if (lost != null) {
+            throw new IllegalStateException(name() + " cannot run more work: an earlier CUDA error left the device's context"
+                    + " unusable (" + lost + "); start a new JVM, or use the CPU backend");
+        }
     }
 
     /**

@@ -57,6 +57,8 @@ public final class GpuBackendProvider implements BackendProvider {
 
     @Override
     public Optional<String> unavailableReason() {
+        String lost = CudaCallException.contextLost();
+        if (lost != null) return Optional.of("an earlier CUDA error left the GPU unusable in this JVM (" + lost + ")");
         return probe().reason();
     }
 

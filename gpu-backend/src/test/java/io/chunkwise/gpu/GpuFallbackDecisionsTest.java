@@ -76,6 +76,23 @@ class GpuFallbackDecisionsTest {
     }
 
     @Test
+    void anErrorThatLosesTheContextIsRememberedOthersAreNot() {
+        try {
+            CudaCallException.resetContextLost();
+            assertThrows(CudaCallException.class, () -> CudaCallException.check(jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY, "cuMemAlloc"));
+            assertNull(CudaCallException.contextLost());
+            CudaCallException e = assertThrows(CudaCallException.class,
+                    () -> CudaCallException.check(jcuda.driver.CUresult.CUDA_ERROR_ILLEGAL_ADDRESS, "cuMemcpyDtoH(8 bytes)"));
+            assertEquals(700, e.code());
+            assertEquals("cuMemcpyDtoH(8 bytes) failed: CUDA_ERROR_ILLEGAL_ADDRESS", CudaCallException.contextLost());
+            assertThrows(CudaCallException.class, () -> CudaCallException.check(jcuda.driver.CUresult.CUDA_ERROR_LAUNCH_FAILED, "cuLaunchKernel"));
+            assertEquals("cuMemcpyDtoH(8 bytes) failed: CUDA_ERROR_ILLEGAL_ADDRESS", CudaCallException.contextLost(), "the first one is kept");
+        } finally {
+            CudaCallException.resetContextLost();
+        }
+    }
+
+    @Test
     void aFailedUploadOfAPartialGivesBackThePartsAlreadyUploaded() {
         HostBlock one = new HostBlock(DType.FLOAT64, new int[]{1}, new double[]{1});
         Partial p = new Partial(one, one, one);
