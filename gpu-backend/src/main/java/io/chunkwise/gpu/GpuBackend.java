@@ -327,14 +327,18 @@ public final class GpuBackend implements Backend {
     }
 
     /**
-     * Where the expression does not run on the device, the CPU backend computes the partial as it computes the
-     * values (its partial stays on the host, where combine and finish run); otherwise the SPI's default.
+     * Where neither the expression nor the reduction runs on the device, the CPU backend computes the partial as it
+     * computes the values (its partial stays on the host, where combine and finish run); otherwise the SPI's default,
+     * so that the partial has the bits {@link #reducePartial} of the values would give (a device sum's where that
+     * runs on the device).
      */
     @Override
     public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
                                  boolean[] axes, long argAxisOffset) {
         checkOpen();
-        String why = Shapes.size(region.shape()) == 0 ? null : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+        int n = Shapes.size(region.shape());
+        String why = n == 0 || reduceUnsupported(op, expr.dtype(), axes, n) == null ? null
+                : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
         if (why == null) return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
         count("reducePartialOf: " + why, op.numpyName() + " of " + Expr.show(expr));
         return host.reducePartialOf(op, expr, download(inputs), inputStrides, region, axes, argAxisOffset);
@@ -420,18 +424,23 @@ public final class GpuBackend implements Backend {
 
     // ---- reductions ----
 
+    /** Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null. */
+    private static String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        boolean all = true;
+        for (boolean a : axes) all &= a;
+        return op != ReduceOp.SUM ? op.numpyName()
+                : dtype != DType.FLOAT64 ? "sum of " + dtype.numpyName()
+                : !all ? "sum over some axes"
+                : n == 0 ? "sum of an empty chunk"
+                : null;
+    }
+
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
         checkOpen();
         int n = Shapes.size(input.shape());
-        boolean all = true;
-        for (boolean a : axes) all &= a;
-        String why = op != ReduceOp.SUM ? op.numpyName()
-                : input.dtype() != DType.FLOAT64 ? "sum of " + input.dtype().numpyName()
-                : !all ? "sum over some axes"
-                : n == 0 ? "sum of an empty chunk"
-                : !(input instanceof DeviceBlock || input instanceof HostBlock) ? "sum of a " + input.getClass().getSimpleName()
-                : null;
+        String why = reduceUnsupported(op, input.dtype(), axes, n);
+        if (why == null && !(input instanceof DeviceBlock || input instanceof HostBlock)) why = "sum of a " + input.getClass().getSimpleName();
         if (why != null) { // the partial stays on the host, where combine and finish run
             count("reducePartial: " + why, op.numpyName());
             return host.reducePartial(op, download(input), axes, argAxisOffset);
