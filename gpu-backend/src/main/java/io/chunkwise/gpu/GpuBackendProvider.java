@@ -217,12 +217,17 @@ public final class GpuBackendProvider implements BackendProvider {
     /** ", NVIDIA driver 580.95.05" from /proc/driver/nvidia/version, or nothing. */
     private static String nvidiaDriverRelease() {
         try {
-            String v = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/driver/nvidia/version"));
-            Matcher m = Pattern.compile("Kernel Module\\s+(?:for \\S+\\s+)?(\\d+\\.\\d+(?:\\.\\d+)?)").matcher(v);
-            return m.find() ? ", NVIDIA driver " + m.group(1) : "";
+            String release = driverRelease(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/driver/nvidia/version")));
+            return release == null ? "" : ", NVIDIA driver " + release;
         } catch (java.io.IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    /** The driver release in the text of /proc/driver/nvidia/version (proprietary or open kernel module), or null. */
+    static String driverRelease(String procText) {
+        Matcher m = Pattern.compile("Kernel Module\\s+(?:for \\S+\\s+)?(\\d+\\.\\d+(?:\\.\\d+)?)").matcher(procText);
+        return m.find() ? m.group(1) : null;
     }
 
     private static String cString(byte[] b) {

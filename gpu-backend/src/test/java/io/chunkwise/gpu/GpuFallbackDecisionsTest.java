@@ -53,6 +53,14 @@ class GpuFallbackDecisionsTest {
     }
 
     @Test
+    void theDriverReleaseIsReadFromBothKernelModules() {
+        assertEquals("580.95.05", GpuBackendProvider.driverRelease(
+                "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.95.05  Release Build  (dvs-builder@U16-I3-B03-4-3)\nGCC version:  gcc 12\n"));
+        assertEquals("535.183.01", GpuBackendProvider.driverRelease("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.183.01  Sun May 12 19:39:15 UTC 2024\n"));
+        assertNull(GpuBackendProvider.driverRelease("no driver here"));
+    }
+
+    @Test
     void eachLibraryLineSaysWhereItLoadsFromOrWhyNot() {
         Path a = Path.of("/x/a/libcublas.so.13"), b = Path.of("/x/b/libcublas.so.13");
         NativeLibraries.Loader onlyB = p -> p.equals(b.toString()) ? null : p + ": cannot open shared object file";
