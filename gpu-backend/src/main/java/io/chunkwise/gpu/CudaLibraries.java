@@ -19,6 +19,7 @@ import java.util.Set;
  *   <li>{@code CUDA_HOME}, then {@code CUDA_PATH}: their {@code lib64}, {@code lib} and {@code targets/<arch>-linux/lib};</li>
  *   <li>the standard toolkit folder {@code /usr/local/cuda}, then the versioned {@code /usr/local/cuda-X.Y}, newest
  *       first (the same three subfolders);</li>
+ *   <li>{@code $CONDA_PREFIX/lib}, where conda's CUDA packages put them;</li>
  *   <li>the folders of NVIDIA's Python wheels, {@code site-packages/nvidia/*}{@code /lib} ({@code nvidia/cublas/lib}
  *       of the CUDA 12 wheels, {@code nvidia/cu13/lib} of the CUDA 13 ones), in the site-packages of
  *       {@code VIRTUAL_ENV}, {@code CONDA_PREFIX}, the folders of {@code PYTHONPATH}, the user's {@code ~/.local} and
@@ -68,6 +69,8 @@ final class CudaLibraries {
         Path local = env.root().resolve("usr/local");
         toolkit(local.resolve("cuda"), out);
         for (Path versioned : children(local, "cuda-*")) toolkit(versioned, out);
+        String conda = env.get("CONDA_PREFIX");
+        if (conda != null) out.add(Path.of(conda).resolve("lib")); // conda's own CUDA packages (libcublas, cuda-nvrtc)
         for (Path site : sitePackages()) out.addAll(children(site.resolve("nvidia"), "*").stream().map(p -> p.resolve("lib")).toList());
         Path r = env.root();
         for (String d : List.of("usr/lib/" + env.gnuArch() + "-linux-gnu", "usr/lib64", "lib/" + env.gnuArch() + "-linux-gnu", "lib64", "usr/lib")) {

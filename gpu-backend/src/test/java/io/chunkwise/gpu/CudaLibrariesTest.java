@@ -72,10 +72,12 @@ class CudaLibrariesTest {
     void condaPythonPathAndSymbolicLinksCount() throws IOException {
         Path real = lib("conda/lib/python3.10/site-packages/nvidia/cublas/lib", "libcublas.so.12.9.1.4");
         Files.createSymbolicLink(real.resolve("libcublas.so.12"), real.resolve("libcublas.so.12.9.1.4"));
+        Path condaLib = lib("conda/lib", "libcublas.so.13");
         Path pp = lib("pp/nvidia/cu13/lib", "libcublas.so.13");
         CudaLibraries s = search(Map.of("CONDA_PREFIX", root.resolve("conda").toString(), "PYTHONPATH", root.resolve("pp").toString()));
         assertEquals(List.of(real.resolve("libcublas.so.12")), s.find("libcublas.so.12"));
-        assertEquals(List.of(pp.resolve("libcublas.so.13")), s.find("libcublas.so.13"));
+        assertEquals(List.of(condaLib.resolve("libcublas.so.13"), pp.resolve("libcublas.so.13")), s.find("libcublas.so.13"),
+                "conda's own lib folder comes before the wheels");
     }
 
     @Test
