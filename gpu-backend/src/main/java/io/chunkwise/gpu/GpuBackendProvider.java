@@ -154,8 +154,15 @@ public final class GpuBackendProvider implements BackendProvider {
 
     /** Null when usable, otherwise why not; adds what it finds to {@code found}. Catches everything. */
     static String probe(List<String> found) {
+        int r;
         try {
-            int r = cuInit(0);
+            r = cuInit(0);
+        } catch (LinkageError e) { // UnsatisfiedLinkError where libcuda.so.1 is missing (JCuda's natives need it)
+            return "no CUDA driver: " + describe(e);
+        } catch (Throwable t) {
+            return "CUDA probe failed: " + describe(t);
+        }
+        try {
             if (r == CUresult.CUDA_ERROR_NO_DEVICE) return "no CUDA device found (cuInit: CUDA_ERROR_NO_DEVICE)";
             if (r != CUresult.CUDA_SUCCESS) return "the CUDA driver did not initialise: cuInit returned " + CUresult.stringFor(r);
             int[] driver = {0};
@@ -194,8 +201,6 @@ public final class GpuBackendProvider implements BackendProvider {
                 found.add("self-test: " + (test == null ? "passed (copies, ADD and SUM kernels, DGEMM and SGEMM give the expected bits)" : test));
                 return test;
             }
-        } catch (LinkageError e) { // UnsatisfiedLinkError where libcuda.so.1 is missing (JCuda's natives need it)
-            return "no CUDA driver: " + describe(e);
         } catch (Throwable t) {
             return "CUDA probe failed: " + describe(t);
         }
