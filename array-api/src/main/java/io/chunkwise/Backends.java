@@ -16,6 +16,9 @@ import java.util.ServiceLoader;
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
+    /** Why AUTO passed over the GPU, each reason logged once per JVM. */
+    private static final java.util.Set<String> LOGGED_GPU_REASONS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private Backends() {}
 
     /**
@@ -40,19 +43,36 @@ public final class Backends {
      * @throws BackendUnavailableException when no provider of that kind is usable, with each one's reason
      */
     public static Backend create(BackendKind kind, int threads) {
+        return create(kind, threads, providers());
+    }
+
+    /**
+     * {@link #create(BackendKind, int)} among {@code providers} (highest priority first). Under AUTO a GPU provider
+     * whose {@code create} fails is passed over like an unusable one: its failure is logged and the CPU taken.
+     */
+    static Backend create(BackendKind kind, int threads, List<BackendProvider> providers) {
         List<String> why = new ArrayList<>();
         for (BackendKind k : kind == BackendKind.AUTO ? List.of(BackendKind.GPU, BackendKind.CPU) : List.of(kind)) {
-            for (BackendProvider p : providers()) {
+            for (BackendProvider p : providers) {
                 if (p.kind() != k) continue;
                 var reason = p.unavailableReason();
                 if (reason.isEmpty()) {
                     if (p instanceof ReferenceBackendProvider) warnReference();
-                    return p.create(threads);
+                    if (kind != BackendKind.AUTO || k != BackendKind.GPU) return p.create(threads);
+                    try {
+                        return p.create(threads);
+                    } catch (RuntimeException | LinkageError e) {
+                        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+                        why.add(p.getClass().getSimpleName() + ": creating it failed: " + msg);
+                        LOG.debug("creating {} failed", p.getClass().getSimpleName(), e);
+                        continue;
+                    }
                 }
                 why.add(p.getClass().getSimpleName() + ": " + reason.get());
             }
             if (kind == BackendKind.AUTO && k == BackendKind.GPU && !why.isEmpty()) {
-                LOG.info("no usable GPU backend, using the CPU ({})", String.join("; ", why));
+                String reasons = String.join("; ", why);
+                if (LOGGED_GPU_REASONS.add(reasons)) LOG.info("no usable GPU backend, using the CPU ({})", reasons);
             }
         }
         throw new BackendUnavailableException("no usable " + kind + " backend"

@@ -783,7 +783,36 @@ public final class Chunkwise implements AutoCloseable {
         root.chunks().forEachIndex(idx -> {
             if (all.size() < EXPLAIN_TASKS) all.add(idx);
         });
-        return Optimizer.explain(root, GraphBuilder.sample(root, all, EXPLAIN_TASKS));
+        return Optimizer.explain(root, GraphBuilder.sample(root, all, EXPLAIN_TASKS)) + backendLine(backend) + "\n";
+    }
+
+    /** Kinds of delegated calls explain() names at most. */
+    private static final int EXPLAIN_DELEGATIONS = 6;
+
+    /**
+     * explain()'s last line: the backend, and for one that hands what it cannot run to another (a GPU backend's CPU
+     * delegate) how many calls it has handed over so far, by kind.
+     */
+    static String backendLine(Backend backend) {
+        StringBuilder b = new StringBuilder("backend: ").append(backend.name());
+        String delegate = backend.delegateName();
+        if (delegate == null) return b.toString();
+        java.util.Map<String, Long> calls = backend.delegatedCalls();
+        long total = calls.values().stream().mapToLong(Long::longValue).sum();
+        b.append("; calls delegated to ").append(delegate).append(" so far: ").append(total);
+        if (total > 0) {
+            b.append(" (");
+            int shown = 0;
+            for (var e : calls.entrySet()) {
+                if (shown++ == EXPLAIN_DELEGATIONS) {
+                    b.append(", ...");
+                    break;
+                }
+                b.append(shown > 1 ? ", " : "").append(e.getKey()).append(" x").append(e.getValue());
+            }
+            b.append(')');
+        }
+        return b.toString();
     }
 
     private void checkOpen() {

@@ -152,6 +152,16 @@ public interface Backend extends AutoCloseable {
         return fromHost(new HostBlock(DType.INT64, shape, counts));
     }
 
+    /**
+     * Calls this backend handed to another backend because it cannot run them itself (a GPU backend's CPU delegate),
+     * by kind, since it was created: shown by {@code explain()} and the benchmarks. Empty for a backend that runs
+     * everything itself.
+     */
+    default java.util.Map<String, Long> delegatedCalls() { return java.util.Map.of(); }
+
+    /** The name of the backend that {@link #delegatedCalls()} go to, or null where there is none. */
+    default String delegateName() { return null; }
+
     @Override
     default void close() {}
 }

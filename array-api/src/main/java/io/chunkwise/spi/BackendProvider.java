@@ -18,4 +18,10 @@ public interface BackendProvider {
     Optional<String> unavailableReason();
 
     Backend create(int threads);
+
+    /**
+     * What this provider found on the machine, a line each, for {@code ./chunkwise info} (the GPU provider: which
+     * CUDA libraries load, the driver version, the device's compute capability). Never throws; empty by default.
+     */
+    default java.util.List<String> details() { return java.util.List.of(); }
 }

@@ -186,6 +186,10 @@ public final class LeakCheckingBackend implements Backend {
 
     @Override public int gemmTile() { return backend.gemmTile(); }
 
+    @Override public Map<String, Long> delegatedCalls() { return backend.delegatedCalls(); }
+
+    @Override public String delegateName() { return backend.delegateName(); }
+
     @Override
     public Block scan(ReduceOp op, Block input, int axis) {
         return handOut(backend.scan(op, input, axis), "scan " + op.numpyName(), List.of(input));

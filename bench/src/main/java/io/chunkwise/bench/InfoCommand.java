@@ -66,6 +66,7 @@ final class InfoCommand implements Callable<Integer> {
             Optional<String> why = p.unavailableReason();
             out.printf("  %-28s %-4s priority %-4d %s%n", p.getClass().getSimpleName(), p.kind(), p.priority(),
                     why.map(r -> "unavailable: " + r).orElse("available"));
+            for (String line : details(p)) out.println("    " + line);
         }
         out.printf("AUTO picks  %s%n", autoChoice(providers));
         out.printf("GPUs        %s%n", gpus(providers));
@@ -94,6 +95,15 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("  %-21s %7d %11s %-9s %4d %8d %11s%n", m.address(), a.threads(), MemberAttributes.formatBytes(a.memoryBudget()),
                     a.backends().isEmpty() ? "none" : String.join(",", a.backends().stream().map(Enum::name).toList()), a.gpus(),
                     m.chunks(), MemberAttributes.formatBytes(m.chunkBytes()));
+        }
+    }
+
+    /** What the provider found (the GPU one: driver, device, cuBLAS, which CUDA libraries load); never throws. */
+    private static List<String> details(BackendProvider p) {
+        try {
+            return p.details();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of("details unavailable: " + e);
         }
     }
 

@@ -84,6 +84,10 @@ class MainTest {
         // surefire runs with the project's JVM flags, so the Vector API is there
         assertTrue(r.out().contains("preferred vector species"), r.out());
         assertTrue(r.out().contains(" CPU "), "a CPU backend is listed: " + r.out());
+        // the GPU provider's lines: which CUDA libraries load, GPU or not
+        for (String lib : List.of("libcuda.so.1", "libcublas.so.13", "libcublas.so.12", "libnvrtc.so.13", "libnvrtc.so.12")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("    " + lib + ": ")), "no line for " + lib + " in\n" + r.out());
+        }
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.chunkwise.gpu;
 import io.chunkwise.DType;
 import io.chunkwise.Shapes;
 import io.chunkwise.spi.Block;
-import jcuda.driver.CUdeviceptr;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,11 +15,11 @@ public final class DeviceBlock implements Block, AutoCloseable {
     private final DType dtype;
     private final int[] shape;
     private final int size;
-    private final DeviceMemoryPool<CUdeviceptr> pool;
-    private final DeviceMemoryPool.Buffer<CUdeviceptr> buffer;
+    private final DeviceMemoryPool<DevicePointer> pool;
+    private final DeviceMemoryPool.Buffer<DevicePointer> buffer;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private DeviceBlock(DType dtype, int[] shape, DeviceMemoryPool<CUdeviceptr> pool) {
+    private DeviceBlock(DType dtype, int[] shape, DeviceMemoryPool<DevicePointer> pool) {
         this.dtype = dtype;
         this.shape = shape.clone();
         this.size = Shapes.size(shape);
@@ -29,7 +28,7 @@ public final class DeviceBlock implements Block, AutoCloseable {
     }
 
     /** An uninitialised block from the pool. */
-    static DeviceBlock allocate(DType dtype, int[] shape, DeviceMemoryPool<CUdeviceptr> pool) {
+    static DeviceBlock allocate(DType dtype, int[] shape, DeviceMemoryPool<DevicePointer> pool) {
         return new DeviceBlock(dtype, shape, pool);
     }
 
@@ -43,7 +42,7 @@ public final class DeviceBlock implements Block, AutoCloseable {
     @Override public long bytes() { return (long) size * dtype.byteSize(); }
 
     /** The device address; the block must not be closed. Null for an empty block. */
-    CUdeviceptr pointer() {
+    DevicePointer pointer() {
         if (released.get()) throw new IllegalStateException("DeviceBlock[" + dtype + " " + Shapes.str(shape) + "] was released");
         return buffer == null ? null : buffer.pointer();
     }

@@ -6,7 +6,6 @@ import io.chunkwise.DType;
 import io.chunkwise.DTypeException;
 import io.chunkwise.ShapeMismatchException;
 import io.chunkwise.Shapes;
-import io.chunkwise.reference.ReferenceBackend;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
@@ -18,11 +17,7 @@ import io.chunkwise.spi.Region;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUresult;
-import jcuda.jcublas.JCublas2;
-import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasOperation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +39,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
@@ -53,9 +49,11 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 /**
  * The CUDA backend, first cut. On the device: upload/download, a single unary or binary op over dense float64/float32
  * inputs, fill/arange/uniform/normal, the SUM partial of a whole float64 chunk (the prebuilt PTX of cuda-kernels),
- * and GEMM through cuBLAS. Everything else runs the {@link ReferenceBackend} on downloaded copies and uploads the
- * result: each such fallback is logged once per kind at INFO and counted ({@link #fallbackCounts()}), so that
- * benchmarks can report what did not run on the GPU.
+ * and GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding, cuBLAS 12 or 13). Everything else is
+ * delegated to the best CPU backend found through {@code ServiceLoader} (never the reference backend, the tests'
+ * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host, where their
+ * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
+ * {@link #delegatedCalls()}), so that explain() and benchmarks report what did not run on the GPU.
  *
  * <p>All work goes to the device's primary context and its legacy default stream, which orders it: a block given
  * back to the pool may be reused at once without a synchronisation. Safe to call from several threads.
@@ -68,20 +66,23 @@ public final class GpuBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final String deviceName;
-    private final DeviceMemoryPool<CUdeviceptr> pool;
+    private final DeviceMemoryPool<DevicePointer> pool;
     private final Kernels kernels;
-    private final ReferenceBackend reference = new ReferenceBackend();
+    private final Backend host;
     private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
     private final Object blasLock = new Object();
-    private cublasHandle blas;
-    private String blasProblem;
-    private boolean blasTried;
+    private final CublasBinding blas;
+    private final String blasProblem;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Opens device {@code ordinal}: retains its primary context and loads the PTX modules. */
-    public GpuBackend(int ordinal) {
+    /**
+     * Opens device {@code ordinal}: retains its primary context, loads the PTX modules and binds cuBLAS. What does
+     * not run on the device is delegated to {@code host} (a CPU backend), which this backend closes.
+     */
+    public GpuBackend(int ordinal, Backend host) {
         this.ordinal = ordinal;
+        this.host = java.util.Objects.requireNonNull(host, "host backend");
         KernelBuild build = KernelBuild.load();
         if (build.problem() != null) throw new BackendUnavailableException(build.problem());
         CudaCallException.check(cuInit(0), "cuInit");
@@ -96,9 +97,9 @@ public final class GpuBackend implements Backend {
             current();
             pool = new DeviceMemoryPool<>("cuda:" + ordinal + " memory pool", new DeviceMemoryPool.Allocator<>() {
                 @Override
-                public CUdeviceptr allocate(long bytes) {
+                public DevicePointer allocate(long bytes) {
                     current();
-                    CUdeviceptr p = new CUdeviceptr();
+                    DevicePointer p = new DevicePointer();
                     int r = cuMemAlloc(p, bytes);
                     if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) return null;
                     CudaCallException.check(r, "cuMemAlloc(" + bytes + " bytes)");
@@ -106,7 +107,7 @@ public final class GpuBackend implements Backend {
                 }
 
                 @Override
-                public void free(CUdeviceptr pointer) {
+                public void free(DevicePointer pointer) {
                     cuCtxSetCurrent(context);
                     int r = cuMemFree(pointer);
                     if (r != CUresult.CUDA_SUCCESS) LOG.debug("cuMemFree: {}", CUresult.stringFor(r));
@@ -118,7 +119,20 @@ public final class GpuBackend implements Backend {
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
                     + e.getMessage(), e);
         }
-        LOG.debug("{}: {} kernels from PTX of nvcc {}", name(), kernels.names().size(), build.cudaRelease());
+        Cublas.Result cublas;
+        try {
+            int[] driver = {0};
+            CudaCallException.check(cuDriverGetVersion(driver), "cuDriverGetVersion");
+            current();
+            cublas = Cublas.open(driver[0]);
+        } catch (RuntimeException | LinkageError e) {
+            cublas = new Cublas.Result(null, "cuBLAS could not be loaded: " + GpuBackendProvider.describe(e), List.of());
+        }
+        blas = cublas.binding();
+        blasProblem = cublas.problem();
+        if (blas == null) LOG.warn("{}: GEMM is delegated to {}: {}", name(), host.name(), blasProblem);
+        LOG.debug("{}: {} kernels from PTX of nvcc {}; {}", name(), kernels.names().size(), build.cudaRelease(),
+                blas == null ? blasProblem : blas.describe());
     }
 
     @Override public String name() { return "gpu cuda:" + ordinal + " (" + deviceName + ")"; }
@@ -128,12 +142,21 @@ public final class GpuBackend implements Backend {
     /** The device's name, as the driver reports it. */
     public String deviceName() { return deviceName; }
 
-    /** How many calls ran on the host, by kind (e.g. {@code "assemble"}, {@code "gemm: dtype int64"}). */
+    /**
+     * How many calls were delegated to the CPU backend, by kind (e.g. {@code "assemble"}, {@code "gemm: dtype int64"}).
+     */
     public Map<String, Long> fallbackCounts() {
         Map<String, Long> out = new TreeMap<>();
         fallbacks.forEach((k, v) -> out.put(k, v.sum()));
         return out;
     }
+
+    /** {@link #fallbackCounts()}: the SPI's view, for explain() and the benchmarks. */
+    @Override
+    public Map<String, Long> delegatedCalls() { return fallbackCounts(); }
+
+    @Override
+    public String delegateName() { return host.name(); }
 
     /** The total of {@link #fallbackCounts()}. */
     public long fallbackCount() {
@@ -147,12 +170,17 @@ public final class GpuBackend implements Backend {
     public long deviceBytesCached() { return pool.stats().cachedBytes(); }
 
     /**
-     * Why GEMM cannot use cuBLAS here (the JCublas natives need libcublas.so.12), or empty; GEMM then runs on the
-     * host, counted as a fallback.
+     * Why GEMM cannot use cuBLAS here (no libcublas.so.13 or .so.12 that loads), or empty; GEMM then runs on the
+     * CPU backend, counted as a fallback.
      */
     public Optional<String> cublasUnavailableReason() {
         checkOpen();
-        return Optional.ofNullable(cublasProblem());
+        return Optional.ofNullable(blasProblem);
+    }
+
+    /** The cuBLAS in use, in words, or empty. */
+    public Optional<String> cublasDescription() {
+        return Optional.ofNullable(blas).map(CublasBinding::describe);
     }
 
     Set<String> kernelNames() { return kernels.names(); }
@@ -243,7 +271,7 @@ public final class GpuBackend implements Backend {
         String why = elementwiseUnsupported(expr, inputs, inputStrides, shape, region);
         if (why != null) {
             return fallback("elementwise: " + why, Expr.show(expr),
-                    () -> reference.elementwise(expr, download(inputs), inputStrides, region));
+                    () -> host.elementwise(expr, download(inputs), inputStrides, region));
         }
         current();
         DType t = expr.dtype();
@@ -279,6 +307,41 @@ public final class GpuBackend implements Backend {
         } finally {
             temps.forEach(DeviceBlock::close); // safe at once: the default stream orders later reuse after the kernel
         }
+    }
+
+    /**
+     * Where the expression does not run on the device, the CPU backend writes it into {@code dst} itself (no upload
+     * and download of the chunk); otherwise the SPI's default (computed here, then copied).
+     */
+    @Override
+    public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst,
+                                int dstOffset, int[] dstStrides) {
+        checkOpen();
+        String why = Shapes.size(region.shape()) == 0 ? null : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+        if (why == null) {
+            Backend.super.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
+            return;
+        }
+        count("elementwise: " + why, Expr.show(expr));
+        host.elementwiseInto(expr, download(inputs), inputStrides, region, dst, dstOffset, dstStrides);
+    }
+
+    /**
+     * Where neither the expression nor the reduction runs on the device, the CPU backend computes the partial as it
+     * computes the values (its partial stays on the host, where combine and finish run); otherwise the SPI's default,
+     * so that the partial has the bits {@link #reducePartial} of the values would give (a device sum's where that
+     * runs on the device).
+     */
+    @Override
+    public Block reducePartialOf(ReduceOp op, Expr expr, Block[] inputs, int[][] inputStrides, Region region,
+                                 boolean[] axes, long argAxisOffset) {
+        checkOpen();
+        int n = Shapes.size(region.shape());
+        String why = n == 0 || reduceUnsupported(op, expr.dtype(), axes, n) == null ? null
+                : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+        if (why == null) return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
+        count("reducePartialOf: " + why, op.numpyName() + " of " + Expr.show(expr));
+        return host.reducePartialOf(op, expr, download(inputs), inputStrides, region, axes, argAxisOffset);
     }
 
     /** Why {@code expr} cannot run on the prebuilt kernels, or null when it can. */
@@ -361,57 +424,63 @@ public final class GpuBackend implements Backend {
 
     // ---- reductions ----
 
+    /** Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null. */
+    private static String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        boolean all = true;
+        for (boolean a : axes) all &= a;
+        return op != ReduceOp.SUM ? op.numpyName()
+                : dtype != DType.FLOAT64 ? "sum of " + dtype.numpyName()
+                : !all ? "sum over some axes"
+                : n == 0 ? "sum of an empty chunk"
+                : null;
+    }
+
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
         checkOpen();
         int n = Shapes.size(input.shape());
-        boolean all = true;
-        for (boolean a : axes) all &= a;
-        String why = op != ReduceOp.SUM ? op.numpyName()
-                : input.dtype() != DType.FLOAT64 ? "sum of " + input.dtype().numpyName()
-                : !all ? "sum over some axes"
-                : n == 0 ? "sum of an empty chunk"
-                : !(input instanceof DeviceBlock || input instanceof HostBlock) ? "sum of a " + input.getClass().getSimpleName()
-                : null;
-        if (why != null) {
-            return fallback("reducePartial: " + why, op.numpyName(),
-                    () -> reference.reducePartial(op, download(input), axes, argAxisOffset));
+        String why = reduceUnsupported(op, input.dtype(), axes, n);
+        if (why == null && !(input instanceof DeviceBlock || input instanceof HostBlock)) why = "sum of a " + input.getClass().getSimpleName();
+        if (why != null) { // the partial stays on the host, where combine and finish run
+            count("reducePartial: " + why, op.numpyName());
+            return host.reducePartial(op, download(input), axes, argAxisOffset);
         }
         current();
         List<DeviceBlock> temps = new ArrayList<>();
         int grid = Kernels.reduceGrid(n);
         int[] keep = new int[axes.length];
         Arrays.fill(keep, 1);
-        DeviceBlock partials = DeviceBlock.allocate(DType.FLOAT64, new int[]{grid}, pool);
-        DeviceBlock out = DeviceBlock.allocate(DType.FLOAT64, keep, pool);
+        DeviceBlock out = null;
         try {
+            DeviceBlock partials = DeviceBlock.allocate(DType.FLOAT64, new int[]{grid}, pool);
+            temps.add(partials);
+            out = DeviceBlock.allocate(DType.FLOAT64, keep, pool);
             DeviceBlock in = onDevice(input, temps);
             kernels.launch("chunkwise_sum_float64", grid, ptr(in), ptr(partials), arg((long) n));
             kernels.launch("chunkwise_sum_float64", 1, ptr(partials), ptr(out), arg((long) grid));
             return new Partial(out);
         } catch (RuntimeException e) {
-            out.close();
+            if (out != null) out.close();
             throw e;
         } finally {
-            partials.close();
             temps.forEach(DeviceBlock::close);
         }
     }
 
+    /** On the CPU backend; the combined partial stays on the host. */
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
         checkOpen();
-        return fallback("reduceCombine", op.numpyName(), () -> {
-            List<Block> host = new ArrayList<>(partials.size());
-            for (Block p : partials) host.add(download(p));
-            return reference.reduceCombine(op, host);
-        });
+        count("reduceCombine", op.numpyName());
+        List<Block> onHost = new ArrayList<>(partials.size());
+        for (Block p : partials) onHost.add(download(p));
+        return host.reduceCombine(op, onHost);
     }
 
     @Override
     public Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape) {
         checkOpen();
-        return fallback("reduceFinish", op.numpyName(), () -> reference.reduceFinish(op, download(partial), dtype, shape));
+        return fallback("reduceFinish", op.numpyName(), () -> host.reduceFinish(op, download(partial), dtype, shape));
     }
 
     // ---- gemm ----
@@ -439,7 +508,7 @@ public final class GpuBackend implements Backend {
                 : m == 0 || n == 0 || k == 0 ? "an empty operand"
                 : !(a instanceof DeviceBlock || a instanceof HostBlock) || !(b instanceof DeviceBlock || b instanceof HostBlock)
                         ? "an operand that is not a chunk block"
-                : cublasProblem();
+                : blasProblem != null ? "no cuBLAS" : null;
         if (why != null) return gemmOnHost("gemm: " + why, transA, transB, alpha, a, b, beta, c);
 
         current();
@@ -455,17 +524,10 @@ public final class GpuBackend implements Backend {
                 default -> throw new IllegalArgumentException("C is not a chunk block: " + c);
             };
             double keep = fresh ? 0 : beta;
-            // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands, keep the flags.
-            int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-            int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
             synchronized (blasLock) {
-                if (t == DType.FLOAT64) {
-                    CudaCallException.checkCublas(JCublas2.cublasDgemm(blas, opB, opA, n, m, k, Pointer.to(new double[]{alpha}),
-                            db.pointer(), bs[1], da.pointer(), as[1], Pointer.to(new double[]{keep}), dc.pointer(), n), "cublasDgemm");
-                } else {
-                    CudaCallException.checkCublas(JCublas2.cublasSgemm(blas, opB, opA, n, m, k, Pointer.to(new float[]{(float) alpha}),
-                            db.pointer(), bs[1], da.pointer(), as[1], Pointer.to(new float[]{(float) keep}), dc.pointer(), n), "cublasSgemm");
-                }
+                checkOpen();
+                CublasBinding.rowMajorGemm(blas, t == DType.FLOAT64, transA, transB, m, n, k, alpha, da.pointer().address(), as[1],
+                        db.pointer().address(), bs[1], keep, dc.pointer().address(), n);
             }
             if (c instanceof HostBlock h) {
                 download(dc, h);
@@ -480,10 +542,22 @@ public final class GpuBackend implements Backend {
         }
     }
 
+    /** Without cuBLAS the CPU backend writes the product into {@code dst} itself; otherwise the SPI's default. */
+    @Override
+    public void matmulInto(Block[] a, Block[] b, HostBlock dst, int dstOffset, int[] dstStrides) {
+        checkOpen();
+        if (blasProblem == null) {
+            Backend.super.matmulInto(a, b, dst, dstOffset, dstStrides);
+            return;
+        }
+        count("gemm: no cuBLAS", "matmul of " + a.length + " block pairs");
+        host.matmulInto(download(a), download(b), dst, dstOffset, dstStrides);
+    }
+
     private Block gemmOnHost(String label, boolean transA, boolean transB, double alpha, Block a, Block b, double beta, Block c) {
         count(label, (transA ? "A^T" : "A") + " @ " + (transB ? "B^T" : "B"));
         HostBlock hc = c == null ? null : toHost(c);
-        HostBlock r = (HostBlock) reference.gemm(transA, transB, alpha, toHost(a), toHost(b), beta, hc);
+        HostBlock r = host.toHost(host.gemm(transA, transB, alpha, toHost(a), toHost(b), beta, hc));
         if (c == null) return fromHost(r);
         if (c instanceof DeviceBlock d) {
             current();
@@ -494,36 +568,31 @@ public final class GpuBackend implements Backend {
         return c;
     }
 
-    /** Null when cuBLAS is usable; creates the handle on first use. */
-    private String cublasProblem() {
-        synchronized (blasLock) {
-            if (!blasTried) {
-                blasTried = true;
-                try {
-                    current();
-                    cublasHandle h = new cublasHandle();
-                    CudaCallException.checkCublas(JCublas2.cublasCreate(h), "cublasCreate");
-                    blas = h;
-                } catch (Throwable e) { // UnsatisfiedLinkError where libcublas.so.12 is missing
-                    blasProblem = "cuBLAS unavailable (" + GpuBackendProvider.describe(e) + ")";
-                    LOG.warn("{}: GEMM runs on the host: {}", name(), blasProblem);
-                }
-            }
-            return blasProblem;
-        }
-    }
-
     // ---- assemble ----
 
     @Override
     public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
         checkOpen();
-        return fallback("assemble", Shapes.str(shape), () -> reference.assemble(dtype, shape, download(sources), pieces));
+        return fallback("assemble", Shapes.str(shape), () -> host.assemble(dtype, shape, download(sources), pieces));
+    }
+
+    // ---- scans and histograms: on the CPU backend ----
+
+    @Override
+    public Block scan(ReduceOp op, Block input, int axis) {
+        checkOpen();
+        return fallback("scan", op.numpyName(), () -> host.scan(op, download(input), axis));
+    }
+
+    @Override
+    public Block histogram(Block input, int bins, double lo, double hi, int[] shape) {
+        checkOpen();
+        return fallback("histogram", bins + " bins", () -> host.histogram(download(input), bins, lo, hi, shape));
     }
 
     // ---- fallback ----
 
-    /** Runs {@code onHost} (reference semantics on host copies), counts it under {@code label}, uploads the result. */
+    /** Runs {@code onHost} (the CPU backend on host copies), counts it under {@code label}, uploads the result. */
     private Block fallback(String label, String example, Supplier<Block> onHost) {
         count(label, example);
         return upload(onHost.get());
@@ -532,16 +601,36 @@ public final class GpuBackend implements Backend {
     private void count(String label, String example) {
         fallbacks.computeIfAbsent(label, k -> new LongAdder()).increment();
         if (logged.add(label)) {
-            LOG.info("{}: on the host (reference backend), counted as fallback \"{}\"; first case: {}", name(), label, example);
+            LOG.info("{}: delegated to {}, counted as fallback \"{}\"; first case: {}", name(), host.name(), label, example);
         }
     }
 
     private Block upload(Block b) {
+        return upload(b, h -> fromHost(h), this::release);
+    }
+
+    /**
+     * {@code b} with its host blocks uploaded by {@code up}, parts of a partial included; when an upload fails, the
+     * parts already uploaded are given back through {@code release} before the failure is thrown.
+     */
+    static Block upload(Block b, java.util.function.Function<HostBlock, Block> up, java.util.function.Consumer<Block> release) {
         return switch (b) {
-            case HostBlock h -> fromHost(h);
+            case HostBlock h -> up.apply(h);
             case Partial p -> {
                 Block[] parts = new Block[p.parts().length];
-                for (int i = 0; i < parts.length; i++) parts[i] = upload(p.parts()[i]);
+                try {
+                    for (int i = 0; i < parts.length; i++) parts[i] = upload(p.parts()[i], up, release);
+                } catch (RuntimeException | Error e) {
+                    for (Block done : parts) {
+                        if (done == null) break;
+                        try {
+                            release.accept(done);
+                        } catch (RuntimeException suppressed) {
+                            e.addSuppressed(suppressed);
+                        }
+                    }
+                    throw e;
+                }
                 yield new Partial(parts);
             }
             default -> b;
@@ -551,10 +640,14 @@ public final class GpuBackend implements Backend {
     private Block download(Block b) {
         return switch (b) {
             case DeviceBlock d -> toHost(d);
-            case Partial p -> {
+            case Partial p -> { // a partial already on the host is itself (the CPU backend may hand it back)
                 Block[] parts = new Block[p.parts().length];
-                for (int i = 0; i < parts.length; i++) parts[i] = download(p.parts()[i]);
-                yield new Partial(parts);
+                boolean moved = false;
+                for (int i = 0; i < parts.length; i++) {
+                    parts[i] = download(p.parts()[i]);
+                    moved |= parts[i] != p.parts()[i];
+                }
+                yield moved ? new Partial(parts) : p;
             }
             default -> b;
         };
@@ -566,6 +659,68 @@ public final class GpuBackend implements Backend {
         return out;
     }
 
+    // ---- self-test ----
+
+    /**
+     * A few calls with exactly known results, each of which must run on the device: a round trip, the ADD kernel,
+     * the SUM partial, a DGEMM and an SGEMM through cuBLAS. Null when all give the expected bits, else what went
+     * wrong (the provider then reports the GPU unusable, and AUTO takes the CPU).
+     */
+    String selfTest() {
+        checkOpen();
+        long before = fallbackCount();
+        List<Block> owned = new ArrayList<>();
+        try {
+            int n = 64;
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = i + 1;
+            Block d = fromHost(new HostBlock(DType.FLOAT64, new int[]{n}, x));
+            owned.add(d);
+            if (!Arrays.equals(x, toHost(d).doubles())) return "a round trip through device memory changed the values";
+            Expr.Input in = new Expr.Input(0, DType.FLOAT64);
+            Block y = elementwise(new Expr.Binary(io.chunkwise.spi.BinaryOp.ADD, in, in, DType.FLOAT64), new Block[]{d},
+                    new int[][]{{1}}, new Region(new int[]{n}, new long[]{0}, new long[]{n}));
+            owned.add(y);
+            double[] twice = toHost(y).doubles();
+            for (int i = 0; i < n; i++) if (twice[i] != 2 * x[i]) return "the ADD kernel gave " + twice[i] + " for " + x[i] + " + " + x[i];
+            Block sum = reducePartial(ReduceOp.SUM, y, new boolean[]{true}, 0);
+            owned.add(sum);
+            double total = toHost(((Partial) sum).parts()[0]).doubles()[0];
+            if (total != n * (n + 1.0)) return "the SUM kernel gave " + total + ", not " + n * (n + 1.0);
+            for (DType t : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                int e = 8; // A (8 x 8) = 1..64 row-major; A @ A^T is exact in both dtypes
+                HostBlock a = HostBlock.allocate(t, new int[]{e, e});
+                for (int i = 0; i < e * e; i++) {
+                    if (t == DType.FLOAT64) a.doubles()[i] = x[i];
+                    else a.floats()[i] = (float) x[i];
+                }
+                Block c = gemm(false, true, 1.0, a, a, 0.0, null);
+                owned.add(c);
+                HostBlock hc = toHost(c);
+                for (int i = 0; i < e; i++) {
+                    for (int j = 0; j < e; j++) {
+                        double want = 0;
+                        for (int q = 0; q < e; q++) want += x[i * e + q] * x[j * e + q];
+                        double got = t == DType.FLOAT64 ? hc.doubles()[i * e + j] : hc.floats()[i * e + j];
+                        if (got != want) return "cuBLAS " + (t == DType.FLOAT64 ? "DGEMM" : "SGEMM") + " gave " + got + " at (" + i + ", " + j + "), not " + want;
+                    }
+                }
+            }
+            if (fallbackCount() != before) return "part of the self-test did not run on the device: " + fallbackCounts();
+            return null;
+        } catch (RuntimeException | LinkageError e) {
+            return "the device self-test failed: " + GpuBackendProvider.describe(e);
+        } finally {
+            for (Block b : owned) {
+                try {
+                    release(b);
+                } catch (RuntimeException ignored) {
+                    // the failure above is what matters
+                }
+            }
+        }
+    }
+
     // ---- lifecycle ----
 
     private void current() {
@@ -574,6 +729,11 @@ public final class GpuBackend implements Backend {
 
     private void checkOpen() {
         if (closed.get()) throw new IllegalStateException(name() + " is closed");
+        String lost = CudaCallException.contextLost();
+        if (lost != null) {
+            throw new IllegalStateException(name() + " cannot run more work: an earlier CUDA error left the device's context"
+                    + " unusable (" + lost + "); start a new JVM, or use the CPU backend");
+        }
     }
 
     /**
@@ -587,11 +747,10 @@ public final class GpuBackend implements Backend {
         synchronized (blasLock) {
             if (blas != null) {
                 try {
-                    JCublas2.cublasDestroy(blas);
-                } catch (Throwable e) {
+                    blas.close();
+                } catch (RuntimeException | LinkageError e) {
                     LOG.debug("cublasDestroy", e);
                 }
-                blas = null;
             }
         }
         kernels.close();
@@ -602,6 +761,11 @@ public final class GpuBackend implements Backend {
             leak = e;
         }
         cuDevicePrimaryCtxRelease(device);
+        try {
+            host.close();
+        } catch (Exception e) {
+            LOG.debug("closing {}", host.name(), e);
+        }
         if (leak != null) throw leak;
     }
 }

@@ -254,6 +254,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 }
                             }));
                         } finally {
+                            countDelegated(contexts.get(i));
                             contexts.get(i).close();
                         }
                     }
@@ -275,12 +276,38 @@ public final class BenchCommand implements Callable<Integer> {
                 int m = clusterSizes.isEmpty() ? CLUSTER_MEMBERS : clusterSizes.get(0);
                 failedOurs += cluster(m, nThreads, nTasks, distributed, found.missing.get("distributed"), out, run);
             }
+            countDelegated(cw);
         } finally {
             for (MatmulPeer p : found.all) if (p instanceof PythonPeer py) py.close(); // the numpy / dask servers
             if (distributed != null) distributed.close();
         }
+        if (!delegated.isEmpty()) {
+            out.println();
+            delegated.forEach((backend, calls) -> out.println("calls delegated by " + backend + ": " + delegatedText(calls)));
+            run.put("delegated_calls", delegated);
+        }
         ResultFiles.writeJsonValue(output.resolve("run.json"), run);
         return failedOurs == 0 ? 0 : 1;
+    }
+
+    /** By "backend -> its delegate": the calls a device backend handed to its CPU delegate, by kind, over the run. */
+    private final Map<String, Map<String, Long>> delegated = new java.util.TreeMap<>();
+
+    /** Adds what the context's backend has delegated so far to {@link #delegated} (called before it closes). */
+    private void countDelegated(Chunkwise c) {
+        io.chunkwise.spi.Backend b = c.backend();
+        if (b.delegateName() == null) return;
+        Map<String, Long> m = delegated.computeIfAbsent(b.name() + " -> " + b.delegateName(), k -> new java.util.TreeMap<>());
+        b.delegatedCalls().forEach((k, v) -> m.merge(k, v, Long::sum));
+    }
+
+    /** "0", or "12 (assemble 10, reduceCombine 2)". */
+    static String delegatedText(Map<String, Long> calls) {
+        long total = calls.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) return "0 (everything ran on the device)";
+        StringBuilder b = new StringBuilder().append(total).append(" (");
+        calls.forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '(' ? "" : ", ").append(k).append(' ').append(v));
+        return b.append(')').toString();
     }
 
     /**
@@ -356,7 +383,10 @@ public final class BenchCommand implements Callable<Integer> {
                         results.addAll(suite.runGroup(ours, theirs, in, step));
                         in.close();
                     } finally {
-                        for (Chunkwise c : contexts) c.close();
+                        for (Chunkwise c : contexts) {
+                            countDelegated(c);
+                            c.close();
+                        }
                     }
                 }
             }
