@@ -186,9 +186,9 @@ public final class GpuBackendProvider implements BackendProvider {
             if (problem != null) return problem;
             found.add("kernels: PTX of nvcc " + build.cudaRelease() + " (ISA " + build.ptxIsa() + ", " + build.ptxArch() + ")");
             if (driver[0] < build.requiredDriverVersion()) {
-                return "the CUDA driver supports CUDA " + KernelBuild.version(driver[0]) + ", older than the nvcc "
-                        + build.cudaRelease() + " that built the PTX (PTX ISA " + build.ptxIsa()
-                        + "): update the driver, or build cuda-kernels with an nvcc no newer than the driver";
+                return "the CUDA driver supports CUDA " + KernelBuild.version(driver[0]) + ", older than the CUDA "
+                        + KernelBuild.version(build.requiredDriverVersion()) + " the kernels need (PTX ISA " + build.ptxIsa()
+                        + "): update the driver";
             }
             String cc = computeCapabilityProblem(major[0], minor[0], build.ptxArch());
             if (cc != null) return cc;
