@@ -99,9 +99,30 @@ abstract class Loops {
 
     // ---------------------------------------------------------------- sums
 
-    /** The pairwise sum of {@code a[off .. off+n)} in the order of the class comment; -0.0 when n is 0. */
+    /**
+     * The pairwise sum of {@code a[off .. off+n)} in the order of the class comment; -0.0 when n is 0. Above one leaf
+     * the leaves are summed by {@link #leafSums}, one call over all of them ({@link LeafSums}): a loop of its own that
+     * the JIT compiles on its own. Summed one call per leaf, the leaf's vector code was inlined into the pairwise
+     * recursion and now and then compiled there without the Vector API's intrinsics (x.sum() 5 times slower in about
+     * one JVM of six; RESULTS.md).
+     */
     final double sum(double[] a, int off, int n) {
-        return sum(a, off, n, Double.NaN, false, new double[LANES]);
+        if (n <= LEAF) return leafSum(a, off, n, Double.NaN, false, new double[LANES]);
+        return new LeafSums(new Values() {
+            @Override public void fill(int from, int count, double[] out) { System.arraycopy(a, off + from, out, 0, count); }
+
+            @Override public boolean sumsLeaves() { return true; }
+
+            @Override public void leafSums(int[] offs, int[] lens, int count, double[] sums) {
+                Loops.this.leafSums(a, off, offs, lens, count, sums);
+            }
+        }, n).sum(this);
+    }
+
+    /** {@code sums[k]} = {@link #leafSum} of {@code a[base + offs[k] .. + lens[k])} for {@code k < count}. */
+    void leafSums(double[] a, int base, int[] offs, int[] lens, int count, double[] sums) {
+        double[] lanes = new double[LANES];
+        for (int k = 0; k < count; k++) sums[k] = leafSum(a, base + offs[k], lens[k], Double.NaN, false, lanes);
     }
 
     /** The pairwise sum of {@code (a[k] - mean)^2} over {@code a[off .. off+n)}, in the same order. */

@@ -92,6 +92,11 @@ final class VectorLoops extends TypedVectorLoops {
     @Override
     double leafSum(double[] a, int off, int n, double mean, boolean squares, double[] lanes) {
         if (squares || RL != 4 || n % LANES != 0) return super.leafSum(a, off, n, mean, squares, lanes);
+        return rowsSum(a, off, n);
+    }
+
+    /** The sum of {@code n} (whole rows of lanes) values in 4 registers of 4 lanes, folded in {@link Loops#leafSum}'s order. */
+    private static double rowsSum(double[] a, int off, int n) {
         DoubleVector s0 = DoubleVector.broadcast(RS, -0.0), s1 = s0, s2 = s0, s3 = s0;
         for (int r = 0; r < n; r += LANES) {
             int k = off + r;
@@ -102,6 +107,19 @@ final class VectorLoops extends TypedVectorLoops {
         }
         DoubleVector s = s0.add(s2).add(s1.add(s3));
         return (s.lane(0) + s.lane(2)) + (s.lane(1) + s.lane(3));
+    }
+
+    /** {@link #leafSum}'s vector body over many leaves in one loop (see {@link Loops#sum(double[], int, int)} for why). */
+    @Override
+    void leafSums(double[] a, int base, int[] offs, int[] lens, int count, double[] sums) {
+        if (RL != 4) {
+            super.leafSums(a, base, offs, lens, count, sums);
+            return;
+        }
+        for (int k = 0; k < count; k++) {
+            int n = lens[k], off = base + offs[k];
+            sums[k] = n % LANES == 0 ? rowsSum(a, off, n) : super.leafSum(a, off, n, Double.NaN, false, new double[LANES]);
+        }
     }
 
     @Override
