@@ -36,18 +36,8 @@ final class ReductionOps {
                 }
             }
         }
-        ChunkedArray in = x;
-        DType result;
-        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
-            if (!x.dtype().isFloating()) in = x.astype(DType.INT64);
-            result = in.dtype();
-        } else if (op.isMoment()) {
-            if (!x.dtype().isFloating()) in = x.astype(DType.FLOAT64);
-            result = in.dtype();
-        } else {
-            result = op.isArg() ? DType.INT64 : x.dtype();
-        }
-        return new ChunkedArray(x.context(), new ReduceNode(op, in.node(), ax, result));
+        ChunkedArray in = x.astype(op.operandType(x.dtype()));   // the op table's dtype rule
+        return new ChunkedArray(x.context(), new ReduceNode(op, in.node(), ax, op.resultType(in.dtype())));
     }
 
     // ---- any / all ----
