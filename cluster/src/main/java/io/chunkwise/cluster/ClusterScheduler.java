@@ -218,6 +218,16 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         if (ownsCluster) cluster.close();
     }
 
+    /**
+     * When the phases of a job ended, by {@link System#nanoTime}: made (the job's arrays and map proxy), set up (its
+     * membership listener added), first batch sent, last report received, loop ended (outputs delivered), cleaned up.
+     * For probes of the per-job cost; 0 where a phase did not happen.
+     */
+    record JobTimes(long created, long made, long setUp, long firstSent, long lastReport, long loopEnded, long cleanedUp) {}
+
+    /** The last job's times (probes only). */
+    volatile JobTimes lastJob;
+
     /** What the job loop reacts to: a driver task's outcome, a batch's report or failure, a member leaving. */
     private sealed interface Event {}
 
@@ -290,6 +300,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
          */
         final List<Integer> persistedInputs = new ArrayList<>();
         UUID membershipListener;
+        /** When the job's phases ended, by System.nanoTime (see {@link JobTimes}). */
+        final long created = System.nanoTime();
+        long made, setUp, firstSent, lastReport, loopEnded;
         long seq;
         int driverRunning, remaining, done, membersAlive;
         Throwable error;
@@ -377,6 +390,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             remaining = n;
             mapName = HazelcastConfigs.JOB_MAP_PREFIX + UUID.randomUUID();
             map = hz.getMap(mapName);
+            made = System.nanoTime();
         }
 
         /**
@@ -451,7 +465,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     state[t] = RUNNING;
                     complete(t, home[t], 0, 0, null);
                 }
+                setUp = System.nanoTime();
                 loop();
+                loopEnded = System.nanoTime();
             } catch (RuntimeException e) {
                 if (error == null) error = e;
             } finally {
@@ -463,6 +479,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
                 auth.forget(mapName);
                 destroyInBackground(map);
+                lastJob = new JobTimes(created, made, setUp, firstSent, lastReport, loopEnded, System.nanoTime());
             }
             if (error != null) {
                 if (error instanceof ChunkwiseException ce) throw ce;
@@ -714,11 +731,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             d.clear();
             for (int t : batch) inFlight[m] += weight(t);
             runningBatches[m]++;
+            if (firstSent == 0) firstSent = System.nanoTime();
             try {
                 IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
-                // completed on the thread that receives the response (no hand-off to Hazelcast's async executor)
+                // completed on the thread that receives the response: a plain whenComplete hands the callback to
+                // Hazelcast's default async executor, which, where the common pool has one thread (2 cores), starts a
+                // thread per callback (a batch's round trip took 3-7 ms with it on 2 loaded cores, 1-4 ms without)
                 java.util.concurrent.Future<BatchReport> f = executor.submitToMember(b, members[m]);
-                ((java.util.concurrent.CompletionStage<BatchReport>) f).whenComplete((r, x) -> events.add(new BatchDone(m, positions, r, x)));
+                ((java.util.concurrent.CompletionStage<BatchReport>) f).whenCompleteAsync((r, x) -> events.add(new BatchDone(m, positions, r, x)), Runnable::run);
             } catch (RuntimeException e) {
                 events.add(new BatchDone(m, positions, null, e));
             }
@@ -769,6 +789,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             if (!alive[m]) return;   // its tasks were taken back when it left, its chunks are gone
             BatchReport r = e.report;
+            lastReport = System.nanoTime();
             try {
                 r.open(auth, mapName, self, members[m].getUuid());
             } catch (ChunkwiseException ex) {
