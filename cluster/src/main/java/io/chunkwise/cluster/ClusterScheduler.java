@@ -55,7 +55,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * object, named {@code lambda-...}, that only this JVM holds, or a name registered only in the context); a chunk of
  * theirs that tasks read rides on the next batch to its member (a scatter), and the task counts as done once that
  * member has stored it. That is the one exception to "tasks run on members", and it works only
- * because the driver holds those objects. A job runs on one backend kind: the members' backends of the context's kind,
+ * because the driver holds those objects. The other is the small tail of a reduction ({@link #TAIL_BYTES}): its
+ * combines and finish run in the driver's loop on the partials that came back in the reports, so that a reduction
+ * costs one round trip, not one per level of its tree. A job runs on one backend kind: the members' backends of the context's kind,
  * so results equal the local scheduler's bit for bit.
  *
  * <p>Files: a member reads the chunks of a file ({@link TaskOp.Read}) and writes chunks into one
@@ -77,6 +79,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
      * (as Nagle's algorithm gathers bytes), instead of going out one per call.
      */
     static final int BATCHES_IN_FLIGHT = 2;
+    /**
+     * The tail of a reduction runs on the driver, in its loop: a combine or finish whose inputs and output are at
+     * most this many bytes each. Its inputs come back in the reports of the batches that made them, so a reduction
+     * costs one round trip to the members, not one per level of its tree (3 more for a sum of 10 chunks).
+     */
+    static final long TAIL_BYTES = 64L << 10;
     /** Chunk bytes one batch and its report carry at most (scatters in, outputs back), unless one chunk alone is larger. */
     static final long BATCH_BYTES = 32L << 20;
     private static final int DRIVER = -1;
@@ -231,8 +239,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     /** What the job loop reacts to: a driver task's outcome, a batch's report or failure, a member leaving. */
     private sealed interface Event {}
 
-    /** A task run on the driver ended: its chunk for the members ({@code scatter}, null if none reads it) or its failure. */
-    private record DriverDone(int task, byte[] scatter, long nanos, Throwable failure) implements Event {}
+    /**
+     * A task run on the driver ended: its chunk ({@code envelope}, null if no task reads it) or its failure. The chunk
+     * goes to its member when tasks there read it (a scatter), and stays on the driver when tasks here do.
+     */
+    private record DriverDone(int task, byte[] envelope, long nanos, Throwable failure) implements Event {}
 
     /** A batch to member {@code member} came back: its report, or the failure of the call. */
     private record BatchDone(int member, int[] tasks, BatchReport report, Throwable failure) implements Event {}
@@ -299,6 +310,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
          * is made again after its member left (from the backup).
          */
         final List<Integer> persistedInputs = new ArrayList<>();
+        /** Chunks held by the driver for the tasks it runs (returned by members, or made here), by task. */
+        final Map<Integer, byte[]> atDriver = new HashMap<>();
+        /** Tasks of a reduction's tail ({@link #TAIL_BYTES}), run in the driver's loop. */
+        final boolean[] tail;
         UUID membershipListener;
         /** When the job's phases ended, by System.nanoTime (see {@link JobTimes}). */
         final long created = System.nanoTime();
@@ -360,17 +375,19 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             need = new long[n];
             held = new long[n];
             scatterBytes = new byte[n][];
+            tail = new boolean[n];
             dependentStart = graph.consumerStarts();
             dependents = graph.consumers();
             long[] size = new long[n], bytesAt = new long[members.length];
             for (int t = 0; t < n; t++) {   // inputs first: the graph is in post-order
                 Task task = graph.task(t);
                 home[t] = placeOf(t);
-                onDriver[t] = runsOnDriver(task.op());
-                need[t] = task.op().outputBytes();
-                size[t] = task.op() instanceof TaskOp.Persisted p ? (long) io.chunkwise.Shapes.size(p.shape()) * p.dtype().byteSize() : need[t];
                 int[] dd = graph.distinctDeps(t);
                 distinctDeps[t] = dd;
+                need[t] = task.op().outputBytes();
+                tail[t] = isTail(task.op(), dd, need);
+                onDriver[t] = tail[t] || runsOnDriver(task.op());
+                size[t] = task.op() instanceof TaskOp.Persisted p ? (long) io.chunkwise.Shapes.size(p.shape()) * p.dtype().byteSize() : need[t];
                 owner[t] = onDriver[t] ? home[t] : nearestInputs(t, size, bytesAt);
                 pending[t] = dd.length;
                 refs[t] = consumers(t);
@@ -430,6 +447,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             for (int d : dd) bytesAt[home[d]] = 0;
             return best;
+        }
+
+        /** Whether a task with op {@code op} and inputs {@code deps} is a reduction's small tail ({@link #TAIL_BYTES}). */
+        private boolean isTail(TaskOp op, int[] deps, long[] need) {
+            if (!(op instanceof TaskOp.ReduceCombine || op instanceof TaskOp.ReduceFinish) || op.outputBytes() > TAIL_BYTES) return false;
+            for (int d : deps) {
+                if (need[d] > TAIL_BYTES || graph.task(d).op() instanceof TaskOp.Persisted) return false;
+            }
+            return true;
         }
 
         /** Tasks the members cannot resolve; see the class comment. */
@@ -548,7 +574,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 state[t] = RUNNING;
                 runner[t] = DRIVER;
                 boolean deliver = output[t] && !delivered[t];
-                driverPool.execute(() -> runOnDriver(t, deliver));
+                Map<ChunkKey, byte[]> inputs = new HashMap<>();
+                for (int d : distinctDeps[t]) {
+                    byte[] v = atDriver.get(d);
+                    if (v != null) inputs.put(graph.task(d).key(), v);
+                }
+                boolean encode = consumers(t) > 0;   // its chunk, for its readers
+                if (tail[t]) runOnDriver(t, deliver, inputs, encode);   // microseconds: no hand-off to a driver thread
+                else driverPool.execute(() -> runOnDriver(t, deliver, inputs, encode));
             }
             balance();
             for (int m = 0; m < members.length; m++) {
@@ -654,13 +687,36 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             return true;
         }
 
-        /** Whether every task that reads task t's chunk runs on member m (not on the driver). */
+        /**
+         * Whether every task that reads task t's chunk runs on member m, or on the driver where its chunk comes back
+         * in the report ({@link #returnsToDriver}).
+         */
         private boolean readersAllOn(int t, int m) {
+            boolean back = returnsToDriver(t);
             for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) {
                 int u = dependents[i];
-                if (onDriver[u] || owner[u] != m) return false;
+                if (onDriver[u] ? !(back && tail[u]) : owner[u] != m) return false;
             }
             return true;
+        }
+
+        /** Whether task t's chunk comes back to the driver in its report: a reduction's tail on the driver reads it. */
+        private boolean returnsToDriver(int t) {
+            if (need[t] > TAIL_BYTES) return false;
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (tail[dependents[i]]) return true;
+            return false;
+        }
+
+        /** Whether a task on a member reads task t's chunk. */
+        private boolean memberReaders(int t) {
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (!onDriver[dependents[i]]) return true;
+            return false;
+        }
+
+        /** Whether a task on the driver reads task t's chunk. */
+        private boolean driverReaders(int t) {
+            for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (onDriver[dependents[i]]) return true;
+            return false;
         }
 
         /** Reserves task t's output bytes on member m; false where they do not fit now. */
@@ -702,9 +758,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int i = 0; i < k; i++) {
                 int t = batch.get(i);
                 positions[i] = t;
+                boolean back = scatterBytes[t] == null && returnsToDriver(t);
                 boolean keep = consumers(t) > 0 && readersAllOn(t, m) && !(backlogged(m) && heavyReaders(t));
-                byte where = consumers(t) == 0 ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
-                kept[t] = keep;
+                // a chunk that only the driver reads (and gets back) is not held on the member at all
+                byte where = consumers(t) == 0 || (back && !memberReaders(t)) ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
+                kept[t] = keep && where != 0;
                 tasks[i] = TaskCodec.encode(graph.task(t));
                 if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
                     values[i] = scatterBytes[t];
@@ -712,12 +770,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     flags[i] = where;
                 } else {
                     state[t] = RUNNING;
-                    byte deliver = 0;
+                    byte deliver = back ? TaskBatch.RETURN : 0;
                     if (output[t] && !delivered[t]) {
                         if (persistAs == null) {
-                            deliver = TaskBatch.RETURN;
+                            deliver |= TaskBatch.RETURN;
                         } else {
-                            deliver = TaskBatch.PERSIST;
+                            deliver |= TaskBatch.PERSIST;
                             persistIds[i] = persistAs.get(graph.task(t).key()).stream().map(ChunkId::new).toArray(ChunkId[]::new);
                         }
                     }
@@ -765,11 +823,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 return;
             }
             if (output[t]) delivered[t] = true;   // runOnDriver gave it to the sink
-            if (e.scatter == null) {
+            if (e.envelope != null && driverReaders(t)) atDriver.put(t, e.envelope);
+            if (e.envelope == null || !memberReaders(t)) {
                 complete(t, owner[t], 0, e.nanos, null);
             } else {   // complete once its member acknowledges the chunk
                 scatters.get(owner[t]).add(t);
-                scatterBytes[t] = e.scatter;
+                scatterBytes[t] = e.envelope;
             }
         }
 
@@ -869,7 +928,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             runner[t] = m;
             remaining--;
             long outBytes = heldBytes;
-            if (returned != null && !delivered[t]) {
+            if (returned != null && driverReaders(t)) {   // for the reduction's tail on the driver
+                atDriver.put(t, returned);
+                outBytes = returned.length;
+            }
+            if (returned != null && output[t] && !delivered[t]) {
                 outBytes = returned.length;
                 try {
                     deliver(t, ChunkEnvelope.decode(returned));
@@ -915,6 +978,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         /** No task reads task x's chunk any more: its bytes are freed on its member, deleted with the next batch there. */
         private void forget(int x) {
+            atDriver.remove(x);
             if (state[x] != DONE) {   // being made again after a loss: forgotten when it completes
                 held[x] = 0;
                 return;
@@ -986,7 +1050,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 return;
             }
             for (int t = 0; t < n; t++) {
-                if (state[t] == DONE && refs[t] > 0 && holder(t) == m) lose(t);
+                // a chunk the driver holds, which no member needs, is not lost
+                if (state[t] == DONE && refs[t] > 0 && holder(t) == m && !(atDriver.containsKey(t) && !memberReaders(t))) lose(t);
             }
         }
 
@@ -1056,7 +1121,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
          * Runs a task the members cannot resolve, here, and scatters its chunk into the job map (a driver thread). Its
          * outcome is posted only after its blocks are released, so that a finished job holds none.
          */
-        private void runOnDriver(int t, boolean deliver) {
+        private void runOnDriver(int t, boolean deliver, Map<ChunkKey, byte[]> held, boolean encode) {
             Task task = graph.task(t);
             List<Block> toRelease = new ArrayList<>();
             DriverDone outcome;
@@ -1064,7 +1129,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 long start = System.nanoTime();
                 Block[] in = new Block[task.deps().size()];
                 if (in.length > 0) {
-                    Map<ChunkId, byte[]> values = new HashMap<>(map.getAll(new java.util.HashSet<>(task.deps().stream().map(ChunkId::new).toList())));
+                    Map<ChunkId, byte[]> values = new HashMap<>();
+                    java.util.Set<ChunkId> fromMap = new java.util.HashSet<>();
+                    for (ChunkKey k : task.deps()) {
+                        byte[] v = held.get(k);
+                        if (v != null) values.put(new ChunkId(k), v);
+                        else fromMap.add(new ChunkId(k));
+                    }
+                    if (!fromMap.isEmpty()) values.putAll(map.getAll(fromMap));
                     for (ChunkKey k : task.deps()) {
                         if (PersistedNode.holds(k) && !values.containsKey(new ChunkId(k))) {
                             byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(k));
@@ -1075,15 +1147,17 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                         byte[] v = values.get(new ChunkId(task.deps().get(k)));
                         if (v == null) throw new MissingChunkException(task.deps().get(k));
                         in[k] = MemberRuntime.toBackend(driver, ChunkEnvelope.decode(v));
-                        toRelease.add(in[k]);
+                        // a decoded partial is a record of the backend's blocks, which it made and takes back one by one
+                        if (in[k] instanceof Partial p) toRelease.addAll(List.of(p.parts()));
+                        else toRelease.add(in[k]);
                     }
                 }
                 Block out = task.op().run(driver, in, env);
                 if (out == null) throw new IllegalStateException("the backend returned no block");
                 boolean literal = task.op() instanceof TaskOp.Persisted;   // the context's store owns it
                 if (!literal) toRelease.add(out);
-                // the chunk for its readers goes to its member with the next batch there (a scatter)
-                byte[] scatter = consumers(t) > 0 ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
+                // the chunk for its readers: to its member with the next batch there (a scatter), or kept here
+                byte[] scatter = encode ? ChunkEnvelope.encode(MemberRuntime.toHost(driver, out)) : null;
                 if (deliver && persistAs != null) {   // into the persisted map, with its backup
                     byte[] envelope = scatter != null ? scatter : ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
                     Map<ChunkId, byte[]> kept = new HashMap<>();
