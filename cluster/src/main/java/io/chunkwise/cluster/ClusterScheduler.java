@@ -199,17 +199,18 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
      * Destroys a finished job's map off the driver's path (a destroy addresses every member: milliseconds). Its chunks
      * are unreachable already; members drop their local chunks of the job when they see the map destroyed.
      */
-    private void destroyInBackground(IMap<ChunkId, byte[]> map) {
+    private void destroyInBackground(String mapName) {
+        Runnable destroy = () -> cluster.driverHandle().getMap(mapName).destroy();
         try {
             cleaner.execute(() -> {
                 try {
-                    map.destroy();
+                    destroy.run();
                 } catch (RuntimeException e) {
-                    LOG.warn("destroying job map {} failed: {}", map.getName(), e.toString());
+                    LOG.warn("destroying job map {} failed: {}", mapName, e.toString());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            map.destroy();
+            destroy.run();
         }
     }
 
@@ -282,7 +283,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final boolean[] output, onDriver, delivered, counted, kept;
         final long[] need, held;
         final HazelcastInstance hz;
-        final IMap<ChunkId, byte[]> map;
+        /** The job map's proxy on the driver, made when the driver first reads the map (most jobs never do). */
+        private IMap<ChunkId, byte[]> map;
         final String mapName;
         final Member[] members;
         final Map<UUID, Integer> memberIndex = new HashMap<>();
@@ -406,7 +408,6 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             remaining = n;
             mapName = HazelcastConfigs.JOB_MAP_PREFIX + UUID.randomUUID();
-            map = hz.getMap(mapName);
             made = System.nanoTime();
         }
 
@@ -458,6 +459,16 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             return true;
         }
 
+        /**
+         * The job map (a proxy look-up costs about a millisecond, off the path of jobs that never read it; members
+         * make theirs where a batch needs it). It is destroyed at the end of every job all the same, which is what
+         * tells the members to drop the job's state.
+         */
+        private synchronized IMap<ChunkId, byte[]> map() {
+            if (map == null) map = hz.getMap(mapName);
+            return map;
+        }
+
         /** Tasks the members cannot resolve; see the class comment. */
         private boolean runsOnDriver(TaskOp op) {
             return switch (op) {
@@ -504,7 +515,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     LOG.debug("removing the job's membership listener failed: {}", e.toString());
                 }
                 auth.forget(mapName);
-                destroyInBackground(map);
+                destroyInBackground(mapName);
                 lastJob = new JobTimes(created, made, setUp, firstSent, lastReport, loopEnded, System.nanoTime());
             }
             if (error != null) {
@@ -1111,7 +1122,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 ChunkId id = new ChunkId(graph.task(d).key());
                 boolean gone = PersistedNode.holds(id.key())
                         ? !hz.getMap(HazelcastConfigs.PERSISTED_MAP).containsKey(id)   // made again, it says it is gone
-                        : h != DRIVER && (!alive[h] || (!kept[d] && !map.containsKey(id)));
+                        : h != DRIVER && (!alive[h] || (!kept[d] && !map().containsKey(id)));
                 if (gone) lose(d);
             }
             revert(t);
@@ -1136,7 +1147,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                         if (v != null) values.put(new ChunkId(k), v);
                         else fromMap.add(new ChunkId(k));
                     }
-                    if (!fromMap.isEmpty()) values.putAll(map.getAll(fromMap));
+                    if (!fromMap.isEmpty()) values.putAll(map().getAll(fromMap));
                     for (ChunkKey k : task.deps()) {
                         if (PersistedNode.holds(k) && !values.containsKey(new ChunkId(k))) {
                             byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(k));
