@@ -139,7 +139,7 @@ final class ReductionOps {
     /** numpy.cumsum (SUM) / numpy.cumprod (PROD) along an axis: floats keep their dtype, integers and bools give INT64. */
     static ChunkedArray scan(ChunkedArray x, int axis, ReduceOp op) {
         int ax = Shapes.axis(axis, x.ndim());
-        ChunkedArray in = x.dtype().isFloating() ? x : x.astype(DType.INT64);
+        ChunkedArray in = x.astype(op.operandType(x.dtype()));   // the op table's rule: integers and bools as INT64
         return new ChunkedArray(x.context(), new ScanNode(op, in.node(), ax));
     }
 

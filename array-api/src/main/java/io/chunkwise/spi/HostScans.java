@@ -56,15 +56,7 @@ public final class HostScans {
                     for (int p = base + inner; p < base + line; p++) y[p] = sum ? y[p - inner] + x[p] : y[p - inner] * x[p];
                 }
             }
-            case INT32 -> {
-                int[] x = in.ints(), y = out.ints();
-                for (int o = 0; o < outer; o++) {
-                    int base = o * line;
-                    System.arraycopy(x, base, y, base, inner);
-                    for (int p = base + inner; p < base + line; p++) y[p] = sum ? y[p - inner] + x[p] : y[p - inner] * x[p];
-                }
-            }
-            case BOOL -> throw new IllegalArgumentException("no scan of bool blocks: the array layer scans bools as int64");
+            case INT32, BOOL -> throw new IllegalArgumentException("no scan of " + in.dtype() + " blocks: the array layer scans integers and bools as int64");
         }
         return out;
     }

@@ -64,34 +64,31 @@ final class CublasFfm implements CublasBinding {
 
     @Override
     public void setStream(long stream) {
-        try {
-            CublasBinding.check((int) setStream.invokeExact(live(), MemorySegment.ofAddress(stream)), "cublasSetStream_v2");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+        call("cublasSetStream_v2", arena -> (int) setStream.invokeExact(live(), MemorySegment.ofAddress(stream)));
     }
 
     @Override
     public void dgemm(int opA, int opB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c, int ldc) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment al = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, alpha), be = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, beta);
-            CublasBinding.check((int) dgemm.invokeExact(live(), opA, opB, m, n, k, al, MemorySegment.ofAddress(a), lda,
-                    MemorySegment.ofAddress(b), ldb, be, MemorySegment.ofAddress(c), ldc), "cublasDgemm_v2");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+        call("cublasDgemm_v2", arena -> (int) dgemm.invokeExact(live(), opA, opB, m, n, k,
+                arena.allocateFrom(ValueLayout.JAVA_DOUBLE, alpha), MemorySegment.ofAddress(a), lda, MemorySegment.ofAddress(b), ldb,
+                arena.allocateFrom(ValueLayout.JAVA_DOUBLE, beta), MemorySegment.ofAddress(c), ldc));
     }
 
     @Override
     public void sgemm(int opA, int opB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        call("cublasSgemm_v2", arena -> (int) sgemm.invokeExact(live(), opA, opB, m, n, k,
+                arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), MemorySegment.ofAddress(a), lda, MemorySegment.ofAddress(b), ldb,
+                arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), MemorySegment.ofAddress(c), ldc));
+    }
+
+    /** A downcall returning a cuBLAS status, its scalar arguments in a confined arena; a failure status is an error naming {@code name}. */
+    private interface Downcall {
+        int call(Arena arena) throws Throwable;
+    }
+
+    private static void call(String name, Downcall downcall) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment al = arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), be = arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta);
-            CublasBinding.check((int) sgemm.invokeExact(live(), opA, opB, m, n, k, al, MemorySegment.ofAddress(a), lda,
-                    MemorySegment.ofAddress(b), ldb, be, MemorySegment.ofAddress(c), ldc), "cublasSgemm_v2");
+            CublasBinding.check(downcall.call(arena), name);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
