@@ -80,6 +80,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
      */
     static final int BATCHES_IN_FLIGHT = 2;
     /**
+     * How often the job loop looks again at late binding while tasks wait and no report comes: a straggler shows by
+     * reporting nothing (see {@code pace}), so the loop must not wait for its report to notice it.
+     */
+    static final long REBALANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
      * The tail of a reduction runs on the driver, in its loop: a combine or finish whose inputs and output are at
      * most this many bytes each. Its inputs come back in the reports of the batches that made them, so a reduction
      * costs one round trip to the members, not one per level of its tree (3 more for a sum of 10 chunks).
@@ -247,7 +252,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     private record DriverDone(int task, byte[] envelope, long nanos, Throwable failure) implements Event {}
 
     /** A batch to member {@code member} came back: its report, or the failure of the call. */
-    private record BatchDone(int member, int[] tasks, BatchReport report, Throwable failure) implements Event {}
+    private record BatchDone(int member, int[] tasks, Sent sent, BatchReport report, Throwable failure) implements Event {}
+
+    /** A batch in flight to a member: when it went out and how many tasks it holds. */
+    private record Sent(long at, int tasks) {}
 
     /** Member {@code uuid} left the cluster. */
     private record MemberGone(UUID uuid) implements Event {}
@@ -294,7 +302,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final long[] live;
         /** Per member: how long its tasks took lately (a moving average), for late binding. */
         final double[] taskNanos;
-        final int[] runningBatches;
+        /** Per member: its batches in flight, oldest first. */
+        final List<List<Sent>> running = new ArrayList<>();
         final List<List<ChunkId>> deletes = new ArrayList<>();
         /** Per member: driver tasks whose chunks wait to ride on the next batch there; their envelopes by task. */
         final List<List<Integer>> scatters = new ArrayList<>();
@@ -352,11 +361,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                         + (offered.isEmpty() ? "none" : String.join(", ", offered)) + ")");
             }
             inFlight = new int[members.length];
-            runningBatches = new int[members.length];
             live = new long[members.length];
             taskNanos = new double[members.length];
             for (int m = 0; m < members.length; m++) {
                 ready.add(new PriorityQueue<>());
+                running.add(new ArrayList<>());
                 deletes.add(new ArrayList<>());
                 scatters.add(new ArrayList<>());
             }
@@ -526,6 +535,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         private void loop() {
             long stallNanos = options.stallTimeout().toNanos();
+            long lastEvent = System.nanoTime();
             while (remaining > 0 && error == null) {
                 dispatch();
                 if (error != null) break;
@@ -534,18 +544,21 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     break;
                 }
                 Event e;
+                long stallLeft = lastEvent + stallNanos - System.nanoTime();
                 try {
-                    e = events.poll(stallNanos, TimeUnit.NANOSECONDS);
+                    e = stallLeft <= 0 ? null : events.poll(tasksWait() ? Math.min(stallLeft, REBALANCE_NANOS) : stallLeft, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     error = new ComputationCancelledException("the computation was cancelled: its thread was interrupted", ie);
                     break;
                 }
                 if (e == null) {
+                    if (System.nanoTime() - lastEvent < stallNanos) continue;   // a look at late binding, nothing ended
                     error = new io.chunkwise.ClusterUnavailableException("no task finished within " + options.stallTimeout().toSeconds()
                             + " s (ClusterSpec.stallTimeout); a member may hang");
                     break;
                 }
+                lastEvent = System.nanoTime();
                 handle(e);
                 for (Event more; error == null && (more = events.poll()) != null; ) handle(more);
             }
@@ -553,8 +566,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         private boolean nothingRunning() {
             if (driverRunning > 0) return false;
-            for (int b : runningBatches) if (b > 0) return false;
+            for (List<Sent> r : running) if (!r.isEmpty()) return false;
             return true;
+        }
+
+        /** Whether ready tasks wait for a member's window (which late binding may give to another member). */
+        private boolean tasksWait() {
+            for (PriorityQueue<Integer> r : ready) if (!r.isEmpty()) return true;
+            return false;
         }
 
         /** Waits (bounded) for the batches and driver tasks still running, so that none writes into a destroyed map. */
@@ -571,7 +590,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
                 if (e == null) break;   // gave up waiting: the map is destroyed anyway
                 if (e instanceof DriverDone) driverRunning--;
-                else if (e instanceof BatchDone b) runningBatches[b.member]--;
+                else if (e instanceof BatchDone b) running.get(b.member).remove(b.sent);
             }
             if (interrupted) Thread.currentThread().interrupt();
         }
@@ -599,7 +618,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (!alive[m]) continue;
                 int room = window[m] - inFlight[m];
                 List<Integer> scattered = scatters.get(m);
-                if (room <= 0 || runningBatches[m] >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
+                if (room <= 0 || running.get(m).size() >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
                 List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
                 long bytes = 0;   // chunk bytes the batch and its report carry
                 int carried = 0;
@@ -640,6 +659,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
          * same kind of backend.
          */
         private void balance() {
+            long now = System.nanoTime();
             for (int m = 0; m < members.length; m++) {
                 // idle: a member that still runs tasks of its own may be the slow one
                 if (!alive[m] || !ready.get(m).isEmpty() || !scatters.get(m).isEmpty() || inFlight[m] > 0) continue;
@@ -647,7 +667,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 long excess = 0;
                 for (int o = 0; o < members.length; o++) {
                     // a member much slower than o (its tasks took longer, lately) would only delay o's tasks
-                    if (o == m || !alive[o] || ready.get(o).isEmpty() || taskNanos[m] > 2 * taskNanos[o]) continue;
+                    if (o == m || !alive[o] || ready.get(o).isEmpty() || taskNanos[m] > 2 * pace(o, now)) continue;
                     long more = queuedWeight(o) - Math.max(0, window[o] - inFlight[o]);   // what o's window cannot take now
                     if (more > excess) {
                         v = o;
@@ -671,6 +691,18 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 }
                 from.addAll(stay);
             }
+        }
+
+        /**
+         * How long member o's tasks take, as far as the driver can tell now: the moving average of those it reported,
+         * or more while its oldest batch in flight has run longer than that (a straggler shows before it reports): a
+         * batch of k tasks on its t threads that is not done after d took about d t / k or more a task.
+         */
+        private double pace(int o, long now) {
+            List<Sent> r = running.get(o);
+            if (r.isEmpty()) return taskNanos[o];
+            Sent oldest = r.get(0);
+            return Math.max(taskNanos[o], (double) (now - oldest.at) * (window[o] / WINDOW_PER_THREAD) / oldest.tasks);
         }
 
         /**
@@ -799,7 +831,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
             for (int t : batch) inFlight[m] += weight(t);
-            runningBatches[m]++;
+            Sent sent = new Sent(System.nanoTime(), batch.size());
+            running.get(m).add(sent);
             if (firstSent == 0) firstSent = System.nanoTime();
             try {
                 IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
@@ -807,9 +840,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 // Hazelcast's default async executor, which, where the common pool has one thread (2 cores), starts a
                 // thread per callback (a batch's round trip took 3-7 ms with it on 2 loaded cores, 1-4 ms without)
                 java.util.concurrent.Future<BatchReport> f = executor.submitToMember(b, members[m]);
-                ((java.util.concurrent.CompletionStage<BatchReport>) f).whenCompleteAsync((r, x) -> events.add(new BatchDone(m, positions, r, x)), Runnable::run);
+                ((java.util.concurrent.CompletionStage<BatchReport>) f).whenCompleteAsync((r, x) -> events.add(new BatchDone(m, positions, sent, r, x)), Runnable::run);
             } catch (RuntimeException e) {
-                events.add(new BatchDone(m, positions, null, e));
+                events.add(new BatchDone(m, positions, sent, null, e));
             }
         }
 
@@ -845,7 +878,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         private void batchDone(BatchDone e) {
             int m = e.member;
-            runningBatches[m]--;
+            running.get(m).remove(e.sent);
             for (int t : e.tasks) inFlight[m] -= weight(t);
             if (e.failure != null) {
                 Throwable cause = unwrap(e.failure);

@@ -3,7 +3,7 @@ package io.chunkwise.cluster;
 import io.chunkwise.BlockFunction;
 import io.chunkwise.NDArray;
 
-/** A block function that takes 2 s a block on the member (as if stuck) {@link #slow} names and 2 ms elsewhere. */
+/** A block function that takes 2 s a block on the member (as if stuck) {@link #slow} names and 150 ms elsewhere. */
 public final class SlowOnOneMemberFunction implements BlockFunction {
     static volatile MemberRuntime slow;
     /** Blocks the slow member ran. */
@@ -14,7 +14,9 @@ public final class SlowOnOneMemberFunction implements BlockFunction {
         try {
             boolean onSlow = MemberRuntime.running() == slow;
             if (onSlow) ranSlowly.incrementAndGet();
-            Thread.sleep(onSlow ? 2000 : 2);
+            // the others' blocks take longer than the slow member's first (cheap) tasks did: only its silence while a
+            // batch runs shows it is the slow one
+            Thread.sleep(onSlow ? 2000 : 150);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
