@@ -476,8 +476,8 @@ public final class Chunkwise implements AutoCloseable {
      * Stores an array as an Arrow IPC file, one record batch per chunk (layout: {@link io.chunkwise.io.ArrowFiles}).
      *
      * @param array the array, computed chunk by chunk
-     * @param file the file, replaced only when complete
-     * @throws ChunkwiseException when the JVM does not let Arrow work, naming the flag to add
+     * @param file the file, replaced only when complete; written where each chunk is computed (on a cluster, by the
+     *             members that share this file system)
      */
     public void store(ChunkedArray array, java.nio.file.Path file) { io.chunkwise.io.ArrowFiles.store(this, array, file); }
 
@@ -526,15 +526,16 @@ public final class Chunkwise implements AutoCloseable {
      * by a task where it is computed: on a cluster, by its member where that member sees the file, else by the driver.
      *
      * @param array the array, computed chunk by chunk
-     * @param format the format's name (e.g. {@code npy}: C order from {@code dataOffset})
+     * @param format the format's name ({@code npy}: the array in C order from its one data offset; {@code arrow}:
+     *               each chunk's values, in C order, from its own)
      * @param file the prepared file
-     * @param dataOffset the byte where the array's values start
+     * @param dataOffsets where the values start: one offset (the array's), or one per chunk in the grid's row-major order
      * @param fileSize the prepared file's size
      * @param token the token the file ends with
      * @return the bytes written per chunk, in the order of the chunk grid (row-major)
      */
-    public long[] writeChunks(ChunkedArray array, String format, java.nio.file.Path file, long dataOffset, long fileSize, String token) {
-        Node write = new io.chunkwise.graph.WriteNode(array.node(), format, file.toAbsolutePath().toString(), token, fileSize, dataOffset);
+    public long[] writeChunks(ChunkedArray array, String format, java.nio.file.Path file, long[] dataOffsets, long fileSize, String token) {
+        Node write = new io.chunkwise.graph.WriteNode(array.node(), format, file.toAbsolutePath().toString(), token, fileSize, dataOffsets);
         return compute(write, ComputeListener.NONE).toLongArray();
     }
 

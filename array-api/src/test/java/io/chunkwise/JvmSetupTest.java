@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A program set up the way a new user's first one is: no {@code --add-opens=java.base/java.nio=ALL-UNNAMED} and only
- * array-api on the class path, run in a child JVM. Arrow files fail with a {@link ChunkwiseException} that names the
- * flag, every time, while everything else works; the reference backend is announced once, naming the artifact to add.
+ * array-api on the class path, run in a child JVM. Loading an Arrow file fails with a {@link ChunkwiseException} that
+ * names the flag, every time, while everything else works, storing one too (it needs no Arrow memory); the reference backend is announced once, naming the artifact to add.
  * The warnings go to standard error when no SLF4J provider is bound, and through SLF4J when one is.
  */
 class JvmSetupTest {
@@ -33,14 +33,15 @@ class JvmSetupTest {
     void withoutLoggingTheWarningsGoToStandardErrorOnce() throws Exception {
         Run r = child(false);
         assertTrue(r.out.contains("sum 4950.0"), r::transcript);
-        for (String op : List.of("store 0", "store 1", "load 0", "load 1")) {
+        assertTrue(r.out.contains("store 0: stored") && r.out.contains("store 1: stored"), r::transcript);
+        for (String op : List.of("load 0", "load 1")) {
             String line = r.out.lines().filter(l -> l.startsWith(op + ": ")).findFirst().orElse("");
             assertTrue(line.startsWith(op + ": " + ChunkwiseException.class.getName()) && line.contains(OPENS),
                     () -> op + " should throw ChunkwiseException naming " + OPENS + "\n" + r.transcript());
         }
         assertEquals(1, r.errLines("WARNING: Chunkwise runs on its reference backend"), r::transcript);
         assertEquals(1, r.errLines("io.chunkwise:cpu-backend"), r::transcript);
-        assertEquals(1, r.errLines("WARNING: Arrow files cannot be read or written"), r::transcript);
+        assertEquals(1, r.errLines("WARNING: Arrow files cannot be loaded"), r::transcript);
     }
 
     @Test
@@ -74,7 +75,7 @@ class JvmSetupTest {
         return r;
     }
 
-    /** The child: two contexts, an Arrow store and load twice each, and a computation that needs no Arrow. */
+    /** The child: two contexts, an Arrow store and a load of what it stored twice each, and a computation that needs no Arrow. */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Path npy = dir.resolve("x.npy");
@@ -90,10 +91,9 @@ class JvmSetupTest {
                             System.out.println("store " + i + ": " + e);
                         }
                     }
-                    Files.write(dir.resolve("y.arrow"), new byte[64]);
                     for (int i = 0; i < 2; i++) {
                         try {
-                            System.out.println("load " + i + ": " + cw.load(dir.resolve("y.arrow")));
+                            System.out.println("load " + i + ": " + cw.load(dir.resolve("x.arrow")));
                         } catch (RuntimeException | LinkageError e) {
                             System.out.println("load " + i + ": " + e);
                         }

@@ -81,7 +81,8 @@ public sealed interface TaskOp {
     /**
      * Writes its input chunk into a file that a writer of {@code format} prepared (see
      * {@link io.chunkwise.io.ChunkWriters}): the chunk at {@code offset} of {@code shape} of an array of
-     * {@code fileShape}, stored in C order from byte {@code dataOffset}. {@code fileSize} and {@code token} identify
+     * {@code fileShape}, its values starting at byte {@code dataOffset} as the format places them (npy: the array in C
+     * order from there; Arrow: the chunk's own values in C order from there). {@code fileSize} and {@code token} identify
      * the file the driver prepared: a side that does not see that very file refuses to write
      * ({@link io.chunkwise.FileNotSharedException}). The result is the number of bytes written, one int64 value.
      */

@@ -23,7 +23,7 @@ import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.ipc.message.ArrowFooter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -45,7 +45,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Chunked arrays in Arrow IPC file format. Layout: one column {@code values} of the array's dtype (float64, float32,
@@ -53,7 +52,8 @@ import java.util.TreeMap;
  * in C order. The schema metadata holds {@code chunkwise.format} ({@code "1"}), {@code chunkwise.dtype},
  * {@code chunkwise.shape} (e.g. {@code "[4,6]"}) and {@code chunkwise.chunks} (sizes per axis, e.g.
  * {@code "[[1,3],[2,2,2]]"}). The file footer indexes the batches, so a reader loads any one chunk without the rest.
- * Chunks are computed in parallel and written in grid order.
+ * Each chunk is written into its batch where it is computed, so they are written in parallel, on a cluster by the
+ * members.
  */
 public final class ArrowFiles {
     static final String FORMAT = "chunkwise.format", DTYPE = "chunkwise.dtype", SHAPE = "chunkwise.shape", CHUNKS = "chunkwise.chunks";
@@ -73,42 +73,125 @@ public final class ArrowFiles {
         };
     }
 
+    /**
+     * Stores {@code array} into {@code file}: the driver lays the file out first (the schema, every batch's message
+     * header, the footer that indexes them: their sizes follow from the chunk grid alone), then each chunk's values are
+     * written into its batch's body where the chunk is computed ({@link ChunkWriters}; on a cluster, by the members
+     * that share this file system), and the file replaces {@code file} once every chunk reported its bytes. A batch's
+     * validity buffer is empty (no nulls), which the format allows; Arrow's readers take it as all valid.
+     */
     public static void store(Chunkwise cw, ChunkedArray array, Path file) {
         Chunks chunks = array.chunks();
-        Map<String, String> meta = Map.of(FORMAT, "1", DTYPE, array.dtype().numpyName(),
+        DType dtype = array.dtype();
+        Map<String, String> meta = Map.of(FORMAT, "1", DTYPE, dtype.numpyName(),
                 SHAPE, Arrays.toString(array.shape()).replace(" ", ""), CHUNKS, chunksText(chunks));
-        Schema schema = new Schema(List.of(new Field("values", FieldType.notNullable(arrowType(array.dtype())), null)), meta);
-        List<int[]> order = new ArrayList<>();
-        chunks.forEachIndex(order::add);
-        Map<Integer, HostBlock> waiting = new TreeMap<>();
-        try (BufferAllocator alloc = cw.arrowMemory().child("store " + file.getFileName(), Long.MAX_VALUE);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
-            ReplaceFile.write(file, ch -> {
-                try (ArrowFileWriter writer = new ArrowFileWriter(root, null, ch)) {
-                    writer.start();
-                    int[] next = {0};
-                    int[] grid = chunks.grid();
-                    cw.forEachChunk(array, (index, offset, block) -> {
-                        // computed in any order, written in grid order: hold early chunks until their turn
-                        synchronized (waiting) {
-                            waiting.put(flatIndex(index, grid), block);
-                            HostBlock b;
-                            while ((b = waiting.remove(next[0])) != null) {
-                                fill(root.getVector(0), b);
-                                root.setRowCount(b.size());
-                                try {
-                                    writer.writeBatch();
-                                } catch (IOException e) {
-                                    throw new ChunkwiseException("cannot write " + file + ": " + e, e);
-                                }
-                                next[0]++;
-                            }
-                        }
-                    });
-                    writer.end();
-                }
-            });
+        Schema schema = new Schema(List.of(new Field("values", FieldType.notNullable(arrowType(dtype)), null)), meta);
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        try {
+            WriteChannel out = new WriteChannel(java.nio.channels.Channels.newChannel(head));
+            out.write(MAGIC);
+            out.align();
+            MessageSerializer.serialize(out, schema);
+        } catch (IOException e) {
+            throw new ChunkwiseException("cannot lay out " + file + ": " + e, e);   // into memory: not expected
         }
+        List<Long> values = new ArrayList<>();   // per chunk, in the grid's row-major order
+        chunks.forEachIndex(index -> values.add(Shapes.size(Arrays.stream(chunks.chunkShape(index)).asLongStream().toArray())));
+        List<ArrowBlock> blocks = new ArrayList<>(values.size());
+        List<byte[]> headers = new ArrayList<>(values.size());
+        long[] bodies = new long[values.size()];
+        long at = head.size();
+        for (int k = 0; k < values.size(); k++) {
+            long body = pad8(valueBytes(dtype, values.get(k)));
+            byte[] h = batchHeader(values.get(k), valueBytes(dtype, values.get(k)), body);
+            headers.add(h);
+            blocks.add(new ArrowBlock(at, h.length, body));
+            bodies[k] = at + h.length;
+            at += h.length + body;
+        }
+        com.google.flatbuffers.FlatBufferBuilder fb = new com.google.flatbuffers.FlatBufferBuilder();
+        fb.finish(new ArrowFooter(schema, List.of(), blocks).writeTo(fb));
+        byte[] footer = fb.sizedByteArray();
+        long footerAt = at, end = at + footer.length + 4 + MAGIC.length;
+        long size = end + ChunkWriters.TOKEN_BYTES;
+        String token = ChunkWriters.newToken();
+        ReplaceFile.writeAt(file, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                Npy.writeFully(ch, ByteBuffer.wrap(head.toByteArray()), 0);
+                for (int k = 0; k < blocks.size(); k++) Npy.writeFully(ch, ByteBuffer.wrap(headers.get(k)), blocks.get(k).getOffset());
+                ByteBuffer tail = ByteBuffer.allocate(footer.length + 4 + MAGIC.length + ChunkWriters.TOKEN_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                tail.put(footer).putInt(footer.length).put(MAGIC).put(token.getBytes(StandardCharsets.US_ASCII)).flip();
+                Npy.writeFully(ch, tail, footerAt);   // the bodies between stay a hole of zeros (their padding) until written
+            }
+            long[] written = cw.writeChunks(array, FORMAT_NAME, tmp, bodies, size, token);
+            for (int k = 0; k < written.length; k++) {
+                if (written[k] != valueBytes(dtype, values.get(k))) {
+                    throw new ChunkwiseException("chunk " + k + " (row-major) of " + file + " reported " + written[k] + " bytes written, not "
+                            + valueBytes(dtype, values.get(k)));
+                }
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ChunkWriters.check(ch, tmp.toString(), size, token);
+                ch.truncate(end);
+            }
+        });
+    }
+
+    /** Bytes of {@code values} values of {@code dtype} in an Arrow buffer (bools: one bit each). */
+    private static long valueBytes(DType dtype, long values) {
+        return dtype == DType.BOOL ? (values + 7) / 8 : values * dtype.byteSize();
+    }
+
+    private static long pad8(long n) { return (n + 7) & ~7L; }
+
+    /**
+     * The message header of a record batch of {@code values} values of one column: its continuation marker, length,
+     * flatbuffer and padding to 8 bytes, as Arrow's writers encapsulate it. Buffers: an empty validity bitmap, then
+     * {@code valueBytes} of values, both at the body's start.
+     */
+    private static byte[] batchHeader(long values, long valueBytes, long bodyBytes) {
+        com.google.flatbuffers.FlatBufferBuilder b = new com.google.flatbuffers.FlatBufferBuilder(128);
+        RecordBatch.startNodesVector(b, 1);
+        org.apache.arrow.flatbuf.FieldNode.createFieldNode(b, values, 0);
+        int nodes = b.endVector();
+        RecordBatch.startBuffersVector(b, 2);   // structs go in back to front
+        org.apache.arrow.flatbuf.Buffer.createBuffer(b, 0, valueBytes);
+        org.apache.arrow.flatbuf.Buffer.createBuffer(b, 0, 0);
+        int buffers = b.endVector();
+        int batch = RecordBatch.createRecordBatch(b, values, nodes, buffers, 0, 0);
+        int message = Message.createMessage(b, org.apache.arrow.flatbuf.MetadataVersion.V5, MessageHeader.RecordBatch, batch, bodyBytes, 0);
+        b.finish(message);
+        byte[] fbBytes = b.sizedByteArray();
+        int length = (int) pad8(8 + fbBytes.length) - 8;
+        ByteBuffer h = ByteBuffer.allocate(8 + length).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(-1).putInt(length).put(fbBytes);
+        return h.array();
+    }
+
+    /**
+     * Writes one chunk a {@link TaskOp.Write} describes into its batch's body at {@link TaskOp.Write#dataOffset()}
+     * (the file checked by the caller): its values in C order, little-endian, bools as bits from the lowest.
+     * Returns the bytes written.
+     */
+    static long writeChunk(FileChannel ch, TaskOp.Write spec, HostBlock block) throws IOException {
+        int n = block.size();
+        if (block.dtype() != DType.BOOL) {
+            int item = block.dtype().byteSize();
+            ByteBuffer buf = ByteBuffer.allocate(Math.min(n, Npy.WRITE_PIECE) * item).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < n; ) {
+                int m = Math.min(n - done, Npy.WRITE_PIECE);
+                buf.clear();
+                Npy.encode(block, done, m, buf);
+                Npy.writeFully(ch, buf, spec.dataOffset() + (long) done * item);
+                done += m;
+            }
+            return (long) n * item;
+        }
+        byte[] bits = new byte[(n + 7) / 8];
+        byte[] v = block.bools();
+        for (int i = 0; i < n; i++) if (v[i] != 0) bits[i >>> 3] |= (byte) (1 << (i & 7));
+        Npy.writeFully(ch, ByteBuffer.wrap(bits), spec.dataOffset());
+        return bits.length;
     }
 
     private static int flatIndex(int[] index, int[] grid) {

@@ -52,8 +52,8 @@ public final class ArrowMemory implements AutoCloseable {
     }
 
     private static ChunkwiseException unusable(String why, String fix, Throwable cause) {
-        String message = "Arrow files cannot be read or written: " + why + "; " + fix + ". Everything but Arrow works "
-                + "without it.";
+        String message = "Arrow files cannot be loaded, nor Arrow vectors made: " + why + "; " + fix + ". Everything else works "
+                + "without it, storing Arrow files too.";
         SetupWarnings.warnOnce("chunkwise.arrow-opens", LoggerFactory.getLogger(ArrowMemory.class), message);
         return new ChunkwiseException(message, cause);
     }

@@ -24,7 +24,8 @@ import java.util.HexFormat;
  * same path that is not the driver's (another machine's, or another write's) cannot hold a fresh 128-bit random
  * token, so a member that does not see the driver's very file refuses with {@link FileNotSharedException} and
  * writes nothing, and the driver writes that chunk itself. When all chunks reported their bytes, the driver checks
- * the token again and cuts it off before the file replaces its target. Formats: {@value Npy#FORMAT_NAME}.
+ * the token again and cuts it off before the file replaces its target. Formats: {@value Npy#FORMAT_NAME},
+ * {@value ArrowFiles#FORMAT_NAME}.
  */
 public final class ChunkWriters {
     /** Bytes of the token after the data: 128 random bits, as hexadecimal digits. */
@@ -45,7 +46,7 @@ public final class ChunkWriters {
      *
      * @param format the format's name, as in {@link TaskOp.Write#format()}
      */
-    public static boolean knows(String format) { return Npy.FORMAT_NAME.equals(format); }
+    public static boolean knows(String format) { return Npy.FORMAT_NAME.equals(format) || ArrowFiles.FORMAT_NAME.equals(format); }
 
     /**
      * Writes {@code chunk} where {@code spec} says, after checking that the file is the one the driver prepared.
@@ -69,7 +70,7 @@ public final class ChunkWriters {
         }
         try (ch) {
             check(ch, spec.path(), spec.fileSize(), spec.token());
-            return Npy.writeChunk(ch, spec, chunk);
+            return Npy.FORMAT_NAME.equals(spec.format()) ? Npy.writeChunk(ch, spec, chunk) : ArrowFiles.writeChunk(ch, spec, chunk);
         } catch (IOException e) {
             throw new ChunkwiseException("cannot write " + spec.path() + ": " + e, e);
         }

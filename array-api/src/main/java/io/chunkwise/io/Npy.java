@@ -132,7 +132,8 @@ public final class Npy {
         }
     }
 
-    private static void encode(HostBlock block, int at, int n, ByteBuffer buf) {
+    /** Puts values {@code at..at+n} of {@code block} into {@code buf} (little-endian; bools one byte each), ready to write. */
+    static void encode(HostBlock block, int at, int n, ByteBuffer buf) {
         switch (block.dtype()) {
             case FLOAT64 -> buf.asDoubleBuffer().put(block.doubles(), at, n);
             case FLOAT32 -> buf.asFloatBuffer().put(block.floats(), at, n);
@@ -160,7 +161,7 @@ public final class Npy {
                 writeFully(ch, ByteBuffer.wrap(header), 0);
                 writeFully(ch, ByteBuffer.wrap(token.getBytes(StandardCharsets.US_ASCII)), header.length + data);
             }
-            long[] written = cw.writeChunks(array, FORMAT_NAME, tmp, header.length, size, token);
+            long[] written = cw.writeChunks(array, FORMAT_NAME, tmp, new long[]{header.length}, size, token);
             long[] i = {0};
             Chunks chunks = array.chunks();
             chunks.forEachIndex(index -> {
@@ -175,12 +176,12 @@ public final class Npy {
         });
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+    static void writeFully(FileChannel ch, ByteBuffer buf, long at) throws IOException {
         while (buf.hasRemaining()) at += ch.write(buf, at);
     }
 
     /** Elements encoded at once at most, so that a chunk spanning whole rows needs no buffer of its size. */
-    private static final int WRITE_PIECE = 1 << 17;
+    static final int WRITE_PIECE = 1 << 17;
 
     /**
      * Writes one chunk a {@link TaskOp.Write} describes into {@code ch} (checked by the caller), in contiguous runs:

@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Files in the cluster, on real members: chunks of .npy and Arrow files are read by the members that hold them, and
- * .npy files written chunk by chunk from the members, bit for bit as a local context does; where a member does not
- * see the file as the driver does, the driver reads or writes it, with the same result.
+ * written chunk by chunk from the members, byte for byte as a local context does; where a member does not see the
+ * file as the driver does, the driver reads or writes it, with the same result.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterFilesTest {
@@ -182,9 +182,22 @@ class ClusterFilesTest {
         }
     }
 
-    /** Arrays whose .npy files the tests write: ragged chunks, chunks spanning whole rows, computed values. */
+    /** How a test writes a file: {@code .npy} or Arrow. */
+    private enum Format {
+        NPY(".npy") { void write(Chunkwise cw, ChunkedArray x, Path file) { cw.writeNpy(x, file); } },
+        ARROW(".arrow") { void write(Chunkwise cw, ChunkedArray x, Path file) { cw.store(x, file); } };
+
+        final String extension;
+
+        Format(String extension) { this.extension = extension; }
+
+        abstract void write(Chunkwise cw, ChunkedArray x, Path file);
+    }
+
+    /** Arrays whose files the tests write: ragged chunks, chunks spanning whole rows, computed values, bools. */
     private static List<ChunkedArray> toWrite(Chunkwise cw) {
         return List.of(random(cw, DType.FLOAT64, 1, Chunks.regular(SHAPE, new int[]{10, 8})).mul(2).add(1),
+                random(cw, DType.FLOAT64, 6, STORED).gt(0),
                 random(cw, DType.FLOAT32, 2, STORED),
                 random(cw, DType.INT64, 3, Chunks.regular(SHAPE, new int[]{7, 37})),
                 random(cw, DType.INT32, 4, Chunks.regular(SHAPE, new int[]{53, 5})).transpose(),
@@ -192,25 +205,40 @@ class ClusterFilesTest {
                 cw.zeros(DType.FLOAT64, new long[]{0, 3}, new int[]{4, 2}));
     }
 
-    /** Writes each array of {@link #toWrite} with a local context and with the cluster; checks the files are equal bytes. */
-    private void writeAndCompare(String name, long expectMembersWrote) throws IOException {
-        int n;
-        try (Chunkwise cw = local()) {
-            List<ChunkedArray> xs = toWrite(cw);
-            n = xs.size();
-            for (int i = 0; i < n; i++) cw.writeNpy(xs.get(i), dir.resolve(name + "-local-" + i + ".npy"));
-        }
-        try (Chunkwise cw = open()) {
-            long before = membersWrote();
-            List<ChunkedArray> xs = toWrite(cw);
-            long chunks = 0;
-            for (int i = 0; i < n; i++) {
-                Path file = dir.resolve(name + "-cluster-" + i + ".npy");
-                cw.writeNpy(xs.get(i), file);
-                chunks += xs.get(i).chunks().chunkCount();
-                assertEquals(-1, Files.mismatch(dir.resolve(name + "-local-" + i + ".npy"), file), "file " + i + " differs from the local one");
+    /**
+     * Writes each array of {@link #toWrite} in each format with a local context and with the cluster; checks the files
+     * are equal bytes, and that the cluster's read back as the arrays.
+     */
+    private void writeAndCompare(String name, boolean membersWrite) throws IOException {
+        for (Format f : Format.values()) {
+            int n;
+            try (Chunkwise cw = local()) {
+                List<ChunkedArray> xs = toWrite(cw);
+                n = xs.size();
+                for (int i = 0; i < n; i++) f.write(cw, xs.get(i), dir.resolve(name + "-local-" + i + f.extension));
             }
-            assertEquals(expectMembersWrote < 0 ? chunks : expectMembersWrote, membersWrote() - before, "chunks written by members");
+            try (Chunkwise cw = open()) {
+                long before = membersWrote();
+                List<ChunkedArray> xs = toWrite(cw);
+                long chunks = 0;
+                for (int i = 0; i < n; i++) {
+                    Path file = dir.resolve(name + "-cluster-" + i + f.extension);
+                    f.write(cw, xs.get(i), file);
+                    chunks += xs.get(i).chunks().chunkCount();
+                    assertEquals(-1, Files.mismatch(dir.resolve(name + "-local-" + i + f.extension), file), f + " file " + i + " differs from the local one");
+                }
+                assertEquals(membersWrite ? chunks : 0, membersWrote() - before, f + ": chunks written by members");
+            }
+            try (Chunkwise cw = local()) {
+                List<ChunkedArray> xs = toWrite(cw);
+                for (int i = 0; i < n; i++) {
+                    Path file = dir.resolve(name + "-cluster-" + i + f.extension);
+                    int[] chunkShape = new int[xs.get(i).ndim()];
+                    java.util.Arrays.fill(chunkShape, 8);
+                    ChunkedArray back = f == Format.NPY ? cw.readNpy(file, chunkShape) : cw.load(file);
+                    assertBitIdentical(xs.get(i).compute(), back.compute(), f + " file " + i + " read back");
+                }
+            }
         }
         try (var files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".partial")).toList(), "temporary files left");
@@ -218,14 +246,14 @@ class ClusterFilesTest {
     }
 
     @Test
-    void membersWriteNpyFilesByteForByteAsALocalContext() throws IOException {
-        writeAndCompare("shared", -1);
+    void membersWriteNpyAndArrowFilesByteForByteAsALocalContext() throws IOException {
+        writeAndCompare("shared", true);
     }
 
     @Test
     void writesFallBackToTheDriverWhereNoMemberSeesTheFile() throws IOException {
         for (MemberRuntime r : cluster.runtimes()) r.files().shared(false);
-        writeAndCompare("unshared", 0);
+        writeAndCompare("unshared", false);
     }
 
     @Test
@@ -235,13 +263,17 @@ class ClusterFilesTest {
         int n;
         try (Chunkwise cw = local()) {
             n = toWrite(cw).size();
-            for (int i = 0; i < n; i++) cw.writeNpy(toWrite(cw).get(i), dir.resolve("half-local-" + i + ".npy"));
+            for (Format f : Format.values()) {
+                for (int i = 0; i < n; i++) f.write(cw, toWrite(cw).get(i), dir.resolve("half-local-" + i + f.extension));
+            }
         }
         try (Chunkwise cw = open()) {
-            for (int i = 0; i < n; i++) {
-                Path file = dir.resolve("half-cluster-" + i + ".npy");
-                cw.writeNpy(toWrite(cw).get(i), file);
-                assertEquals(-1, Files.mismatch(dir.resolve("half-local-" + i + ".npy"), file), "file " + i + " differs from the local one");
+            for (Format f : Format.values()) {
+                for (int i = 0; i < n; i++) {
+                    Path file = dir.resolve("half-cluster-" + i + f.extension);
+                    f.write(cw, toWrite(cw).get(i), file);
+                    assertEquals(-1, Files.mismatch(dir.resolve("half-local-" + i + f.extension), file), f + " file " + i + " differs from the local one");
+                }
             }
         }
         assertEquals(before, cluster.runtimes().get(0).fileChunksWritten(), "chunks written by the member that does not see the files");
