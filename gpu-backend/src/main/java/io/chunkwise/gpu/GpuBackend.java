@@ -542,6 +542,19 @@ public final class GpuBackend implements Backend {
         }
     }
 
+    /**
+     * The GEMM edge from which cuBLAS runs near its full rate on A100/H100-class GPUs (smaller GEMMs leave SMs idle
+     * and pay a launch each); not yet measured here: {@code bench/gpu-check.sh} reports chunked vs whole GEMMs.
+     */
+    static final int CUBLAS_GEMM_TILE = 4096;
+
+    /** {@link #CUBLAS_GEMM_TILE} with cuBLAS, so that the planner groups small chunks into large GEMMs. */
+    @Override
+    public int gemmTile() { return gemmTile(blasProblem == null, host); }
+
+    /** Without cuBLAS the CPU backend runs GEMM, so its tile counts. */
+    static int gemmTile(boolean cublas, Backend host) { return cublas ? CUBLAS_GEMM_TILE : host.gemmTile(); }
+
     /** Without cuBLAS the CPU backend writes the product into {@code dst} itself; otherwise the SPI's default. */
     @Override
     public void matmulInto(Block[] a, Block[] b, HostBlock dst, int dstOffset, int[] dstStrides) {
