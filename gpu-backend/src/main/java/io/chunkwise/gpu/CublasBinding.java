@@ -13,8 +13,8 @@ interface CublasBinding extends AutoCloseable {
     /** The library and binding in words, e.g. {@code cuBLAS 13.1.0 (libcublas.so.13 at /usr/local/cuda/lib64, FFM)}. */
     String describe();
 
-    /** {@code cublasSetStream_v2}: later calls go to {@code stream} (0: the legacy default stream). */
-    void setStream(long stream);
+    /** {@code cublasSetStream_v2}: later calls go to {@code stream} (null: the legacy default stream). */
+    void setStream(DeviceStream stream);
 
     void dgemm(int opA, int opB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c, int ldc);
 

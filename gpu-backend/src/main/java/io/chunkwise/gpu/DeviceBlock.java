@@ -7,29 +7,27 @@ import io.chunkwise.spi.Block;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A dense row-major chunk in device memory, owned by the {@link DeviceMemoryPool} of one {@link GpuBackend}.
- * {@link #close()} (or {@link GpuBackend#release}) gives the memory back to the pool, once; a closed block refuses
- * to be read. An empty block holds no memory.
+ * A dense row-major chunk in device memory, owned by the {@link DeviceResidency} of one {@link GpuBackend}, which
+ * may spill it to host memory while no operation uses it. {@link #close()} (or {@link GpuBackend#release}) gives the
+ * memory back, once; a closed block refuses to be read. An empty block holds no memory.
  */
 public final class DeviceBlock implements Block, AutoCloseable {
     private final DType dtype;
     private final int[] shape;
     private final int size;
-    private final DeviceMemoryPool<DevicePointer> pool;
-    private final DeviceMemoryPool.Buffer<DevicePointer> buffer;
+    private final DeviceResidency<DevicePointer, ?, ?>.Chunk memory;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private DeviceBlock(DType dtype, int[] shape, DeviceMemoryPool<DevicePointer> pool) {
+    private DeviceBlock(DType dtype, int[] shape, DeviceResidency<DevicePointer, ?, ?> residency) {
         this.dtype = dtype;
         this.shape = shape.clone();
         this.size = Shapes.size(shape);
-        this.pool = pool;
-        this.buffer = size == 0 ? null : pool.allocate((long) size * dtype.byteSize());
+        this.memory = size == 0 ? null : residency.allocate((long) size * dtype.byteSize());
     }
 
-    /** An uninitialised block from the pool. */
-    static DeviceBlock allocate(DType dtype, int[] shape, DeviceMemoryPool<DevicePointer> pool) {
-        return new DeviceBlock(dtype, shape, pool);
+    /** An uninitialised block, pinned for the calling thread's operation. */
+    static DeviceBlock allocate(DType dtype, int[] shape, DeviceResidency<DevicePointer, ?, ?> residency) {
+        return new DeviceBlock(dtype, shape, residency);
     }
 
     @Override public DType dtype() { return dtype; }
@@ -41,18 +39,24 @@ public final class DeviceBlock implements Block, AutoCloseable {
 
     @Override public long bytes() { return (long) size * dtype.byteSize(); }
 
-    /** The device address; the block must not be closed. Null for an empty block. */
+    /**
+     * The device address, for the calling thread's current operation (uploaded again first where the block was
+     * spilled; kept on the device until the thread's next operation). The block must not be closed. Null when empty.
+     */
     DevicePointer pointer() {
         if (released.get()) throw new IllegalStateException("DeviceBlock[" + dtype + " " + Shapes.str(shape) + "] was released");
-        return buffer == null ? null : buffer.pointer();
+        return memory == null ? null : memory.pointer();
     }
 
     boolean isReleased() { return released.get(); }
 
-    /** Gives the memory back to the pool (idempotent). */
+    /** Whether the block's memory is on the host now, spilled for room on the device. */
+    boolean isSpilled() { return memory != null && memory.isSpilled(); }
+
+    /** Gives the memory back (idempotent). */
     @Override
     public void close() {
-        if (released.compareAndSet(false, true) && buffer != null) pool.free(buffer);
+        if (released.compareAndSet(false, true) && memory != null) memory.free();
     }
 
     @Override

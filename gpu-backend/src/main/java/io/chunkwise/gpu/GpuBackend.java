@@ -43,8 +43,11 @@ import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 /**
  * The CUDA backend, first cut. On the device: upload/download, a single unary or binary op over dense float64/float32
@@ -55,8 +58,12 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
  * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
  * {@link #delegatedCalls()}), so that explain() and benchmarks report what did not run on the GPU.
  *
- * <p>All work goes to the device's primary context and its legacy default stream, which orders it: a block given
- * back to the pool may be reused at once without a synchronisation. Safe to call from several threads.
+ * <p>Each calling thread issues its kernels and copies on its own stream ({@link ThreadStreams}), so that the
+ * scheduler's threads overlap copies with compute; cuBLAS runs on one stream of its own, ordered after the
+ * caller's by events. Each chunk records the streams that used it, so that a later user on another stream, a reuse
+ * of its memory ({@link DeviceMemoryPool}) or a spill to host memory ({@link DeviceResidency}) waits for their work
+ * on the device. Chunks held on the device stay within a budget ({@link DeviceMemoryBudget}). Safe to call from
+ * several threads.
  */
 public final class GpuBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(GpuBackend.class);
@@ -66,7 +73,11 @@ public final class GpuBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final String deviceName;
-    private final DeviceMemoryPool<DevicePointer> pool;
+    private final ThreadStreams<DeviceStream, jcuda.driver.CUevent> streams;
+    private final DeviceStream blasStream;
+    private final DeviceMemoryPool<DevicePointer, DeviceStream> devicePool;
+    /** Where blocks get their memory (named as the pool it wraps, which it spills for). */
+    private final DeviceResidency<DevicePointer, byte[][], DeviceStream> pool;
     private final Kernels kernels;
     private final Backend host;
     private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
@@ -75,6 +86,7 @@ public final class GpuBackend implements Backend {
     private final CublasBinding blas;
     private final String blasProblem;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final long budget;
 
     /**
      * Opens device {@code ordinal}: retains its primary context, loads the PTX modules and binds cuBLAS. What does
@@ -93,12 +105,16 @@ public final class GpuBackend implements Backend {
         while (len < name.length && name[len] != 0) len++;
         deviceName = new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
         CudaCallException.check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        streams = new ThreadStreams<>("cuda:" + ordinal + " streams", new CudaStreamDriver(context));
         try {
             current();
-            pool = new DeviceMemoryPool<>("cuda:" + ordinal + " memory pool", new DeviceMemoryPool.Allocator<>() {
+            long[] free = {0}, total = {0};
+            CudaCallException.check(cuMemGetInfo(free, total), "cuMemGetInfo");
+            budget = DeviceMemoryBudget.fromSystemProperties(free[0], total[0]);
+            devicePool = new DeviceMemoryPool<>("cuda:" + ordinal + " memory pool", new DeviceMemoryPool.Allocator<>() {
                 @Override
                 public DevicePointer allocate(long bytes) {
-                    current();
+                    CudaCallException.check(cuCtxSetCurrent(context), "cuCtxSetCurrent"); // not current(): mid-operation
                     DevicePointer p = new DevicePointer();
                     int r = cuMemAlloc(p, bytes);
                     if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) return null;
@@ -112,9 +128,12 @@ public final class GpuBackend implements Backend {
                     int r = cuMemFree(pointer);
                     if (r != CUresult.CUDA_SUCCESS) LOG.debug("cuMemFree: {}", CUresult.stringFor(r));
                 }
-            });
+            }, streams, budget);
+            pool = new DeviceResidency<>(devicePool, streams, new HostSpillCopies());
+            blasStream = streams.newStream();
             kernels = new Kernels(build);
         } catch (RuntimeException e) {
+            streams.close();
             cuDevicePrimaryCtxRelease(device);
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
                     + e.getMessage(), e);
@@ -130,6 +149,8 @@ public final class GpuBackend implements Backend {
         }
         blas = cublas.binding();
         blasProblem = cublas.problem();
+        kernels.launchOn(streams::current);
+        if (blas != null) blas.setStream(blasStream);
         if (blas == null) LOG.warn("{}: GEMM is delegated to {}: {}", name(), host.name(), blasProblem);
         LOG.debug("{}: {} kernels from PTX of nvcc {}; {}", name(), kernels.names().size(), build.cudaRelease(),
                 blas == null ? blasProblem : blas.describe());
@@ -164,10 +185,16 @@ public final class GpuBackend implements Backend {
     }
 
     /** Bytes of device memory held by live blocks (in size classes). */
-    public long deviceBytesInUse() { return pool.stats().liveBytes(); }
+    public long deviceBytesInUse() { return devicePool.stats().liveBytes(); }
 
     /** Bytes of device memory cached by the pool for reuse. */
-    public long deviceBytesCached() { return pool.stats().cachedBytes(); }
+    public long deviceBytesCached() { return devicePool.stats().cachedBytes(); }
+
+    /** The device memory this backend may hold for chunks ({@link DeviceMemoryBudget}). */
+    public long deviceMemoryBudget() { return budget; }
+
+    /** Chunks spilled to host memory so far, to make room on the device. */
+    public long spillCount() { return pool.stats().spills(); }
 
     /**
      * Why GEMM cannot use cuBLAS here (no libcublas.so.13 or .so.12 that loads), or empty; GEMM then runs on the
@@ -191,11 +218,14 @@ public final class GpuBackend implements Backend {
     public Block fromHost(HostBlock block) {
         checkOpen();
         current();
+        return upload(block);
+    }
+
+    /** {@code block} copied into a new device block on the calling thread's stream, within the current operation. */
+    private DeviceBlock upload(HostBlock block) {
         DeviceBlock d = DeviceBlock.allocate(block.dtype(), block.shape(), pool);
         try {
-            if (d.size() > 0) {
-                CudaCallException.check(cuMemcpyHtoD(d.pointer(), hostPointer(block), d.bytes()), "cuMemcpyHtoD(" + d.bytes() + " bytes)");
-            }
+            if (d.size() > 0) copyIn(block, d);
             return d;
         } catch (RuntimeException e) {
             d.close();
@@ -227,10 +257,23 @@ public final class GpuBackend implements Backend {
         }
     }
 
+    /** Copies {@code d} into {@code into} after the work that wrote it; done on return. */
     private void download(DeviceBlock d, HostBlock into) {
-        if (d.size() > 0) {
-            CudaCallException.check(cuMemcpyDtoH(hostPointer(into), d.pointer(), d.bytes()), "cuMemcpyDtoH(" + d.bytes() + " bytes)");
-        }
+        if (d.size() == 0) return;
+        DevicePointer p = d.pointer(); // orders this thread's stream after the block's writers
+        DeviceStream s = streams.current();
+        CudaCallException.check(cuMemcpyDtoHAsync(hostPointer(into), p, d.bytes(), s), "cuMemcpyDtoHAsync(" + d.bytes() + " bytes)");
+        CudaCallException.check(cuStreamSynchronize(s), "cuStreamSynchronize");
+    }
+
+    /**
+     * Copies {@code from} into {@code d} on the calling thread's stream. From pageable memory the call returns once
+     * the driver has staged the data, so {@code from} may change afterwards.
+     */
+    private void copyIn(HostBlock from, DeviceBlock d) {
+        DevicePointer p = d.pointer();
+        CudaCallException.check(cuMemcpyHtoDAsync(p, hostPointer(from), d.bytes(), streams.current()),
+                "cuMemcpyHtoDAsync(" + d.bytes() + " bytes)");
     }
 
     private static Pointer hostPointer(HostBlock h) {
@@ -249,7 +292,7 @@ public final class GpuBackend implements Backend {
         return switch (b) {
             case DeviceBlock d -> d;
             case HostBlock h -> {
-                DeviceBlock d = (DeviceBlock) fromHost(h);
+                DeviceBlock d = upload(h); // not fromHost: that would begin a new operation and unpin this one's blocks
                 temps.add(d);
                 yield d;
             }
@@ -524,10 +567,13 @@ public final class GpuBackend implements Backend {
                 default -> throw new IllegalArgumentException("C is not a chunk block: " + c);
             };
             double keep = fresh ? 0 : beta;
-            synchronized (blasLock) {
+            long pa = da.pointer().address(), pb = db.pointer().address(), pc = dc.pointer().address();
+            DeviceStream mine = streams.current(); // the pointers ordered it after the operands' writers
+            synchronized (blasLock) { // one handle, on its own stream: GEMMs share its workspace, so they run in turn
                 checkOpen();
-                CublasBinding.rowMajorGemm(blas, t == DType.FLOAT64, transA, transB, m, n, k, alpha, da.pointer().address(), as[1],
-                        db.pointer().address(), bs[1], keep, dc.pointer().address(), n);
+                streams.orderAfter(blasStream, List.of(mine));
+                CublasBinding.rowMajorGemm(blas, t == DType.FLOAT64, transA, transB, m, n, k, alpha, pa, as[1], pb, bs[1], keep, pc, n);
+                streams.orderAfter(mine, List.of(blasStream)); // what follows on this stream (frees too) sees C
             }
             if (c instanceof HostBlock h) {
                 download(dc, h);
@@ -574,9 +620,7 @@ public final class GpuBackend implements Backend {
         if (c == null) return fromHost(r);
         if (c instanceof DeviceBlock d) {
             current();
-            if (d.size() > 0) {
-                CudaCallException.check(cuMemcpyHtoD(d.pointer(), hostPointer(r), d.bytes()), "cuMemcpyHtoD(" + d.bytes() + " bytes)");
-            }
+            if (d.size() > 0) copyIn(r, d);
         }
         return c;
     }
@@ -736,8 +780,13 @@ public final class GpuBackend implements Backend {
 
     // ---- lifecycle ----
 
+    /**
+     * Begins a device operation on the calling thread: makes the context current and lets the chunks of the thread's
+     * previous operation be spilled again ({@link DeviceResidency#beginOperation()}).
+     */
     private void current() {
         CudaCallException.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        if (pool != null) pool.beginOperation(); // null while the constructor runs
     }
 
     private void checkOpen() {
@@ -757,6 +806,8 @@ public final class GpuBackend implements Backend {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         cuCtxSetCurrent(context);
+        int idle = cuCtxSynchronize(); // the streams' work is done before they and the memory go
+        if (idle != CUresult.CUDA_SUCCESS) LOG.debug("cuCtxSynchronize: {}", CUresult.stringFor(idle));
         synchronized (blasLock) {
             if (blas != null) {
                 try {
@@ -768,11 +819,15 @@ public final class GpuBackend implements Backend {
         }
         kernels.close();
         IllegalStateException leak = null;
-        try {
-            pool.close();
-        } catch (IllegalStateException e) {
-            leak = e;
+        for (AutoCloseable memory : List.<AutoCloseable>of(devicePool, pool)) { // the pool's leak message names it
+            try {
+                memory.close();
+            } catch (Exception e) {
+                if (leak == null) leak = e instanceof IllegalStateException s ? s : new IllegalStateException(e);
+                else leak.addSuppressed(e);
+            }
         }
+        streams.close();
         cuDevicePrimaryCtxRelease(device);
         try {
             host.close();

@@ -4,6 +4,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * cuBLAS through JCublas 12.6, whose natives import {@code libcublas.so.12} (versioned symbols, so only a CUDA 12
@@ -27,9 +28,8 @@ final class JCublasBinding implements CublasBinding {
     @Override public String describe() { return description; }
 
     @Override
-    public void setStream(long stream) {
-        if (stream != 0) throw new UnsupportedOperationException("the JCublas binding is used on the default stream only");
-        CublasBinding.check(JCublas2.cublasSetStream(handle, null), "cublasSetStream");
+    public void setStream(DeviceStream stream) {
+        CublasBinding.check(JCublas2.cublasSetStream(handle, stream == null ? null : new cudaStream_t(stream)), "cublasSetStream");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.chunkwise.gpu;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,7 @@ final class Kernels implements AutoCloseable {
 
     private final List<CUmodule> modules = new ArrayList<>();
     private final Map<String, CUfunction> functions = new TreeMap<>();
+    private volatile Supplier<? extends CUstream> stream = () -> null;
 
     /** Reads the entry names of a PTX text. */
     static List<String> entries(String ptx) {
@@ -114,11 +117,14 @@ final class Kernels implements AutoCloseable {
     /** The grid of a reduction's first pass: a function of n alone, so that the summation order is too. */
     static int reduceGrid(long n) { return (int) Math.max(1, Math.min(Math.ceilDiv(n, BLOCK), MAX_REDUCE_GRID)); }
 
-    /** Launches {@code name} on {@code grid} blocks of {@link #BLOCK} threads on the default stream. */
+    /** Launches go to the stream {@code s} gives on the calling thread (until then: the legacy default stream). */
+    void launchOn(Supplier<? extends CUstream> s) { this.stream = s; }
+
+    /** Launches {@code name} on {@code grid} blocks of {@link #BLOCK} threads on the calling thread's stream. */
     void launch(String name, int grid, Pointer... args) {
         CUfunction f = functions.get(name);
         if (f == null) throw new IllegalArgumentException("no kernel " + name + " in the cuda-kernels PTX");
-        CudaCallException.check(cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(args), null),
+        CudaCallException.check(cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream.get(), Pointer.to(args), null),
                 "cuLaunchKernel(" + name + ", grid " + grid + ")");
     }
 

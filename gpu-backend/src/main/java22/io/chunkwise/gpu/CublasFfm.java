@@ -63,8 +63,9 @@ final class CublasFfm implements CublasBinding {
     @Override public String describe() { return description; }
 
     @Override
-    public void setStream(long stream) {
-        call("cublasSetStream_v2", arena -> (int) setStream.invokeExact(live(), MemorySegment.ofAddress(stream)));
+    public void setStream(DeviceStream stream) {
+        long address = stream == null ? 0 : stream.address();
+        call("cublasSetStream_v2", arena -> (int) setStream.invokeExact(live(), MemorySegment.ofAddress(address)));
     }
 
     @Override

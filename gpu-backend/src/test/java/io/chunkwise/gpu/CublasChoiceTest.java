@@ -105,7 +105,7 @@ class CublasChoiceTest {
 
         @Override public String describe() { return "fake"; }
 
-        @Override public void setStream(long stream) {}
+        @Override public void setStream(DeviceStream stream) {}
 
         @Override
         public void dgemm(int opA, int opB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c, int ldc) {

@@ -49,7 +49,7 @@ class DeviceMemoryPoolTest {
     @Test
     void aFreedBufferIsReusedByItsClassWithoutTouchingTheDevice() {
         FakeDevice dev = new FakeDevice();
-        DeviceMemoryPool<Long> pool = new DeviceMemoryPool<>("test pool", dev);
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("test pool", dev);
         var a = pool.allocate(1000);
         assertEquals(1024, a.capacity());
         pool.free(a);
@@ -70,7 +70,7 @@ class DeviceMemoryPoolTest {
     void outOfMemoryTrimsTheCacheAndRetriesOnce() {
         FakeDevice dev = new FakeDevice();
         dev.limit = 4096;
-        DeviceMemoryPool<Long> pool = new DeviceMemoryPool<>("test pool", dev);
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("test pool", dev);
         pool.free(pool.allocate(2048)); // cached, 2048 of the 4096 held
         var big = pool.allocate(4000);   // needs the cache trimmed
         assertEquals(4096, big.capacity());
@@ -82,7 +82,7 @@ class DeviceMemoryPoolTest {
     @Test
     void closingWithLiveBuffersThrowsWithNameCountAndBytes() {
         FakeDevice dev = new FakeDevice();
-        DeviceMemoryPool<Long> pool = new DeviceMemoryPool<>("cuda:9 memory pool", dev);
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("cuda:9 memory pool", dev);
         var live = pool.allocate(100);
         pool.free(pool.allocate(100_000));
         IllegalStateException e = assertThrows(IllegalStateException.class, pool::close);
@@ -92,5 +92,40 @@ class DeviceMemoryPoolTest {
         pool.free(live);
         assertEquals(2, dev.freed.size(), "a buffer given back after close goes straight to the device");
         assertThrows(IllegalStateException.class, () -> pool.allocate(1));
+    }
+    @Test
+    void aReusedBufferWaitsOnTheDeviceForTheStreamsThatUsedIt() {
+        FakeStreams streams = new FakeStreams();
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("test pool", new FakeDevice(), streams, Long.MAX_VALUE);
+        var a = pool.allocate(1000);
+        pool.free(a, java.util.List.of("s1", "s2"));
+        streams.use("s2");
+        var b = pool.allocate(1000);
+        assertSame(a.pointer(), b.pointer(), "reused at once: the host does not wait");
+        assertEquals(java.util.List.of("s2<-s1"), streams.waits, "the new owner's stream waits for the other user's work");
+        pool.free(b, java.util.List.of("s2"));
+        pool.allocate(1000);
+        assertEquals(1, streams.waits.size(), "the same stream is ordered already");
+    }
+
+    @Test
+    void overTheBudgetTheCacheGoesBackToTheDeviceFirst() {
+        FakeDevice dev = new FakeDevice();
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("test pool", dev, new FakeStreams(), 4096);
+        pool.free(pool.allocate(2048));
+        var big = pool.allocate(4096);
+        assertEquals(java.util.List.of(1L), dev.freed, "the cached 2048 was freed to stay within 4096");
+        assertEquals(4096, dev.used);
+        pool.free(big);
+        pool.close();
+    }
+
+    @Test
+    void aChunkLargerThanTheWholeBudgetFailsNamingItsSizeAndTheBudget() {
+        DeviceMemoryPool<Long, String> pool = new DeviceMemoryPool<>("cuda:0 memory pool", new FakeDevice(), new FakeStreams(), 3 << 20);
+        var e = assertThrows(io.chunkwise.MemoryBudgetExceededException.class, () -> pool.allocate(5_000_000));
+        assertTrue(e.getMessage().contains("a chunk of 5000000 bytes") && e.getMessage().contains("budget of 3145728 bytes")
+                && e.getMessage().contains(DeviceMemoryBudget.FRACTION_PROPERTY), e.getMessage());
+        pool.close();
     }
 }

@@ -25,7 +25,7 @@ public final class FakeCublasMain {
         Cublas.Result r = Cublas.open(driver, Runtime.version().feature(), libs, Cublas::openReal);
         if (r.binding() == null) throw new AssertionError("no binding: " + r.problem());
         try (CublasBinding blas = r.binding()) {
-            blas.setStream(0);
+            blas.setStream(null);
             Random rnd = new Random(3);
             for (boolean f64 : new boolean[]{true, false}) {
                 for (boolean ta : new boolean[]{false, true}) {
