@@ -50,6 +50,9 @@ public final class DeviceBlock implements Block, AutoCloseable {
 
     boolean isReleased() { return released.get(); }
 
+    /** Whether the block's memory comes from {@code residency} (an empty block's comes from none). */
+    boolean belongsTo(DeviceResidency<?, ?, ?> residency) { return memory != null && memory.residency() == residency; }
+
     /** Whether the block's memory is on the host now, spilled for room on the device. */
     boolean isSpilled() { return memory != null && memory.isSpilled(); }
 

@@ -57,6 +57,9 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
 
         long bytes() { return bytes; }
 
+        /** The residency the chunk belongs to. */
+        DeviceResidency<P, H, S> residency() { return DeviceResidency.this; }
+
         boolean isSpilled() {
             synchronized (pool) {
                 return buffer == null && !freed;

@@ -196,6 +196,9 @@ public final class GpuBackend implements Backend {
     /** Chunks spilled to host memory so far, to make room on the device. */
     public long spillCount() { return pool.stats().spills(); }
 
+    /** Whether {@code b} is a block in this device's memory (an empty device block is in none). */
+    boolean holds(Block b) { return b instanceof DeviceBlock d && d.belongsTo(pool); }
+
     /**
      * Why GEMM cannot use cuBLAS here (no libcublas.so.13 or .so.12 that loads), or empty; GEMM then runs on the
      * CPU backend, counted as a fallback.

@@ -34,7 +34,9 @@ import static jcuda.driver.JCudaDriver.cuInit;
  * The CUDA backend (kind GPU, priority 10), usable when it would not be worse than the CPU: a CUDA driver and a
  * device are there, cuda-kernels holds PTX this driver and device can load, cuBLAS loads ({@link Cublas}), a CPU
  * backend other than the reference one is there to take what the device does not run, and a small self-test on the
- * device gives the expected bits ({@link GpuBackend#selfTest()}). The probe runs once per JVM on a daemon thread,
+ * device gives the expected bits ({@link GpuBackend#selfTest()}). Every device of the node is probed so; a device
+ * counts only if it passes, and where several do, {@link #create} gives one backend that spreads chunks over them
+ * ({@link MultiGpuBackend}: by where their inputs are, else by load). The probe runs once per JVM on a daemon thread,
  * catches everything (an {@link UnsatisfiedLinkError} where there is no driver) and gives up after
  * {@value #TIMEOUT_PROPERTY} seconds (default 30), so asking never throws or hangs; its answer is cached. What it
  * found is listed by {@link #details()} ({@code ./chunkwise info}).
@@ -44,9 +46,12 @@ public final class GpuBackendProvider implements BackendProvider {
     /** System property: seconds the CUDA probe may take. */
     public static final String TIMEOUT_PROPERTY = "chunkwise.gpu.probeTimeoutSeconds";
 
-    /** The probe's answer: why the backend is unusable (null: usable) and what it found, a line each. */
-    record Probe(Optional<String> reason, List<String> found) {
-        Probe(String reason, List<String> found) { this(Optional.ofNullable(reason), found); }
+    /**
+     * The probe's answer: why the backend is unusable (null: usable), what it found, a line each, and the ordinals
+     * of the devices that passed.
+     */
+    record Probe(Optional<String> reason, List<String> found, List<Integer> devices) {
+        Probe(String reason, List<String> found) { this(Optional.ofNullable(reason), found, List.of()); }
     }
 
     private static volatile Probe probe;
@@ -92,16 +97,48 @@ public final class GpuBackendProvider implements BackendProvider {
     public Backend create(int threads) {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) throw new BackendUnavailableException("the GPU backend is unavailable: " + why.get());
-        return open(threads);
+        return open(probe().devices(), threads);
     }
 
-    /** A GPU backend on device 0 with its CPU delegate (closed again when the GPU backend cannot be set up). */
-    private static GpuBackend open(int threads) {
+    /**
+     * The backend of the devices that passed the probe: a {@link GpuBackend} for one, a {@link MultiGpuBackend} over
+     * several (each device's backend closed again when another cannot be set up).
+     */
+    static Backend open(List<Integer> ordinals, int threads) {
+        if (ordinals.size() == 1) return open(ordinals.get(0), threads);
+        List<MultiGpuBackend.Device> devices = new ArrayList<>();
+        try {
+            for (int ordinal : ordinals) devices.add(MultiGpuBackend.Device.of(open(ordinal, threads)));
+        } catch (RuntimeException | Error e) {
+            for (MultiGpuBackend.Device d : devices) {
+                try {
+                    d.backend().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new MultiGpuBackend(devices);
+    }
+
+    /**
+     * The backend of the first device that passed the probe, alone (tests and the GPU check measure one device);
+     * throws the reason where none did.
+     */
+    static GpuBackend createFirstDevice(int threads) {
+        Optional<String> why = new GpuBackendProvider().unavailableReason();
+        if (why.isPresent()) throw new BackendUnavailableException("the GPU backend is unavailable: " + why.get());
+        return open(probe().devices().get(0), threads);
+    }
+
+    /** A GPU backend on device {@code ordinal} with its CPU delegate (closed again when the GPU backend cannot be set up). */
+    private static GpuBackend open(int ordinal, int threads) {
         BackendProvider cpu = cpuDelegate(Backends.providers());
         if (cpu == null) throw new BackendUnavailableException(NO_CPU_DELEGATE);
         Backend host = cpu.create(threads);
         try {
-            return new GpuBackend(0, host);
+            return new GpuBackend(ordinal, host);
         } catch (RuntimeException | Error e) {
             try {
                 host.close();
@@ -147,13 +184,17 @@ public final class GpuBackendProvider implements BackendProvider {
     /** The probe; catches everything. */
     static Probe probeNow() {
         List<String> found = new ArrayList<>();
-        String reason = probe(found);
+        List<Integer> devices = new ArrayList<>();
+        String reason = probe(found, devices);
         LOG.debug("CUDA probe: {}", found);
-        return new Probe(reason, List.copyOf(found));
+        return new Probe(Optional.ofNullable(reason), List.copyOf(found), reason == null ? List.copyOf(devices) : List.of());
     }
 
-    /** Null when usable, otherwise why not; adds what it finds to {@code found}. Catches everything. */
-    static String probe(List<String> found) {
+    /**
+     * Null when usable, otherwise why not; adds what it finds to {@code found} and the ordinals of the devices that
+     * pass to {@code usable}. Catches everything.
+     */
+    static String probe(List<String> found, List<Integer> usable) {
         int r;
         try {
             r = cuInit(0);
@@ -173,14 +214,7 @@ public final class GpuBackendProvider implements BackendProvider {
             r = cuDeviceGetCount(count);
             if (r != CUresult.CUDA_SUCCESS) return "cuDeviceGetCount returned " + CUresult.stringFor(r);
             if (count[0] == 0) return "no CUDA device found";
-            CUdevice device = new CUdevice();
-            CudaCallException.check(cuDeviceGet(device, 0), "cuDeviceGet(0)");
-            int[] major = {0}, minor = {0};
-            CudaCallException.check(cuDeviceGetAttribute(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device), "cuDeviceGetAttribute");
-            CudaCallException.check(cuDeviceGetAttribute(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device), "cuDeviceGetAttribute");
-            byte[] name = new byte[256];
-            CudaCallException.check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
-            found.add("devices: " + count[0] + "; device 0: " + cString(name) + ", compute capability " + major[0] + "." + minor[0]);
+            found.add("devices: " + count[0]);
             KernelBuild build = KernelBuild.load();
             String problem = build.problem();
             if (problem != null) return problem;
@@ -190,15 +224,40 @@ public final class GpuBackendProvider implements BackendProvider {
                         + KernelBuild.version(build.requiredDriverVersion()) + " the kernels need (PTX ISA " + build.ptxIsa()
                         + "): update the driver";
             }
+            if (cpuDelegate(Backends.providers()) == null) return NO_CPU_DELEGATE;
+            List<String> problems = new ArrayList<>();
+            for (int ordinal = 0; ordinal < count[0]; ordinal++) {
+                String why = probeDevice(ordinal, build, found);
+                if (why == null) usable.add(ordinal);
+                else problems.add(count[0] == 1 ? why : "device " + ordinal + ": " + why);
+            }
+            return usable.isEmpty() ? String.join("; ", problems) : null;
+        } catch (Throwable t) {
+            return "CUDA probe failed: " + describe(t);
+        }
+    }
+
+    /** Null when device {@code ordinal} passes (compute capability, cuBLAS, self-test), otherwise why not. */
+    private static String probeDevice(int ordinal, KernelBuild build, List<String> found) {
+        try {
+            CUdevice device = new CUdevice();
+            CudaCallException.check(cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
+            int[] major = {0}, minor = {0};
+            CudaCallException.check(cuDeviceGetAttribute(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device), "cuDeviceGetAttribute");
+            CudaCallException.check(cuDeviceGetAttribute(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device), "cuDeviceGetAttribute");
+            byte[] name = new byte[256];
+            CudaCallException.check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
+            String d = "device " + ordinal;
+            found.add(d + ": " + cString(name) + ", compute capability " + major[0] + "." + minor[0]);
             String cc = computeCapabilityProblem(major[0], minor[0], build.ptxArch());
             if (cc != null) return cc;
-            if (cpuDelegate(Backends.providers()) == null) return NO_CPU_DELEGATE;
-            try (GpuBackend gpu = open(1)) {
+            try (GpuBackend gpu = open(ordinal, 1)) {
                 Optional<String> blas = gpu.cublasUnavailableReason();
-                found.add("cuBLAS: " + gpu.cublasDescription().orElse(blas.orElse("?")));
+                found.add(d + " cuBLAS: " + gpu.cublasDescription().orElse(blas.orElse("?")));
                 if (blas.isPresent()) return blas.get();
                 String test = gpu.selfTest();
-                found.add("self-test: " + (test == null ? "passed (copies, ADD and SUM kernels, DGEMM and SGEMM give the expected bits)" : test));
+                found.add(d + " self-test: " + (test == null ? "passed (copies, ADD and SUM kernels, DGEMM and SGEMM give the expected bits)" : test));
+                found.add(d + " memory budget: " + gpu.deviceMemoryBudget() + " bytes");
                 return test;
             }
         } catch (Throwable t) {

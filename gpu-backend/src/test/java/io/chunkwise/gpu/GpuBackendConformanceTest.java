@@ -43,7 +43,7 @@ class GpuBackendConformanceTest {
     void open() {
         Optional<String> reason = new GpuBackendProvider().unavailableReason();
         assumeTrue(reason.isEmpty(), "GPU backend unavailable: " + reason.orElse(""));
-        gpu = (GpuBackend) new GpuBackendProvider().create(1);
+        gpu = GpuBackendProvider.createFirstDevice(1);
     }
 
     @AfterEach
@@ -227,7 +227,7 @@ class GpuBackendConformanceTest {
         assertEquals(0, gpu.deviceBytesCached(), "the freed buffer was reused");
         assertThrows(IllegalStateException.class, () -> ((DeviceBlock) a).pointer(), "a released block refuses reads");
 
-        GpuBackend other = (GpuBackend) new GpuBackendProvider().create(1);
+        GpuBackend other = GpuBackendProvider.createFirstDevice(1);
         Block leaked = other.fromHost(x);
         IllegalStateException e = assertThrows(IllegalStateException.class, other::close);
         assertTrue(e.getMessage().contains("1 live buffers (4096 bytes)"), e.getMessage());
