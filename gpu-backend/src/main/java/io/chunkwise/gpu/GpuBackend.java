@@ -75,6 +75,7 @@ public final class GpuBackend implements Backend {
     private final String deviceName;
     private final ThreadStreams<DeviceStream, jcuda.driver.CUevent> streams;
     private final DeviceStream blasStream;
+    private final PinnedStaging<Pointer, jcuda.driver.CUevent, DeviceStream> staging;
     private final DeviceMemoryPool<DevicePointer, DeviceStream> devicePool;
     /** Where blocks get their memory (named as the pool it wraps, which it spills for). */
     private final DeviceResidency<DevicePointer, byte[][], DeviceStream> pool;
@@ -106,6 +107,8 @@ public final class GpuBackend implements Backend {
         deviceName = new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
         CudaCallException.check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         streams = new ThreadStreams<>("cuda:" + ordinal + " streams", new CudaStreamDriver(context));
+        // chunks up to 64 MiB go through pinned buffers, 512 MiB of which stay pooled; larger ones copy from the heap
+        staging = new PinnedStaging<>("cuda:" + ordinal + " staging buffers", new CudaPinnedDriver(context), 64L << 20, 512L << 20);
         try {
             current();
             long[] free = {0}, total = {0};
@@ -133,6 +136,7 @@ public final class GpuBackend implements Backend {
             blasStream = streams.newStream();
             kernels = new Kernels(build);
         } catch (RuntimeException e) {
+            staging.close();
             streams.close();
             cuDevicePrimaryCtxRelease(device);
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
@@ -144,16 +148,26 @@ public final class GpuBackend implements Backend {
             CudaCallException.check(cuDriverGetVersion(driver), "cuDriverGetVersion");
             current();
             cublas = Cublas.open(driver[0]);
+            if (cublas.binding() != null) onBlasStream(cublas.binding());
         } catch (RuntimeException | LinkageError e) {
             cublas = new Cublas.Result(null, "cuBLAS could not be loaded: " + GpuBackendProvider.describe(e), List.of());
         }
         blas = cublas.binding();
         blasProblem = cublas.problem();
         kernels.launchOn(streams::current);
-        if (blas != null) blas.setStream(blasStream);
         if (blas == null) LOG.warn("{}: GEMM is delegated to {}: {}", name(), host.name(), blasProblem);
         LOG.debug("{}: {} kernels from PTX of nvcc {}; {}", name(), kernels.names().size(), build.cudaRelease(),
                 blas == null ? blasProblem : blas.describe());
+    }
+
+    /** Puts {@code binding}'s handle on cuBLAS's own stream, or destroys it and throws. */
+    private void onBlasStream(CublasBinding binding) {
+        try {
+            binding.setStream(blasStream);
+        } catch (RuntimeException | LinkageError e) {
+            binding.close();
+            throw e;
+        }
     }
 
     @Override public String name() { return "gpu cuda:" + ordinal + " (" + deviceName + ")"; }
@@ -260,23 +274,39 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** Copies {@code d} into {@code into} after the work that wrote it; done on return. */
+    /** Copies {@code d} into {@code into} after the work that wrote it, through a pinned buffer where it can; done on return. */
     private void download(DeviceBlock d, HostBlock into) {
         if (d.size() == 0) return;
         DevicePointer p = d.pointer(); // orders this thread's stream after the block's writers
         DeviceStream s = streams.current();
-        CudaCallException.check(cuMemcpyDtoHAsync(hostPointer(into), p, d.bytes(), s), "cuMemcpyDtoHAsync(" + d.bytes() + " bytes)");
-        CudaCallException.check(cuStreamSynchronize(s), "cuStreamSynchronize");
+        long bytes = d.bytes();
+        var b = staging.take(bytes);
+        try {
+            Pointer to = b == null ? hostPointer(into) : b.host();
+            CudaCallException.check(cuMemcpyDtoHAsync(to, p, bytes, s), "cuMemcpyDtoHAsync(" + bytes + " bytes)");
+            CudaCallException.check(cuStreamSynchronize(s), "cuStreamSynchronize");
+            if (b != null) StagedCopy.drain(b.host().getByteBuffer(0, bytes), into);
+        } finally {
+            if (b != null) staging.giveBack(b, s);
+        }
     }
 
     /**
-     * Copies {@code from} into {@code d} on the calling thread's stream. From pageable memory the call returns once
-     * the driver has staged the data, so {@code from} may change afterwards.
+     * Copies {@code from} into {@code d} on the calling thread's stream: through a pinned buffer, so that the call
+     * returns while the copy runs, or (a large chunk) from the heap, which returns once the driver has staged it.
      */
     private void copyIn(HostBlock from, DeviceBlock d) {
         DevicePointer p = d.pointer();
-        CudaCallException.check(cuMemcpyHtoDAsync(p, hostPointer(from), d.bytes(), streams.current()),
-                "cuMemcpyHtoDAsync(" + d.bytes() + " bytes)");
+        DeviceStream s = streams.current();
+        long bytes = d.bytes();
+        var b = staging.take(bytes);
+        try {
+            if (b != null) StagedCopy.fill(b.host().getByteBuffer(0, bytes), from);
+            CudaCallException.check(cuMemcpyHtoDAsync(p, b == null ? hostPointer(from) : b.host(), bytes, s),
+                    "cuMemcpyHtoDAsync(" + bytes + " bytes)");
+        } finally {
+            if (b != null) staging.giveBack(b, s); // reused once this copy is done
+        }
     }
 
     private static Pointer hostPointer(HostBlock h) {
@@ -822,7 +852,7 @@ public final class GpuBackend implements Backend {
         }
         kernels.close();
         IllegalStateException leak = null;
-        for (AutoCloseable memory : List.<AutoCloseable>of(devicePool, pool)) { // the pool's leak message names it
+        for (AutoCloseable memory : List.<AutoCloseable>of(devicePool, pool, staging)) { // the pool's leak message names it
             try {
                 memory.close();
             } catch (Exception e) {
