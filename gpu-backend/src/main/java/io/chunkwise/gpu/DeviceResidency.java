@@ -5,7 +5,9 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Where each live chunk's memory is: on the device, or spilled to host memory because the device's budget was full
@@ -71,7 +73,8 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
     private final StreamOrder<S> streams;
     private final Copies<P, H, S> copies;
     private final LinkedHashSet<Chunk> lru = new LinkedHashSet<>(); // chunks on the device, least recently used first
-    private final ThreadLocal<List<Chunk>> pinnedHere = ThreadLocal.withInitial(ArrayList::new);
+    /** The chunks each thread's current operation uses (weak keys: a thread that ends lets its chunks go). */
+    private final Map<Thread, List<Chunk>> pinned = new WeakHashMap<>();
     private long liveChunks, spilledChunks, spilledBytes, spills, restores;
 
     /** Chunks in {@code pool}, which spills to this residency from now on. */
@@ -101,8 +104,14 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
             pin(c);
             S stream = streams.current();
             if (c.buffer == null) {
-                c.buffer = pool.allocate(c.bytes); // may spill others; this one is pinned
-                copies.toDevice(c.host, c.buffer.pointer(), c.bytes, stream);
+                DeviceMemoryPool.Buffer<P> b = pool.allocate(c.bytes); // may spill others; this one is pinned
+                try {
+                    copies.toDevice(c.host, b.pointer(), c.bytes, stream);
+                } catch (RuntimeException | Error e) {
+                    pool.free(b, List.of(stream)); // the chunk stays spilled
+                    throw e;
+                }
+                c.buffer = b;
                 c.host = null;
                 c.users.clear();
                 spilledChunks--;
@@ -119,7 +128,7 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
     }
 
     private void pin(Chunk c) {
-        List<Chunk> mine = pinnedHere.get();
+        List<Chunk> mine = pinned.computeIfAbsent(Thread.currentThread(), t -> new ArrayList<>());
         if (!mine.contains(c)) {
             c.pins++;
             mine.add(c);
@@ -128,11 +137,9 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
 
     /** The calling thread begins an operation: the chunks its previous operation used may be spilled again. */
     void beginOperation() {
-        List<Chunk> mine = pinnedHere.get();
-        if (mine.isEmpty()) return;
         synchronized (pool) {
-            for (Chunk c : mine) c.pins--;
-            mine.clear();
+            List<Chunk> mine = pinned.remove(Thread.currentThread());
+            if (mine != null) for (Chunk c : mine) c.pins--;
         }
     }
 
@@ -150,8 +157,13 @@ final class DeviceResidency<P, H, S> implements DeviceMemoryPool.Spiller, AutoCl
         }
         if (victim == null) return false;
         S stream = streams.current();
-        streams.orderAfter(stream, victim.users);
-        victim.host = copies.toHost(victim.buffer.pointer(), victim.bytes, stream);
+        try {
+            streams.orderAfter(stream, victim.users);
+            victim.host = copies.toHost(victim.buffer.pointer(), victim.bytes, stream);
+        } catch (RuntimeException | Error e) {
+            lru.add(victim); // still on the device
+            throw e;
+        }
         pool.free(victim.buffer); // the copy is done: nothing uses the buffer any more
         victim.buffer = null;
         victim.users.clear();

@@ -21,15 +21,18 @@ class DeviceResidencyTest {
     /** Fake device memory and the copies between it and fake host copies, with a log of each copy. */
     static final class FakeMemory implements DeviceResidency.Copies<Long, String, String> {
         final DeviceMemoryPoolTest.FakeDevice device = new DeviceMemoryPoolTest.FakeDevice();
-        final Map<Long, String> contents = new HashMap<>();
-        final List<String> log = new ArrayList<>();
+        final Map<Long, String> contents = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile boolean failCopies;
 
         @Override public String toHost(Long pointer, long bytes, String stream) {
+            if (failCopies) throw new IllegalStateException("copy failed");
             log.add("spill " + contents.get(pointer) + " on " + stream);
             return contents.get(pointer);
         }
 
         @Override public void toDevice(String host, Long pointer, long bytes, String stream) {
+            if (failCopies) throw new IllegalStateException("copy failed");
             log.add("restore " + host + " on " + stream);
             contents.put(pointer, host);
         }
@@ -144,5 +147,77 @@ class DeviceResidencyTest {
         assertEquals(p, b.pointer());
         assertEquals(List.of("s2<-s1"), streams.waits);
         assertNotEquals(0, pool.stats().reuses());
+    }
+
+    @Test
+    void aFailedCopyLeavesTheChunkWhereItWas() {
+        var a = chunk("a");
+        var b = chunk("b");
+        var c = chunk("c");
+        memory.failCopies = true;
+        residency.beginOperation();
+        assertThrows(IllegalStateException.class, () -> residency.allocate(2 * MIB), "spilling a fails");
+        assertFalse(a.isSpilled());
+        memory.failCopies = false;
+        assertEquals("a", read(a), "a is still on the device");
+        residency.beginOperation();
+        chunk("d");
+        assertTrue(b.isSpilled());
+        c.free(); // room for b: the restore's copy is what fails next
+        memory.failCopies = true;
+        residency.beginOperation();
+        assertThrows(IllegalStateException.class, b::pointer, "restoring b fails");
+        assertTrue(b.isSpilled(), "b stays on the host");
+        memory.failCopies = false;
+        residency.beginOperation();
+        assertEquals("b", read(b));
+        assertEquals(6 * MIB, pool.stats().liveBytes() + pool.stats().cachedBytes(), "the failed restore's buffer went back");
+    }
+
+    @Test
+    void threadsSharingATightBudgetReadBackWhatTheyWrote() throws Exception {
+        int threads = 4, rounds = 2000;
+        List<Thread> ts = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts.add(new Thread(() -> {
+                streams.use("stream " + id);
+                java.util.Random random = new java.util.Random(id);
+                List<DeviceResidency<Long, String, String>.Chunk> mine = new ArrayList<>();
+                List<String> values = new ArrayList<>();
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        residency.beginOperation();
+                        int k = random.nextInt(3);
+                        if (k == 0 && mine.size() < 3) {
+                            var c = residency.allocate(2 * MIB);
+                            String v = id + ":" + r;
+                            memory.contents.put(c.pointer(), v);
+                            mine.add(c);
+                            values.add(v);
+                        } else if (k == 1 && !mine.isEmpty()) {
+                            int i = random.nextInt(mine.size());
+                            assertEquals(values.get(i), memory.contents.get(mine.get(i).pointer()));
+                        } else if (!mine.isEmpty()) {
+                            int i = random.nextInt(mine.size());
+                            mine.remove(i).free();
+                            values.remove(i);
+                        }
+                    }
+                    mine.forEach(DeviceResidency.Chunk::free);
+                    residency.beginOperation();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        ts.forEach(Thread::start);
+        for (Thread t : ts) t.join();
+        assertEquals(List.of(), failures);
+        assertTrue(residency.stats().spills() > 0 && residency.stats().restores() > 0, residency.stats().toString());
+        residency.close();
+        pool.close();
+        assertEquals(0, memory.device.used, "every buffer went back to the device");
     }
 }
