@@ -45,6 +45,11 @@ public final class GpuBackendProvider implements BackendProvider {
     private static final Logger LOG = LoggerFactory.getLogger(GpuBackendProvider.class);
     /** System property: seconds the CUDA probe may take. */
     public static final String TIMEOUT_PROPERTY = "chunkwise.gpu.probeTimeoutSeconds";
+    /**
+     * System property: the devices to use, as CUDA ordinals separated by commas (e.g. {@code 0,2}; default every
+     * device), for processes that share a node's GPUs (one cluster member per GPU, say).
+     */
+    public static final String DEVICES_PROPERTY = "chunkwise.gpu.devices";
 
     /**
      * The probe's answer: why the backend is unusable (null: usable), what it found, a line each, and the ordinals
@@ -225,16 +230,49 @@ public final class GpuBackendProvider implements BackendProvider {
                         + "): update the driver";
             }
             if (cpuDelegate(Backends.providers()) == null) return NO_CPU_DELEGATE;
+            List<Integer> chosen;
+            try {
+                chosen = chosenDevices(System.getProperty(DEVICES_PROPERTY), count[0]);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
             List<String> problems = new ArrayList<>();
-            for (int ordinal = 0; ordinal < count[0]; ordinal++) {
+            for (int ordinal : chosen) {
                 String why = probeDevice(ordinal, build, found);
                 if (why == null) usable.add(ordinal);
-                else problems.add(count[0] == 1 ? why : "device " + ordinal + ": " + why);
+                else problems.add(chosen.size() == 1 ? why : "device " + ordinal + ": " + why);
             }
             return usable.isEmpty() ? String.join("; ", problems) : null;
         } catch (Throwable t) {
             return "CUDA probe failed: " + describe(t);
         }
+    }
+
+    /**
+     * The ordinals {@code property} ({@link #DEVICES_PROPERTY}'s value, null when unset) names among {@code count}
+     * devices, in order and once each; every device when unset or blank. Throws {@link IllegalArgumentException} with
+     * the reason when it names none, or a device that is not there.
+     */
+    static List<Integer> chosenDevices(String property, int count) {
+        List<Integer> out = new ArrayList<>();
+        if (property == null || property.isBlank()) {
+            for (int i = 0; i < count; i++) out.add(i);
+            return out;
+        }
+        for (String part : property.split(",")) {
+            int ordinal;
+            try {
+                ordinal = Integer.parseInt(part.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(DEVICES_PROPERTY + " must list device ordinals such as 0,1; got \"" + property + "\"");
+            }
+            if (ordinal < 0 || ordinal >= count) {
+                throw new IllegalArgumentException(DEVICES_PROPERTY + " names device " + ordinal + ", but this node has "
+                        + count + " (ordinals 0 to " + (count - 1) + ")");
+            }
+            if (!out.contains(ordinal)) out.add(ordinal);
+        }
+        return out;
     }
 
     /** Null when device {@code ordinal} passes (compute capability, cuBLAS, self-test), otherwise why not. */

@@ -7,6 +7,7 @@ import io.chunkwise.spi.BackendProvider;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,5 +70,15 @@ class GpuBackendProviderTest {
         } catch (Exception ex) {
             throw new AssertionError(ex);
         }
+    }
+
+    @Test
+    void theDevicesPropertyPicksOrdinalsOrEveryDevice() {
+        assertEquals(List.of(0, 1, 2), GpuBackendProvider.chosenDevices(null, 3));
+        assertEquals(List.of(0, 1, 2), GpuBackendProvider.chosenDevices(" ", 3));
+        assertEquals(List.of(2, 0), GpuBackendProvider.chosenDevices("2, 0,2", 3));
+        var e = assertThrows(IllegalArgumentException.class, () -> GpuBackendProvider.chosenDevices("1,3", 3));
+        assertEquals(GpuBackendProvider.DEVICES_PROPERTY + " names device 3, but this node has 3 (ordinals 0 to 2)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GpuBackendProvider.chosenDevices("first", 3));
     }
 }
