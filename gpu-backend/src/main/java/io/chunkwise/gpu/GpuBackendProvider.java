@@ -127,6 +127,9 @@ public final class GpuBackendProvider implements BackendProvider {
         return new MultiGpuBackend(devices);
     }
 
+    /** The ordinals of the devices that passed the probe (empty where the backend is unavailable). */
+    static List<Integer> usableDevices() { return probe().devices(); }
+
     /**
      * The backend of the first device that passed the probe, alone (tests and the GPU check measure one device);
      * throws the reason where none did.
