@@ -88,8 +88,6 @@ final class DeviceMemoryPool<P, S> implements AutoCloseable {
     /** Who makes room when the budget is full (the chunks' residency); set once. */
     synchronized void spillTo(Spiller s) { this.spiller = s; }
 
-    long budget() { return budget; }
-
     /**
      * A buffer of at least {@code bytes} (> 0), reused from the free list of its class when one is there (the
      * calling thread's stream then waits for the buffer's earlier users); otherwise from the device, within the budget.

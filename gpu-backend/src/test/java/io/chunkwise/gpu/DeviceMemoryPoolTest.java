@@ -93,6 +93,7 @@ class DeviceMemoryPoolTest {
         assertEquals(2, dev.freed.size(), "a buffer given back after close goes straight to the device");
         assertThrows(IllegalStateException.class, () -> pool.allocate(1));
     }
+
     @Test
     void aReusedBufferWaitsOnTheDeviceForTheStreamsThatUsedIt() {
         FakeStreams streams = new FakeStreams();
