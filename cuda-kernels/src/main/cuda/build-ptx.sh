@@ -114,9 +114,8 @@ done
 # One instance of the NVRTC template, as the backend would make it (kept in WORK_DIR, not shipped).
 check="$work/fused_elementwise_check.cu"
 sed -e 's|@NAME@|chunkwise_fused_check_float64|' \
-    -e 's|@PARAMS@|const double* __restrict__ in0, const double* __restrict__ in1,|' \
-    -e 's|@OUT_T@|double|g' \
-    -e 's|@EXPR@|cw_maximum(in0[i] * in0[i] + in1[i], 0.0) + cw_normal<double>(42ull, g, 0.0, 1.0)|' \
+    -e 's|@PARAMS@|const double* __restrict__ in0, long long* __restrict__ out, long long n, long long d0, long long s0_0, double p0|' \
+    -e 's|@BODY@|        cw_i64 v = cw_to_int64(cw_maximum(in0[i * s0_0] * in0[i * s0_0], p0) + cw_normal<double>(42ull, i, 0.0, 1.0)); out[i] = (fabs(v) * v).v;|' \
     "$inc/fused_elementwise.cu.template" > "$check"
 if grep -q '@[A-Z_]*@' "$check"; then say "a placeholder of fused_elementwise.cu.template was not replaced"; exit 1; fi
 "$nvcc" "${flags[@]}" "$check" -o "$work/fused_elementwise_check.ptx"
