@@ -84,19 +84,20 @@ final class FusedKernelSource {
         }
 
         StringBuilder body = new StringBuilder();
-        // the position of element i in each input (and the array), innermost axis first
-        body.append("        long long r = i");
-        for (int i : inputs) body.append(", o").append(i).append(" = 0");
-        if (global) body.append(", g = gbase");
-        body.append(";\n");
-        for (int k = rank - 1; k >= 0; k--) {
-            body.append("        { long long c = ").append(k == 0 ? "r" : "r % d" + k).append(";");
-            if (k > 0) body.append(" r /= d").append(k).append(";");
-            for (int i : inputs) body.append(" o").append(i).append(" += c * s").append(i).append('_').append(k).append(';');
-            if (global) body.append(" g += c * g").append(k).append(';');
-            body.append(" }\n");
+        // the position of element i in each input (and the array), innermost axis first; none for constants alone
+        if (!inputs.isEmpty() || global) {
+            body.append("        long long r = i");
+            for (int i : inputs) body.append(", o").append(i).append(" = 0");
+            if (global) body.append(", g = gbase");
+            body.append(";\n");
+            for (int k = rank - 1; k >= 0; k--) {
+                body.append("        { long long c = ").append(k == 0 ? "r" : "r % d" + k).append(";");
+                if (k > 0) body.append(" r /= d").append(k).append(";");
+                for (int i : inputs) body.append(" o").append(i).append(" += c * s").append(i).append('_').append(k).append(';');
+                if (global) body.append(" g += c * g").append(k).append(';');
+                body.append(" }\n");
+            }
         }
-        if (!global) body.append("        (void) r;\n");
         for (int i : inputs) {
             DType t = dtypeOfInput(expr, i);
             body.append("        const ").append(type(t)).append(" x").append(i).append(" = ")
