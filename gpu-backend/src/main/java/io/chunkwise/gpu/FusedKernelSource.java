@@ -120,12 +120,12 @@ final class FusedKernelSource {
      * lengths, each input's strides, the global index's base and strides (where read), then the constants' and
      * generators' values (doubles as their raw bits) in the expression's post order.
      */
-    static long[] scalarArgs(Kernel kernel, FusedGeometry geometry, Expr expr) {
+    static long[] scalarArgs(FusedGeometry geometry, Expr expr) {
         List<Long> out = new ArrayList<>();
         out.add(geometry.size());
         for (long d : geometry.dims()) out.add(d);
         for (long[] s : geometry.strides()) for (long v : s) out.add(v);
-        if (kernel.global()) {
+        if (readsGlobalIndex(expr)) {
             out.add(geometry.globalBase());
             for (long g : geometry.global()) out.add(g);
         }

@@ -17,6 +17,7 @@ import io.chunkwise.spi.Region;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ import java.util.function.Supplier;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
@@ -60,7 +62,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
  */
 public final class GpuBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(GpuBackend.class);
-    private static final String FUSED = "a fused expression (only one unary/binary op over inputs, or a generator, runs on the GPU yet)";
 
     private final int ordinal;
     private final CUdevice device = new CUdevice();
@@ -68,6 +69,7 @@ public final class GpuBackend implements Backend {
     private final String deviceName;
     private final DeviceMemoryPool<DevicePointer> pool;
     private final Kernels kernels;
+    private final FusedKernels fused;
     private final Backend host;
     private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
@@ -114,6 +116,7 @@ public final class GpuBackend implements Backend {
                 }
             });
             kernels = new Kernels(build);
+            fused = new FusedKernels(() -> Nvrtc.open(driverVersion()), "compute_" + computeCapability());
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device);
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
@@ -184,6 +187,28 @@ public final class GpuBackend implements Backend {
     }
 
     Set<String> kernelNames() { return kernels.names(); }
+
+    /** NVRTC, which compiles the fused kernels, in words (or why it does not load), once a fused kernel was needed. */
+    public String nvrtcDescription() { return fused.describe(); }
+
+    /** How many fused kernels were compiled (or failed to compile) so far: one per expression shape. */
+    public int fusedKernelCount() { return fused.size(); }
+
+    private int driverVersion() {
+        int[] v = {0};
+        CudaCallException.check(cuDriverGetVersion(v), "cuDriverGetVersion");
+        return v[0];
+    }
+
+    /** The device's compute capability as NVRTC names it, e.g. {@code 90}. */
+    private int computeCapability() {
+        int[] major = {0}, minor = {0};
+        CudaCallException.check(cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+                "cuDeviceGetAttribute");
+        CudaCallException.check(cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+                "cuDeviceGetAttribute");
+        return major[0] * 10 + minor[0];
+    }
 
     // ---- residency ----
 
@@ -268,9 +293,10 @@ public final class GpuBackend implements Backend {
             current();
             return DeviceBlock.allocate(expr.dtype(), shape, pool);
         }
-        String why = elementwiseUnsupported(expr, inputs, inputStrides, shape, region);
-        if (why != null) {
-            return fallback("elementwise: " + why, Expr.show(expr),
+        if (elementwiseUnsupported(expr, inputs, inputStrides, shape, region) != null) {
+            String why = fusedUnsupported(expr, inputs);
+            if (why == null) return elementwiseFused(expr, inputs, inputStrides, region);
+            return fallback("elementwise: " + why, Expr.show(expr, 200),
                     () -> host.elementwise(expr, download(inputs), inputStrides, region));
         }
         current();
@@ -317,7 +343,7 @@ public final class GpuBackend implements Backend {
     public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst,
                                 int dstOffset, int[] dstStrides) {
         checkOpen();
-        String why = Shapes.size(region.shape()) == 0 ? null : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+        String why = Shapes.size(region.shape()) == 0 ? null : deviceUnsupported(expr, inputs, inputStrides, region);
         if (why == null) {
             Backend.super.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
             return;
@@ -338,7 +364,7 @@ public final class GpuBackend implements Backend {
         checkOpen();
         int n = Shapes.size(region.shape());
         String why = n == 0 || reduceUnsupported(op, expr.dtype(), axes, n) == null ? null
-                : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+                : deviceUnsupported(expr, inputs, inputStrides, region);
         if (why == null) return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
         count("reducePartialOf: " + why, op.numpyName() + " of " + Expr.show(expr));
         return host.reducePartialOf(op, expr, download(inputs), inputStrides, region, axes, argAxisOffset);
@@ -362,8 +388,75 @@ public final class GpuBackend implements Backend {
             case Expr.Const c -> null;
             case Expr.Arange a -> Runs.of(region) == null ? "a generator over a chunk that is not evenly spaced runs of its array" : null;
             case Expr.Random r -> Runs.of(region) == null ? "a generator over a chunk that is not evenly spaced runs of its array" : null;
-            default -> FUSED;
+            default -> "a fused expression";
         };
+    }
+
+    /** Why {@code expr} runs on neither a prebuilt kernel nor a fused one, or null. */
+    private String deviceUnsupported(Expr expr, Block[] inputs, int[][] strides, Region region) {
+        return elementwiseUnsupported(expr, inputs, strides, region.shape(), region) == null ? null : fusedUnsupported(expr, inputs);
+    }
+
+    /**
+     * Why {@code expr} has no fused kernel here, or null: an op the generator leaves to the CPU, an input that is
+     * not a chunk block of its node's dtype, or no NVRTC (logged once with the reason). A kernel that then fails to
+     * compile is found out at its first call ({@link #elementwiseFused}).
+     */
+    private String fusedUnsupported(Expr expr, Block[] inputs) {
+        String why = FusedKernelSource.unsupported(expr);
+        if (why != null) return why;
+        for (int i : FusedKernelSource.inputs(expr)) {
+            Block b = inputs[i];
+            if (!(b instanceof DeviceBlock || b instanceof HostBlock)) return "an input that is a " + b.getClass().getSimpleName();
+        }
+        String[] mismatch = {null};
+        FusedKernelSource.postOrder(expr, e -> {
+            if (e instanceof Expr.Input in && inputs[in.index()].dtype() != in.dtype()) {
+                mismatch[0] = "an input of dtype " + inputs[in.index()].dtype().numpyName() + " read as " + in.dtype().numpyName();
+            }
+        });
+        if (mismatch[0] != null) return mismatch[0];
+        String nvrtc = fused.problem();
+        if (nvrtc != null) {
+            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions are delegated to {}: {}", name(), host.name(), nvrtc);
+            return "no NVRTC";
+        }
+        return null;
+    }
+
+    /**
+     * {@code expr} as one fused kernel (compiled on its shape's first call): inputs read in place through their
+     * strides, uploaded first where they are on the host.
+     */
+    private Block elementwiseFused(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
+        List<Integer> used = FusedKernelSource.inputs(expr);
+        int[][] strides = new int[used.size()][];
+        for (int j = 0; j < strides.length; j++) strides[j] = inputStrides[used.get(j)];
+        FusedGeometry g = FusedGeometry.of(region, strides, FusedKernelSource.readsGlobalIndex(expr));
+        current();
+        FusedKernels.Compiled k = fused.function(FusedKernelSource.key(expr, g.rank()), () -> FusedKernelSource.generate(expr, g.rank()));
+        if (k.problem() != null) {
+            if (logged.add("fused " + k.name())) LOG.warn("{}: {}", name(), k.problem());
+            return fallback("elementwise: a fused kernel that did not compile", Expr.show(expr, 200),
+                    () -> host.elementwise(expr, download(inputs), inputStrides, region));
+        }
+        long[] scalars = FusedKernelSource.scalarArgs(g, expr);
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(expr.dtype(), region.shape(), pool);
+        try {
+            Pointer[] args = new Pointer[used.size() + 1 + scalars.length];
+            int a = 0;
+            for (int i : used) args[a++] = ptr(onDevice(inputs[i], temps));
+            args[a++] = ptr(out);
+            for (long w : scalars) args[a++] = arg(w);
+            FusedKernels.launch(k.function(), k.name(), g.size(), args);
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close); // the default stream orders later reuse after the kernel
+        }
     }
 
     private static String denseInput(Expr.Input x, Block[] inputs, int[][] strides, int[] shape, DType t) {
@@ -754,6 +847,7 @@ public final class GpuBackend implements Backend {
             }
         }
         kernels.close();
+        fused.close();
         IllegalStateException leak = null;
         try {
             pool.close();

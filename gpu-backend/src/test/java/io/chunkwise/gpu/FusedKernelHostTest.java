@@ -110,7 +110,7 @@ class FusedKernelHostTest {
             FusedGeometry g = FusedGeometry.of(k.region(), strides(k), FusedKernelSource.readsGlobalIndex(k.expr()));
             FusedKernelSource.Kernel kernel = FusedKernelSource.generate(k.expr(), g.rank());
             kernels.putIfAbsent(kernel.name(), kernel.source());
-            long[] scalars = FusedKernelSource.scalarArgs(kernel, g, k.expr());
+            long[] scalars = FusedKernelSource.scalarArgs(g, k.expr());
             main.append("    {\n");
             List<String> args = new ArrayList<>();
             for (int i : kernel.inputs()) {

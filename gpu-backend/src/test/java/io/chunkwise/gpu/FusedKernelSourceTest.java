@@ -77,9 +77,8 @@ class FusedKernelSourceTest {
 
     @Test
     void constantsTravelAsTheCpuBackendHoldsThem() {
-        FusedKernelSource.Kernel k = FusedKernelSource.generate(xSquaredPlus(0.1, F32), 1);
         FusedGeometry g = FusedGeometry.of(new Region(new int[]{5}, new long[]{0}, new long[]{5}), new int[][]{{1}}, false);
-        long[] args = FusedKernelSource.scalarArgs(k, g, xSquaredPlus(0.1, F32));
+        long[] args = FusedKernelSource.scalarArgs(g, xSquaredPlus(0.1, F32));
         assertArrayEquals(new long[]{5, 5, 1, Double.doubleToRawLongBits((float) 0.1)}, args);
         assertEquals(Long.MIN_VALUE, FusedKernelSource.constBits(new Expr.Const(Double.NaN, I64)));
         assertEquals(Integer.MIN_VALUE, FusedKernelSource.constBits(new Expr.Const(3e9, I32)));
