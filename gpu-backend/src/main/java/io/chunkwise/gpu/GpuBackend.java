@@ -191,6 +191,12 @@ public final class GpuBackend implements Backend {
     /** NVRTC, which compiles the fused kernels, in words (or why it does not load), once a fused kernel was needed. */
     public String nvrtcDescription() { return fused.describe(); }
 
+    /** Why fused expressions cannot run on this device (NVRTC does not load), or empty; opens NVRTC if need be. */
+    public Optional<String> fusedUnavailableReason() {
+        checkOpen();
+        return Optional.ofNullable(fused.problem());
+    }
+
     /** How many fused kernels were compiled (or failed to compile) so far: one per expression shape. */
     public int fusedKernelCount() { return fused.size(); }
 

@@ -180,7 +180,10 @@ class FusedKernelHostTest {
         return b;
     }
 
-    /** Null when equal (NaNs alike; floats within {@code ulps}), else the first differing element. */
+    /**
+     * Null when equal (NaNs alike; float64 within {@code ulps}, float32 within twice that, as the device math check
+     * holds CUDA's float functions of the prebuilt kernels), else the first differing element.
+     */
     static String compare(HostBlock want, HostBlock got, long ulps) {
         for (int i = 0; i < want.size(); i++) {
             String w, g;
@@ -196,7 +199,7 @@ class FusedKernelHostTest {
                 case float[] a -> {
                     float x = a[i], y = got.floats()[i];
                     same = Float.isNaN(x) ? Float.isNaN(y) : Float.floatToRawIntBits(x) == Float.floatToRawIntBits(y)
-                            || (ulps > 0 && Math.abs(Float.floatToRawIntBits(x) - Float.floatToRawIntBits(y)) <= ulps);
+                            || (ulps > 0 && Math.abs(Float.floatToRawIntBits(x) - Float.floatToRawIntBits(y)) <= 2 * ulps);
                     w = Float.toString(x);
                     g = Float.toString(y);
                 }
