@@ -40,7 +40,9 @@ final class FusedKernelSource {
      * A kernel: its cache key, name and source, the inputs it reads (by index, in the order of its pointer
      * parameters), whether it reads the global flat index (arange, random), and its parameters as declared.
      */
-    record Kernel(String key, String name, String source, List<Integer> inputs, boolean global, List<String> params) {}
+    record Kernel(String key, String name, String source, List<Integer> inputs, boolean global, List<String> params) {
+        GeneratedKernels.Program program() { return new GeneratedKernels.Program(name, source); }
+    }
 
     /** Why {@code expr} has no fused kernel (an op the generator cannot write with the CPU backend's bits), or null. */
     static String unsupported(Expr expr) {
@@ -346,18 +348,8 @@ final class FusedKernelSource {
         }
     }
 
-    private static volatile String template;
-
     /** The template from the cuda-kernels jar, without its comment lines (which name the placeholders). */
-    static String template() {
-        String t = template;
-        if (t == null) {
-            StringBuilder b = new StringBuilder();
-            for (String line : resource(TEMPLATE).split("\n", -1)) if (!line.startsWith("//")) b.append(line).append('\n');
-            template = t = b.toString().strip() + "\n";
-        }
-        return t;
-    }
+    static String template() { return GeneratedKernels.template(TEMPLATE); }
 
     /** A text resource of the cuda-kernels jar (the template, a header). */
     static String resource(String file) {

@@ -47,6 +47,7 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
 
 /**
  * The CUDA backend, first cut. On the device: upload/download, a single unary or binary op over dense float64/float32
@@ -69,7 +70,7 @@ public final class GpuBackend implements Backend {
     private final String deviceName;
     private final DeviceMemoryPool<DevicePointer> pool;
     private final Kernels kernels;
-    private final FusedKernels fused;
+    private final GeneratedKernels fused;
     private final Backend host;
     private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
@@ -116,7 +117,7 @@ public final class GpuBackend implements Backend {
                 }
             });
             kernels = new Kernels(build);
-            fused = new FusedKernels(() -> Nvrtc.open(driverVersion()), "compute_" + computeCapability());
+            fused = new GeneratedKernels(() -> Nvrtc.open(driverVersion()), "compute_" + computeCapability());
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device);
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
@@ -424,7 +425,7 @@ public final class GpuBackend implements Backend {
         if (mismatch[0] != null) return mismatch[0];
         String nvrtc = fused.problem();
         if (nvrtc != null) {
-            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions are delegated to {}: {}", name(), host.name(), nvrtc);
+            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
             return "no NVRTC";
         }
         return null;
@@ -440,7 +441,7 @@ public final class GpuBackend implements Backend {
         for (int j = 0; j < strides.length; j++) strides[j] = inputStrides[used.get(j)];
         FusedGeometry g = FusedGeometry.of(region, strides, FusedKernelSource.readsGlobalIndex(expr));
         current();
-        FusedKernels.Compiled k = fused.function(FusedKernelSource.key(expr, g.rank()), () -> FusedKernelSource.generate(expr, g.rank()));
+        GeneratedKernels.Compiled k = fused.function(FusedKernelSource.key(expr, g.rank()), () -> FusedKernelSource.generate(expr, g.rank()).program());
         if (k.problem() != null) {
             if (logged.add("fused " + k.name())) LOG.warn("{}: {}", name(), k.problem());
             return fallback("elementwise: a fused kernel that did not compile", Expr.show(expr, 200),
@@ -455,7 +456,7 @@ public final class GpuBackend implements Backend {
             for (int i : used) args[a++] = ptr(onDevice(inputs[i], temps));
             args[a++] = ptr(out);
             for (long w : scalars) args[a++] = arg(w);
-            FusedKernels.launch(k.function(), k.name(), g.size(), args);
+            GeneratedKernels.launch(k.function(), k.name(), g.size(), args);
             return out;
         } catch (RuntimeException e) {
             out.close();
@@ -669,10 +670,77 @@ public final class GpuBackend implements Backend {
 
     // ---- assemble ----
 
+    /**
+     * Every piece as a generated strided copy on the device ({@link StridedCopySource}, one kernel per element width
+     * and merged rank), in order, so that a later piece overwrites an earlier one as on the host; the output is
+     * zeroed first unless the pieces hold as many elements as it. Without NVRTC, or for a kernel that does not
+     * compile, on the CPU backend (counted as {@code "assemble"}).
+     */
     @Override
     public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
         checkOpen();
-        return fallback("assemble", Shapes.str(shape), () -> host.assemble(dtype, shape, download(sources), pieces));
+        String why = assembleUnsupported(dtype, sources);
+        List<GeneratedKernels.Compiled> copies = new ArrayList<>(pieces.size());
+        if (why == null) {
+            current();
+            for (Piece p : pieces) {
+                FusedGeometry g = StridedCopySource.geometry(p);
+                GeneratedKernels.Compiled k = fused.function(StridedCopySource.name(dtype.byteSize(), g.rank()),
+                        () -> StridedCopySource.generate(dtype.byteSize(), g.rank()));
+                if (k.problem() != null) {
+                    if (logged.add("copy " + k.name())) LOG.warn("{}: {}", name(), k.problem());
+                    why = "a copy kernel that did not compile";
+                    break;
+                }
+                copies.add(k);
+            }
+        }
+        if (why != null) {
+            return fallback(why.equals("no NVRTC") ? "assemble" : "assemble: " + why, Shapes.str(shape),
+                    () -> host.assemble(dtype, shape, download(sources), pieces));
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(dtype, shape, pool);
+        try {
+            long covered = 0;
+            for (Piece p : pieces) covered += p.elements();
+            if (covered < out.size() && out.size() > 0) {
+                CudaCallException.check(cuMemsetD8(out.pointer(), (byte) 0, out.bytes()), "cuMemsetD8(" + out.bytes() + " bytes)");
+            }
+            DeviceBlock[] on = new DeviceBlock[sources.length];
+            for (int i = 0; i < pieces.size(); i++) {
+                Piece p = pieces.get(i);
+                if (p.elements() == 0) continue;
+                if (on[p.source()] == null) on[p.source()] = onDevice(sources[p.source()], temps);
+                FusedGeometry g = StridedCopySource.geometry(p);
+                long[] scalars = StridedCopySource.scalarArgs(p, g);
+                Pointer[] args = new Pointer[2 + scalars.length];
+                args[0] = ptr(on[p.source()]);
+                args[1] = ptr(out);
+                for (int a = 0; a < scalars.length; a++) args[2 + a] = arg(scalars[a]);
+                GeneratedKernels.launch(copies.get(i).function(), copies.get(i).name(), g.size(), args);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close);
+        }
+    }
+
+    /** Why assemble runs on the CPU backend, or null: a source that is not a chunk block of the dtype, or no NVRTC. */
+    private String assembleUnsupported(DType dtype, Block[] sources) {
+        for (Block b : sources) {
+            if (!(b instanceof DeviceBlock || b instanceof HostBlock)) return "a source that is a " + b.getClass().getSimpleName();
+            if (b.dtype() != dtype) return "a " + b.dtype().numpyName() + " source of a " + dtype.numpyName() + " array";
+        }
+        String nvrtc = fused.problem();
+        if (nvrtc != null) {
+            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
+            return "no NVRTC";
+        }
+        return null;
     }
 
     // ---- scans and histograms: on the CPU backend ----

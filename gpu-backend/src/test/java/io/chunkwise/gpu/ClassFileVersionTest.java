@@ -27,7 +27,7 @@ class ClassFileVersionTest {
     void onlyTheFfmClassesNeedJava22() throws IOException {
         for (String c : List.of("CublasFfm", "FfmLibraryLoader", "NvrtcFfm")) assertEquals(66, major("io.chunkwise.gpu." + c), c + " is compiled for Java 22");
         for (String c : List.of("Cublas", "CublasBinding", "JCublasBinding", "CudaLibraries", "NativeLibraries", "GpuBackend", "GpuBackendProvider",
-                "Nvrtc", "NvrtcBinding", "JNvrtcBinding", "FusedKernels", "FusedKernelSource", "FusedGeometry")) {
+                "Nvrtc", "NvrtcBinding", "JNvrtcBinding", "GeneratedKernels", "FusedKernelSource", "FusedGeometry")) {
             assertEquals(65, major("io.chunkwise.gpu." + c), c + " is compiled for Java 21");
         }
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Run in a JVM of its own by {@link NvrtcBindingTest} (a stand-in libnvrtc must never meet the real one in a
  * process): finds NVRTC in {@code args[0]} (as a Python wheel folder, through PYTHONPATH) for a driver of CUDA
- * version {@code args[1]}, binds it as the backend does, compiles a fused kernel as {@link FusedKernels} does and a
+ * version {@code args[1]}, binds it as the backend does, compiles a fused kernel as {@link GeneratedKernels} does and a
  * program that fails, and prints {@code OK <description>}. Throws where the stand-in did not get what was passed.
  */
 public final class FakeNvrtcMain {
@@ -28,10 +28,10 @@ public final class FakeNvrtcMain {
 
         Expr.Input x = new Expr.Input(0, DType.FLOAT64);
         FusedKernelSource.Kernel k = FusedKernelSource.generate(new Expr.Binary(BinaryOp.MUL, x, x, DType.FLOAT64), 1);
-        String ptx = nvrtc.compile(k.source(), k.name() + ".cu", FusedKernels.headers(), FusedKernels.options("compute_90"));
+        String ptx = nvrtc.compile(k.source(), k.name() + ".cu", GeneratedKernels.headers(), GeneratedKernels.options("compute_90"));
         StringBuilder want = new StringBuilder("// program " + k.name() + ".cu\n");
         for (String h : FusedKernelSource.HEADERS) want.append("// header ").append(h).append('\n');
-        for (String o : FusedKernels.options("compute_90")) want.append("// option ").append(o).append('\n');
+        for (String o : GeneratedKernels.options("compute_90")) want.append("// option ").append(o).append('\n');
         want.append(k.source());
         if (!ptx.equals(want.toString())) throw new AssertionError("the stand-in got something else:\n" + ptx);
         try {

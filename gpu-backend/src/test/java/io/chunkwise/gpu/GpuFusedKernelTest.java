@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The fused kernels on a real GPU, compiled by NVRTC: random expressions of every dtype and op over random layouts
  * (those of {@link FusedKernelHostTest}) give the CPU backend's bits, exact ones bit for bit and a math-library op
- * at the root within 2 ulps (CUDA's math library against Java's), all on the device, one kernel per shape. Skipped
+ * at the root within 2 ulps (CUDA's math library against Java's), all on the device, one kernel per shape; and
+ * assemble's generated strided copies (those of {@link StridedCopyHostTest}) give its bits. Skipped
  * with the provider's reason where there is no GPU, and with NVRTC's where it does not load.
  */
 @Tag("gpu")
@@ -66,6 +67,19 @@ class GpuFusedKernelTest {
             if (diff != null && bad.size() < 10) bad.add(Expr.show(k.expr(), 300) + ": " + diff);
         }
         assertTrue(bad.isEmpty(), String.join("\n", bad));
+        assertEquals(0, gpu.fallbackCount(), "fell back: " + gpu.fallbackCounts());
+    }
+
+    @Test
+    void assembleCopiesOnTheDeviceAsTheCpuBackendDoes() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int c = 0; c < 200; c++) {
+            StridedCopyHostTest.Case k = StridedCopyHostTest.randomCase(rnd);
+            HostBlock want = io.chunkwise.spi.HostCopy.assemble(k.dtype(), k.shape(), k.sources(), k.pieces());
+            Block got = gpu.assemble(k.dtype(), k.shape(), k.sources(), k.pieces());
+            owned.add(got);
+            assertEquals(null, FusedKernelHostTest.compare(want, gpu.toHost(got), 0), "case " + c);
+        }
         assertEquals(0, gpu.fallbackCount(), "fell back: " + gpu.fallbackCounts());
     }
 
