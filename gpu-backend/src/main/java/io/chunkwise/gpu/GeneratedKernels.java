@@ -34,15 +34,27 @@ final class GeneratedKernels implements AutoCloseable {
     record Compiled(CUfunction function, String name, String problem) {}
 
     private final Supplier<Nvrtc.Result> opener;
-    private final String arch;
+    private final int computeCapability;
     private volatile Nvrtc.Result nvrtc;
+    private String arch;
     private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
     private final List<CUmodule> modules = new ArrayList<>();
 
-    /** @param arch the device's virtual architecture, e.g. {@code compute_90} */
-    GeneratedKernels(Supplier<Nvrtc.Result> opener, String arch) {
+    /** @param computeCapability the device's, e.g. 90 */
+    GeneratedKernels(Supplier<Nvrtc.Result> opener, int computeCapability) {
         this.opener = opener;
-        this.arch = arch;
+        this.computeCapability = computeCapability;
+    }
+
+    /**
+     * The virtual architecture to compile for: the device's own where NVRTC knows it, else the newest NVRTC knows below
+     * it (the driver JIT-compiles that PTX for the device); null where NVRTC knows none at or below it.
+     */
+    static String arch(int computeCapability, int[] supported) {
+        if (supported == null || supported.length == 0) return "compute_" + computeCapability;
+        int best = -1;
+        for (int a : supported) if (a <= computeCapability && a > best) best = a;
+        return best < 0 ? null : "compute_" + best;
     }
 
     /** NVRTC's options: the device's architecture, IEEE arithmetic without contraction (the CPU backend's bits). */
@@ -77,11 +89,26 @@ final class GeneratedKernels implements AutoCloseable {
         Nvrtc.Result r = nvrtc;
         if (r == null) {
             synchronized (this) {
-                if (nvrtc == null) nvrtc = opener.get();
+                if (nvrtc == null) nvrtc = withArch(opener.get());
                 r = nvrtc;
             }
         }
         return r.problem();
+    }
+
+    /** {@code r}, or no binding where NVRTC cannot compile for this device; sets {@link #arch}. */
+    private Nvrtc.Result withArch(Nvrtc.Result r) {
+        if (r.binding() == null) return r;
+        int[] supported;
+        try {
+            supported = r.binding().supportedArchs();
+        } catch (RuntimeException e) {
+            supported = null; // older NVRTC: try the device's own
+        }
+        arch = arch(computeCapability, supported);
+        if (arch != null) return r;
+        return new Nvrtc.Result(null, r.binding().describe() + " compiles for " + java.util.Arrays.toString(supported)
+                + " only, and the GPU has compute capability " + computeCapability / 10 + "." + computeCapability % 10);
     }
 
     /** NVRTC in words, or empty when it is not open. */

@@ -121,7 +121,7 @@ public final class GpuBackend implements Backend {
                 }
             });
             kernels = new Kernels(build);
-            fused = new GeneratedKernels(() -> Nvrtc.open(driverVersion()), "compute_" + computeCapability());
+            fused = new GeneratedKernels(() -> Nvrtc.open(driverVersion()), computeCapability());
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device);
             throw new BackendUnavailableException("could not set up CUDA device " + ordinal + " (" + deviceName + "): "
@@ -447,7 +447,8 @@ public final class GpuBackend implements Backend {
         current();
         GeneratedKernels.Compiled k = fused.function(FusedKernelSource.key(expr, g.rank()), () -> FusedKernelSource.generate(expr, g.rank()).program());
         if (k.problem() != null) {
-            if (logged.add("fused " + k.name())) LOG.warn("{}: {}", name(), k.problem());
+            if (logged.add("fused compile")) LOG.warn("{}: {}", name(), k.problem());
+            else LOG.debug("{}: {}", name(), k.problem());
             return fallback("elementwise: a fused kernel that did not compile", Expr.show(expr, 200),
                     () -> host.elementwise(expr, download(inputs), inputStrides, region));
         }
@@ -692,7 +693,8 @@ public final class GpuBackend implements Backend {
                 GeneratedKernels.Compiled k = fused.function(StridedCopySource.name(dtype.byteSize(), g.rank()),
                         () -> StridedCopySource.generate(dtype.byteSize(), g.rank()));
                 if (k.problem() != null) {
-                    if (logged.add("copy " + k.name())) LOG.warn("{}: {}", name(), k.problem());
+                    if (logged.add("copy compile")) LOG.warn("{}: {}", name(), k.problem());
+                    else LOG.debug("{}: {}", name(), k.problem());
                     why = "a copy kernel that did not compile";
                     break;
                 }

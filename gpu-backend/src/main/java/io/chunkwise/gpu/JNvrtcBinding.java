@@ -46,5 +46,14 @@ final class JNvrtcBinding implements NvrtcBinding {
         }
     }
 
+    @Override
+    public int[] supportedArchs() {
+        int[] n = {0};
+        NvrtcBinding.check(JNvrtc.nvrtcGetNumSupportedArchs(n), "nvrtcGetNumSupportedArchs");
+        int[] archs = new int[n[0]];
+        NvrtcBinding.check(JNvrtc.nvrtcGetSupportedArchs(archs), "nvrtcGetSupportedArchs");
+        return archs;
+    }
+
     @Override public String toString() { return description; }
 }

@@ -20,6 +20,9 @@ interface NvrtcBinding {
      */
     String compile(String source, String name, List<String> headers, List<String> options);
 
+    /** The real architectures this NVRTC compiles for ({@code nvrtcGetSupportedArchs}, e.g. 75, 80, 90), ascending. */
+    int[] supportedArchs();
+
     /** A failed NVRTC call or compilation; the message holds NVRTC's log where there is one. */
     final class NvrtcException extends RuntimeException {
         NvrtcException(String message) { super(message); }

@@ -25,7 +25,7 @@ final class NvrtcFfm implements NvrtcBinding {
     private static final AddressLayout PTR = ValueLayout.ADDRESS;
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
 
-    private final MethodHandle create, destroy, compile, ptxSize, ptx, logSize, log;
+    private final MethodHandle create, destroy, compile, ptxSize, ptx, logSize, log, archCount, archs;
     private final String description;
 
     NvrtcFfm(Path library, Path builtins, String where) {
@@ -40,6 +40,8 @@ final class NvrtcFfm implements NvrtcBinding {
         ptx = handle(lib, "nvrtcGetPTX", FunctionDescriptor.of(INT, PTR, PTR));
         logSize = handle(lib, "nvrtcGetProgramLogSize", FunctionDescriptor.of(INT, PTR, PTR));
         log = handle(lib, "nvrtcGetProgramLog", FunctionDescriptor.of(INT, PTR, PTR));
+        archCount = handle(lib, "nvrtcGetNumSupportedArchs", FunctionDescriptor.of(INT, PTR));
+        archs = handle(lib, "nvrtcGetSupportedArchs", FunctionDescriptor.of(INT, PTR));
         MethodHandle version = handle(lib, "nvrtcVersion", FunctionDescriptor.of(INT, PTR, PTR));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment major = a.allocate(INT), minor = a.allocate(INT);
@@ -84,6 +86,21 @@ final class NvrtcFfm implements NvrtcBinding {
             } finally {
                 int ignored = (int) destroy.invokeExact(holder);
             }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("NVRTC call failed: " + e, e);
+        }
+    }
+
+    @Override
+    public int[] supportedArchs() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(INT);
+            NvrtcBinding.check((int) archCount.invokeExact(n), "nvrtcGetNumSupportedArchs");
+            MemorySegment out = a.allocate(INT, Math.max(n.get(INT, 0), 1));
+            NvrtcBinding.check((int) archs.invokeExact(out), "nvrtcGetSupportedArchs");
+            return out.asSlice(0, 4L * n.get(INT, 0)).toArray(INT);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -42,6 +42,9 @@ public final class FakeNvrtcMain {
                 throw new AssertionError("message: " + e.getMessage());
             }
         }
+        if (!java.util.Arrays.equals(new int[]{75, 80, 90}, nvrtc.supportedArchs())) {
+            throw new AssertionError("archs: " + java.util.Arrays.toString(nvrtc.supportedArchs()));
+        }
         System.out.println("OK " + nvrtc.describe());
     }
 }

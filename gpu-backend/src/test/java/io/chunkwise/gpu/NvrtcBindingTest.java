@@ -87,6 +87,16 @@ class NvrtcBindingTest {
     }
 
     @Test
+    void kernelsAreCompiledForTheDevicesArchitectureOrTheNewestBelowIt() {
+        int[] nvrtc12 = {50, 52, 60, 70, 75, 80, 86, 89, 90};
+        assertEquals("compute_90", GeneratedKernels.arch(90, nvrtc12));
+        assertEquals("compute_90", GeneratedKernels.arch(120, nvrtc12)); // a newer GPU JIT-compiles compute_90 PTX
+        assertEquals("compute_80", GeneratedKernels.arch(80, nvrtc12));
+        assertNull(GeneratedKernels.arch(70, new int[]{75, 80, 90, 100, 120})); // NVRTC 13 dropped Volta
+        assertEquals("compute_86", GeneratedKernels.arch(86, null));
+    }
+
+    @Test
     void theAttemptsFollowTheDriverAndTheJavaVersion() throws Exception {
         Path w = wheel("both", 13);
         wheel("both", 12);

@@ -61,6 +61,9 @@ int nvrtcCompileProgram(program_t *p, int n, const char *const *options) {
     return 0;
 }
 
+int nvrtcGetNumSupportedArchs(int *n) { *n = 3; return 0; }
+int nvrtcGetSupportedArchs(int *archs) { archs[0] = 75; archs[1] = 80; archs[2] = 90; return 0; }
+
 int nvrtcGetPTXSize(program_t *p, size_t *n) { if (p == NULL || p->ptx == NULL) return 4; *n = strlen(p->ptx) + 1; return 0; }
 int nvrtcGetPTX(program_t *p, char *out) { if (p == NULL || p->ptx == NULL) return 4; strcpy(out, p->ptx); return 0; }
 int nvrtcGetProgramLogSize(program_t *p, size_t *n) { if (p == NULL) return 4; *n = (p->log ? strlen(p->log) : 0) + 1; return 0; }
@@ -70,4 +73,4 @@ int nvrtcGetProgramLog(program_t *p, char *out) { if (p == NULL) return 4; strcp
 #define UNUSED(NAME) int NAME(void) { return 3; }
 UNUSED(nvrtcAddNameExpression) UNUSED(nvrtcGetCUBIN) UNUSED(nvrtcGetCUBINSize) UNUSED(nvrtcGetLTOIR)
 UNUSED(nvrtcGetLTOIRSize) UNUSED(nvrtcGetLoweredName) UNUSED(nvrtcGetNVVM) UNUSED(nvrtcGetNVVMSize)
-UNUSED(nvrtcGetNumSupportedArchs) UNUSED(nvrtcGetOptiXIR) UNUSED(nvrtcGetOptiXIRSize) UNUSED(nvrtcGetSupportedArchs)
+UNUSED(nvrtcGetOptiXIR) UNUSED(nvrtcGetOptiXIRSize)
