@@ -304,11 +304,18 @@ public final class GpuBackend implements Backend {
             current();
             return DeviceBlock.allocate(expr.dtype(), shape, pool);
         }
-        if (elementwiseUnsupported(expr, inputs, inputStrides, shape, region) != null) {
+        boolean prebuilt = elementwiseUnsupported(expr, inputs, inputStrides, shape, region) == null;
+        if (!prebuilt || preferFused(expr, inputs)) {
             String why = fusedUnsupported(expr, inputs);
-            if (why == null) return elementwiseFused(expr, inputs, inputStrides, region);
-            return fallback("elementwise: " + why, Expr.show(expr, 200),
-                    () -> host.elementwise(expr, download(inputs), inputStrides, region));
+            if (why == null) {
+                Block out = elementwiseFused(expr, inputs, inputStrides, region);
+                if (out != null) return out;
+                why = "a fused kernel that did not compile";
+            }
+            if (!prebuilt) {
+                return fallback("elementwise: " + why, Expr.show(expr, 200),
+                        () -> host.elementwise(expr, download(inputs), inputStrides, region));
+            }
         }
         current();
         DType t = expr.dtype();
@@ -403,6 +410,16 @@ public final class GpuBackend implements Backend {
         };
     }
 
+    /**
+     * Whether a float32 op that a prebuilt kernel could run goes to a fused kernel instead: the prebuilt ones compute
+     * exp, sin, pow, ... in float (a few ulps from the CPU backend), a fused kernel in double rounded once, as the
+     * CPU backend does.
+     */
+    private boolean preferFused(Expr expr, Block[] inputs) {
+        return expr.dtype() == DType.FLOAT32 && (expr instanceof Expr.Unary || expr instanceof Expr.Binary)
+                && fusedUnsupported(expr, inputs) == null;
+    }
+
     /** Why {@code expr} runs on neither a prebuilt kernel nor a fused one, or null. */
     private String deviceUnsupported(Expr expr, Block[] inputs, int[][] strides, Region region) {
         return elementwiseUnsupported(expr, inputs, strides, region.shape(), region) == null ? null : fusedUnsupported(expr, inputs);
@@ -437,7 +454,7 @@ public final class GpuBackend implements Backend {
 
     /**
      * {@code expr} as one fused kernel (compiled on its shape's first call): inputs read in place through their
-     * strides, uploaded first where they are on the host.
+     * strides, uploaded first where they are on the host. Null where the kernel does not compile or load (logged).
      */
     private Block elementwiseFused(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
         List<Integer> used = FusedKernelSource.inputs(expr);
@@ -449,8 +466,7 @@ public final class GpuBackend implements Backend {
         if (k.problem() != null) {
             if (logged.add("fused compile")) LOG.warn("{}: {}", name(), k.problem());
             else LOG.debug("{}: {}", name(), k.problem());
-            return fallback("elementwise: a fused kernel that did not compile", Expr.show(expr, 200),
-                    () -> host.elementwise(expr, download(inputs), inputStrides, region));
+            return null;
         }
         long[] scalars = FusedKernelSource.scalarArgs(g, expr);
         List<DeviceBlock> temps = new ArrayList<>();
