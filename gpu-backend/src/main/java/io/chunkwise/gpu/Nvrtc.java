@@ -71,8 +71,23 @@ final class Nvrtc {
 
     /** {@link #open(List, Opener)} of the {@link #plan} on this machine. */
     static Result open(int driverVersion) {
-        return open(plan(driverVersion, Runtime.version().feature(), new CudaLibraries(CudaLibraries.Environment.system())),
-                Nvrtc::openReal);
+        return open(driverVersion, Runtime.version().feature(), new CudaLibraries(CudaLibraries.Environment.system()), Nvrtc::openReal);
+    }
+
+    /** {@link #open(List, Opener)} of the {@link #plan}, the problem completed with what the Java or driver version rules out. */
+    static Result open(int driverVersion, int javaFeature, CudaLibraries libraries, Opener opener) {
+        Result r = open(plan(driverVersion, javaFeature, libraries), opener);
+        if (r.binding() != null) return r;
+        List<Path> thirteen = libraries.find("libnvrtc.so.13");
+        if (!thirteen.isEmpty() && javaFeature < 22) {
+            return new Result(null, r.problem() + "; libnvrtc.so.13 at " + thirteen.get(0).getParent() + " is bound through the"
+                    + " Foreign Function API of Java 22 or newer, and this is Java " + javaFeature);
+        }
+        if (!thirteen.isEmpty() && driverVersion < 13000) {
+            return new Result(null, r.problem() + "; libnvrtc.so.13 at " + thirteen.get(0).getParent() + " writes PTX that"
+                    + " needs a CUDA 13 driver (580 or newer), and this one supports CUDA " + KernelBuild.version(driverVersion));
+        }
+        return r;
     }
 
     static NvrtcBinding openReal(Attempt a) throws Throwable {

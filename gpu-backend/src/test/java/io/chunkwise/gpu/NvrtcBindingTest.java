@@ -112,5 +112,8 @@ class NvrtcBindingTest {
         assertNull(none.binding());
         Nvrtc.Result failed = Nvrtc.open(List.of(new Nvrtc.Attempt(12, null, Nvrtc.Via.JNVRTC)), a -> { throw new UnsatisfiedLinkError("nope"); });
         assertTrue(failed.problem().startsWith("NVRTC could not be loaded: libnvrtc.so.12 from the system loader via JNVRTC: "), failed.problem());
+        Nvrtc.Result java21 = Nvrtc.open(13000, 21, libs, a -> { throw new UnsatisfiedLinkError("no " + a.library()); });
+        assertTrue(java21.problem().endsWith("; libnvrtc.so.13 at " + l13.getParent() + " is bound through the Foreign Function API"
+                + " of Java 22 or newer, and this is Java 21"), java21.problem());
     }
 }
