@@ -36,7 +36,7 @@ final class GeneratedKernels implements AutoCloseable {
     private final Supplier<Nvrtc.Result> opener;
     private final int computeCapability;
     private volatile Nvrtc.Result nvrtc;
-    private String arch;
+    private String target; // the virtual architecture compiled for, set once NVRTC is open
     private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
     private final List<CUmodule> modules = new ArrayList<>();
 
@@ -89,14 +89,22 @@ final class GeneratedKernels implements AutoCloseable {
         Nvrtc.Result r = nvrtc;
         if (r == null) {
             synchronized (this) {
-                if (nvrtc == null) nvrtc = withArch(opener.get());
+                if (nvrtc == null) nvrtc = withArch(open());
                 r = nvrtc;
             }
         }
         return r.problem();
     }
 
-    /** {@code r}, or no binding where NVRTC cannot compile for this device; sets {@link #arch}. */
+    private Nvrtc.Result open() {
+        try {
+            return opener.get();
+        } catch (RuntimeException | LinkageError e) {
+            return new Nvrtc.Result(null, "NVRTC could not be opened: " + GpuBackendProvider.describe(e));
+        }
+    }
+
+    /** {@code r}, or no binding where NVRTC cannot compile for this device; sets {@link #target}. */
     private Nvrtc.Result withArch(Nvrtc.Result r) {
         if (r.binding() == null) return r;
         int[] supported;
@@ -105,13 +113,13 @@ final class GeneratedKernels implements AutoCloseable {
         } catch (RuntimeException e) {
             supported = null; // older NVRTC: try the device's own
         }
-        arch = arch(computeCapability, supported);
-        if (arch != null) return r;
+        target = arch(computeCapability, supported);
+        if (target != null) return r;
         return new Nvrtc.Result(null, r.binding().describe() + " compiles for " + java.util.Arrays.toString(supported)
                 + " only, and the GPU has compute capability " + computeCapability / 10 + "." + computeCapability % 10);
     }
 
-    /** NVRTC in words, or empty when it is not open. */
+    /** NVRTC in words, why it did not load, or that it was not needed yet. */
     String describe() {
         Nvrtc.Result r = nvrtc;
         return r == null ? "NVRTC not opened yet" : r.binding() != null ? r.binding().describe() : r.problem();
@@ -128,7 +136,7 @@ final class GeneratedKernels implements AutoCloseable {
     private Compiled compile(Program kernel) {
         String ptx;
         try {
-            ptx = nvrtc.binding().compile(kernel.source(), kernel.name() + ".cu", headers(), options(arch));
+            ptx = nvrtc.binding().compile(kernel.source(), kernel.name() + ".cu", headers(), options(target));
         } catch (RuntimeException e) {
             return new Compiled(null, kernel.name(), "NVRTC could not compile " + kernel.name() + ": " + e.getMessage());
         }
