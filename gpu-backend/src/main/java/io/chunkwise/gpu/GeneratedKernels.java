@@ -2,6 +2,8 @@ package io.chunkwise.gpu;
 
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUjit_option;
+import jcuda.driver.JITOptions;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 
@@ -16,6 +18,7 @@ import java.util.function.Supplier;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
 /**
@@ -144,7 +147,8 @@ final class GeneratedKernels implements AutoCloseable {
         CUmodule module = new CUmodule();
         int r = cuModuleLoadData(module, Arrays.copyOf(text, text.length + 1));
         if (r != CUresult.CUDA_SUCCESS) {
-            return new Compiled(null, kernel.name(), "cuModuleLoadData(" + kernel.name() + ") failed: " + CUresult.stringFor(r));
+            return new Compiled(null, kernel.name(), "cuModuleLoadData(" + kernel.name() + ") failed: " + CUresult.stringFor(r)
+                    + jitLog(Arrays.copyOf(text, text.length + 1)));
         }
         CUfunction f = new CUfunction();
         r = cuModuleGetFunction(f, module, kernel.name());
@@ -156,6 +160,27 @@ final class GeneratedKernels implements AutoCloseable {
             modules.add(module);
         }
         return new Compiled(f, kernel.name(), null);
+    }
+
+    /**
+     * The driver's JIT error log of a PTX image that did not load, asked for again with a log buffer (only on that
+     * failure path, so a binding quirk there cannot break loading); empty where there is none.
+     */
+    private static String jitLog(byte[] image) {
+        try {
+            JITOptions jit = new JITOptions();
+            jit.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[8192]);
+            jit.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, 8192);
+            CUmodule m = new CUmodule();
+            if (cuModuleLoadDataJIT(m, Pointer.to(image), jit) == CUresult.CUDA_SUCCESS) {
+                cuModuleUnload(m);
+                return "";
+            }
+            String log = jit.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            return log == null || log.isBlank() ? "" : "\n" + log.strip();
+        } catch (RuntimeException | LinkageError e) {
+            return "";
+        }
     }
 
     /** Launches a compiled kernel over {@code n} elements on the default stream. */
