@@ -45,7 +45,10 @@ class FusedKernelHostTest {
         assumeTrue(gxx != null, "g++ not found on PATH: the host build of the fused kernels needs it");
         RandomFusedCases exact = new RandomFusedCases(20261205L, false), math = new RandomFusedCases(7L, true);
         List<RandomFusedCases.Case> cases = new ArrayList<>();
+        for (String op : RandomFusedCases.allOpDtypes(false)) cases.add(exact.covering(op)); // every op with every dtype
         for (int i = 0; i < EXACT_CASES; i++) cases.add(exact.next());
+        int exactCases = cases.size();
+        for (String op : RandomFusedCases.allOpDtypes(true)) cases.add(math.covering(op));
         for (int i = 0; i < MATH_CASES; i++) cases.add(math.next());
 
         Set<UnaryOp> unary = EnumSet.noneOf(UnaryOp.class);
@@ -56,6 +59,12 @@ class FusedKernelHostTest {
         binary.addAll(math.binaryUsed);
         for (UnaryOp op : UnaryOp.values()) if (op.forms().cuda() != null) assertTrue(unary.contains(op), "no case uses " + op);
         for (BinaryOp op : BinaryOp.values()) if (op.forms().cuda() != null) assertTrue(binary.contains(op), "no case uses " + op);
+        java.util.Set<String> missing = new java.util.TreeSet<>(RandomFusedCases.allOpDtypes(false));
+        missing.removeAll(exact.opDtypes);
+        java.util.Set<String> missingMath = new java.util.TreeSet<>(RandomFusedCases.allOpDtypes(true));
+        missingMath.removeAll(math.opDtypes);
+        missing.addAll(missingMath);
+        assertTrue(missing.isEmpty(), "ops never used with these operand dtypes: " + missing);
 
         List<String> mismatches = new ArrayList<>();
         int compared = 0;
@@ -64,7 +73,7 @@ class FusedKernelHostTest {
             for (int c = 0; c < cases.size(); c++) {
                 RandomFusedCases.Case k = cases.get(c);
                 HostBlock want = cpu.toHost(cpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region()));
-                long ulps = c < EXACT_CASES ? 0 : 2;
+                long ulps = c < exactCases ? 0 : 2;
                 String diff = compare(want, results.get(c), ulps);
                 compared += want.size();
                 if (diff != null && mismatches.size() < 10) {

@@ -56,10 +56,16 @@ class GpuFusedKernelTest {
     @Test
     void randomExpressionsGiveTheCpuBackendsBitsOnTheDevice() {
         RandomFusedCases exact = new RandomFusedCases(20261205L, false), math = new RandomFusedCases(7L, true);
+        List<RandomFusedCases.Case> cases = new ArrayList<>();
+        for (String op : RandomFusedCases.allOpDtypes(false)) cases.add(exact.covering(op));
+        for (int c = 0; c < 300; c++) cases.add(exact.next());
+        int exactCases = cases.size();
+        for (String op : RandomFusedCases.allOpDtypes(true)) cases.add(math.covering(op));
+        for (int c = 0; c < 100; c++) cases.add(math.next());
         List<String> bad = new ArrayList<>();
-        for (int c = 0; c < 400; c++) {
-            boolean isExact = c < 300;
-            RandomFusedCases.Case k = isExact ? exact.next() : math.next();
+        for (int c = 0; c < cases.size(); c++) {
+            boolean isExact = c < exactCases;
+            RandomFusedCases.Case k = cases.get(c);
             HostBlock want = cpu.toHost(cpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region()));
             Block got = gpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region());
             owned.add(got);

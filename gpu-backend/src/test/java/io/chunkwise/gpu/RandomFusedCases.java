@@ -36,6 +36,8 @@ final class RandomFusedCases {
     private final List<DType> inputTypes = new ArrayList<>();
     final Set<UnaryOp> unaryUsed = EnumSet.noneOf(UnaryOp.class);
     final Set<BinaryOp> binaryUsed = EnumSet.noneOf(BinaryOp.class);
+    /** Each op with the dtype of its operands, e.g. {@code ABS int32}. */
+    final Set<String> opDtypes = new java.util.TreeSet<>();
 
     RandomFusedCases(long seed, boolean mathLibrary) {
         this.rnd = new Random(seed);
@@ -45,7 +47,30 @@ final class RandomFusedCases {
     Case next() {
         inputTypes.clear();
         DType want = DTYPES[rnd.nextInt(DTYPES.length)];
-        Expr e = mathLibrary ? mathRoot(want) : expr(want, 1 + rnd.nextInt(4));
+        return over(mathLibrary ? mathRoot(want) : expr(want, 1 + rnd.nextInt(4)));
+    }
+
+    /** A case whose root is {@code opDtype} (an entry of {@link #allOpDtypes}) over random operands of that dtype. */
+    Case covering(String opDtype) {
+        inputTypes.clear();
+        String[] p = opDtype.split(" ");
+        DType d = java.util.Arrays.stream(DTYPES).filter(t -> t.numpyName().equals(p[1])).findFirst().orElseThrow();
+        int depth = mathLibrary ? rnd.nextInt(2) : rnd.nextInt(3);
+        Expr e;
+        if (java.util.Arrays.stream(UnaryOp.values()).anyMatch(o -> o.name().equals(p[0]))) {
+            UnaryOp op = UnaryOp.valueOf(p[0]);
+            used(op, d);
+            e = new Expr.Unary(op, expr(d, depth), op.isPredicate() ? DType.BOOL : d);
+        } else {
+            BinaryOp op = BinaryOp.valueOf(p[0]);
+            used(op, d);
+            e = new Expr.Binary(op, expr(d, depth), expr(d, depth), op.isPredicate() ? DType.BOOL : d);
+        }
+        return over(e);
+    }
+
+    /** {@code e} over a chunk of random shape and place, with inputs of random layouts. */
+    private Case over(Expr e) {
         int rank = rnd.nextInt(5);
         int[] shape = new int[rank];
         long[] offset = new long[rank], global = new long[rank];
@@ -71,12 +96,12 @@ final class RandomFusedCases {
         if (rnd.nextBoolean()) {
             List<UnaryOp> ops = new ArrayList<>(MATH_LIBRARY_UNARY);
             UnaryOp op = ops.get(rnd.nextInt(ops.size()));
-            unaryUsed.add(op);
+            used(op, t);
             return new Expr.Unary(op, expr(t, rnd.nextInt(3)), t);
         }
         List<BinaryOp> ops = new ArrayList<>(MATH_LIBRARY_BINARY);
         BinaryOp op = ops.get(rnd.nextInt(ops.size()));
-        binaryUsed.add(op);
+        used(op, t);
         return new Expr.Binary(op, expr(t, rnd.nextInt(3)), expr(t, rnd.nextInt(3)), t);
     }
 
@@ -91,12 +116,12 @@ final class RandomFusedCases {
                     if (op.isPredicate()) {
                         if (want != DType.BOOL) continue;
                         DType d = DTYPES[rnd.nextInt(DTYPES.length)];
-                        unaryUsed.add(op);
+                        used(op, d);
                         return new Expr.Unary(op, expr(d, depth - 1), DType.BOOL);
                     }
                     if (!defined(() -> op.operandType(want)) || op.operandType(want) != want) continue;
                     if (!want.isFloating() && op.forms().javaLong() == null) continue;
-                    unaryUsed.add(op);
+                    used(op, want);
                     return new Expr.Unary(op, expr(want, depth - 1), want);
                 }
                 case 2, 3 -> {
@@ -105,12 +130,12 @@ final class RandomFusedCases {
                     if (op.isPredicate()) {
                         if (want != DType.BOOL) continue;
                         DType d = DTYPES[rnd.nextInt(DTYPES.length)];
-                        binaryUsed.add(op);
+                        used(op, d);
                         return new Expr.Binary(op, expr(d, depth - 1), expr(d, depth - 1), DType.BOOL);
                     }
                     if (op.operandType(want) != want) continue;
                     if (!want.isFloating() && (op.forms().javaLong() == null || op == BinaryOp.POW)) continue;
-                    binaryUsed.add(op);
+                    used(op, want);
                     return new Expr.Binary(op, expr(want, depth - 1), expr(want, depth - 1), want);
                 }
                 case 4 -> {
@@ -124,6 +149,36 @@ final class RandomFusedCases {
             }
         }
         return leaf(want);
+    }
+
+    private void used(Enum<?> op, DType operands) {
+        if (op instanceof UnaryOp u) unaryUsed.add(u);
+        else binaryUsed.add((BinaryOp) op);
+        opDtypes.add(op.name() + " " + operands.numpyName());
+    }
+
+    /**
+     * Every op with every operand dtype it is defined for on the device, as the generator picks them: math-library
+     * ops on floats (when {@code mathLibrary}), exact ops on every dtype their rule keeps (integers where the table
+     * has an integer form; integer power apart), predicates on every dtype.
+     */
+    static Set<String> allOpDtypes(boolean mathLibrary) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (DType d : DTYPES) {
+            for (UnaryOp op : UnaryOp.values()) {
+                if (op.forms().cuda() == null || MATH_LIBRARY_UNARY.contains(op) != mathLibrary) continue;
+                boolean ok = mathLibrary ? d.isFloating() : op.isPredicate() || (defined(() -> op.operandType(d)) && op.operandType(d) == d
+                        && (d.isFloating() || op.forms().javaLong() != null));
+                if (ok) out.add(op.name() + " " + d.numpyName());
+            }
+            for (BinaryOp op : BinaryOp.values()) {
+                if (op.forms().cuda() == null || MATH_LIBRARY_BINARY.contains(op) != mathLibrary) continue;
+                boolean ok = mathLibrary ? d.isFloating() : op.isPredicate() || (op.operandType(d) == d
+                        && (d.isFloating() || (op.forms().javaLong() != null && op != BinaryOp.POW)));
+                if (ok) out.add(op.name() + " " + d.numpyName());
+            }
+        }
+        return out;
     }
 
     private static boolean defined(java.util.function.Supplier<DType> rule) {
