@@ -146,6 +146,11 @@ final class GeneratedKernels implements AutoCloseable {
         byte[] text = ptx.getBytes(StandardCharsets.US_ASCII);
         CUmodule module = new CUmodule();
         int r = cuModuleLoadData(module, Arrays.copyOf(text, text.length + 1));
+        String older = r == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION ? relabel(ptx, BASELINE_ISA) : null;
+        if (older != null) { // an NVRTC newer than the driver: its ISA label, not its instructions, is what the driver refuses
+            text = older.getBytes(StandardCharsets.US_ASCII);
+            r = cuModuleLoadData(module, Arrays.copyOf(text, text.length + 1));
+        }
         if (r != CUresult.CUDA_SUCCESS) {
             return new Compiled(null, kernel.name(), "cuModuleLoadData(" + kernel.name() + ") failed: " + CUresult.stringFor(r)
                     + jitLog(Arrays.copyOf(text, text.length + 1)));
@@ -160,6 +165,23 @@ final class GeneratedKernels implements AutoCloseable {
             modules.add(module);
         }
         return new Compiled(f, kernel.name(), null);
+    }
+
+    /** The PTX ISA every CUDA 12 driver loads, which cuda-kernels labels its own PTX with (build-ptx.sh). */
+    static final String BASELINE_ISA = "8.0";
+
+    /**
+     * {@code ptx} labelled with ISA {@code isa} where its {@code .version} is newer, else null. The kernels use
+     * nothing newer than what the prebuilt ones use (which build-ptx.sh labels so and ptxas checks); where they did,
+     * the driver's JIT would refuse the instruction, and the kernel goes to the CPU with that reason.
+     */
+    static String relabel(String ptx, String isa) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)$").matcher(ptx);
+        if (!m.find()) return null;
+        String[] want = isa.split("\\.");
+        int have = Integer.parseInt(m.group(1)) * 10 + Integer.parseInt(m.group(2));
+        if (have <= Integer.parseInt(want[0]) * 10 + Integer.parseInt(want[1])) return null;
+        return ptx.substring(0, m.start()) + ".version " + isa + ptx.substring(m.end());
     }
 
     /**

@@ -114,7 +114,8 @@ class FusedKernelSourceTest {
 
     /**
      * The generated sources compile under nvcc's device rules, which are NVRTC's (no system headers: the kernels
-     * include only cuda-kernels' headers), with --fmad=false; kernels of exact ops hold no fused multiply-add.
+     * include only cuda-kernels' headers), with --fmad=false; kernels of exact ops hold no fused multiply-add; their
+     * PTX labelled ISA 8.0 (a CUDA 12.0 driver's) still assembles for sm_80 and sm_90.
      */
     @Test
     void generatedSourcesCompileWithNvcc() throws Exception {
@@ -138,6 +139,16 @@ class FusedKernelSourceTest {
                 "-I", work.toString(), cu.toString(), "-o", ptx.toString()), 600);
         String text = Files.readString(ptx);
         for (String name : all.keySet()) assertTrue(text.contains(".entry " + name + "("), name + " missing from the PTX");
+        // what GeneratedKernels does for a driver older than NVRTC: the ISA label lowered, which ptxas checks here
+        String ptxas = FusedKernelHostTest.onPath("ptxas");
+        if (ptxas != null) {
+            Path relabelled = work.resolve("fused_all_isa80.ptx");
+            String lower = GeneratedKernels.relabel(text, GeneratedKernels.BASELINE_ISA);
+            Files.writeString(relabelled, lower != null ? lower : text);
+            for (String sm : List.of("sm_80", "sm_90")) {
+                FusedKernelHostTest.run(List.of(ptxas, "-arch=" + sm, relabelled.toString(), "-o", work.resolve("fused_all." + sm + ".cubin").toString()), 600);
+            }
+        }
 
         Path exactCu = work.resolve("fused_exact.cu"), exactPtx = work.resolve("fused_exact.ptx");
         Files.writeString(exactCu, String.join("\n", exact.values()));
