@@ -9,7 +9,7 @@ import java.util.List;
  * independent).
  */
 interface NvrtcBinding {
-    /** The library and binding in words, e.g. {@code NVRTC 13.0 (libnvrtc.so.13 at /usr/local/cuda/lib64, FFM)}. */
+    /** The library and binding in words, e.g. {@code NVRTC 13.0 (libnvrtc.so.13 at <its folder>, FFM)}. */
     String describe();
 
     /**
