@@ -38,6 +38,18 @@ __device__ __forceinline__ bool isfinite(cw_i64) { return true; }
 __device__ __forceinline__ cw_i64 cw_maximum(cw_i64 a, cw_i64 b) { return a.v >= b.v ? a : b; }
 __device__ __forceinline__ cw_i64 cw_minimum(cw_i64 a, cw_i64 b) { return a.v <= b.v ? a : b; }
 
+// Scalars.pow of longs: repeated squaring, wrapping. A negative exponent, which the CPU backend refuses, gives 0 here;
+// the kernel reports it through its error word (FusedKernelSource), and the backend raises the CPU's error.
+__device__ __forceinline__ cw_i64 pow(cw_i64 base, cw_i64 exp) {
+    if (exp.v < 0) return cw_i64(0);
+    cw_i64 r(1);
+    for (unsigned long long e = (unsigned long long) exp.v; e != 0; e >>= 1) {
+        if (e & 1) r = r * base;
+        base = base * base;
+    }
+    return r;
+}
+
 // io.chunkwise.spi.Scalars.remainder and floorDivide of longs: a zero divisor gives 0; -1 is apart because
 // LLONG_MIN % -1 and LLONG_MIN / -1 trap (Java gives 0 and the wrapped LLONG_MIN).
 __device__ __forceinline__ cw_i64 cw_remainder(cw_i64 a, cw_i64 b) {

@@ -38,9 +38,10 @@ final class FusedKernelSource {
 
     /**
      * A kernel: its cache key, name and source, the inputs it reads (by index, in the order of its pointer
-     * parameters), whether it reads the global flat index (arange, random), and its parameters as declared.
+     * parameters), whether it reads the global flat index (arange, random), whether it reports refused data through
+     * an error word ({@link #reportsErrors}), and its parameters as declared.
      */
-    record Kernel(String key, String name, String source, List<Integer> inputs, boolean global, List<String> params) {
+    record Kernel(String key, String name, String source, List<Integer> inputs, boolean global, boolean errors, List<String> params) {
         GeneratedKernels.Program program() { return new GeneratedKernels.Program(name, source); }
     }
 
@@ -56,9 +57,7 @@ final class FusedKernelSource {
                 case Expr.Binary b -> b.op().forms().cuda() == null ? b.op().numpyName() + " has no CUDA form"
                         : b.a().dtype() != b.b().dtype() ? "operands of two dtypes"
                         : !b.a().dtype().isFloating() && b.op().forms().javaLong() == null
-                                ? b.op().numpyName() + " of " + b.a().dtype().numpyName() + " (integers are cast first)"
-                        // the CPU backend raises on a negative exponent, which a kernel cannot
-                        : !b.a().dtype().isFloating() && b.op() == BinaryOp.POW ? "integer power" : null;
+                                ? b.op().numpyName() + " of " + b.a().dtype().numpyName() + " (integers are cast first)" : null;
                 case Expr.Random r -> r.dtype().isFloating() ? null : "random values of " + r.dtype().numpyName();
                 default -> null;
             };
@@ -77,6 +76,8 @@ final class FusedKernelSource {
         List<String> params = new ArrayList<>();
         for (int i : inputs) params.add("const " + storage(dtypeOfInput(expr, i)) + "* __restrict__ in" + i);
         params.add(storage(expr.dtype()) + "* __restrict__ out");
+        boolean errors = reportsErrors(expr);
+        if (errors) params.add("long long* __restrict__ err");
         params.add("long long n");
         for (int k = 0; k < rank; k++) params.add("long long d" + k);
         for (int i : inputs) for (int k = 0; k < rank; k++) params.add("long long s" + i + "_" + k);
@@ -114,7 +115,7 @@ final class FusedKernelSource {
                 .replace("@NAME@", name)
                 .replace("@PARAMS@", String.join(", ", params))
                 .replace("@BODY@", body.toString());
-        return new Kernel(key, name, source, inputs, global, List.copyOf(params));
+        return new Kernel(key, name, source, inputs, global, errors, List.copyOf(params));
     }
 
     /**
@@ -218,6 +219,7 @@ final class FusedKernelSource {
                     String a = emit(b.a()), c = emit(b.b());
                     String type = type(b.a().dtype());
                     String scope = "const " + type + " a = " + a + "; const " + type + " b = " + c + ";";
+                    if (integerPower(b)) scope += " if (b.v < 0) *err = b.v;"; // the CPU backend refuses it (Scalars.pow)
                     yield op(t, scope, b.op().forms().cuda(), b.op().isPredicate(), b.op().exact());
                 }
                 case Expr.Where w -> {
@@ -318,6 +320,20 @@ final class FusedKernelSource {
             default -> { }
         }
         visit.accept(e);
+    }
+
+    /**
+     * Whether the kernel has an error word, {@code long long* err} after {@code out}, zero before the launch: an integer
+     * power writes a negative exponent there, which the CPU backend refuses with an error (a kernel cannot throw).
+     */
+    static boolean reportsErrors(Expr expr) {
+        boolean[] found = {false};
+        postOrder(expr, e -> found[0] |= e instanceof Expr.Binary b && integerPower(b));
+        return found[0];
+    }
+
+    private static boolean integerPower(Expr.Binary b) {
+        return b.op() == BinaryOp.POW && !b.a().dtype().isFloating();
     }
 
     /** The input indices {@code expr} reads, ascending. */

@@ -55,8 +55,8 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
  * other elementwise expression the generator covers as one fused kernel per chunk, and every assemble piece as a
  * strided copy, both generated at run time and compiled by NVRTC ({@link GeneratedKernels}: one kernel per
  * expression shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding,
- * cuBLAS 12 or 13). Everything else (integer power, reductions other than that sum, combine and finish, scans,
- * histograms; fused expressions and copies where NVRTC does not load) is
+ * cuBLAS 12 or 13). Everything else (reductions other than that sum, combine and finish, scans, histograms; fused
+ * expressions and copies where NVRTC does not load) is
  * delegated to the best CPU backend found through {@code ServiceLoader} (never the reference backend, the tests'
  * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host, where their
  * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
@@ -472,12 +472,25 @@ public final class GpuBackend implements Backend {
         List<DeviceBlock> temps = new ArrayList<>();
         DeviceBlock out = DeviceBlock.allocate(expr.dtype(), region.shape(), pool);
         try {
-            Pointer[] args = new Pointer[used.size() + 1 + scalars.length];
+            boolean errors = FusedKernelSource.reportsErrors(expr);
+            DeviceBlock err = null;
+            if (errors) {
+                err = DeviceBlock.allocate(DType.INT64, new int[]{1}, pool);
+                temps.add(err);
+                CudaCallException.check(cuMemsetD8(err.pointer(), (byte) 0, 8), "cuMemsetD8(8 bytes)");
+            }
+            Pointer[] args = new Pointer[used.size() + (errors ? 2 : 1) + scalars.length];
             int a = 0;
             for (int i : used) args[a++] = ptr(onDevice(inputs[i], temps));
             args[a++] = ptr(out);
+            if (errors) args[a++] = ptr(err);
             for (long w : scalars) args[a++] = arg(w);
             GeneratedKernels.launch(k.function(), k.name(), g.size(), args);
+            if (errors) { // refused data raise the CPU backend's error (InvalidArgumentException)
+                long[] word = new long[1];
+                CudaCallException.check(cuMemcpyDtoH(Pointer.to(word), err.pointer(), 8), "cuMemcpyDtoH(8 bytes)");
+                if (word[0] < 0) io.chunkwise.spi.Scalars.pow(0, word[0]);
+            }
             return out;
         } catch (RuntimeException e) {
             out.close();

@@ -103,9 +103,15 @@ class FusedKernelSourceTest {
     }
 
     @Test
-    void integerPowerAndOpsWithoutACudaFormAreLeftToTheCpu() {
+    void integerPowerReportsRefusedExponentsAndMalformedNodesAreLeftToTheCpu() {
         Expr.Input i = new Expr.Input(0, I64);
-        assertEquals("integer power", FusedKernelSource.unsupported(new Expr.Binary(BinaryOp.POW, i, i, I64)));
+        Expr pow = new Expr.Binary(BinaryOp.POW, i, i, I64);
+        assertNull(FusedKernelSource.unsupported(pow));
+        assertTrue(FusedKernelSource.reportsErrors(new Expr.Cast(pow, F64)));
+        assertFalse(FusedKernelSource.reportsErrors(new Expr.Binary(BinaryOp.POW, new Expr.Input(0, F64), new Expr.Input(0, F64), F64)));
+        FusedKernelSource.Kernel k = FusedKernelSource.generate(pow, 1);
+        assertEquals("long long* __restrict__ err", k.params().get(2));
+        assertTrue(k.source().contains("if (b.v < 0) *err = b.v;"), k.source());
         assertNotNull(FusedKernelSource.unsupported(new Expr.Unary(UnaryOp.SQRT, i, I64)));
         assertNotNull(FusedKernelSource.unsupported(new Expr.Random(1, false, 0, 1, I64)));
         assertNull(FusedKernelSource.unsupported(new Expr.Binary(BinaryOp.POW, new Expr.Input(0, F64), new Expr.Input(0, F64), F64)));

@@ -151,13 +151,19 @@ class GpuBackendConformanceTest {
         compare(new Expr.Random(1, false, 0, 1, DType.FLOAT64), new Block[0], new Block[0], new int[0][], blocky, Tol.EXACT);
         Optional<String> noFused = gpu.fusedUnavailableReason();
         assertEquals(noFused.isPresent() ? 2 : 0, gpu.fallbackCount(), "counted: " + gpu.fallbackCounts() + "; " + noFused.orElse(""));
-        // integer power raises on a negative exponent on the CPU, which a kernel cannot: always delegated
+        // integer power: computed where every exponent is >= 0, refused with the CPU backend's error otherwise
         HostBlock i = HostBlock.allocate(DType.INT64, new int[]{n});
         for (int k = 0; k < n; k++) ((long[]) i.data())[k] = k % 7;
         Expr.Input in = new Expr.Input(0, DType.INT64);
         Block p = own(gpu.elementwise(new Expr.Binary(BinaryOp.POW, in, in, DType.INT64), new Block[]{i}, new int[][]{{1}}, region(n)));
         for (int k = 0; k < n; k++) assertEquals(io.chunkwise.spi.Scalars.pow(k % 7, k % 7), ((long[]) gpu.toHost(p).data())[k]);
-        assertTrue(gpu.fallbackCounts().containsKey("elementwise: integer power"), gpu.fallbackCounts().toString());
+        ((long[]) i.data())[n - 1] = -2;
+        long before = gpu.deviceBytesInUse();
+        io.chunkwise.InvalidArgumentException e = assertThrows(io.chunkwise.InvalidArgumentException.class,
+                () -> gpu.elementwise(new Expr.Binary(BinaryOp.POW, in, in, DType.INT64), new Block[]{i}, new int[][]{{1}}, region(n)));
+        assertTrue(e.getMessage().contains("Integers to negative integer powers are not allowed (exponent -2)"), e.getMessage());
+        assertEquals(before, gpu.deviceBytesInUse(), "a refused power leaves no block behind");
+        assertEquals(noFused.isPresent() ? 4 : 0, gpu.fallbackCount(), "counted: " + gpu.fallbackCounts());
     }
 
     // ---- reductions ----

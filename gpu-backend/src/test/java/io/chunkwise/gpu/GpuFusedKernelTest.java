@@ -2,6 +2,7 @@ package io.chunkwise.gpu;
 
 import io.chunkwise.Backends;
 import io.chunkwise.DType;
+import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Block;
@@ -66,7 +67,18 @@ class GpuFusedKernelTest {
         for (int c = 0; c < cases.size(); c++) {
             boolean isExact = c < exactCases;
             RandomFusedCases.Case k = cases.get(c);
-            HostBlock want = cpu.toHost(cpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region()));
+            HostBlock want;
+            try {
+                want = cpu.toHost(cpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region()));
+            } catch (InvalidArgumentException refused) { // a negative integer exponent: the device refuses it too
+                try {
+                    owned.add(gpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region()));
+                    if (bad.size() < 10) bad.add(Expr.show(k.expr(), 300) + ": the CPU refused it, the device did not");
+                } catch (InvalidArgumentException expected) {
+                    // as the CPU
+                }
+                continue;
+            }
             Block got = gpu.elementwise(k.expr(), k.inputs(), k.strides(), k.region());
             owned.add(got);
             String diff = FusedKernelHostTest.compare(want, gpu.toHost(got), isExact ? 0 : 2);

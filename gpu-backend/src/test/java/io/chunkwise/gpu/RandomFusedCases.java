@@ -64,7 +64,7 @@ final class RandomFusedCases {
         } else {
             BinaryOp op = BinaryOp.valueOf(p[0]);
             used(op, d);
-            e = new Expr.Binary(op, expr(d, depth), expr(d, depth), op.isPredicate() ? DType.BOOL : d);
+            e = new Expr.Binary(op, expr(d, depth), exponentOr(op, d, expr(d, depth)), op.isPredicate() ? DType.BOOL : d);
         }
         return over(e);
     }
@@ -126,7 +126,7 @@ final class RandomFusedCases {
                 }
                 case 2, 3 -> {
                     BinaryOp op = BinaryOp.values()[rnd.nextInt(BinaryOp.values().length)];
-                    if (MATH_LIBRARY_BINARY.contains(op) || op.forms().cuda() == null) continue;
+                    if (mathLibraryOp(op, want) || op.forms().cuda() == null) continue;
                     if (op.isPredicate()) {
                         if (want != DType.BOOL) continue;
                         DType d = DTYPES[rnd.nextInt(DTYPES.length)];
@@ -134,9 +134,9 @@ final class RandomFusedCases {
                         return new Expr.Binary(op, expr(d, depth - 1), expr(d, depth - 1), DType.BOOL);
                     }
                     if (op.operandType(want) != want) continue;
-                    if (!want.isFloating() && (op.forms().javaLong() == null || op == BinaryOp.POW)) continue;
+                    if (!want.isFloating() && op.forms().javaLong() == null) continue;
                     used(op, want);
-                    return new Expr.Binary(op, expr(want, depth - 1), expr(want, depth - 1), want);
+                    return new Expr.Binary(op, expr(want, depth - 1), exponentOr(op, want, expr(want, depth - 1)), want);
                 }
                 case 4 -> {
                     DType c = DTYPES[rnd.nextInt(DTYPES.length)];
@@ -172,13 +172,27 @@ final class RandomFusedCases {
                 if (ok) out.add(op.name() + " " + d.numpyName());
             }
             for (BinaryOp op : BinaryOp.values()) {
-                if (op.forms().cuda() == null || MATH_LIBRARY_BINARY.contains(op) != mathLibrary) continue;
+                if (op.forms().cuda() == null || mathLibraryOp(op, d) != mathLibrary) continue;
                 boolean ok = mathLibrary ? d.isFloating() : op.isPredicate() || (op.operandType(d) == d
-                        && (d.isFloating() || (op.forms().javaLong() != null && op != BinaryOp.POW)));
+                        && (d.isFloating() || op.forms().javaLong() != null));
                 if (ok) out.add(op.name() + " " + d.numpyName());
             }
         }
         return out;
+    }
+
+    /**
+     * The second operand {@code b}; for an integer power, half the time {@code maximum(b, 0)}, so that its values are
+     * computed (a negative exponent anywhere makes the CPU backend refuse the whole chunk).
+     */
+    private Expr exponentOr(BinaryOp op, DType t, Expr b) {
+        if (op != BinaryOp.POW || t.isFloating() || rnd.nextBoolean()) return b;
+        return new Expr.Binary(BinaryOp.MAXIMUM, b, new Expr.Const(0, t), t);
+    }
+
+    /** Whether {@code op} over {@code t} is a math library's: integer power is exact (repeated squaring). */
+    static boolean mathLibraryOp(BinaryOp op, DType t) {
+        return MATH_LIBRARY_BINARY.contains(op) && !(op == BinaryOp.POW && !t.isFloating());
     }
 
     private static boolean defined(java.util.function.Supplier<DType> rule) {
