@@ -166,8 +166,8 @@ class FusedKernelHostTest {
         for (int c = 0; c < cases.size(); c++) {
             RandomFusedCases.Case k = cases.get(c);
             byte[] bytes = Files.readAllBytes(WORK.resolve("c" + c + "_out"));
-            out.add(bytes.length == 0 && k.region().shape().length >= 0 && io.chunkwise.Shapes.size(k.region().shape()) > 0
-                    ? null : block(k.expr().dtype(), k.region().shape(), bytes));
+            boolean refused = bytes.length == 0; // the harness writes nothing for a case whose kernel reported an error
+            out.add(refused ? null : block(k.expr().dtype(), k.region().shape(), bytes));
         }
         return out;
     }
