@@ -7,7 +7,8 @@
 #   labelled ISA, so the label is checked, and the build fails when the shipped ISA is above the limit (8.0),
 # - packs the sm_80 and sm_90 SASS and the PTX into OUTPUT_DIR/<name>.fatbin (uncompressed, which every CUDA 12/13
 #   driver reads): A100, H100 and H200 load their SASS without a JIT, other GPUs JIT-compile the PTX,
-# - instantiates the NVRTC template fused_elementwise.cu.template once and compiles + assembles it the same way,
+# - instantiates the NVRTC templates (fused_elementwise.cu.template, strided_copy.cu.template) once each and compiles +
+#   assembles them the same way,
 # - writes OUTPUT_DIR/build-info.properties (what was built, by which nvcc, for which drivers), which tests and the
 #   GPU backend read.
 # Without nvcc on PATH (or in $CUDA_HOME/bin) it says so, records nvcc=absent and exits 0: the project still builds,
@@ -114,15 +115,25 @@ done
 # One instance of the NVRTC template, as the backend would make it (kept in WORK_DIR, not shipped).
 check="$work/fused_elementwise_check.cu"
 sed -e 's|@NAME@|chunkwise_fused_check_float64|' \
-    -e 's|@PARAMS@|const double* __restrict__ in0, const double* __restrict__ in1,|' \
-    -e 's|@OUT_T@|double|g' \
-    -e 's|@EXPR@|cw_maximum(in0[i] * in0[i] + in1[i], 0.0) + cw_normal<double>(42ull, g, 0.0, 1.0)|' \
+    -e 's|@PARAMS@|const double* __restrict__ in0, long long* __restrict__ out, long long n, long long d0, long long s0_0, double p0|' \
+    -e 's|@BODY@|        cw_i64 v = cw_to_int64(cw_maximum(in0[i * s0_0] * in0[i * s0_0], p0) + cw_normal<double>(42ull, i, 0.0, 1.0)); out[i] = (fabs(v) * v).v;|' \
     "$inc/fused_elementwise.cu.template" > "$check"
 if grep -q '@[A-Z_]*@' "$check"; then say "a placeholder of fused_elementwise.cu.template was not replaced"; exit 1; fi
 "$nvcc" "${flags[@]}" "$check" -o "$work/fused_elementwise_check.ptx"
 relabel "$work/fused_elementwise_check.ptx"
 say "nvcc $release -arch=$arch: fused_elementwise.cu.template (one instance) compiles"
 assemble "$work/fused_elementwise_check.ptx" "fused_elementwise_check.ptx"
+
+copy="$work/strided_copy_check.cu"
+sed -e 's|@NAME@|chunkwise_copy_64_rank1|' -e 's|@T@|unsigned long long|g' \
+    -e 's|@PARAMS@|long long d0, long long s0, long long t0|' \
+    -e 's|@INDEX@|        { long long c = r; o += c * s0; q += c * t0; }|' \
+    "$inc/strided_copy.cu.template" > "$copy"
+if grep -q '@[A-Z_]*@' "$copy"; then say "a placeholder of strided_copy.cu.template was not replaced"; exit 1; fi
+"$nvcc" "${flags[@]}" "$copy" -o "$work/strided_copy_check.ptx"
+relabel "$work/strided_copy_check.ptx"
+say "nvcc $release -arch=$arch: strided_copy.cu.template (one instance) compiles"
+assemble "$work/strided_copy_check.ptx" "strided_copy_check.ptx"
 
 shipped=$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$out/${kernels[0]}.ptx" | head -n 1)
 # the CUDA release whose driver first JIT-compiles that ISA: 7.y is CUDA 11.y, 8.0 is CUDA 12.0

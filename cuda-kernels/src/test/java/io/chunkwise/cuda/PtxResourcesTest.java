@@ -93,15 +93,20 @@ class PtxResourcesTest {
     }
 
     @Test
-    void nvrtcTemplateAndItsHeaderAreResources() throws IOException {
+    void nvrtcTemplatesAndTheirHeadersAreResources() throws IOException {
         String template = resource("fused_elementwise.cu.template");
-        for (String p : List.of("@NAME@", "@PARAMS@", "@OUT_T@", "@EXPR@")) {
-            assertTrue(template.contains(p), "template lacks placeholder " + p);
+        for (String p : List.of("@NAME@", "@PARAMS@", "@BODY@")) {
+            assertTrue(template.contains(p), "fused template lacks placeholder " + p);
         }
-        assertTrue(template.contains("#include \"chunkwise_device.cuh\""));
-        String header = resource("chunkwise_device.cuh");
-        assertFalse(header.lines().anyMatch(l -> l.startsWith("#include")), "NVRTC has no system headers: chunkwise_device.cuh must include nothing");
-        assertTrue(header.contains("cw_philox4x32_10") && header.contains("cw_maximum"));
+        assertTrue(template.contains("#include \"chunkwise_device.cuh\"") && template.contains("#include \"chunkwise_fused.cuh\""));
+        String copy = resource("strided_copy.cu.template");
+        for (String p : List.of("@NAME@", "@T@", "@PARAMS@", "@INDEX@")) assertTrue(copy.contains(p), "copy template lacks placeholder " + p);
+        for (String h : List.of("chunkwise_device.cuh", "chunkwise_fused.cuh")) {
+            String header = resource(h);
+            assertFalse(header.lines().anyMatch(l -> l.startsWith("#include")), "NVRTC has no system headers: " + h + " must include nothing");
+        }
+        assertTrue(resource("chunkwise_device.cuh").contains("cw_philox4x32_10") && resource("chunkwise_device.cuh").contains("cw_maximum"));
+        assertTrue(resource("chunkwise_fused.cuh").contains("struct cw_i64"));
     }
 
     private static void checkModule(Properties info, String module, List<String> ops, List<String> dtypes) {

@@ -17,6 +17,7 @@ import io.chunkwise.spi.Region;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ import java.util.function.Supplier;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
@@ -50,11 +52,16 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
 
 /**
- * The CUDA backend, first cut. On the device: upload/download, a single unary or binary op over dense float64/float32
- * inputs, fill/arange/uniform/normal, the SUM partial of a whole float64 chunk (the prebuilt PTX of cuda-kernels),
- * and GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding, cuBLAS 12 or 13). Everything else is
+ * The CUDA backend. On the device: upload/download; from the prebuilt PTX of cuda-kernels, a single unary or binary
+ * op over dense float64/float32 inputs, fill/arange/uniform/normal and the SUM partial of a whole float64 chunk; every
+ * other elementwise expression the generator covers as one fused kernel per chunk, and every assemble piece as a
+ * strided copy, both generated at run time and compiled by NVRTC ({@link GeneratedKernels}: one kernel per
+ * expression shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding,
+ * cuBLAS 12 or 13). Everything else (reductions other than that sum, combine and finish, scans, histograms; fused
+ * expressions and copies where NVRTC does not load) is
  * delegated to the best CPU backend found through {@code ServiceLoader} (never the reference backend, the tests'
  * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host, where their
  * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
@@ -69,7 +76,6 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
  */
 public final class GpuBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(GpuBackend.class);
-    private static final String FUSED = "a fused expression (only one unary/binary op over inputs, or a generator, runs on the GPU yet)";
 
     private final int ordinal;
     private final CUdevice device = new CUdevice();
@@ -82,6 +88,7 @@ public final class GpuBackend implements Backend {
     /** Where blocks get their memory (named as the pool it wraps, which it spills for). */
     private final DeviceResidency<DevicePointer, byte[][], DeviceStream> pool;
     private final Kernels kernels;
+    private final GeneratedKernels fused;
     private final Backend host;
     private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
@@ -137,6 +144,7 @@ public final class GpuBackend implements Backend {
             pool = new DeviceResidency<>(devicePool, streams, new HostSpillCopies());
             blasStream = streams.newStream();
             kernels = new Kernels(build);
+            fused = new GeneratedKernels(() -> Nvrtc.open(driverVersion()), computeCapability());
         } catch (RuntimeException e) {
             staging.close();
             streams.close();
@@ -230,6 +238,34 @@ public final class GpuBackend implements Backend {
     }
 
     Set<String> kernelNames() { return kernels.names(); }
+
+    /** NVRTC, which compiles the fused kernels, in words (or why it does not load), once a fused kernel was needed. */
+    public String nvrtcDescription() { return fused.describe(); }
+
+    /** Why fused expressions cannot run on this device (NVRTC does not load), or empty; opens NVRTC if need be. */
+    public Optional<String> fusedUnavailableReason() {
+        checkOpen();
+        return Optional.ofNullable(fused.problem());
+    }
+
+    /** How many fused kernels were compiled (or failed to compile) so far: one per expression shape. */
+    public int fusedKernelCount() { return fused.size(); }
+
+    private int driverVersion() {
+        int[] v = {0};
+        CudaCallException.check(cuDriverGetVersion(v), "cuDriverGetVersion");
+        return v[0];
+    }
+
+    /** The device's compute capability as NVRTC names it, e.g. {@code 90}. */
+    private int computeCapability() {
+        int[] major = {0}, minor = {0};
+        CudaCallException.check(cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+                "cuDeviceGetAttribute");
+        CudaCallException.check(cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+                "cuDeviceGetAttribute");
+        return major[0] * 10 + minor[0];
+    }
 
     // ---- residency ----
 
@@ -346,10 +382,18 @@ public final class GpuBackend implements Backend {
             current();
             return DeviceBlock.allocate(expr.dtype(), shape, pool);
         }
-        String why = elementwiseUnsupported(expr, inputs, inputStrides, shape, region);
-        if (why != null) {
-            return fallback("elementwise: " + why, Expr.show(expr),
-                    () -> host.elementwise(expr, download(inputs), inputStrides, region));
+        boolean prebuilt = elementwiseUnsupported(expr, inputs, inputStrides, shape, region) == null;
+        if (!prebuilt || preferFused(expr, inputs)) {
+            String why = fusedUnsupported(expr, inputs);
+            if (why == null) {
+                Block out = elementwiseFused(expr, inputs, inputStrides, region);
+                if (out != null) return out;
+                why = "a fused kernel that did not compile";
+            }
+            if (!prebuilt) {
+                return fallback("elementwise: " + why, Expr.show(expr, 200),
+                        () -> host.elementwise(expr, download(inputs), inputStrides, region));
+            }
         }
         current();
         DType t = expr.dtype();
@@ -395,7 +439,7 @@ public final class GpuBackend implements Backend {
     public void elementwiseInto(Expr expr, Block[] inputs, int[][] inputStrides, Region region, HostBlock dst,
                                 int dstOffset, int[] dstStrides) {
         checkOpen();
-        String why = Shapes.size(region.shape()) == 0 ? null : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+        String why = Shapes.size(region.shape()) == 0 ? null : deviceUnsupported(expr, inputs, inputStrides, region);
         if (why == null) {
             Backend.super.elementwiseInto(expr, inputs, inputStrides, region, dst, dstOffset, dstStrides);
             return;
@@ -416,7 +460,7 @@ public final class GpuBackend implements Backend {
         checkOpen();
         int n = Shapes.size(region.shape());
         String why = n == 0 || reduceUnsupported(op, expr.dtype(), axes, n) == null ? null
-                : elementwiseUnsupported(expr, inputs, inputStrides, region.shape(), region);
+                : deviceUnsupported(expr, inputs, inputStrides, region);
         if (why == null) return Backend.super.reducePartialOf(op, expr, inputs, inputStrides, region, axes, argAxisOffset);
         count("reducePartialOf: " + why, op.numpyName() + " of " + Expr.show(expr));
         return host.reducePartialOf(op, expr, download(inputs), inputStrides, region, axes, argAxisOffset);
@@ -440,8 +484,98 @@ public final class GpuBackend implements Backend {
             case Expr.Const c -> null;
             case Expr.Arange a -> Runs.of(region) == null ? "a generator over a chunk that is not evenly spaced runs of its array" : null;
             case Expr.Random r -> Runs.of(region) == null ? "a generator over a chunk that is not evenly spaced runs of its array" : null;
-            default -> FUSED;
+            default -> "a fused expression";
         };
+    }
+
+    /**
+     * Whether a float32 op that a prebuilt kernel could run goes to a fused kernel instead: the prebuilt ones compute
+     * exp, sin, pow, ... in float (a few ulps from the CPU backend), a fused kernel in double rounded once, as the
+     * CPU backend does.
+     */
+    private boolean preferFused(Expr expr, Block[] inputs) {
+        return expr.dtype() == DType.FLOAT32 && (expr instanceof Expr.Unary || expr instanceof Expr.Binary)
+                && fusedUnsupported(expr, inputs) == null;
+    }
+
+    /** Why {@code expr} runs on neither a prebuilt kernel nor a fused one, or null. */
+    private String deviceUnsupported(Expr expr, Block[] inputs, int[][] strides, Region region) {
+        return elementwiseUnsupported(expr, inputs, strides, region.shape(), region) == null ? null : fusedUnsupported(expr, inputs);
+    }
+
+    /**
+     * Why {@code expr} has no fused kernel here, or null: an op the generator leaves to the CPU, an input that is
+     * not a chunk block of its node's dtype, or no NVRTC (logged once with the reason). A kernel that then fails to
+     * compile is found out at its first call ({@link #elementwiseFused}).
+     */
+    private String fusedUnsupported(Expr expr, Block[] inputs) {
+        String why = FusedKernelSource.unsupported(expr);
+        if (why != null) return why;
+        for (int i : FusedKernelSource.inputs(expr)) {
+            Block b = inputs[i];
+            if (!(b instanceof DeviceBlock || b instanceof HostBlock)) return "an input that is a " + b.getClass().getSimpleName();
+        }
+        String[] mismatch = {null};
+        FusedKernelSource.postOrder(expr, e -> {
+            if (e instanceof Expr.Input in && inputs[in.index()].dtype() != in.dtype()) {
+                mismatch[0] = "an input of dtype " + inputs[in.index()].dtype().numpyName() + " read as " + in.dtype().numpyName();
+            }
+        });
+        if (mismatch[0] != null) return mismatch[0];
+        String nvrtc = fused.problem();
+        if (nvrtc != null) {
+            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
+            return "no NVRTC";
+        }
+        return null;
+    }
+
+    /**
+     * {@code expr} as one fused kernel (compiled on its shape's first call): inputs read in place through their
+     * strides, uploaded first where they are on the host. Null where the kernel does not compile or load (logged).
+     */
+    private Block elementwiseFused(Expr expr, Block[] inputs, int[][] inputStrides, Region region) {
+        List<Integer> used = FusedKernelSource.inputs(expr);
+        int[][] strides = new int[used.size()][];
+        for (int j = 0; j < strides.length; j++) strides[j] = inputStrides[used.get(j)];
+        FusedGeometry g = FusedGeometry.of(region, strides, FusedKernelSource.readsGlobalIndex(expr));
+        current();
+        GeneratedKernels.Compiled k = fused.function(FusedKernelSource.key(expr, g.rank()), () -> FusedKernelSource.generate(expr, g.rank()).program());
+        if (k.problem() != null) {
+            if (logged.add("fused compile")) LOG.warn("{}: {}", name(), k.problem());
+            else LOG.debug("{}: {}", name(), k.problem());
+            return null;
+        }
+        long[] scalars = FusedKernelSource.scalarArgs(g, expr);
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(expr.dtype(), region.shape(), pool);
+        try {
+            boolean errors = FusedKernelSource.reportsErrors(expr);
+            DeviceBlock err = null;
+            if (errors) {
+                err = DeviceBlock.allocate(DType.INT64, new int[]{1}, pool);
+                temps.add(err);
+                CudaCallException.check(cuMemsetD8(err.pointer(), (byte) 0, 8), "cuMemsetD8(8 bytes)");
+            }
+            Pointer[] args = new Pointer[used.size() + (errors ? 2 : 1) + scalars.length];
+            int a = 0;
+            for (int i : used) args[a++] = ptr(onDevice(inputs[i], temps));
+            args[a++] = ptr(out);
+            if (errors) args[a++] = ptr(err);
+            for (long w : scalars) args[a++] = arg(w);
+            GeneratedKernels.launch(k.function(), k.name(), g.size(), args);
+            if (errors) { // refused data raise the CPU backend's error (InvalidArgumentException)
+                long[] word = new long[1];
+                CudaCallException.check(cuMemcpyDtoH(Pointer.to(word), err.pointer(), 8), "cuMemcpyDtoH(8 bytes)");
+                if (word[0] < 0) io.chunkwise.spi.Scalars.pow(0, word[0]);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close); // the default stream orders later reuse after the kernel
+        }
     }
 
     private static String denseInput(Expr.Input x, Block[] inputs, int[][] strides, int[] shape, DType t) {
@@ -662,10 +796,78 @@ public final class GpuBackend implements Backend {
 
     // ---- assemble ----
 
+    /**
+     * Every piece as a generated strided copy on the device ({@link StridedCopySource}, one kernel per element width
+     * and merged rank), in order, so that a later piece overwrites an earlier one as on the host; the output is
+     * zeroed first unless the pieces hold as many elements as it. Without NVRTC, or for a kernel that does not
+     * compile, on the CPU backend (counted as {@code "assemble"}).
+     */
     @Override
     public Block assemble(DType dtype, int[] shape, Block[] sources, List<Piece> pieces) {
         checkOpen();
-        return fallback("assemble", Shapes.str(shape), () -> host.assemble(dtype, shape, download(sources), pieces));
+        String why = assembleUnsupported(dtype, sources);
+        List<GeneratedKernels.Compiled> copies = new ArrayList<>(pieces.size());
+        if (why == null) {
+            current();
+            for (Piece p : pieces) {
+                FusedGeometry g = StridedCopySource.geometry(p);
+                GeneratedKernels.Compiled k = fused.function(StridedCopySource.name(dtype.byteSize(), g.rank()),
+                        () -> StridedCopySource.generate(dtype.byteSize(), g.rank()));
+                if (k.problem() != null) {
+                    if (logged.add("copy compile")) LOG.warn("{}: {}", name(), k.problem());
+                    else LOG.debug("{}: {}", name(), k.problem());
+                    why = "a copy kernel that did not compile";
+                    break;
+                }
+                copies.add(k);
+            }
+        }
+        if (why != null) {
+            return fallback(why.equals("no NVRTC") ? "assemble" : "assemble: " + why, Shapes.str(shape),
+                    () -> host.assemble(dtype, shape, download(sources), pieces));
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(dtype, shape, pool);
+        try {
+            long covered = 0;
+            for (Piece p : pieces) covered += p.elements();
+            if (covered < out.size() && out.size() > 0) {
+                CudaCallException.check(cuMemsetD8(out.pointer(), (byte) 0, out.bytes()), "cuMemsetD8(" + out.bytes() + " bytes)");
+            }
+            DeviceBlock[] on = new DeviceBlock[sources.length];
+            for (int i = 0; i < pieces.size(); i++) {
+                Piece p = pieces.get(i);
+                if (p.elements() == 0) continue;
+                if (on[p.source()] == null) on[p.source()] = onDevice(sources[p.source()], temps);
+                FusedGeometry g = StridedCopySource.geometry(p);
+                long[] scalars = StridedCopySource.scalarArgs(p, g);
+                Pointer[] args = new Pointer[2 + scalars.length];
+                args[0] = ptr(on[p.source()]);
+                args[1] = ptr(out);
+                for (int a = 0; a < scalars.length; a++) args[2 + a] = arg(scalars[a]);
+                GeneratedKernels.launch(copies.get(i).function(), copies.get(i).name(), g.size(), args);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close);
+        }
+    }
+
+    /** Why assemble runs on the CPU backend, or null: a source that is not a chunk block of the dtype, or no NVRTC. */
+    private String assembleUnsupported(DType dtype, Block[] sources) {
+        for (Block b : sources) {
+            if (!(b instanceof DeviceBlock || b instanceof HostBlock)) return "a source that is a " + b.getClass().getSimpleName();
+            if (b.dtype() != dtype) return "a " + b.dtype().numpyName() + " source of a " + dtype.numpyName() + " array";
+        }
+        String nvrtc = fused.problem();
+        if (nvrtc != null) {
+            if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
+            return "no NVRTC";
+        }
+        return null;
     }
 
     // ---- scans and histograms: on the CPU backend ----
@@ -853,6 +1055,7 @@ public final class GpuBackend implements Backend {
             }
         }
         kernels.close();
+        fused.close();
         IllegalStateException leak = null;
         for (AutoCloseable memory : List.<AutoCloseable>of(devicePool, pool, staging)) { // the pool's leak message names it
             try {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The module stays on the Java 21 floor: only the FFM classes of src/main/java22 are compiled for 22, and they are
- * reached by name ({@link Cublas#ffm}, {@link NativeLibraries#loader()}) only on such a JVM.
+ * reached by name ({@link Cublas#ffm}, {@link Nvrtc#openReal}, {@link NativeLibraries#loader()}) only on such a JVM.
  */
 class ClassFileVersionTest {
     private static int major(String className) throws IOException {
@@ -25,8 +25,9 @@ class ClassFileVersionTest {
 
     @Test
     void onlyTheFfmClassesNeedJava22() throws IOException {
-        for (String c : List.of("CublasFfm", "FfmLibraryLoader")) assertEquals(66, major("io.chunkwise.gpu." + c), c + " is compiled for Java 22");
-        for (String c : List.of("Cublas", "CublasBinding", "JCublasBinding", "CudaLibraries", "NativeLibraries", "GpuBackend", "GpuBackendProvider")) {
+        for (String c : List.of("CublasFfm", "FfmLibraryLoader", "NvrtcFfm")) assertEquals(66, major("io.chunkwise.gpu." + c), c + " is compiled for Java 22");
+        for (String c : List.of("Cublas", "CublasBinding", "JCublasBinding", "CudaLibraries", "NativeLibraries", "GpuBackend", "GpuBackendProvider",
+                "Nvrtc", "NvrtcBinding", "JNvrtcBinding", "GeneratedKernels", "FusedKernelSource", "FusedGeometry")) {
             assertEquals(65, major("io.chunkwise.gpu." + c), c + " is compiled for Java 21");
         }
     }
