@@ -205,10 +205,10 @@ final class GeneratedKernels implements AutoCloseable {
         }
     }
 
-    /** Launches a compiled kernel over {@code n} elements on the default stream. */
-    static void launch(CUfunction f, String name, long n, Pointer... args) {
+    /** Launches a compiled kernel over {@code n} elements on {@code stream} (the calling thread's). */
+    static void launch(CUfunction f, String name, long n, jcuda.driver.CUstream stream, Pointer... args) {
         int grid = Kernels.grid(n);
-        CudaCallException.check(cuLaunchKernel(f, grid, 1, 1, Kernels.BLOCK, 1, 1, 0, null, Pointer.to(args), null),
+        CudaCallException.check(cuLaunchKernel(f, grid, 1, 1, Kernels.BLOCK, 1, 1, 0, stream, Pointer.to(args), null),
                 "cuLaunchKernel(" + name + ", grid " + grid + ")");
     }
 

@@ -50,9 +50,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 /**
  * The CUDA backend. On the device: upload/download; from the prebuilt PTX of cuda-kernels, a single unary or binary
@@ -427,7 +425,7 @@ public final class GpuBackend implements Backend {
             out.close();
             throw e;
         } finally {
-            temps.forEach(DeviceBlock::close); // safe at once: the default stream orders later reuse after the kernel
+            temps.forEach(DeviceBlock::close); // safe at once: the pool reuses them only after this stream's kernel
         }
     }
 
@@ -555,7 +553,7 @@ public final class GpuBackend implements Backend {
             if (errors) {
                 err = DeviceBlock.allocate(DType.INT64, new int[]{1}, pool);
                 temps.add(err);
-                CudaCallException.check(cuMemsetD8(err.pointer(), (byte) 0, 8), "cuMemsetD8(8 bytes)");
+                CudaCallException.check(cuMemsetD8Async(err.pointer(), (byte) 0, 8, streams.current()), "cuMemsetD8Async(8 bytes)");
             }
             Pointer[] args = new Pointer[used.size() + (errors ? 2 : 1) + scalars.length];
             int a = 0;
@@ -563,10 +561,11 @@ public final class GpuBackend implements Backend {
             args[a++] = ptr(out);
             if (errors) args[a++] = ptr(err);
             for (long w : scalars) args[a++] = arg(w);
-            GeneratedKernels.launch(k.function(), k.name(), g.size(), args);
+            GeneratedKernels.launch(k.function(), k.name(), g.size(), streams.current(), args);
             if (errors) { // refused data raise the CPU backend's error (InvalidArgumentException)
-                long[] word = new long[1];
-                CudaCallException.check(cuMemcpyDtoH(Pointer.to(word), err.pointer(), 8), "cuMemcpyDtoH(8 bytes)");
+                long[] word = new long[1];   // a pageable copy on this thread's stream: it returns when the word is here
+                CudaCallException.check(cuMemcpyDtoHAsync(Pointer.to(word), err.pointer(), 8, streams.current()), "cuMemcpyDtoHAsync(8 bytes)");
+                CudaCallException.check(cuStreamSynchronize(streams.current()), "cuStreamSynchronize");
                 if (word[0] < 0) io.chunkwise.spi.Scalars.pow(0, word[0]);
             }
             return out;
@@ -574,7 +573,7 @@ public final class GpuBackend implements Backend {
             out.close();
             throw e;
         } finally {
-            temps.forEach(DeviceBlock::close); // the default stream orders later reuse after the kernel
+            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernel
         }
     }
 
@@ -832,7 +831,7 @@ public final class GpuBackend implements Backend {
             long covered = 0;
             for (Piece p : pieces) covered += p.elements();
             if (covered < out.size() && out.size() > 0) {
-                CudaCallException.check(cuMemsetD8(out.pointer(), (byte) 0, out.bytes()), "cuMemsetD8(" + out.bytes() + " bytes)");
+                CudaCallException.check(cuMemsetD8Async(out.pointer(), (byte) 0, out.bytes(), streams.current()), "cuMemsetD8Async(" + out.bytes() + " bytes)");
             }
             DeviceBlock[] on = new DeviceBlock[sources.length];
             for (int i = 0; i < pieces.size(); i++) {
@@ -845,7 +844,7 @@ public final class GpuBackend implements Backend {
                 args[0] = ptr(on[p.source()]);
                 args[1] = ptr(out);
                 for (int a = 0; a < scalars.length; a++) args[2 + a] = arg(scalars[a]);
-                GeneratedKernels.launch(copies.get(i).function(), copies.get(i).name(), g.size(), args);
+                GeneratedKernels.launch(copies.get(i).function(), copies.get(i).name(), g.size(), streams.current(), args);
             }
             return out;
         } catch (RuntimeException e) {
