@@ -24,4 +24,7 @@ public interface BackendProvider {
      * CUDA libraries load, the driver version, the device's compute capability). Never throws; empty by default.
      */
     default java.util.List<String> details() { return java.util.List.of(); }
+
+    /** How many devices its backend drives here (the GPU provider: the GPUs that passed its probe); 1 for a CPU. */
+    default int devices() { return 1; }
 }

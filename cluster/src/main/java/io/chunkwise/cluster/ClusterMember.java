@@ -77,11 +77,16 @@ public final class ClusterMember implements AutoCloseable {
             return this;
         }
 
-        /** GPUs to offer: 0 or 1 (default: 1 where a GPU backend is usable). */
+        /**
+         * GPUs to offer: 0 for none, else the number the GPU backend drives in this JVM (which:
+         * {@code -Dchunkwise.gpu.devices}); default every one whose self-test passes.
+         */
         public Options gpus(int gpus) {
             this.gpus = gpus;
             return this;
         }
+
+        int gpuCount() { return gpus; }
 
         /** The file of the cluster's secret (default: the environment, see {@link ClusterSecret}). */
         public Options secretFile(Path file) {

@@ -23,7 +23,7 @@ public final class ClusterMemberMain {
               --join HOST:PORT,...  members to join
               --threads N           task threads (default: the processors)
               --memory SIZE         memory budget, e.g. 4g (default: 40 % of the maximum heap)
-              --gpus N              GPUs to offer, 0 or 1 (default: 1 where a GPU backend is usable)
+              --gpus N              GPUs to drive, the first N (default: every one whose self-test passes; 0: none)
             The secret is never taken on the command line.""";
 
     private ClusterMemberMain() {}
@@ -45,6 +45,11 @@ public final class ClusterMemberMain {
         if (o == null) {
             out.println(USAGE);
             return 0;
+        }
+        if (o.gpuCount() > 0 && System.getProperty("chunkwise.gpu.devices") == null) {   // before the GPU provider probes
+            StringBuilder first = new StringBuilder("0");
+            for (int d = 1; d < o.gpuCount(); d++) first.append(',').append(d);
+            System.setProperty("chunkwise.gpu.devices", first.toString());
         }
         try {
             return ClusterMember.serve(o, out);

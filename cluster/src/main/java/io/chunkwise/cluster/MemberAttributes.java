@@ -44,30 +44,37 @@ public record MemberAttributes(int threads, long memoryBudget, Set<BackendKind> 
 
     /**
      * The attributes of a member on this machine: the backend kinds with a usable provider on this class path. With
-     * {@code gpus} of 0 the member offers no GPU backend; a negative {@code gpus} means "1 where a GPU backend is usable,
-     * else 0". The GPU backend drives one device, so a member offers at most 1 (start one member per GPU).
+     * {@code gpus} of 0 the member offers no GPU backend; a negative {@code gpus} means "the GPU backend where it is
+     * usable, with every device it drives"; a positive one must be the number it drives (which devices:
+     * {@code -Dchunkwise.gpu.devices}, which the launcher's {@code --gpus N} sets to the first N).
      *
-     * @throws InvalidArgumentException when {@code gpus} is above 1, or 1 where no GPU backend is usable (with why)
+     * @throws InvalidArgumentException when {@code gpus} is positive and not the number of GPUs the backend drives
+     *                                  here (none where it is unusable, with why)
      */
     static MemberAttributes detect(int threads, long memoryBudget, int gpus) {
-        if (gpus > 1) {
-            throw new InvalidArgumentException("a member drives at most 1 GPU (its GPU backend uses one device), not " + gpus
-                    + "; start one member per GPU");
-        }
         EnumSet<BackendKind> kinds = EnumSet.noneOf(BackendKind.class);
         List<String> gpuWhy = new ArrayList<>();
+        int driven = 0;
         for (BackendProvider p : Backends.providers()) {
             var reason = p.unavailableReason();
-            if (reason.isEmpty()) kinds.add(p.kind());
-            else if (p.kind() == BackendKind.GPU) gpuWhy.add(p.getClass().getSimpleName() + ": " + reason.get());
+            if (reason.isEmpty()) {
+                kinds.add(p.kind());
+                if (p.kind() == BackendKind.GPU) driven = Math.max(driven, p.devices());
+            } else if (p.kind() == BackendKind.GPU) {
+                gpuWhy.add(p.getClass().getSimpleName() + ": " + reason.get());
+            }
         }
         boolean gpu = kinds.contains(BackendKind.GPU);
-        if (gpus == 1 && !gpu) {
-            throw new InvalidArgumentException("1 GPU asked for, but no GPU backend is usable here"
+        if (gpus > 0 && !gpu) {
+            throw new InvalidArgumentException(gpus + " GPUs asked for, but no GPU backend is usable here"
                     + (gpuWhy.isEmpty() ? " (none on the class path)" : ": " + String.join("; ", gpuWhy)));
         }
+        if (gpus > 0 && gpus != driven) {
+            throw new InvalidArgumentException(gpus + " GPUs asked for, but the GPU backend drives " + driven
+                    + " here (-Dchunkwise.gpu.devices picks them, e.g. 0,1)");
+        }
         if (gpus == 0) kinds.remove(BackendKind.GPU);
-        return new MemberAttributes(threads, memoryBudget, kinds, kinds.contains(BackendKind.GPU) ? 1 : 0);
+        return new MemberAttributes(threads, memoryBudget, kinds, kinds.contains(BackendKind.GPU) ? driven : 0);
     }
 
     /** Sets these attributes on a member's configuration. */

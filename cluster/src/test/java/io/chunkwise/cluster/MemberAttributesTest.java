@@ -25,7 +25,9 @@ class MemberAttributesTest {
         assertFalse(new MemberAttributes(1, 1, EnumSet.noneOf(BackendKind.class), 0).offers(BackendKind.AUTO));
         assertThrows(InvalidArgumentException.class, () -> new MemberAttributes(0, 1, EnumSet.of(BackendKind.CPU), 0));
         assertThrows(InvalidArgumentException.class, () -> new MemberAttributes(1, 1, EnumSet.of(BackendKind.AUTO), 0));
-        assertThrows(InvalidArgumentException.class, () -> MemberAttributes.detect(1, 1, 2));
+        var e = assertThrows(InvalidArgumentException.class, () -> MemberAttributes.detect(1, 1, 2));
+        assertTrue(e.getMessage().startsWith("2 GPUs asked for, but no GPU backend is usable here"), e.getMessage());
+        assertEquals(0, MemberAttributes.detect(1, 1, -1).gpus(), "no GPU backend here: no GPUs offered");
     }
 
     @Test

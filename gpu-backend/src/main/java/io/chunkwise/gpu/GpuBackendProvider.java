@@ -88,6 +88,9 @@ public final class GpuBackendProvider implements BackendProvider {
      * {@code libcuda.so.1}, {@code libcublas.so.13|12}, {@code libnvrtc.so.13|12} load here and from where.
      */
     @Override
+    public int devices() { return unavailableReason().isPresent() ? 0 : probe().devices().size(); }
+
+    @Override
     public List<String> details() {
         List<String> out = new ArrayList<>(probe().found());
         try {
