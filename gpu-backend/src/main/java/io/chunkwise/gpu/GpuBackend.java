@@ -635,27 +635,56 @@ public final class GpuBackend implements Backend {
 
     // ---- reductions ----
 
-    /** Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null. */
-    private static String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
-        boolean all = true;
-        for (boolean a : axes) all &= a;
-        return op != ReduceOp.SUM ? op.numpyName()
-                : dtype != DType.FLOAT64 ? "sum of " + dtype.numpyName()
-                : !all ? "sum over some axes"
-                : n == 0 ? "sum of an empty chunk"
-                : null;
+    /**
+     * Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null: it
+     * runs as a generated kernel ({@link ReductionKernelSource}) where NVRTC loads, else only a whole float64 chunk's
+     * SUM does (the prebuilt kernel).
+     */
+    private String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        String nvrtc = fused.problem();
+        if (nvrtc == null || wholeSum(op, dtype, axes, n)) return null;
+        if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
+        return "no NVRTC";
     }
 
+    /** Whether the prebuilt kernel can run this partial: a whole non-empty float64 chunk's SUM. */
+    private static boolean wholeSum(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        boolean all = true;
+        for (boolean a : axes) all &= a;
+        return op == ReduceOp.SUM && dtype == DType.FLOAT64 && all && n > 0;
+    }
+
+    /** Whether the CPU backend refuses these arguments (it then throws, with its message). */
+    private static boolean invalidPartial(ReduceOp op, Block input, boolean[] axes) {
+        if (axes.length != input.shape().length) return true;
+        int reduced = 0;
+        for (boolean a : axes) if (a) reduced++;
+        return op.isArg() && reduced != 1;
+    }
+
+    /**
+     * The partial of a chunk on the device: a generated kernel, one thread per output, in the CPU backend's order
+     * (its bits); where NVRTC does not load or the kernel does not compile, the prebuilt sum of a whole float64
+     * chunk (not the CPU's order), else the CPU backend (the partial then stays on the host).
+     */
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
         checkOpen();
+        if (invalidPartial(op, input, axes)) return host.reducePartial(op, download(input), axes, argAxisOffset);
         int n = Shapes.size(input.shape());
-        String why = reduceUnsupported(op, input.dtype(), axes, n);
-        if (why == null && !(input instanceof DeviceBlock || input instanceof HostBlock)) why = "sum of a " + input.getClass().getSimpleName();
-        if (why != null) { // the partial stays on the host, where combine and finish run
-            count("reducePartial: " + why, op.numpyName());
-            return host.reducePartial(op, download(input), axes, argAxisOffset);
-        }
+        String why = !(input instanceof DeviceBlock || input instanceof HostBlock) ? "a " + input.getClass().getSimpleName()
+                : reduceUnsupported(op, input.dtype(), axes, n);
+        Block out = null;
+        if (why == null && fused.problem() == null) out = generatedPartial(op, input, axes, argAxisOffset);
+        // the prebuilt sum where the generated kernel cannot run: the device self-test's sum does not need NVRTC
+        if (why == null && out == null && wholeSum(op, input.dtype(), axes, n)) out = prebuiltSum(input, axes, n);
+        if (out != null) return out;
+        if (why == null) why = "a reduction kernel that did not compile";
+        count("reducePartial: " + why, op.numpyName()); // the partial stays on the host, where combine and finish run
+        return host.reducePartial(op, download(input), axes, argAxisOffset);
+    }
+
+    private Block prebuiltSum(Block input, boolean[] axes, int n) {
         current();
         List<DeviceBlock> temps = new ArrayList<>();
         int grid = Kernels.reduceGrid(n);
@@ -678,20 +707,162 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** On the CPU backend; the combined partial stays on the host. */
+    /** The generated partial kernel's result, or null where it does not compile (logged). */
+    private Block generatedPartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
+        ReductionGeometry g = ReductionGeometry.of(op, input.dtype(), input.shape(), axes);
+        current();
+        GeneratedKernels.Compiled k = null;
+        if (g.outputs() > 0) {
+            int kr = g.kept().rank(), lr = g.line().rank();
+            k = compiled(ReductionKernelSource.partialKey(op, input.dtype(), kr, lr),
+                    () -> ReductionKernelSource.partial(op, input.dtype(), kr, lr).program());
+            if (k == null) return null;
+        }
+        List<DType> types = ReductionKernelSource.parts(op, ReductionKernelSource.floating(op, input.dtype()));
+        long[] words = ReductionKernelSource.partialArgs(g, argAxisOffset);
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock[] parts = new DeviceBlock[types.size()];
+        try {
+            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), g.keptShape(), pool);
+            if (k != null) {
+                Pointer[] args = new Pointer[1 + parts.length + words.length];
+                args[0] = ptr(onDevice(input, temps));
+                for (int p = 0; p < parts.length; p++) args[1 + p] = ptr(parts[p]);
+                for (int w = 0; w < words.length; w++) args[1 + parts.length + w] = arg(words[w]);
+                GeneratedKernels.launch(k.function(), k.name(), g.outputs(), streams.current(), args);
+            }
+            return new Partial(parts);
+        } catch (RuntimeException e) {
+            for (DeviceBlock b : parts) if (b != null) b.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close);
+        }
+    }
+
+    /** A generated kernel, compiled on first use; null where it does not compile or load (logged). */
+    private GeneratedKernels.Compiled compiled(String key, Supplier<GeneratedKernels.Program> source) {
+        GeneratedKernels.Compiled k = fused.function(key, source);
+        if (k.problem() == null) return k;
+        if (logged.add("reduction compile")) LOG.warn("{}: {}", name(), k.problem());
+        else LOG.debug("{}: {}", name(), k.problem());
+        return null;
+    }
+
+    /**
+     * Why partials cannot be combined or finished on the device, or null: where they are not partials of the
+     * layout the kernels read (the CPU backend then combines them, or refuses them with its message), or no NVRTC.
+     */
+    private String partialsUnsupported(ReduceOp op, List<Block> partials) {
+        if (partials.isEmpty()) return "no partials";
+        List<DType> types = null;
+        int[] shape = null;
+        for (Block b : partials) {
+            if (!(b instanceof Partial p)) return "a " + b.getClass().getSimpleName();
+            if (types == null) {
+                boolean floating = op.isMoment() || p.parts()[0].dtype() == DType.FLOAT64;
+                types = ReductionKernelSource.parts(op, floating);
+                shape = p.shape();
+            }
+            if (p.parts().length != types.size()) return "a partial of " + p.parts().length + " parts";
+            for (int i = 0; i < types.size(); i++) {
+                Block part = p.parts()[i];
+                if (!(part instanceof DeviceBlock || part instanceof HostBlock)) return "a part that is a " + part.getClass().getSimpleName();
+                if (part.dtype() != types.get(i) || !Arrays.equals(part.shape(), shape)) return "partials of other layouts";
+            }
+        }
+        String nvrtc = fused.problem();
+        return nvrtc == null ? null : "no NVRTC";
+    }
+
+    /** The partials folded in order on the device, one thread per position (PartialMerge's order: its bits). */
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
         checkOpen();
-        count("reduceCombine", op.numpyName());
+        String why = partialsUnsupported(op, partials);
+        Block out = why == null ? generatedCombine(op, partials) : null;
+        if (out != null) return out;
+        count(why == null ? "reduceCombine: a reduction kernel that did not compile" : "reduceCombine: " + why, op.numpyName());
         List<Block> onHost = new ArrayList<>(partials.size());
         for (Block p : partials) onHost.add(download(p));
         return host.reduceCombine(op, onHost);
     }
 
+    private Block generatedCombine(ReduceOp op, List<Block> partials) {
+        Partial first = (Partial) partials.get(0);
+        boolean floating = op.isMoment() || first.parts()[0].dtype() == DType.FLOAT64;
+        List<DType> types = ReductionKernelSource.parts(op, floating);
+        int n = Shapes.size(first.shape());
+        current();
+        GeneratedKernels.Compiled k = null;
+        if (n > 0) {
+            k = compiled(ReductionKernelSource.combineKey(op, floating), () -> ReductionKernelSource.combine(op, floating).program());
+            if (k == null) return null;
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock[] parts = new DeviceBlock[types.size()];
+        try {
+            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), first.shape(), pool);
+            if (k != null) {
+                Pointer[] args = new Pointer[2 * parts.length + 2];
+                for (int p = 0; p < parts.length; p++) {
+                    long[] table = new long[partials.size()]; // the device addresses of every partial's part p, in order
+                    for (int j = 0; j < table.length; j++) table[j] = onDevice(((Partial) partials.get(j)).parts()[p], temps).pointer().address();
+                    args[2 * p] = ptr(onDevice(new HostBlock(DType.INT64, new int[]{table.length}, table), temps));
+                    args[2 * p + 1] = ptr(parts[p]);
+                }
+                args[2 * parts.length] = arg((long) n);
+                args[2 * parts.length + 1] = arg((long) partials.size());
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args);
+            }
+            return new Partial(parts);
+        } catch (RuntimeException e) {
+            for (DeviceBlock b : parts) if (b != null) b.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernel
+        }
+    }
+
+    /** The result values on the device (PartialMerge.finish's casts: its bits). */
     @Override
     public Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape) {
         checkOpen();
-        return fallback("reduceFinish", op.numpyName(), () -> host.reduceFinish(op, download(partial), dtype, shape));
+        String why = partialsUnsupported(op, List.of(partial));
+        if (why == null && Shapes.size(shape) != Shapes.size(partial.shape())) why = "a shape of another size"; // refused there
+        Block out = why == null ? generatedFinish(op, (Partial) partial, dtype, shape) : null;
+        if (out != null) return out;
+        return fallback(why == null ? "reduceFinish: a reduction kernel that did not compile" : "reduceFinish: " + why, op.numpyName(),
+                () -> host.reduceFinish(op, download(partial), dtype, shape));
+    }
+
+    private Block generatedFinish(ReduceOp op, Partial partial, DType dtype, int[] shape) {
+        boolean floating = op.isMoment() || partial.parts()[0].dtype() == DType.FLOAT64;
+        int n = Shapes.size(shape);
+        current();
+        GeneratedKernels.Compiled k = null;
+        if (n > 0) {
+            k = compiled(ReductionKernelSource.finishKey(op, floating, dtype), () -> ReductionKernelSource.finish(op, floating, dtype).program());
+            if (k == null) return null;
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(dtype, shape, pool);
+        try {
+            if (k != null) {
+                Block[] parts = partial.parts();
+                Pointer[] args = new Pointer[parts.length + 2];
+                for (int p = 0; p < parts.length; p++) args[p] = ptr(onDevice(parts[p], temps));
+                args[parts.length] = ptr(out);
+                args[parts.length + 1] = arg((long) n);
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close);
+        }
     }
 
     // ---- gemm ----
