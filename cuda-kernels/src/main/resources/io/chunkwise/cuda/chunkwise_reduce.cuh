@@ -33,10 +33,11 @@ __device__ double cw_leaf_sum(const F& x, long long off, long long n, bool squar
     return lanes[0];
 }
 
-// Loops.sum / sumOfSquares: halves at multiples of 16 down to leaves of at most 1024, left + right. The recursion
-// runs on an explicit stack (depth < 32 for lines under 2^31), so ptxas sees a fixed stack size.
-template <typename F>
-__device__ double cw_pairwise(const F& x, long long off, long long n, bool squares, double mean) {
+// Loops.sum's recursion: halves at multiples of 16 down to leaves of at most 1024, left + right; leaf(off, len)
+// gives a leaf's sum. The recursion runs on an explicit stack (depth < 32 for lines under 2^31), so that ptxas sees
+// a fixed stack size.
+template <typename L>
+__device__ double cw_pairwise_by(const L& leaf, long long off, long long n) {
     long long fo[40], fn[40];
     double fv[40];
     int fs[40]; // 0: not split yet, 1: left pending, 2: left done (in fv)
@@ -50,7 +51,7 @@ __device__ double cw_pairwise(const F& x, long long off, long long n, bool squar
             top++;
             continue;
         }
-        double v = cw_leaf_sum(x, fo[f], fn[f], squares, mean);
+        double v = leaf(fo[f], fn[f]);
         top--;
         for (;;) {
             if (top == 0) return v;
@@ -64,6 +65,32 @@ __device__ double cw_pairwise(const F& x, long long off, long long n, bool squar
             }
             v = fv[p] + v;
             top--;
+        }
+    }
+}
+
+// Loops.sum / sumOfSquares of x(off .. off + n).
+template <typename F>
+__device__ double cw_pairwise(const F& x, long long off, long long n, bool squares, double mean) {
+    return cw_pairwise_by([&](long long o, long long m) { return cw_leaf_sum(x, o, m, squares, mean); }, off, n);
+}
+
+// A whole line's pairwise leaves computed in parallel: every leaf of a line longer than 1024 holds at least 512
+// elements, so each holds a position of this grid, and the first it holds names it (its slot).
+#define CW_LEAF_GRID 256
+__device__ __forceinline__ long long cw_leaf_slot(long long off) { return (off + CW_LEAF_GRID - 1) / CW_LEAF_GRID; }
+
+// The leaf of the pairwise split of [0, n) that holds position p.
+__device__ __forceinline__ void cw_leaf_at(long long n, long long p, long long& off, long long& len) {
+    off = 0;
+    len = n;
+    while (len > CW_SUM_LEAF) {
+        long long half = len / 2 / CW_SUM_LANES * CW_SUM_LANES;
+        if (p < off + half) {
+            len = half;
+        } else {
+            off += half;
+            len -= half;
         }
     }
 }

@@ -60,8 +60,17 @@ final class ReductionKernelSource {
         for (int k = 0; k < lineRank; k++) params.add("long long ld" + k);
         for (int k = 0; k < lineRank; k++) params.add("long long ls" + k);
 
+        String body = locate("q", keptRank, lineRank, v) + partialBody(op, fl);
+        return kernel(partialKey(op, input, keptRank, lineRank), name, params, body);
+    }
+
+    /**
+     * The statements that place output {@code pos}'s line: {@code base}, the loader {@code x(t)}, {@code len} and
+     * {@code rows} (the rows layout's block for this output).
+     */
+    static String locate(String pos, int keptRank, int lineRank, String v) {
         StringBuilder b = new StringBuilder();
-        b.append("        long long r = q, base = 0;\n");
+        b.append("        long long r = ").append(pos).append(", base = 0;\n");
         for (int k = keptRank - 1; k >= 0; k--) {
             b.append("        { long long c = ").append(k == 0 ? "r" : "r % kd" + k).append(";");
             if (k > 0) b.append(" r /= kd").append(k).append(";");
@@ -74,11 +83,15 @@ final class ReductionKernelSource {
             b.append(" o += c * ls").append(k).append("; }\n");
         }
         b.append("            return (").append(v).append(") in[o];\n        };\n");
-        b.append("        const long long len = lineLength;\n");
-        b.append("        const long long rows = mode == CW_ROWS ? cw_rows_per_block(q, rowsWidth) : 0;\n");
-        b.append("        (void) rows; (void) argOffset;\n");
-        b.append(partialBody(op, fl));
-        return kernel(partialKey(op, input, keptRank, lineRank), name, params, b.toString());
+        b.append(lineOf(pos));
+        return b.toString();
+    }
+
+    /** {@code len} and {@code rows} of output {@code pos}. */
+    static String lineOf(String pos) {
+        return "        const long long len = lineLength;\n"
+                + "        const long long rows = mode == CW_ROWS ? cw_rows_per_block(" + pos + ", rowsWidth) : 0;\n"
+                + "        (void) rows; (void) argOffset;\n";
     }
 
     /** The statements that reduce output {@code q}'s line {@code x(0 .. len)} into the parts. */
@@ -240,7 +253,7 @@ final class ReductionKernelSource {
         };
     }
 
-    private static Kernel kernel(String key, String name, List<String> params, String body) {
+    static Kernel kernel(String key, String name, List<String> params, String body) {
         String source = GeneratedKernels.template(TEMPLATE)
                 .replace("@NAME@", name)
                 .replace("@PARAMS@", String.join(", ", params))
@@ -248,7 +261,7 @@ final class ReductionKernelSource {
         return new Kernel(key, name, source, List.copyOf(params));
     }
 
-    private static String ctype(DType part) { return part == DType.FLOAT64 ? "double" : "long long"; }
+    static String ctype(DType part) { return part == DType.FLOAT64 ? "double" : "long long"; }
 
-    private static String lower(ReduceOp op) { return op.name().toLowerCase(java.util.Locale.ROOT); }
+    static String lower(ReduceOp op) { return op.name().toLowerCase(java.util.Locale.ROOT); }
 }

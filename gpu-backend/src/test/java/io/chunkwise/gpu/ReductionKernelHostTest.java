@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Issue 14, 3: the generated reduction kernels ({@link ReductionKernelSource}), compiled for the host with g++ as
  * {@link FusedKernelHostTest} compiles the fused ones, give the CPU backend's {@code reducePartial},
  * {@code reduceCombine} and {@code reduceFinish} bit for bit (any NaN equals any NaN), for every op of the table,
- * every dtype, random shapes and axis sets ({@link RandomReductionCases}). The combine folds the kernels' own
- * partials (each already compared). Skipped, with the reason, where g++ is missing.
+ * every dtype, random shapes and axis sets ({@link RandomReductionCases}); so does the two-kernel partial of
+ * {@link ReductionPiecesSource} (pieces, then their fold). The combine folds the kernels' own partials (each
+ * already compared). Skipped, with the reason, where g++ is missing.
  */
 class ReductionKernelHostTest {
     private static final Path WORK = Path.of("target/reduction-host");
@@ -49,6 +50,9 @@ class ReductionKernelHostTest {
                     Partial want = (Partial) cpu.reducePartial(k.op(), k.inputs().get(j), k.axes(), k.argOffset());
                     partials.add(want);
                     compared += comparePartial(want, parts, "c" + c + "_p" + j + "_", where + "partial " + j + " ", mismatches);
+                    if (ReductionPiecesSource.splits(k.op(), k.dtype())) {
+                        compared += comparePartial(want, parts, "c" + c + "_q" + j + "_", where + "pieces and fold " + j + " ", mismatches);
+                    }
                 }
                 Partial combined = (Partial) cpu.reduceCombine(k.op(), partials);
                 compared += comparePartial(combined, parts, "c" + c + "_m", where + "combine ", mismatches);
@@ -136,6 +140,7 @@ class ReductionKernelHostTest {
                     main.append("    cw_write(cw_dir, \"c").append(c).append("_p").append(j).append('_').append(p).append("\", p")
                             .append(j).append('_').append(p).append(", ").append(bytes).append(");\n");
                 }
+                if (ReductionPiecesSource.splits(k.op(), k.dtype())) piecesAndFold(main, kernels, k, g, c, j, parts);
             }
             List<String> args = new ArrayList<>();
             for (int p = 0; p < parts.size(); p++) {
@@ -171,6 +176,35 @@ class ReductionKernelHostTest {
         FusedKernelHostTest.run(List.of(gxx, "-std=c++17", "-O1", "-ffp-contract=off", "-Wall", "-Wno-unused-variable",
                 "-Wno-unknown-pragmas", "-I", WORK.toString(), cpp.toString(), "-o", exe.toString()), 900);
         FusedKernelHostTest.run(List.of(exe.toAbsolutePath().toString(), WORK.toAbsolutePath().toString()), 300);
+    }
+
+    /** The two-kernel partial of input {@code j}, written as {@code c<c>_q<j>_<part>}. */
+    private static void piecesAndFold(StringBuilder main, Map<String, String> kernels, RandomReductionCases.Case k,
+                                      ReductionGeometry g, int c, int j, List<DType> parts) {
+        int kr = g.kept().rank(), lr = g.line().rank();
+        ReductionKernelSource.Kernel pieces = ReductionPiecesSource.pieces(k.op(), k.dtype(), kr, lr);
+        ReductionKernelSource.Kernel fold = ReductionPiecesSource.fold(k.op(), k.dtype(), kr, lr);
+        kernels.putIfAbsent(pieces.name(), pieces.source());
+        kernels.putIfAbsent(fold.name(), fold.source());
+        long count = ReductionPiecesSource.pieces(k.op(), k.dtype(), g);
+        List<String> pa = new ArrayList<>(), fa = new ArrayList<>();
+        pa.add("(const " + FusedKernelSource.storage(k.dtype()) + "*) in" + j + ".data()");
+        for (int p = 0; p < parts.size(); p++) {
+            String t = ctype(parts.get(p));
+            main.append("    std::vector<char> pc").append(j).append('_').append(p).append("(").append(g.outputs() * count * 8 + 8).append(");\n");
+            main.append("    std::vector<char> q").append(j).append('_').append(p).append("(").append(g.outputs() * 8 + 8).append(");\n");
+            pa.add("(" + t + "*) pc" + j + "_" + p + ".data()");
+            fa.add("(const " + t + "*) pc" + j + "_" + p + ".data()");
+        }
+        for (int p = 0; p < parts.size(); p++) fa.add("(" + ctype(parts.get(p)) + "*) q" + j + "_" + p + ".data()");
+        for (long w : ReductionPiecesSource.args(g, k.argOffset(), count, true)) pa.add(word(w));
+        for (long w : ReductionPiecesSource.args(g, k.argOffset(), count, false)) fa.add(word(w));
+        main.append("    ").append(pieces.name()).append("(").append(String.join(", ", pa)).append(");\n");
+        main.append("    ").append(fold.name()).append("(").append(String.join(", ", fa)).append(");\n");
+        for (int p = 0; p < parts.size(); p++) {
+            main.append("    cw_write(cw_dir, \"c").append(c).append("_q").append(j).append('_').append(p).append("\", q")
+                    .append(j).append('_').append(p).append(", ").append(g.outputs() * 8).append(");\n");
+        }
     }
 
     private static String word(long w) { return "(long long) 0x" + Long.toHexString(w) + "ULL"; }
