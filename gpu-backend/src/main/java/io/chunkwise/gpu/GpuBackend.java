@@ -707,36 +707,62 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** The generated partial kernel's result, or null where it does not compile (logged). */
+    /**
+     * Lines at least this long, over fewer outputs than {@link #FEW_OUTPUTS}, are reduced in pieces
+     * ({@link ReductionPiecesSource}): one thread per output would leave the GPU nearly idle.
+     */
+    static final long LONG_LINE = 4096, FEW_OUTPUTS = 4096;
+
+    /** The generated partial kernels' result, or null where one does not compile (logged). */
     private Block generatedPartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
-        ReductionGeometry g = ReductionGeometry.of(op, input.dtype(), input.shape(), axes);
+        DType t = input.dtype();
+        ReductionGeometry g = ReductionGeometry.of(op, t, input.shape(), axes);
+        int kr = g.kept().rank(), lr = g.line().rank();
+        boolean inPieces = ReductionPiecesSource.splits(op, t) && g.lineLength() >= LONG_LINE && g.outputs() < FEW_OUTPUTS;
         current();
-        GeneratedKernels.Compiled k = null;
-        if (g.outputs() > 0) {
-            int kr = g.kept().rank(), lr = g.line().rank();
-            k = compiled(ReductionKernelSource.partialKey(op, input.dtype(), kr, lr),
-                    () -> ReductionKernelSource.partial(op, input.dtype(), kr, lr).program());
-            if (k == null) return null;
+        GeneratedKernels.Compiled one = null, pieces = null, fold = null;
+        if (g.outputs() > 0 && inPieces) {
+            pieces = compiled(ReductionPiecesSource.key(op, t, kr, lr, true), () -> ReductionPiecesSource.pieces(op, t, kr, lr).program());
+            fold = compiled(ReductionPiecesSource.key(op, t, kr, lr, false), () -> ReductionPiecesSource.fold(op, t, kr, lr).program());
+            if (pieces == null || fold == null) return null;
+        } else if (g.outputs() > 0) {
+            one = compiled(ReductionKernelSource.partialKey(op, t, kr, lr), () -> ReductionKernelSource.partial(op, t, kr, lr).program());
+            if (one == null) return null;
         }
-        List<DType> types = ReductionKernelSource.parts(op, ReductionKernelSource.floating(op, input.dtype()));
-        long[] words = ReductionKernelSource.partialArgs(g, argAxisOffset);
+        List<DType> types = ReductionKernelSource.parts(op, ReductionKernelSource.floating(op, t));
         List<DeviceBlock> temps = new ArrayList<>();
         DeviceBlock[] parts = new DeviceBlock[types.size()];
         try {
             for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), g.keptShape(), pool);
-            if (k != null) {
-                Pointer[] args = new Pointer[1 + parts.length + words.length];
-                args[0] = ptr(onDevice(input, temps));
-                for (int p = 0; p < parts.length; p++) args[1 + p] = ptr(parts[p]);
-                for (int w = 0; w < words.length; w++) args[1 + parts.length + w] = arg(words[w]);
-                GeneratedKernels.launch(k.function(), k.name(), g.outputs(), streams.current(), args);
+            if (one != null) {
+                long[] words = ReductionKernelSource.partialArgs(g, argAxisOffset);
+                List<Pointer> args = new ArrayList<>(List.of(ptr(onDevice(input, temps))));
+                for (DeviceBlock b : parts) args.add(ptr(b));
+                for (long w : words) args.add(arg(w));
+                GeneratedKernels.launch(one.function(), one.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
+            } else if (pieces != null) {
+                long count = ReductionPiecesSource.pieces(op, t, g);
+                DeviceBlock[] held = new DeviceBlock[parts.length];
+                for (int p = 0; p < held.length; p++) {
+                    held[p] = DeviceBlock.allocate(types.get(p), new int[]{Math.toIntExact(g.outputs() * count)}, pool);
+                    temps.add(held[p]);
+                }
+                List<Pointer> args = new ArrayList<>(List.of(ptr(onDevice(input, temps))));
+                for (DeviceBlock b : held) args.add(ptr(b));
+                for (long w : ReductionPiecesSource.args(g, argAxisOffset, count, true)) args.add(arg(w));
+                GeneratedKernels.launch(pieces.function(), pieces.name(), g.outputs() * count, streams.current(), args.toArray(Pointer[]::new));
+                args.clear();
+                for (DeviceBlock b : held) args.add(ptr(b));
+                for (DeviceBlock b : parts) args.add(ptr(b));
+                for (long w : ReductionPiecesSource.args(g, argAxisOffset, count, false)) args.add(arg(w));
+                GeneratedKernels.launch(fold.function(), fold.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
             }
             return new Partial(parts);
         } catch (RuntimeException e) {
             for (DeviceBlock b : parts) if (b != null) b.close();
             throw e;
         } finally {
-            temps.forEach(DeviceBlock::close);
+            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernels
         }
     }
 
