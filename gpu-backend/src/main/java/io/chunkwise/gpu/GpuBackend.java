@@ -54,15 +54,16 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 /**
  * The CUDA backend. On the device: upload/download; from the prebuilt PTX of cuda-kernels, a single unary or binary
- * op over dense float64/float32 inputs, fill/arange/uniform/normal and the SUM partial of a whole float64 chunk; every
- * other elementwise expression the generator covers as one fused kernel per chunk, and every assemble piece as a
- * strided copy, both generated at run time and compiled by NVRTC ({@link GeneratedKernels}: one kernel per
- * expression shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding,
- * cuBLAS 12 or 13). Everything else (reductions other than that sum, combine and finish, scans, histograms; fused
- * expressions and copies where NVRTC does not load) is
+ * op over dense float64/float32 inputs, fill/arange/uniform/normal and (where the generated one cannot run) the SUM
+ * partial of a whole float64 chunk; every other elementwise expression the generator covers as one fused kernel per chunk, every
+ * assemble piece as a strided copy, and every reduction's partials, combines and finishes
+ * ({@link ReductionKernelSource}, {@link ReductionPiecesSource}), all generated at run time and compiled by NVRTC
+ * ({@link GeneratedKernels}: one kernel per shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}:
+ * JCublas or the FFM binding, cuBLAS 12 or 13). Everything else (scans, histograms; fused expressions, copies and
+ * reductions where NVRTC does not load) is
  * delegated to the best CPU backend found through {@code ServiceLoader} (never the reference backend, the tests'
- * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host, where their
- * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
+ * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host (a combine on
+ * the device uploads them). Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
  * {@link #delegatedCalls()}), so that explain() and benchmarks report what did not run on the GPU.
  *
  * <p>Each calling thread issues its kernels and copies on its own stream ({@link ThreadStreams}), so that the
