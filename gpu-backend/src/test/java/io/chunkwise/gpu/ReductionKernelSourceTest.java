@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The reduction kernels' keys, names and layouts, and their sources under nvcc's (NVRTC's) rules. */
+/** The reduction kernels' keys, names and layouts (single and in pieces), and their sources under nvcc's (NVRTC's) rules. */
 class ReductionKernelSourceTest {
     @Test
     void aKernelDependsOnTheOpDtypesAndRanksOnly() {
@@ -45,6 +45,14 @@ class ReductionKernelSourceTest {
                     names.add(c.name());
                     keys.add(c.key());
                     kernels++;
+                }
+                if (ReductionPiecesSource.splits(op, t)) {
+                    for (boolean forPieces : List.of(true, false)) {
+                        ReductionKernelSource.Kernel k = forPieces ? ReductionPiecesSource.pieces(op, t, 2, 1) : ReductionPiecesSource.fold(op, t, 2, 1);
+                        names.add(k.name());
+                        keys.add(k.key());
+                        kernels++;
+                    }
                 }
             }
             for (boolean fl : List.of(true, false)) {
@@ -91,6 +99,11 @@ class ReductionKernelSourceTest {
             for (DType t : DType.values()) {
                 ReductionKernelSource.Kernel p = ReductionKernelSource.partial(op, t, 2, 1);
                 all.put(p.name(), p.source());
+                if (ReductionPiecesSource.splits(op, t)) {
+                    for (ReductionKernelSource.Kernel k : List.of(ReductionPiecesSource.pieces(op, t, 1, 2), ReductionPiecesSource.fold(op, t, 1, 2))) {
+                        all.put(k.name(), k.source());
+                    }
+                }
                 for (boolean fl : List.of(true, false)) {
                     ReductionKernelSource.Kernel f = ReductionKernelSource.finish(op, fl, t);
                     all.put(f.name(), f.source());
