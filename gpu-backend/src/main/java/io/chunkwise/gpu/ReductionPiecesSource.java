@@ -10,7 +10,8 @@ import java.util.List;
  * The two-kernel form of a reduction partial, for chunks with few outputs and long lines (a whole chunk's sum): a
  * pieces kernel, one thread per (output, piece of its line), then a fold kernel, one thread per output, that folds
  * the pieces as the CPU backend folds those same pieces, so that the partial keeps its bits. The pieces are the CPU
- * backend's own units: a whole float64 line's pairwise leaves (named by a grid of 256, {@code cw_leaf_slot}), the
+ * backend's own units: the 16 lanes of a whole float64 line's pairwise leaves (a leaf named by a grid of 256,
+ * {@code cw_leaf_slot}; its lanes folded in halves by the fold), the
  * blocks of the lines layout (4096) and of the rows layout (4096 / group width rows), whose sums are cascaded and
  * whose moments are combined by Chan's formula; minima, maxima, integer sums and products and arg scans, which do not
  * depend on the split, go in pieces of 4096. A float product is one sequential scan, so it has no pieces.
@@ -23,11 +24,14 @@ final class ReductionPiecesSource {
         return !(op == ReduceOp.PROD && ReductionKernelSource.floating(op, input));
     }
 
-    /** Pieces per output: enough for the smallest piece of the layout (a rows block is at least 32 rows). */
+    /**
+     * Pieces per output: enough for the smallest piece of the layout (a rows block is at least 32 rows); a whole
+     * float64 line's leaves are 16 pieces each, one per lane.
+     */
     static long pieces(ReduceOp op, DType input, ReductionGeometry g) {
         boolean fl = ReductionKernelSource.floating(op, input);
-        long step = g.mode() == ReductionGeometry.ROWS && (op.isMoment() || op == ReduceOp.SUM && fl) ? 32
-                : g.mode() == ReductionGeometry.WHOLE_PAIRWISE && op == ReduceOp.SUM ? 256 : 4096;
+        if (g.mode() == ReductionGeometry.WHOLE_PAIRWISE && op == ReduceOp.SUM) return Math.max(1, (g.lineLength() + 255) / 256) * 16;
+        long step = g.mode() == ReductionGeometry.ROWS && (op.isMoment() || op == ReduceOp.SUM && fl) ? 32 : 4096;
         return Math.max(1, (g.lineLength() + step - 1) / step);
     }
 
@@ -62,18 +66,22 @@ final class ReductionPiecesSource {
         scalars(params, keptRank, lineRank);
         StringBuilder b = new StringBuilder("        const long long out = q / pieces, j = q % pieces;\n");
         b.append(ReductionKernelSource.locate("out", keptRank, lineRank, v)).append(step(op, fl));
-        b.append("        const long long s = j * step;\n");
         boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
-        if (op == ReduceOp.SUM && fl) {
+        if (op == ReduceOp.SUM && fl) { // a leaf's lane j holds its elements j, j + 16, ...: neighbouring threads read neighbours
             b.append("""
                     if (mode == CW_WHOLE_PAIRWISE) {
+                        const long long slot = j / CW_SUM_LANES, lane = j % CW_SUM_LANES, p = slot * CW_LEAF_GRID;
                         long long off, size;
-                        cw_leaf_at(len, s, off, size);
-                        if (s < len && cw_leaf_slot(off) == j) piece0[q] = cw_leaf_sum(x, off, size, false, 0.0);
+                        cw_leaf_at(len, p, off, size);
+                        if (p >= len || cw_leaf_slot(off) != slot) continue;
+                        double sum = -0.0;
+                        for (long long k = lane; k < size; k += CW_SUM_LANES) sum += x(off + k);
+                        piece0[q] = sum;
                         continue;
                     }
             """);
         }
+        b.append("        const long long s = j * step;\n");
         b.append("        if (s >= len) continue;\n        const long long m = len - s < step ? len - s : step;\n");
         if (op.isMoment()) {
             b.append("""
@@ -133,7 +141,13 @@ final class ReductionPiecesSource {
         if (op == ReduceOp.SUM && fl) {
             b.append("""
                     if (mode == CW_WHOLE_PAIRWISE) {
-                        out0[q] = cw_pairwise_by([&](long long o, long long m) { (void) m; return piece0[first + cw_leaf_slot(o)]; }, 0, len);
+                        out0[q] = cw_pairwise_by([&](long long o, long long m) {
+                            (void) m;
+                            double lanes[CW_SUM_LANES];
+                            for (int k = 0; k < CW_SUM_LANES; k++) lanes[k] = piece0[first + cw_leaf_slot(o) * CW_SUM_LANES + k];
+                            for (int w = CW_SUM_LANES / 2; w > 0; w /= 2) for (int k = 0; k < w; k++) lanes[k] += lanes[k + w];
+                            return lanes[0];
+                        }, 0, len);
                         continue;
                     }
                     cw_cascade c;
