@@ -15,6 +15,12 @@ import java.util.List;
  * {@code (value, index INT64)} for ARGMIN, ARGMAX, so a partial of either backend combines with the other's.
  * Sizes, strides and the layout are parameters: a kernel depends on the op, the dtypes and the merged ranks only,
  * which are its cache key.
+ *
+ * <p>Bits: every partial, combine and finish is cpu-backend's, for every op and dtype, because each position's values
+ * are folded in its order with the same IEEE double operations (add, multiply, divide and sqrt rounded to nearest,
+ * no contraction: NVRTC's {@code --fmad=false}); only a NaN's payload may differ (min and max keep whichever NaN they
+ * meet). Sums, products, minima and maxima of integers wrap or are exact, so they do not depend on the order anyway.
+ * The reference backend's float sums are compensated, so they differ from both in the last bits.
  */
 final class ReductionKernelSource {
     static final String TEMPLATE = "reduction.cu.template";
