@@ -80,6 +80,20 @@ __device__ double cw_pairwise(const F& x, long long off, long long n, bool squar
 #define CW_LEAF_GRID 256
 __device__ __forceinline__ long long cw_leaf_slot(long long off) { return (off + CW_LEAF_GRID - 1) / CW_LEAF_GRID; }
 
+// Lane sums per leaf slot in a block of 4096: 16 slots of 16 lanes.
+#define CW_BLOCK_PIECES (CW_RED_BLOCK / CW_LEAF_GRID * CW_SUM_LANES)
+
+// The pairwise sum of [0, n) from its leaves' lane sums: lanes[slot * 16 + j], folded in halves as Loops.leafSum.
+__device__ __forceinline__ double cw_pairwise_of_lanes(const double* lanes, long long n) {
+    return cw_pairwise_by([&](long long off, long long len) {
+        (void) len;
+        double l[CW_SUM_LANES];
+        for (int j = 0; j < CW_SUM_LANES; j++) l[j] = lanes[cw_leaf_slot(off) * CW_SUM_LANES + j];
+        for (int w = CW_SUM_LANES / 2; w > 0; w /= 2) for (int j = 0; j < w; j++) l[j] += l[j + w];
+        return l[0];
+    }, 0, n);
+}
+
 // The leaf of the pairwise split of [0, n) that holds position p.
 __device__ __forceinline__ void cw_leaf_at(long long n, long long p, long long& off, long long& len) {
     off = 0;

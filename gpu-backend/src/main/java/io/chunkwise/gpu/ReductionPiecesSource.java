@@ -25,12 +25,13 @@ final class ReductionPiecesSource {
     }
 
     /**
-     * Pieces per output: enough for the smallest piece of the layout (a rows block is at least 32 rows); a whole
-     * float64 line's leaves are 16 pieces each, one per lane.
+     * Pieces per output: enough for the smallest piece of the layout (a rows block is at least 32 rows); a float sum
+     * of a whole line or of blocks of 4096 has 16 pieces (lanes) per slot of 256 of each, 256 per block.
      */
     static long pieces(ReduceOp op, DType input, ReductionGeometry g) {
         boolean fl = ReductionKernelSource.floating(op, input);
         if (g.mode() == ReductionGeometry.WHOLE_PAIRWISE && op == ReduceOp.SUM) return Math.max(1, (g.lineLength() + 255) / 256) * 16;
+        if (g.mode() == ReductionGeometry.BLOCKS && op == ReduceOp.SUM && fl) return Math.max(1, (g.lineLength() + 4095) / 4096) * 256;
         long step = g.mode() == ReductionGeometry.ROWS && (op.isMoment() || op == ReduceOp.SUM && fl) ? 32 : 4096;
         return Math.max(1, (g.lineLength() + step - 1) / step);
     }
@@ -69,55 +70,58 @@ final class ReductionPiecesSource {
         boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
         if (op == ReduceOp.SUM && fl) { // a leaf's lane j holds its elements j, j + 16, ...: neighbouring threads read neighbours
             b.append("""
-                    if (mode == CW_WHOLE_PAIRWISE) {
-                        const long long slot = j / CW_SUM_LANES, lane = j % CW_SUM_LANES, p = slot * CW_LEAF_GRID;
+                    if (mode != CW_ROWS) { // segments: the whole line, or its blocks of 4096; 16 lanes per leaf slot
+                        const long long per = mode == CW_WHOLE_PAIRWISE ? pieces : CW_BLOCK_PIECES;
+                        const long long start = mode == CW_WHOLE_PAIRWISE ? 0 : j / per * CW_RED_BLOCK;
+                        if (start >= len) continue;
+                        const long long seg = mode == CW_WHOLE_PAIRWISE || len - start < CW_RED_BLOCK ? len - start : CW_RED_BLOCK;
+                        const long long slot = j % per / CW_SUM_LANES, lane = j % CW_SUM_LANES, p = slot * CW_LEAF_GRID;
+                        if (p >= seg) continue;
                         long long off, size;
-                        cw_leaf_at(len, p, off, size);
-                        if (p >= len || cw_leaf_slot(off) != slot) continue;
+                        cw_leaf_at(seg, p, off, size);
+                        if (cw_leaf_slot(off) != slot) continue;
                         double sum = -0.0;
-                        for (long long k = lane; k < size; k += CW_SUM_LANES) sum += x(off + k);
+                        for (long long k = lane; k < size; k += CW_SUM_LANES) sum += x(start + off + k);
                         piece0[q] = sum;
                         continue;
                     }
-            """);
-        }
-        b.append("        const long long s = j * step;\n");
-        b.append("        if (s >= len) continue;\n        const long long m = len - s < step ? len - s : step;\n");
-        if (op.isMoment()) {
-            b.append("""
-                    double mean, sq;
-                    if (mode == CW_ROWS) {
-                        mean = 0.0;
-                        for (long long k = 0; k < m; k++) mean += x(s + k);
-                        mean /= (double) m;
-                        sq = 0.0;
-                        for (long long k = 0; k < m; k++) { double d = x(s + k) - mean; sq += d * d; }
-                    } else {
-                        mean = cw_pairwise(x, s, m, false, 0.0) / (double) m;
-                        sq = cw_pairwise(x, s, m, true, mean);
-                    }
-                    piece0[q] = m; piece1[q] = mean; piece2[q] = sq;
-            """);
-        } else if (op.isArg()) {
-            String better = fl ? "cw_beats(v, best, " + max + ")" : max ? "v > best" : "v < best";
-            b.append("        ").append(v).append(" best = 0; long long at = -1;\n")
-                    .append("        for (long long t = s; t < s + m").append(fl ? " && !(at >= 0 && best != best)" : "").append("; t++) {\n")
-                    .append("            ").append(v).append(" v = x(t);\n")
-                    .append("            if (at < 0 || ").append(better).append(") { best = v; at = argOffset + t; }\n")
-                    .append("        }\n        piece0[q] = best; piece1[q] = at;\n");
-        } else if (op == ReduceOp.SUM && fl) {
-            b.append("""
+                    const long long s = j * step;
+                    if (s >= len) continue;
+                    const long long m = len - s < step ? len - s : step;
                     double sum = 0.0;
-                    if (mode == CW_ROWS) {
-                        for (long long k = 0; k < m; k++) sum += x(s + k);
-                    } else {
-                        sum = cw_pairwise(x, s, m, false, 0.0);
-                    }
+                    for (long long k = 0; k < m; k++) sum += x(s + k);
                     piece0[q] = sum;
             """);
-        } else {
+        } else if (op.isMoment() || op.isArg()) {
+            b.append("        const long long s = j * step;\n");
+            b.append("        if (s >= len) continue;\n        const long long m = len - s < step ? len - s : step;\n");
+            if (op.isMoment()) {
+                b.append("""
+                        double mean, sq;
+                        if (mode == CW_ROWS) {
+                            mean = 0.0;
+                            for (long long k = 0; k < m; k++) mean += x(s + k);
+                            mean /= (double) m;
+                            sq = 0.0;
+                            for (long long k = 0; k < m; k++) { double d = x(s + k) - mean; sq += d * d; }
+                        } else {
+                            mean = cw_pairwise(x, s, m, false, 0.0) / (double) m;
+                            sq = cw_pairwise(x, s, m, true, mean);
+                        }
+                        piece0[q] = m; piece1[q] = mean; piece2[q] = sq;
+                """);
+            } else {
+                String better = fl ? "cw_beats(v, best, " + max + ")" : max ? "v > best" : "v < best";
+                b.append("        ").append(v).append(" best = 0; long long at = -1;\n")
+                        .append("        for (long long t = s; t < s + m").append(fl ? " && !(at >= 0 && best != best)" : "").append("; t++) {\n")
+                        .append("            ").append(v).append(" v = x(t);\n")
+                        .append("            if (at < 0 || ").append(better).append(") { best = v; at = argOffset + t; }\n")
+                        .append("        }\n        piece0[q] = best; piece1[q] = at;\n");
+            }
+        } else { // the order does not matter: piece j takes every pieces-th element, so neighbouring threads read neighbours
+            b.append("        (void) step;\n");
             b.append("        ").append(v).append(" a = ").append(identity(op, fl)).append(";\n")
-                    .append("        for (long long t = s; t < s + m; t++) { ").append(v).append(" b = x(t); ").append(fold(op, fl)).append("; }\n")
+                    .append("        for (long long t = j; t < len; t += pieces) { ").append(v).append(" b = x(t); ").append(fold(op, fl)).append("; }\n")
                     .append("        piece0[q] = a;\n");
         }
         String name = "chunkwise_reduce_pieces_" + ReductionKernelSource.lower(op) + "_" + input.numpyName() + "_k" + keptRank + "l" + lineRank;
@@ -141,17 +145,20 @@ final class ReductionPiecesSource {
         if (op == ReduceOp.SUM && fl) {
             b.append("""
                     if (mode == CW_WHOLE_PAIRWISE) {
-                        out0[q] = cw_pairwise_by([&](long long o, long long m) {
-                            (void) m;
-                            double lanes[CW_SUM_LANES];
-                            for (int k = 0; k < CW_SUM_LANES; k++) lanes[k] = piece0[first + cw_leaf_slot(o) * CW_SUM_LANES + k];
-                            for (int w = CW_SUM_LANES / 2; w > 0; w /= 2) for (int k = 0; k < w; k++) lanes[k] += lanes[k + w];
-                            return lanes[0];
-                        }, 0, len);
+                        out0[q] = cw_pairwise_of_lanes(piece0 + first, len);
                         continue;
                     }
                     cw_cascade c;
-            """).append(each).append("c.push(piece0[j]);\n        out0[q] = c.total();\n");
+                    for (long long s = 0, j = first; s < len; s += step, j++) {
+                        if (mode == CW_ROWS) {
+                            c.push(piece0[j]);
+                        } else {
+                            const long long seg = len - s < CW_RED_BLOCK ? len - s : CW_RED_BLOCK;
+                            c.push(cw_pairwise_of_lanes(piece0 + first + (s / CW_RED_BLOCK) * CW_BLOCK_PIECES, seg));
+                        }
+                    }
+                    out0[q] = c.total();
+            """);
         } else if (op.isMoment()) {
             b.append("        cw_moments m = {0, 0.0, 0.0};\n")
                     .append(each).append("cw_add_moments(m, piece0[j], piece1[j], piece2[j]);\n")
