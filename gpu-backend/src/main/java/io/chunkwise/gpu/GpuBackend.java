@@ -601,6 +601,12 @@ public final class GpuBackend implements Backend {
 
     private static Pointer ptr(DeviceBlock d) { return Pointer.to(d.pointer()); }
 
+    private static List<Pointer> ptrs(DeviceBlock[] blocks) {
+        List<Pointer> out = new ArrayList<>(blocks.length);
+        for (DeviceBlock b : blocks) out.add(ptr(b));
+        return out;
+    }
+
     private static Pointer arg(long v) { return Pointer.to(new long[]{v}); }
 
     private static Pointer arg(double v) { return Pointer.to(new double[]{v}); }
@@ -736,10 +742,8 @@ public final class GpuBackend implements Backend {
         try {
             for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), g.keptShape(), pool);
             if (one != null) {
-                long[] words = ReductionKernelSource.partialArgs(g, argAxisOffset);
-                List<Pointer> args = new ArrayList<>(List.of(ptr(onDevice(input, temps))));
-                for (DeviceBlock b : parts) args.add(ptr(b));
-                for (long w : words) args.add(arg(w));
+                List<Pointer> args = ReductionLaunch.partial(ptr(onDevice(input, temps)), ptrs(parts),
+                        ReductionKernelSource.partialArgs(g, argAxisOffset), GpuBackend::arg);
                 GeneratedKernels.launch(one.function(), one.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
             } else if (pieces != null) {
                 long count = ReductionPiecesSource.pieces(op, t, g);
@@ -748,14 +752,10 @@ public final class GpuBackend implements Backend {
                     held[p] = DeviceBlock.allocate(types.get(p), new int[]{Math.toIntExact(g.outputs() * count)}, pool);
                     temps.add(held[p]);
                 }
-                List<Pointer> args = new ArrayList<>(List.of(ptr(onDevice(input, temps))));
-                for (DeviceBlock b : held) args.add(ptr(b));
-                for (long w : ReductionPiecesSource.args(g, argAxisOffset, count, true)) args.add(arg(w));
+                List<Pointer> args = ReductionLaunch.pieces(ptr(onDevice(input, temps)), ptrs(held),
+                        ReductionPiecesSource.args(g, argAxisOffset, count, true), GpuBackend::arg);
                 GeneratedKernels.launch(pieces.function(), pieces.name(), g.outputs() * count, streams.current(), args.toArray(Pointer[]::new));
-                args.clear();
-                for (DeviceBlock b : held) args.add(ptr(b));
-                for (DeviceBlock b : parts) args.add(ptr(b));
-                for (long w : ReductionPiecesSource.args(g, argAxisOffset, count, false)) args.add(arg(w));
+                args = ReductionLaunch.fold(ptrs(held), ptrs(parts), ReductionPiecesSource.args(g, argAxisOffset, count, false), GpuBackend::arg);
                 GeneratedKernels.launch(fold.function(), fold.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
             }
             return new Partial(parts);
@@ -831,16 +831,14 @@ public final class GpuBackend implements Backend {
         try {
             for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), first.shape(), pool);
             if (k != null) {
-                Pointer[] args = new Pointer[2 * parts.length + 2];
+                List<Pointer> tables = new ArrayList<>();
                 for (int p = 0; p < parts.length; p++) {
                     long[] table = new long[partials.size()]; // the device addresses of every partial's part p, in order
                     for (int j = 0; j < table.length; j++) table[j] = onDevice(((Partial) partials.get(j)).parts()[p], temps).pointer().address();
-                    args[2 * p] = ptr(onDevice(new HostBlock(DType.INT64, new int[]{table.length}, table), temps));
-                    args[2 * p + 1] = ptr(parts[p]);
+                    tables.add(ptr(onDevice(new HostBlock(DType.INT64, new int[]{table.length}, table), temps)));
                 }
-                args[2 * parts.length] = arg((long) n);
-                args[2 * parts.length + 1] = arg((long) partials.size());
-                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args);
+                List<Pointer> args = ReductionLaunch.combine(tables, ptrs(parts), n, partials.size(), GpuBackend::arg);
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args.toArray(Pointer[]::new));
             }
             return new Partial(parts);
         } catch (RuntimeException e) {
@@ -876,12 +874,10 @@ public final class GpuBackend implements Backend {
         DeviceBlock out = DeviceBlock.allocate(dtype, shape, pool);
         try {
             if (k != null) {
-                Block[] parts = partial.parts();
-                Pointer[] args = new Pointer[parts.length + 2];
-                for (int p = 0; p < parts.length; p++) args[p] = ptr(onDevice(parts[p], temps));
-                args[parts.length] = ptr(out);
-                args[parts.length + 1] = arg((long) n);
-                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args);
+                List<Pointer> parts = new ArrayList<>();
+                for (Block b : partial.parts()) parts.add(ptr(onDevice(b, temps)));
+                List<Pointer> args = ReductionLaunch.finish(parts, ptr(out), n, GpuBackend::arg);
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args.toArray(Pointer[]::new));
             }
             return out;
         } catch (RuntimeException e) {

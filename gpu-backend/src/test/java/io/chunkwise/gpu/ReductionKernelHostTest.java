@@ -128,42 +128,39 @@ class ReductionKernelHostTest {
             for (int j = 0; j < chunks; j++) {
                 Files.write(WORK.resolve("c" + c + "_in" + j), FusedKernelHostTest.bytes(k.inputs().get(j)));
                 main.append("    std::vector<char> in").append(j).append(" = cw_read(cw_dir, \"c").append(c).append("_in").append(j).append("\");\n");
-                List<String> args = new ArrayList<>();
-                args.add("(const " + FusedKernelSource.storage(k.dtype()) + "*) in" + j + ".data()");
+                List<String> outs = new ArrayList<>();
                 for (int p = 0; p < parts.size(); p++) {
                     main.append("    std::vector<char> p").append(j).append('_').append(p).append("(").append(bytes + 8).append(");\n");
-                    args.add("(" + ctype(parts.get(p)) + "*) p" + j + "_" + p + ".data()");
+                    outs.add("(" + ctype(parts.get(p)) + "*) p" + j + "_" + p + ".data()");
                 }
-                for (long w : ReductionKernelSource.partialArgs(g, k.argOffset())) args.add(word(w));
-                main.append("    ").append(partial.name()).append("(").append(String.join(", ", args)).append(");\n");
+                List<String> args = ReductionLaunch.partial("(const " + FusedKernelSource.storage(k.dtype()) + "*) in" + j + ".data()", outs,
+                        ReductionKernelSource.partialArgs(g, k.argOffset()), ReductionKernelHostTest::word);
+                call(main, partial, args);
                 for (int p = 0; p < parts.size(); p++) {
                     main.append("    cw_write(cw_dir, \"c").append(c).append("_p").append(j).append('_').append(p).append("\", p")
                             .append(j).append('_').append(p).append(", ").append(bytes).append(");\n");
                 }
                 if (ReductionPiecesSource.splits(k.op(), k.dtype())) piecesAndFold(main, kernels, k, g, c, j, parts);
             }
-            List<String> args = new ArrayList<>();
+            List<String> tables = new ArrayList<>(), combined = new ArrayList<>();
             for (int p = 0; p < parts.size(); p++) {
                 String t = ctype(parts.get(p));
                 List<String> ptrs = new ArrayList<>();
                 for (int j = 0; j < chunks; j++) ptrs.add("(const " + t + "*) p" + j + "_" + p + ".data()");
                 main.append("    const ").append(t).append("* a").append(p).append("[] = {").append(String.join(", ", ptrs)).append("};\n");
                 main.append("    std::vector<char> m").append(p).append("(").append(bytes + 8).append(");\n");
-                args.add("a" + p);
-                args.add("(" + t + "*) m" + p + ".data()");
+                tables.add("a" + p);
+                combined.add("(" + t + "*) m" + p + ".data()");
             }
-            args.add(word(outputs));
-            args.add(word(chunks));
-            main.append("    ").append(combine.name()).append("(").append(String.join(", ", args)).append(");\n");
-            args.clear();
+            call(main, combine, ReductionLaunch.combine(tables, combined, outputs, chunks, ReductionKernelHostTest::word));
+            List<String> in = new ArrayList<>();
             for (int p = 0; p < parts.size(); p++) {
                 main.append("    cw_write(cw_dir, \"c").append(c).append("_m").append(p).append("\", m").append(p).append(", ").append(bytes).append(");\n");
-                args.add("(const " + ctype(parts.get(p)) + "*) m" + p + ".data()");
+                in.add("(const " + ctype(parts.get(p)) + "*) m" + p + ".data()");
             }
             main.append("    std::vector<char> f(").append(outputs * k.result().byteSize() + 8).append(");\n");
-            args.add("(" + FusedKernelSource.storage(k.result()) + "*) f.data()");
-            args.add(word(outputs));
-            main.append("    ").append(finish.name()).append("(").append(String.join(", ", args)).append(");\n");
+            call(main, finish, ReductionLaunch.finish(in, "(" + FusedKernelSource.storage(k.result()) + "*) f.data()", outputs,
+                    ReductionKernelHostTest::word));
             main.append("    cw_write(cw_dir, \"c").append(c).append("_f\", f, ").append(outputs * k.result().byteSize()).append(");\n}\n");
             calls.append("    case").append(c).append("();\n");
         }
@@ -187,24 +184,29 @@ class ReductionKernelHostTest {
         kernels.putIfAbsent(pieces.name(), pieces.source());
         kernels.putIfAbsent(fold.name(), fold.source());
         long count = ReductionPiecesSource.pieces(k.op(), k.dtype(), g);
-        List<String> pa = new ArrayList<>(), fa = new ArrayList<>();
-        pa.add("(const " + FusedKernelSource.storage(k.dtype()) + "*) in" + j + ".data()");
+        List<String> held = new ArrayList<>(), heldIn = new ArrayList<>(), outs = new ArrayList<>();
         for (int p = 0; p < parts.size(); p++) {
             String t = ctype(parts.get(p));
             main.append("    std::vector<char> pc").append(j).append('_').append(p).append("(").append(g.outputs() * count * 8 + 8).append(");\n");
             main.append("    std::vector<char> q").append(j).append('_').append(p).append("(").append(g.outputs() * 8 + 8).append(");\n");
-            pa.add("(" + t + "*) pc" + j + "_" + p + ".data()");
-            fa.add("(const " + t + "*) pc" + j + "_" + p + ".data()");
+            held.add("(" + t + "*) pc" + j + "_" + p + ".data()");
+            heldIn.add("(const " + t + "*) pc" + j + "_" + p + ".data()");
+            outs.add("(" + t + "*) q" + j + "_" + p + ".data()");
         }
-        for (int p = 0; p < parts.size(); p++) fa.add("(" + ctype(parts.get(p)) + "*) q" + j + "_" + p + ".data()");
-        for (long w : ReductionPiecesSource.args(g, k.argOffset(), count, true)) pa.add(word(w));
-        for (long w : ReductionPiecesSource.args(g, k.argOffset(), count, false)) fa.add(word(w));
-        main.append("    ").append(pieces.name()).append("(").append(String.join(", ", pa)).append(");\n");
-        main.append("    ").append(fold.name()).append("(").append(String.join(", ", fa)).append(");\n");
+        call(main, pieces, ReductionLaunch.pieces("(const " + FusedKernelSource.storage(k.dtype()) + "*) in" + j + ".data()", held,
+                ReductionPiecesSource.args(g, k.argOffset(), count, true), ReductionKernelHostTest::word));
+        call(main, fold, ReductionLaunch.fold(heldIn, outs, ReductionPiecesSource.args(g, k.argOffset(), count, false),
+                ReductionKernelHostTest::word));
         for (int p = 0; p < parts.size(); p++) {
             main.append("    cw_write(cw_dir, \"c").append(c).append("_q").append(j).append('_').append(p).append("\", q")
                     .append(j).append('_').append(p).append(", ").append(g.outputs() * 8).append(");\n");
         }
+    }
+
+    /** A call of {@code kernel} with GpuBackend's argument order ({@link ReductionLaunch}), one argument per parameter. */
+    private static void call(StringBuilder main, ReductionKernelSource.Kernel kernel, List<String> args) {
+        assertTrue(args.size() == kernel.params().size(), kernel.name() + " takes " + kernel.params().size() + " arguments, given " + args.size());
+        main.append("    ").append(kernel.name()).append("(").append(String.join(", ", args)).append(");\n");
     }
 
     private static String word(long w) { return "(long long) 0x" + Long.toHexString(w) + "ULL"; }
