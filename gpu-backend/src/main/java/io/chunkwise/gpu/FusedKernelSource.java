@@ -32,7 +32,7 @@ import java.util.function.Consumer;
 final class FusedKernelSource {
     static final String TEMPLATE = "fused_elementwise.cu.template";
     /** The headers the kernels include, resources of cuda-kernels beside the template. */
-    static final List<String> HEADERS = List.of("chunkwise_device.cuh", "chunkwise_fused.cuh");
+    static final List<String> HEADERS = List.of("chunkwise_device.cuh", "chunkwise_fused.cuh", "chunkwise_reduce.cuh");
 
     private FusedKernelSource() {}
 

@@ -54,15 +54,16 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 /**
  * The CUDA backend. On the device: upload/download; from the prebuilt PTX of cuda-kernels, a single unary or binary
- * op over dense float64/float32 inputs, fill/arange/uniform/normal and the SUM partial of a whole float64 chunk; every
- * other elementwise expression the generator covers as one fused kernel per chunk, and every assemble piece as a
- * strided copy, both generated at run time and compiled by NVRTC ({@link GeneratedKernels}: one kernel per
- * expression shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}: JCublas or the FFM binding,
- * cuBLAS 12 or 13). Everything else (reductions other than that sum, combine and finish, scans, histograms; fused
- * expressions and copies where NVRTC does not load) is
+ * op over dense float64/float32 inputs, fill/arange/uniform/normal and (where the generated one cannot run) the SUM
+ * partial of a whole float64 chunk; every other elementwise expression the generator covers as one fused kernel per chunk, every
+ * assemble piece as a strided copy, and every reduction's partials, combines and finishes
+ * ({@link ReductionKernelSource}, {@link ReductionPiecesSource}), all generated at run time and compiled by NVRTC
+ * ({@link GeneratedKernels}: one kernel per shape, with the CPU backend's bits); GEMM through cuBLAS ({@link Cublas}:
+ * JCublas or the FFM binding, cuBLAS 12 or 13). Everything else (scans, histograms; fused expressions, copies and
+ * reductions where NVRTC does not load) is
  * delegated to the best CPU backend found through {@code ServiceLoader} (never the reference backend, the tests'
- * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host, where their
- * combine and finish run. Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
+ * oracle), on downloaded copies: chunks it computes are uploaded, reduction partials stay on the host (a combine on
+ * the device uploads them). Each such call is logged once per kind at INFO and counted ({@link #fallbackCounts()},
  * {@link #delegatedCalls()}), so that explain() and benchmarks report what did not run on the GPU.
  *
  * <p>Each calling thread issues its kernels and copies on its own stream ({@link ThreadStreams}), so that the
@@ -600,6 +601,12 @@ public final class GpuBackend implements Backend {
 
     private static Pointer ptr(DeviceBlock d) { return Pointer.to(d.pointer()); }
 
+    private static List<Pointer> ptrs(DeviceBlock[] blocks) {
+        List<Pointer> out = new ArrayList<>(blocks.length);
+        for (DeviceBlock b : blocks) out.add(ptr(b));
+        return out;
+    }
+
     private static Pointer arg(long v) { return Pointer.to(new long[]{v}); }
 
     private static Pointer arg(double v) { return Pointer.to(new double[]{v}); }
@@ -635,27 +642,56 @@ public final class GpuBackend implements Backend {
 
     // ---- reductions ----
 
-    /** Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null. */
-    private static String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
-        boolean all = true;
-        for (boolean a : axes) all &= a;
-        return op != ReduceOp.SUM ? op.numpyName()
-                : dtype != DType.FLOAT64 ? "sum of " + dtype.numpyName()
-                : !all ? "sum over some axes"
-                : n == 0 ? "sum of an empty chunk"
-                : null;
+    /**
+     * Why the partial of {@code op} over {@code n} values of {@code dtype} does not run on the device, or null: it
+     * runs as a generated kernel ({@link ReductionKernelSource}) where NVRTC loads, else only a whole float64 chunk's
+     * SUM does (the prebuilt kernel).
+     */
+    private String reduceUnsupported(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        String nvrtc = fused.problem();
+        if (nvrtc == null || wholeSum(op, dtype, axes, n)) return null;
+        if (logged.add("nvrtc")) LOG.warn("{}: fused expressions and copies are delegated to {}: {}", name(), host.name(), nvrtc);
+        return "no NVRTC";
     }
 
+    /** Whether the prebuilt kernel can run this partial: a whole non-empty float64 chunk's SUM. */
+    private static boolean wholeSum(ReduceOp op, DType dtype, boolean[] axes, int n) {
+        boolean all = true;
+        for (boolean a : axes) all &= a;
+        return op == ReduceOp.SUM && dtype == DType.FLOAT64 && all && n > 0;
+    }
+
+    /** Whether the CPU backend refuses these arguments (it then throws, with its message). */
+    private static boolean invalidPartial(ReduceOp op, Block input, boolean[] axes) {
+        if (axes.length != input.shape().length) return true;
+        int reduced = 0;
+        for (boolean a : axes) if (a) reduced++;
+        return op.isArg() && reduced != 1;
+    }
+
+    /**
+     * The partial of a chunk on the device: a generated kernel, one thread per output, in the CPU backend's order
+     * (its bits); where NVRTC does not load or the kernel does not compile, the prebuilt sum of a whole float64
+     * chunk (not the CPU's order), else the CPU backend (the partial then stays on the host).
+     */
     @Override
     public Block reducePartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
         checkOpen();
+        if (invalidPartial(op, input, axes)) return host.reducePartial(op, download(input), axes, argAxisOffset);
         int n = Shapes.size(input.shape());
-        String why = reduceUnsupported(op, input.dtype(), axes, n);
-        if (why == null && !(input instanceof DeviceBlock || input instanceof HostBlock)) why = "sum of a " + input.getClass().getSimpleName();
-        if (why != null) { // the partial stays on the host, where combine and finish run
-            count("reducePartial: " + why, op.numpyName());
-            return host.reducePartial(op, download(input), axes, argAxisOffset);
-        }
+        String why = !(input instanceof DeviceBlock || input instanceof HostBlock) ? "a " + input.getClass().getSimpleName()
+                : reduceUnsupported(op, input.dtype(), axes, n);
+        Block out = null;
+        if (why == null && fused.problem() == null) out = generatedPartial(op, input, axes, argAxisOffset);
+        // the prebuilt sum where the generated kernel cannot run: the device self-test's sum does not need NVRTC
+        if (why == null && out == null && wholeSum(op, input.dtype(), axes, n)) out = prebuiltSum(input, axes, n);
+        if (out != null) return out;
+        if (why == null) why = "a reduction kernel that did not compile";
+        count("reducePartial: " + why, op.numpyName()); // the partial stays on the host, where combine and finish run
+        return host.reducePartial(op, download(input), axes, argAxisOffset);
+    }
+
+    private Block prebuiltSum(Block input, boolean[] axes, int n) {
         current();
         List<DeviceBlock> temps = new ArrayList<>();
         int grid = Kernels.reduceGrid(n);
@@ -678,20 +714,178 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** On the CPU backend; the combined partial stays on the host. */
+    /**
+     * Lines at least this long, over fewer outputs than {@link #FEW_OUTPUTS}, are reduced in pieces
+     * ({@link ReductionPiecesSource}): one thread per output would leave the GPU nearly idle.
+     */
+    static final long LONG_LINE = 4096, FEW_OUTPUTS = 4096;
+
+    /** The generated partial kernels' result, or null where one does not compile (logged). */
+    private Block generatedPartial(ReduceOp op, Block input, boolean[] axes, long argAxisOffset) {
+        DType t = input.dtype();
+        ReductionGeometry g = ReductionGeometry.of(op, t, input.shape(), axes);
+        int kr = g.kept().rank(), lr = g.line().rank();
+        boolean inPieces = ReductionPiecesSource.splits(op, t) && g.lineLength() >= LONG_LINE && g.outputs() < FEW_OUTPUTS;
+        current();
+        GeneratedKernels.Compiled one = null, pieces = null, fold = null;
+        if (g.outputs() > 0 && inPieces) {
+            pieces = compiled(ReductionPiecesSource.key(op, t, kr, lr, true), () -> ReductionPiecesSource.pieces(op, t, kr, lr).program());
+            fold = compiled(ReductionPiecesSource.key(op, t, kr, lr, false), () -> ReductionPiecesSource.fold(op, t, kr, lr).program());
+            if (pieces == null || fold == null) return null;
+        } else if (g.outputs() > 0) {
+            one = compiled(ReductionKernelSource.partialKey(op, t, kr, lr), () -> ReductionKernelSource.partial(op, t, kr, lr).program());
+            if (one == null) return null;
+        }
+        List<DType> types = ReductionKernelSource.parts(op, ReductionKernelSource.floating(op, t));
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock[] parts = new DeviceBlock[types.size()];
+        try {
+            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), g.keptShape(), pool);
+            if (one != null) {
+                List<Pointer> args = ReductionLaunch.partial(ptr(onDevice(input, temps)), ptrs(parts),
+                        ReductionKernelSource.partialArgs(g, argAxisOffset), GpuBackend::arg);
+                GeneratedKernels.launch(one.function(), one.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
+            } else if (pieces != null) {
+                long count = ReductionPiecesSource.pieces(op, t, g);
+                DeviceBlock[] held = new DeviceBlock[parts.length];
+                for (int p = 0; p < held.length; p++) {
+                    held[p] = DeviceBlock.allocate(types.get(p), new int[]{Math.toIntExact(g.outputs() * count)}, pool);
+                    temps.add(held[p]);
+                }
+                List<Pointer> args = ReductionLaunch.pieces(ptr(onDevice(input, temps)), ptrs(held),
+                        ReductionPiecesSource.args(g, argAxisOffset, count, true), GpuBackend::arg);
+                GeneratedKernels.launch(pieces.function(), pieces.name(), g.outputs() * count, streams.current(), args.toArray(Pointer[]::new));
+                args = ReductionLaunch.fold(ptrs(held), ptrs(parts), ReductionPiecesSource.args(g, argAxisOffset, count, false), GpuBackend::arg);
+                GeneratedKernels.launch(fold.function(), fold.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
+            }
+            return new Partial(parts);
+        } catch (RuntimeException e) {
+            for (DeviceBlock b : parts) if (b != null) b.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernels
+        }
+    }
+
+    /** A generated kernel, compiled on first use; null where it does not compile or load (logged). */
+    private GeneratedKernels.Compiled compiled(String key, Supplier<GeneratedKernels.Program> source) {
+        GeneratedKernels.Compiled k = fused.function(key, source);
+        if (k.problem() == null) return k;
+        if (logged.add("reduction compile")) LOG.warn("{}: {}", name(), k.problem());
+        else LOG.debug("{}: {}", name(), k.problem());
+        return null;
+    }
+
+    /**
+     * Why partials cannot be combined or finished on the device, or null: where they are not partials of the
+     * layout the kernels read (the CPU backend then combines them, or refuses them with its message), or no NVRTC.
+     */
+    private String partialsUnsupported(ReduceOp op, List<Block> partials) {
+        if (partials.isEmpty()) return "no partials";
+        List<DType> types = null;
+        int[] shape = null;
+        for (Block b : partials) {
+            if (!(b instanceof Partial p)) return "a " + b.getClass().getSimpleName();
+            if (types == null) {
+                boolean floating = op.isMoment() || p.parts()[0].dtype() == DType.FLOAT64;
+                types = ReductionKernelSource.parts(op, floating);
+                shape = p.shape();
+            }
+            if (p.parts().length != types.size()) return "a partial of " + p.parts().length + " parts";
+            for (int i = 0; i < types.size(); i++) {
+                Block part = p.parts()[i];
+                if (!(part instanceof DeviceBlock || part instanceof HostBlock)) return "a part that is a " + part.getClass().getSimpleName();
+                if (part.dtype() != types.get(i) || !Arrays.equals(part.shape(), shape)) return "partials of other layouts";
+            }
+        }
+        String nvrtc = fused.problem();
+        return nvrtc == null ? null : "no NVRTC";
+    }
+
+    /** The partials folded in order on the device, one thread per position (PartialMerge's order: its bits). */
     @Override
     public Block reduceCombine(ReduceOp op, List<Block> partials) {
         checkOpen();
-        count("reduceCombine", op.numpyName());
+        String why = partialsUnsupported(op, partials);
+        Block out = why == null ? generatedCombine(op, partials) : null;
+        if (out != null) return out;
+        count(why == null ? "reduceCombine: a reduction kernel that did not compile" : "reduceCombine: " + why, op.numpyName());
         List<Block> onHost = new ArrayList<>(partials.size());
         for (Block p : partials) onHost.add(download(p));
         return host.reduceCombine(op, onHost);
     }
 
+    private Block generatedCombine(ReduceOp op, List<Block> partials) {
+        Partial first = (Partial) partials.get(0);
+        boolean floating = op.isMoment() || first.parts()[0].dtype() == DType.FLOAT64;
+        List<DType> types = ReductionKernelSource.parts(op, floating);
+        int n = Shapes.size(first.shape());
+        current();
+        GeneratedKernels.Compiled k = null;
+        if (n > 0) {
+            k = compiled(ReductionKernelSource.combineKey(op, floating), () -> ReductionKernelSource.combine(op, floating).program());
+            if (k == null) return null;
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock[] parts = new DeviceBlock[types.size()];
+        try {
+            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), first.shape(), pool);
+            if (k != null) {
+                List<Pointer> tables = new ArrayList<>();
+                for (int p = 0; p < parts.length; p++) {
+                    long[] table = new long[partials.size()]; // the device addresses of every partial's part p, in order
+                    for (int j = 0; j < table.length; j++) table[j] = onDevice(((Partial) partials.get(j)).parts()[p], temps).pointer().address();
+                    tables.add(ptr(onDevice(new HostBlock(DType.INT64, new int[]{table.length}, table), temps)));
+                }
+                List<Pointer> args = ReductionLaunch.combine(tables, ptrs(parts), n, partials.size(), GpuBackend::arg);
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args.toArray(Pointer[]::new));
+            }
+            return new Partial(parts);
+        } catch (RuntimeException e) {
+            for (DeviceBlock b : parts) if (b != null) b.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernel
+        }
+    }
+
+    /** The result values on the device (PartialMerge.finish's casts: its bits). */
     @Override
     public Block reduceFinish(ReduceOp op, Block partial, DType dtype, int[] shape) {
         checkOpen();
-        return fallback("reduceFinish", op.numpyName(), () -> host.reduceFinish(op, download(partial), dtype, shape));
+        String why = partialsUnsupported(op, List.of(partial));
+        if (why == null && Shapes.size(shape) != Shapes.size(partial.shape())) why = "a shape of another size"; // refused there
+        Block out = why == null ? generatedFinish(op, (Partial) partial, dtype, shape) : null;
+        if (out != null) return out;
+        return fallback(why == null ? "reduceFinish: a reduction kernel that did not compile" : "reduceFinish: " + why, op.numpyName(),
+                () -> host.reduceFinish(op, download(partial), dtype, shape));
+    }
+
+    private Block generatedFinish(ReduceOp op, Partial partial, DType dtype, int[] shape) {
+        boolean floating = op.isMoment() || partial.parts()[0].dtype() == DType.FLOAT64;
+        int n = Shapes.size(shape);
+        current();
+        GeneratedKernels.Compiled k = null;
+        if (n > 0) {
+            k = compiled(ReductionKernelSource.finishKey(op, floating, dtype), () -> ReductionKernelSource.finish(op, floating, dtype).program());
+            if (k == null) return null;
+        }
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock out = DeviceBlock.allocate(dtype, shape, pool);
+        try {
+            if (k != null) {
+                List<Pointer> parts = new ArrayList<>();
+                for (Block b : partial.parts()) parts.add(ptr(onDevice(b, temps)));
+                List<Pointer> args = ReductionLaunch.finish(parts, ptr(out), n, GpuBackend::arg);
+                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args.toArray(Pointer[]::new));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            temps.forEach(DeviceBlock::close);
+        }
     }
 
     // ---- gemm ----

@@ -20,13 +20,14 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * Runs the GPU tests without Maven (the GPU check bundle has a Java runtime and the test jars, nothing else):
  * {@link GpuConformanceTest} (the public contract end to end), {@link GpuBackendConformanceTest} (the SPI against
  * the reference backend), {@link GpuFusedKernelTest} (the NVRTC-compiled fused kernels and copies against the CPU
- * backend) and {@link GpuMemoryAndStreamsTest} (spilling, streams, several devices). Prints one line per failure and a summary; where every test was skipped, the reason.
+ * backend), {@link GpuReductionKernelTest} (the generated reductions against the CPU backend) and
+ * {@link GpuMemoryAndStreamsTest} (spilling, streams, several devices). Prints one line per failure and a summary; where every test was skipped, the reason.
  * Exit 0 when nothing failed, 1 otherwise.
  */
 public final class GpuCheckTests {
     public static void main(String[] args) {
         List<Class<?>> classes = List.of(GpuConformanceTest.class, GpuBackendConformanceTest.class, GpuFusedKernelTest.class,
-                GpuMemoryAndStreamsTest.class);
+                GpuReductionKernelTest.class, GpuMemoryAndStreamsTest.class);
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
         for (Class<?> c : classes) request.selectors(selectClass(c));
         LauncherDiscoveryRequest r = request.build();
