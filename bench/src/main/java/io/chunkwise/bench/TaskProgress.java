@@ -30,6 +30,8 @@ public final class TaskProgress implements ComputeListener {
     private final LongAdder bytes = new LongAdder();
     private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>();
     private volatile long shownAt;
+    /** The most tasks done the bar has shown in this computation. */
+    private int shownDone;
 
     private TaskProgress(ProgressBar bar, boolean counts) {
         this.bar = bar;
@@ -70,8 +72,11 @@ public final class TaskProgress implements ComputeListener {
         shownAt = 0;
         if (bar == null) return;
         if (counts) {
-            bar.maxHint(totalTasks);
-            bar.stepTo(0);
+            synchronized (this) {
+                shownDone = 0;
+                bar.maxHint(totalTasks);
+                bar.stepTo(0);
+            }
         }
         show(0, totalTasks);
     }
@@ -81,7 +86,15 @@ public final class TaskProgress implements ComputeListener {
         bytes.add(taskBytes);
         nanos.computeIfAbsent(backend, k -> new LongAdder()).add(taskNanos);
         if (bar == null) return;
-        if (counts) bar.stepTo(done);
+        if (counts) {
+            // tasks end on several threads, and their counts may arrive out of order: the bar only moves forward
+            synchronized (this) {
+                if (done > shownDone) {
+                    shownDone = done;
+                    bar.stepTo(done);
+                }
+            }
+        }
         long now = System.nanoTime();
         if (done == total || now - shownAt >= MESSAGE_NANOS) {
             shownAt = now;

@@ -62,6 +62,20 @@ class TaskProgressTest {
         assertTrue(drawn.contains("sum") && drawn.contains("100%"), drawn);
     }
 
+    /** Tasks end on several threads: a count that arrives after a larger one does not move the bar back. */
+    @Test
+    void countsArrivingOutOfOrderLeaveTheBarAtTheLargest() {
+        try (PrintStream e = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+             ProgressBar bar = TaskProgress.newBar("tasks", 1, e)) {
+            TaskProgress progress = TaskProgress.counting(bar);
+            progress.started(4);
+            for (int done : new int[]{1, 3, 4, 2}) progress.taskDone(done, 4, 8, 1000, "cpu");
+            assertEquals(4, bar.getCurrent(), "the last count to arrive was 2, the largest 4");
+            progress.started(3);
+            assertEquals(0, bar.getCurrent(), "a new computation starts the bar again");
+        }
+    }
+
     @Test
     void aDescribingBarKeepsItsProgressAndShowsTheTasksInItsMessage() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
