@@ -50,6 +50,11 @@ public final class MemberRuntime implements AutoCloseable {
 
     private final int threads;
     private final ExecutorService pool;
+    /**
+     * Tasks running at once, at most {@code threads}: a batch's first task runs on the executor thread that received
+     * it, and two batches may be in flight, so without this a member of 2 threads ran up to 4 tasks at once.
+     */
+    private final java.util.concurrent.Semaphore slots;
     private final Map<BackendKind, Backend> backends = new EnumMap<>(BackendKind.class);
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
@@ -74,6 +79,7 @@ public final class MemberRuntime implements AutoCloseable {
 
     MemberRuntime(int threads, MessageAuth auth) {
         this.threads = threads;
+        this.slots = new java.util.concurrent.Semaphore(threads);
         this.auth = auth;
         int id = POOLS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
@@ -325,6 +331,7 @@ public final class MemberRuntime implements AutoCloseable {
     private void runOne(String job, Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept,
                         Map<ChunkId, byte[]> fromMap, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         List<Block> made = new ArrayList<>();
+        slots.acquireUninterruptibly();
         RUNNING.set(this);
         try {
             long start = System.nanoTime();
@@ -370,6 +377,7 @@ public final class MemberRuntime implements AutoCloseable {
         } finally {
             RUNNING.remove();
             for (Block b : made) backend.release(b);
+            slots.release();
         }
     }
 

@@ -146,6 +146,23 @@ class ClusterTest {
         assertTrue(slow <= home / 2, "the slow member ran " + slow + " blocks; it owns " + home);
     }
 
+    /** A member runs at most its threads' worth of tasks at once, though a batch's first task runs on the thread that received it. */
+    @Test
+    void aMemberRunsAtMostItsThreadsTasksAtOnce() {
+        ConcurrencyRecordingFunction.RUNNING.clear();
+        ConcurrencyRecordingFunction.MOST.clear();
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, 60 * 1000, 1000).mapBlocks(ConcurrencyRecordingFunction.class.getName());
+            double n = 60 * 1000;
+            assertEquals(n * (n - 1) / 2, x.sum().compute().getDouble(), 0.0);
+        }
+        assertTrue(ConcurrencyRecordingFunction.MOST.size() >= 2, "blocks ran on " + ConcurrencyRecordingFunction.MOST.size() + " members");
+        ConcurrencyRecordingFunction.MOST.forEach((m, most) -> {
+            assertTrue(most.get() <= m.threads(), "a member of " + m.threads() + " threads ran " + most.get() + " blocks at once");
+        });
+        assertTrue(ConcurrencyRecordingFunction.MOST.values().stream().anyMatch(most -> most.get() == 2), "no member ran two blocks at once");
+    }
+
     /** Members advertise their backends: a job's tasks run only on those offering its kind (attributes as a GPU node would set them). */
     @Test
     void aJobRunsOnTheMembersThatOfferItsBackendKind() {
