@@ -122,7 +122,7 @@ class ClusterTest {
                 + " bytes for inputs of " + inputs + " bytes on 3 members");
     }
 
-    /** Heavy tasks (1 MiB chunks) on a member that is stuck for 2 s a block: the others take its queued ones. */
+    /** Heavy tasks (1 MiB chunks) on a member that is stuck for 4 s a block: the others take its queued ones. */
     @Test
     void idleMembersTakeReadyTasksOfASaturatedMember() {
         SlowOnOneMemberFunction.slow = cluster.runtimes().get(1);
