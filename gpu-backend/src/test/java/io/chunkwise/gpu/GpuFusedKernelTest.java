@@ -1,26 +1,20 @@
 package io.chunkwise.gpu;
 
-import io.chunkwise.Backends;
 import io.chunkwise.DType;
 import io.chunkwise.InvalidArgumentException;
-import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.BinaryOp;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Expr;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Region;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The fused kernels on a real GPU, compiled by NVRTC: random expressions of every dtype and op over random layouts
@@ -30,30 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * with the provider's reason where there is no GPU, and with NVRTC's where it does not load.
  */
 @Tag("gpu")
-class GpuFusedKernelTest {
-    private GpuBackend gpu;
-    private Backend cpu;
-    private final List<Block> owned = new ArrayList<>();
-
-    @BeforeEach
-    void open() {
-        Optional<String> reason = new GpuBackendProvider().unavailableReason();
-        assumeTrue(reason.isEmpty(), "GPU backend unavailable: " + reason.orElse(""));
-        gpu = (GpuBackend) new GpuBackendProvider().create(1);
-        Optional<String> nvrtc = gpu.fusedUnavailableReason();
-        assumeTrue(nvrtc.isEmpty(), "no fused kernels here: " + nvrtc.orElse(""));
-        cpu = GpuBackendProvider.cpuDelegate(Backends.providers()).create(1);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        if (gpu != null) {
-            owned.forEach(gpu::release);
-            gpu.close(); // throws when a block leaked
-        }
-        if (cpu != null) cpu.close();
-    }
-
+class GpuFusedKernelTest extends GeneratedKernelDeviceTest {
     @Test
     void randomExpressionsGiveTheCpuBackendsBitsOnTheDevice() {
         RandomFusedCases exact = new RandomFusedCases(20261205L, false), math = new RandomFusedCases(7L, true);

@@ -1,24 +1,18 @@
 package io.chunkwise.gpu;
 
-import io.chunkwise.Backends;
-import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Partial;
 import io.chunkwise.spi.ReduceOp;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The generated reduction kernels on a real GPU, compiled by NVRTC: the cases of {@link ReductionKernelHostTest}
@@ -27,30 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * where there is no GPU, and with NVRTC's where it does not load.
  */
 @Tag("gpu")
-class GpuReductionKernelTest {
-    private GpuBackend gpu;
-    private Backend cpu;
-    private final List<Block> owned = new ArrayList<>();
-
-    @BeforeEach
-    void open() {
-        Optional<String> reason = new GpuBackendProvider().unavailableReason();
-        assumeTrue(reason.isEmpty(), "GPU backend unavailable: " + reason.orElse(""));
-        gpu = (GpuBackend) new GpuBackendProvider().create(1);
-        Optional<String> nvrtc = gpu.fusedUnavailableReason();
-        assumeTrue(nvrtc.isEmpty(), "no generated kernels here: " + nvrtc.orElse(""));
-        cpu = GpuBackendProvider.cpuDelegate(Backends.providers()).create(1);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        if (gpu != null) {
-            owned.forEach(gpu::release);
-            gpu.close(); // throws when a block leaked
-        }
-        if (cpu != null) cpu.close();
-    }
-
+class GpuReductionKernelTest extends GeneratedKernelDeviceTest {
     @Test
     void reductionsGiveTheCpuBackendsBitsOnTheDevice() {
         List<String> bad = new ArrayList<>();
