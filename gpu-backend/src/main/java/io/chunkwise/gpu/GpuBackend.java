@@ -737,15 +737,13 @@ public final class GpuBackend implements Backend {
             if (one == null) return null;
         }
         List<DType> types = ReductionKernelSource.parts(op, ReductionKernelSource.floating(op, t));
-        List<DeviceBlock> temps = new ArrayList<>();
-        DeviceBlock[] parts = new DeviceBlock[types.size()];
-        try {
-            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), g.keptShape(), pool);
-            if (one != null) {
+        GeneratedKernels.Compiled whole = one, split = pieces, folding = fold;
+        return newPartial(types, g.keptShape(), (parts, temps) -> {
+            if (whole != null) {
                 List<Pointer> args = ReductionLaunch.partial(ptr(onDevice(input, temps)), ptrs(parts),
                         ReductionKernelSource.partialArgs(g, argAxisOffset), GpuBackend::arg);
-                GeneratedKernels.launch(one.function(), one.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
-            } else if (pieces != null) {
+                GeneratedKernels.launch(whole.function(), whole.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
+            } else if (split != null) {
                 long count = ReductionPiecesSource.pieces(op, t, g);
                 DeviceBlock[] held = new DeviceBlock[parts.length];
                 for (int p = 0; p < held.length; p++) {
@@ -754,16 +752,34 @@ public final class GpuBackend implements Backend {
                 }
                 List<Pointer> args = ReductionLaunch.pieces(ptr(onDevice(input, temps)), ptrs(held),
                         ReductionPiecesSource.args(g, argAxisOffset, count, true), GpuBackend::arg);
-                GeneratedKernels.launch(pieces.function(), pieces.name(), g.outputs() * count, streams.current(), args.toArray(Pointer[]::new));
+                GeneratedKernels.launch(split.function(), split.name(), g.outputs() * count, streams.current(), args.toArray(Pointer[]::new));
                 args = ReductionLaunch.fold(ptrs(held), ptrs(parts), ReductionPiecesSource.args(g, argAxisOffset, count, false), GpuBackend::arg);
-                GeneratedKernels.launch(fold.function(), fold.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
+                GeneratedKernels.launch(folding.function(), folding.name(), g.outputs(), streams.current(), args.toArray(Pointer[]::new));
             }
+        });
+    }
+
+    /** Fills a partial's parts on this thread's stream, given the temporary blocks it may add to. */
+    private interface PartsWriter {
+        void write(DeviceBlock[] parts, List<DeviceBlock> temps);
+    }
+
+    /**
+     * A partial of parts of {@code types} and {@code shape}, which {@code writer} fills; its parts are closed when it
+     * fails, and its temporaries in any case (the pool reuses them only after this stream's kernels).
+     */
+    private Partial newPartial(List<DType> types, int[] shape, PartsWriter writer) {
+        List<DeviceBlock> temps = new ArrayList<>();
+        DeviceBlock[] parts = new DeviceBlock[types.size()];
+        try {
+            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), shape, pool);
+            writer.write(parts, temps);
             return new Partial(parts);
         } catch (RuntimeException e) {
             for (DeviceBlock b : parts) if (b != null) b.close();
             throw e;
         } finally {
-            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernels
+            temps.forEach(DeviceBlock::close);
         }
     }
 
@@ -826,11 +842,9 @@ public final class GpuBackend implements Backend {
             k = compiled(ReductionKernelSource.combineKey(op, floating), () -> ReductionKernelSource.combine(op, floating).program());
             if (k == null) return null;
         }
-        List<DeviceBlock> temps = new ArrayList<>();
-        DeviceBlock[] parts = new DeviceBlock[types.size()];
-        try {
-            for (int p = 0; p < parts.length; p++) parts[p] = DeviceBlock.allocate(types.get(p), first.shape(), pool);
-            if (k != null) {
+        GeneratedKernels.Compiled kernel = k;
+        return newPartial(types, first.shape(), (parts, temps) -> {
+            if (kernel != null) {
                 List<Pointer> tables = new ArrayList<>();
                 for (int p = 0; p < parts.length; p++) {
                     long[] table = new long[partials.size()]; // the device addresses of every partial's part p, in order
@@ -838,15 +852,9 @@ public final class GpuBackend implements Backend {
                     tables.add(ptr(onDevice(new HostBlock(DType.INT64, new int[]{table.length}, table), temps)));
                 }
                 List<Pointer> args = ReductionLaunch.combine(tables, ptrs(parts), n, partials.size(), GpuBackend::arg);
-                GeneratedKernels.launch(k.function(), k.name(), n, streams.current(), args.toArray(Pointer[]::new));
+                GeneratedKernels.launch(kernel.function(), kernel.name(), n, streams.current(), args.toArray(Pointer[]::new));
             }
-            return new Partial(parts);
-        } catch (RuntimeException e) {
-            for (DeviceBlock b : parts) if (b != null) b.close();
-            throw e;
-        } finally {
-            temps.forEach(DeviceBlock::close); // the pool reuses them only after this stream's kernel
-        }
+        });
     }
 
     /** The result values on the device (PartialMerge.finish's casts: its bits). */
