@@ -101,6 +101,26 @@ class FusedKernelHostTest {
      * Compiles the kernels of {@code cases} into one host program, runs it, and reads back each case's output; null
      * for a case whose kernel reported refused data (a negative integer exponent) in its error word.
      */
+    /** The host programs' file helpers: a file of the work folder read whole, and written. */
+    static final String HOST_IO = """
+            #include <cstdio>
+            #include <cstdlib>
+            #include <vector>
+            static std::vector<char> cw_read(const char* dir, const char* name) {
+                char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
+                FILE* f = fopen(path, "rb"); std::vector<char> b;
+                if (!f) { perror(path); exit(2); }
+                char buf[65536]; size_t n;
+                while ((n = fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
+                fclose(f); return b;
+            }
+            static void cw_write(const char* dir, const char* name, const std::vector<char>& b) {
+                char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
+                FILE* f = fopen(path, "wb"); if (!f) { perror(path); exit(2); }
+                fwrite(b.data(), 1, b.size(), f); fclose(f);
+            }
+            """;
+
     static List<HostBlock> runOnHost(String gxx, List<RandomFusedCases.Case> cases) throws Exception {
         Files.createDirectories(WORK);
         for (String h : FusedKernelSource.HEADERS) Files.writeString(WORK.resolve(h), FusedKernelSource.resource(h));
@@ -108,23 +128,7 @@ class FusedKernelHostTest {
                 FusedKernelHostTest.class.getResourceAsStream("fused_host_prelude.h").readAllBytes());
         Map<String, String> kernels = new LinkedHashMap<>();
         StringBuilder main = new StringBuilder();
-        main.append("""
-                #include <cstdio>
-                #include <cstdlib>
-                #include <vector>
-                static std::vector<char> cw_read(const char* dir, const char* name) {
-                    char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                    FILE* f = fopen(path, "rb"); std::vector<char> b;
-                    if (!f) { perror(path); exit(2); }
-                    char buf[65536]; size_t n;
-                    while ((n = fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
-                    fclose(f); return b;
-                }
-                static void cw_write(const char* dir, const char* name, const std::vector<char>& b) {
-                    char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                    FILE* f = fopen(path, "wb"); if (!f) { perror(path); exit(2); }
-                    fwrite(b.data(), 1, b.size(), f); fclose(f);
-                }
+        main.append(HOST_IO).append("""
                 int main(int argc, char** argv) {
                     const char* dir = argv[1];
                 """);

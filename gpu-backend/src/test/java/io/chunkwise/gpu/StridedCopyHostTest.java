@@ -64,8 +64,8 @@ class StridedCopyHostTest {
             main.append("        out.pop_back(); cw_write(dir, \"c").append(c).append("_out\", out);\n    }\n");
         }
         main.append("    return 0;\n}\n");
-        StringBuilder program = new StringBuilder("#include \"fused_host_prelude.h\"\n#include <cstdio>\n#include <cstdlib>\n#include <vector>\n");
-        program.append(IO);
+        StringBuilder program = new StringBuilder("#include \"fused_host_prelude.h\"\n");
+        program.append(FusedKernelHostTest.HOST_IO);
         for (String s : kernels.values()) program.append(s).append('\n');
         program.append(main);
         Path cpp = WORK.resolve("copy_host.cpp"), exe = WORK.resolve("copy_host");
@@ -153,19 +153,4 @@ class StridedCopyHostTest {
         return new Case(t, shape, sources, pieces);
     }
 
-    private static final String IO = """
-            static std::vector<char> cw_read(const char* dir, const char* name) {
-                char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                FILE* f = fopen(path, "rb"); std::vector<char> b;
-                if (!f) { perror(path); exit(2); }
-                char buf[65536]; size_t n;
-                while ((n = fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
-                fclose(f); return b;
-            }
-            static void cw_write(const char* dir, const char* name, const std::vector<char>& b) {
-                char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                FILE* f = fopen(path, "wb"); if (!f) { perror(path); exit(2); }
-                fwrite(b.data(), 1, b.size(), f); fclose(f);
-            }
-            """;
 }
