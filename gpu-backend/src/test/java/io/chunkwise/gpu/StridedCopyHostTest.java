@@ -152,5 +152,4 @@ class StridedCopyHostTest {
         }
         return new Case(t, shape, sources, pieces);
     }
-
 }
