@@ -283,6 +283,17 @@ public final class Chunks {
     }
 
     /**
+     * {@return chunk {@code index}'s position in the row-major order of the grid (the order of {@link #forEachIndex})}
+     *
+     * @param index a chunk index of this grid
+     */
+    public int flatIndex(int[] index) {
+        int f = 0;
+        for (int a = 0; a < sizes.length; a++) f = f * sizes[a].length + index[a];
+        return f;
+    }
+
+    /**
      * Visits every chunk index in row-major order.
      *
      * @param action called with each index (a new array each time)

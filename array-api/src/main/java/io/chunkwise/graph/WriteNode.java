@@ -45,15 +45,9 @@ public final class WriteNode extends Node {
     @Override
     protected ChunkKey expand(int[] index, GraphBuilder b) {
         Node in = inputs().get(0);
-        long dataOffset = dataOffsets[dataOffsets.length == 1 ? 0 : flatIndex(index, in.chunks().grid())];
+        long dataOffset = dataOffsets[dataOffsets.length == 1 ? 0 : in.chunks().flatIndex(index)];
         return b.add(ownKey(index), List.of(b.key(in, index)), new TaskOp.Write(format, path, token, fileSize, dataOffset,
                 in.shape(), in.dtype(), in.chunks().chunkOffset(index), in.chunks().chunkShape(index)));
-    }
-
-    private static int flatIndex(int[] index, int[] grid) {
-        int f = 0;
-        for (int a = 0; a < grid.length; a++) f = f * grid[a] + index[a];
-        return f;
     }
 
     @Override

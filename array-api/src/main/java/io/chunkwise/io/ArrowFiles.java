@@ -194,12 +194,6 @@ public final class ArrowFiles {
         return bits.length;
     }
 
-    private static int flatIndex(int[] index, int[] grid) {
-        int f = 0;
-        for (int a = 0; a < grid.length; a++) f = f * grid[a] + index[a];
-        return f;
-    }
-
     private static void fill(FieldVector v, HostBlock b) {
         int n = b.size();
         v.setInitialCapacity(n);
@@ -246,7 +240,7 @@ public final class ArrowFiles {
         for (int a = 0; a < shape.length; a++) index[a] = l.chunks().chunkAt(a, offset[a]);
         if (Shapes.size(shape) == 0) return HostBlock.allocate(l.dtype(), shape);
         try {
-            return readBatch(memory, file, l, flatIndex(index, l.chunks().grid()), shape);
+            return readBatch(memory, file, l, l.chunks().flatIndex(index), shape);
         } catch (IOException e) {
             throw new ChunkwiseException("cannot read " + file + ": " + e, e);
         }
