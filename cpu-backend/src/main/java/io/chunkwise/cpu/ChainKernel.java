@@ -34,8 +34,8 @@ abstract class ChainKernel {
     private static final Logger LOG = LoggerFactory.getLogger(ChainKernel.class);
     /** Most ops of a chain that gets a kernel; longer chains run the generic loop. */
     static final int MAX_OPS = 4;
-    /** Most shapes that get a class of their own; later shapes run the generic loop. */
-    static final int MAX_SHAPES = 256;
+    /** Most shapes (of either width) that get a class of their own; later shapes run the generic loop. */
+    static final int MAX_SHAPES = 512;
     private static final Map<List<Integer>, MethodHandle> CONSTRUCTORS = new ConcurrentHashMap<>();
     private static volatile byte[] template;
     private static volatile boolean broken;
@@ -53,13 +53,16 @@ abstract class ChainKernel {
     abstract void leafSums(double[][] in, int[] off, int[] len, int from, int to, double[] sums);
 
     /**
-     * The kernel of {@code program}'s shape, with its inputs and constants, or null where it has none (too many ops,
-     * too many shapes, or the class could not be defined: logged once, the generic loop runs instead). Only the
-     * Vector API loops call this: the template links against {@code jdk.incubator.vector}.
+     * The kernel of {@code program}'s shape, with its inputs and constants, computing {@code width} lanes a vector (4
+     * or 8: the sixteen lanes of a row in four vectors or two, the same values and sums either way; 8 only pays where
+     * the CPU has 512-bit vectors), or null where it has none (too many ops, too many shapes, or the class could not be
+     * defined: logged once, the generic loop runs instead). Only the Vector API loops call this: the template links
+     * against {@code jdk.incubator.vector}.
      */
-    static ChainKernel of(ChainProgram program) {
+    static ChainKernel of(ChainProgram program, int width) {
+        if (width != 4 && width != 8) throw new IllegalArgumentException("a chain kernel computes 4 or 8 lanes a vector, not " + width);
         if (program.length() > MAX_OPS || broken) return null;
-        List<Integer> shape = shape(program);
+        List<Integer> shape = shape(program, width);
         MethodHandle constructor = CONSTRUCTORS.get(shape);
         try {
             if (constructor == null) {
@@ -76,11 +79,11 @@ abstract class ChainKernel {
     }
 
     /**
-     * {@code (m, op, aKind, bKind of each op)}, padded to {@link #MAX_OPS} ops: the template's class data. A second
-     * operand that reads the first one's input ({@code x * x}) is NONE: the first operand's vector, loaded once.
+     * {@code (m, op, aKind, bKind of each op, width)}, the ops padded to {@link #MAX_OPS}: the template's class data. A
+     * second operand that reads the first one's input ({@code x * x}) is NONE: the first operand's vector, loaded once.
      */
-    private static List<Integer> shape(ChainProgram p) {
-        Integer[] s = new Integer[1 + 3 * MAX_OPS];
+    private static List<Integer> shape(ChainProgram p, int width) {
+        Integer[] s = new Integer[1 + 3 * MAX_OPS + 1];
         Arrays.fill(s, ChainProgram.NONE);
         s[0] = p.length();
         for (int k = 0; k < p.length(); k++) {
@@ -89,6 +92,7 @@ abstract class ChainKernel {
             s[2 + 3 * k] = p.aKind[k];
             s[3 + 3 * k] = sameInput ? ChainProgram.NONE : p.bKind[k];
         }
+        s[1 + 3 * MAX_OPS] = width;
         return List.of(s);
     }
 

@@ -161,9 +161,13 @@ final class VectorLoops extends TypedVectorLoops {
         return VectorChain.run(program, inputs, from, to, dst, dstOffset);
     }
 
-    /** Kernels sum in the registers of {@link #leafSum}: four vectors of four lanes. */
+    /**
+     * Kernels sum in the lanes of {@link #leafSum} (four vectors of four lanes), in two vectors of eight where the CPU
+     * has them: fewer instructions a value, which showed where memory is fast (x*x+10 summed at 0.85 of a plain read
+     * loop in four vectors, 1.0 in two; RESULTS.md).
+     */
     @Override
     ChainKernel chainKernel(ChainProgram program) {
-        return RL == 4 ? ChainKernel.of(program) : null;
+        return RL == 4 ? ChainKernel.of(program, L >= 8 ? 8 : 4) : null;
     }
 }

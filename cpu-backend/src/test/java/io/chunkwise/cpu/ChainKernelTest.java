@@ -13,6 +13,7 @@ import io.chunkwise.testing.Contexts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -127,6 +129,41 @@ class ChainKernelTest {
             }
         }
         assertTrue(finite > compared / 2, "most sums finite (a NaN or infinite sum checks little): " + finite + " of " + compared);
+    }
+
+    /**
+     * Both widths of kernel (four lanes a vector, or eight: the one this CPU runs is chosen by its vectors), whatever
+     * this CPU: each leaf's sum bit for bit the plain loops' sum of the computed values, over leaves of a row of lanes
+     * to a whole leaf.
+     */
+    @ParameterizedTest(name = "lanes a vector={0}")
+    @ValueSource(ints = {4, 8})
+    void bothWidthsSumLeavesInTheOrderOfThePlainLoops(int width) {
+        assumeTrue(Vectorization.vector() != null, "kernels need the Vector API");
+        Random rnd = new Random(width);
+        CpuBackend backend = new CpuBackend(1, Vectorization.scalar());
+        int[] len = {16, 1024, 512, 48, 1008, 16, 992};
+        int[] off = new int[len.length];
+        for (int k = 1; k < len.length; k++) off[k] = off[k - 1] + len[k - 1];
+        int n = off[len.length - 1] + len[len.length - 1];
+        HostBlock x = values(n, rnd, true), y = values(n, rnd, false);
+        Region region = new Region(new int[]{n}, new long[]{0}, new long[]{n});
+        for (Expr e : chains(rnd)) {
+            ChainProgram p = program(e);
+            if (p.length() > ChainKernel.MAX_OPS) continue;
+            double[] values = ((HostBlock) backend.elementwise(e, new Block[]{x, y}, new int[][]{{1}, {1}}, region)).doubles();
+            double[] got = new double[len.length];
+            ChainKernel kernel = ChainKernel.of(p, width);
+            assertNotNull(kernel, Expr.show(e));
+            kernel.leafSums(new double[][]{x.doubles(), y.doubles()}, off, len, 0, len.length, got);
+            for (int k = 0; k < len.length; k++) {
+                double want = Vectorization.scalar().leafSum(values, off[k], len[k], Double.NaN, false, new double[Loops.LANES]);
+                int leaf = k;
+                assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(got[k]),
+                        () -> Expr.show(e) + ", leaf " + leaf + ": " + got[leaf] + ", expected " + want);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ChainKernel.of(program(bin(BinaryOp.MUL, X, X)), 2));
     }
 
     /**
