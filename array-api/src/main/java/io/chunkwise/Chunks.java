@@ -255,29 +255,28 @@ public final class Chunks {
     public byte[] fingerprint() {
         byte[] f = fingerprint;
         if (f == null) {
-            try {
-                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * 1024);
-                b.putLong(sizes.length);
-                for (long[] axis : sizes) {
-                    b.putLong(axis.length);
-                    for (long s : axis) {
-                        if (!b.hasRemaining()) {
-                            sha.update(b.array(), 0, b.position());
-                            b.clear();
-                        }
-                        b.putLong(s);
-                    }
-                    if (b.remaining() < 16) {
+            java.security.MessageDigest sha = io.chunkwise.graph.Digest.sha256();
+            int longs = 1;
+            for (long[] axis : sizes) longs += 1 + axis.length;
+            // as large as the grid needs, up to 8 KiB: graphs make grids all the time, most of a few chunks
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * Math.min(longs, 1024));
+            b.putLong(sizes.length);
+            for (long[] axis : sizes) {
+                b.putLong(axis.length);
+                for (long s : axis) {
+                    if (!b.hasRemaining()) {
                         sha.update(b.array(), 0, b.position());
                         b.clear();
                     }
+                    b.putLong(s);
                 }
-                sha.update(b.array(), 0, b.position());
-                fingerprint = f = sha.digest();
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("the JDK has no SHA-256", e);
+                if (b.remaining() < 16) {
+                    sha.update(b.array(), 0, b.position());
+                    b.clear();
+                }
             }
+            sha.update(b.array(), 0, b.position());
+            fingerprint = f = sha.digest();
         }
         return f.clone();
     }

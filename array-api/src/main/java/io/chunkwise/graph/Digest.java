@@ -14,6 +14,7 @@ import java.util.HexFormat;
  * {@code kind-<first 128 bits in hex>}.
  */
 public final class Digest {
+    private static final MessageDigest SHA_256 = newSha256();
     private final Wire.Out out = new Wire.Out();
 
     Digest() {}
@@ -61,9 +62,25 @@ public final class Digest {
 
     /** {@code kind-} and the first 128 bits of the digest in hex. */
     String name(String kind) {
+        byte[] h = sha256().digest(out.toByteArray());
+        return kind + "-" + HexFormat.of().formatHex(h, 0, 16);
+    }
+
+    /**
+     * A new SHA-256 digest: a copy of one made once, as {@code MessageDigest.getInstance} searches the security
+     * providers on every call (a good share of building a small graph before the JIT has compiled it).
+     */
+    public static MessageDigest sha256() {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(out.toByteArray());
-            return kind + "-" + HexFormat.of().formatHex(h, 0, 16);
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
