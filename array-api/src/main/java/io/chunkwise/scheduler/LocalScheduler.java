@@ -14,6 +14,7 @@ import io.chunkwise.graph.TaskOp;
 import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.Cancellation;
+import io.chunkwise.spi.SharedWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * dependencies as int arrays, the ready tasks in a heap of task positions (no boxing), one lock taken once per task
  * (a worker that finishes a task takes its next one in the same step), the budget an atomic counter, and a waiting
  * worker woken only when there is a task for it or the run ends.
+ *
+ * <p><b>Shared work.</b> A worker with no task to take helps a running task with the pieces it offers
+ * ({@link SharedWork}: the leaves of a large chunk's sum), so that a run of a few large chunks does not end with one
+ * worker finishing the last chunk while the others wait. Ready tasks go first.
  */
 public final class LocalScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(LocalScheduler.class);
@@ -317,21 +322,22 @@ public final class LocalScheduler implements Scheduler {
     }
 
     /**
-     * {@code Run.take}'s answers other than a task: the run is over for this worker; wait for a task; or wait for
-     * memory that another run holds.
+     * {@code Run.take}'s answers other than a task: the run is over for this worker; wait for a task; wait for
+     * memory that another run holds; or help a running task with a piece of its shared work.
      */
-    private static final int NONE = -1, WAIT = -2, MEMORY = -3;
+    private static final int NONE = -1, WAIT = -2, MEMORY = -3, HELP = -4;
     private static final Block[] NO_INPUTS = {};
 
     /**
      * A worker's state, reused from task to task: the blocks to release once it has left the lock, the inputs of
-     * its next task, and the scheduler's releases it saw when it found no memory.
+     * its next task, the scheduler's releases it saw when it found no memory, and the shared work it is to help with.
      */
     private static final class Worker {
         Block[] blocks = new Block[8];
         int count;
         Block[] inputs;
         long seen;
+        SharedWork.Range help;
 
         void add(Block b) {
             if (b == null) return;
@@ -349,7 +355,7 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    private final class Run {
+    private final class Run implements SharedWork.Pool {
         final TaskGraph graph;
         final TaskOp[] ops;
         final int[][] distinctDeps;  // task positions of the inputs, each once (the graph's)
@@ -381,6 +387,7 @@ public final class LocalScheduler implements Scheduler {
         boolean callerInterrupted;   // read and written by the caller only
         int memoryWaiting;           // workers in awaitMemory, and the releases they saw: under the scheduler's lock
         long stuckAt;
+        final List<SharedWork.Range> shared = new ArrayList<>();   // ranges running tasks offer: under the run's lock
 
         Run(TaskGraph graph, TaskEnv env, Sink sink, ComputeListener listener) {
             this.graph = graph;
@@ -429,11 +436,35 @@ public final class LocalScheduler implements Scheduler {
         /** Runs tasks until the run is over or failed, marked as working for this run (see {@link Cancellation}). */
         void work() {
             Cancellation previous = token.enter();
+            SharedWork.Pool previousPool = SharedWork.enter(this);
             try {
                 loop();
             } finally {
+                SharedWork.leave(previousPool);
                 Cancellation.leave(previous);
             }
+        }
+
+        @Override
+        public synchronized void offer(SharedWork.Range range) {
+            shared.add(range);
+            if (waiting > 0) notifyAll();
+        }
+
+        @Override
+        public synchronized void withdraw(SharedWork.Range range) { shared.remove(range); }
+
+        /** A range offered with a piece left to claim, or null. Under the run's lock. */
+        private SharedWork.Range sharedWithWork() {
+            for (SharedWork.Range r : shared) if (r.hasWork()) return r;
+            return null;
+        }
+
+        /** Runs one piece of the shared work {@link #take} gave the worker (outside the run's lock). */
+        private void help(Worker w) {
+            SharedWork.Range r = w.help;
+            w.help = null;
+            r.runPiece();
         }
 
         private void loop() {
@@ -485,8 +516,9 @@ public final class LocalScheduler implements Scheduler {
                     if (t >= 0) w.inputs = inputsOf(t);
                 }
                 w.releaseAll(backend);
-                if (t == WAIT || t == MEMORY) {
+                if (t == WAIT || t == MEMORY || t == HELP) {
                     if (t == MEMORY) awaitMemory(this, w.seen);
+                    if (t == HELP) help(w);
                     t = next(w);
                 }
             }
@@ -497,7 +529,7 @@ public final class LocalScheduler implements Scheduler {
             return new TaskFailedException("task " + task.key() + " (" + task.op().describe() + ") failed: " + e, e);
         }
 
-        /** The next task (its inputs in {@code w}), waiting for one as long as it takes; or NONE. */
+        /** The next task (its inputs in {@code w}), waiting for one as long as it takes, helping meanwhile; or NONE. */
         private int next(Worker w) {
             while (true) {
                 int t;
@@ -505,15 +537,17 @@ public final class LocalScheduler implements Scheduler {
                     t = take(true, w);
                     if (t >= 0) w.inputs = inputsOf(t);
                 }
-                if (t != MEMORY) return t;
-                awaitMemory(this, w.seen);
+                if (t == HELP) help(w);
+                else if (t == MEMORY) awaitMemory(this, w.seen);
+                else return t;
             }
         }
 
         /**
          * The next task to run (its bytes reserved), NONE when the run is over or failed, MEMORY where it must wait
          * for memory that another run holds (the releases seen then in {@code w}), or, without {@code block}, WAIT
-         * where a blocking call would wait.
+         * where a blocking call would wait; with {@code block}, HELP (the range in {@code w}) where a running task
+         * offers shared work instead.
          */
         private int take(boolean block, Worker w) {
             while (true) {
@@ -546,6 +580,11 @@ public final class LocalScheduler implements Scheduler {
                     }
                 }
                 if (!block) return WAIT;
+                SharedWork.Range r = sharedWithWork();
+                if (r != null) {
+                    w.help = r;
+                    return HELP;
+                }
                 waiting++;
                 try {
                     wait();

@@ -154,10 +154,10 @@ final class ChainEvaluator {
 
             @Override public boolean sumsLeaves() { return true; }
 
-            @Override public void leafSums(int[] off, int[] len, int count, double[] sums) {
-                for (int k = 0; k < count; k += LEAVES_PER_CHECK) {
-                    if (k > 0) Cancellation.check();
-                    kernel.leafSums(in, off, len, k, Math.min(count, k + LEAVES_PER_CHECK), sums);
+            @Override public void leafSums(int[] off, int[] len, int from, int to, double[] sums) {
+                for (int k = from; k < to; k += LEAVES_PER_CHECK) {
+                    if (k > from) Cancellation.check();
+                    kernel.leafSums(in, off, len, k, Math.min(to, k + LEAVES_PER_CHECK), sums);
                 }
             }
         };

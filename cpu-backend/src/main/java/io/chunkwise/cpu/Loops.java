@@ -1,6 +1,7 @@
 package io.chunkwise.cpu;
 
 import io.chunkwise.spi.BinaryOp;
+import io.chunkwise.spi.SharedWork;
 import io.chunkwise.spi.UnaryOp;
 
 /**
@@ -26,6 +27,11 @@ abstract class Loops {
     static final int LANES = 16;
     /** Most elements a pairwise leaf sums in lanes (each lane then adds up at most 64 elements). */
     static final int LEAF = 1024;
+    /**
+     * Leaves a piece of a large sum's shared work ({@link SharedWork}): up to 64 K values, some tens of microseconds,
+     * so that a worker that helps finds pieces until the end, and claiming one costs nothing next to it.
+     */
+    static final int LEAVES_PER_PIECE = 64;
 
     /** What runs the loops, for logs and {@code toString}. */
     abstract String describe();
@@ -113,16 +119,16 @@ abstract class Loops {
 
             @Override public boolean sumsLeaves() { return true; }
 
-            @Override public void leafSums(int[] offs, int[] lens, int count, double[] sums) {
-                Loops.this.leafSums(a, off, offs, lens, count, sums);
+            @Override public void leafSums(int[] offs, int[] lens, int from, int to, double[] sums) {
+                Loops.this.leafSums(a, off, offs, lens, from, to, sums);
             }
         }, n).sum(this);
     }
 
-    /** {@code sums[k]} = {@link #leafSum} of {@code a[base + offs[k] .. + lens[k])} for {@code k < count}. */
-    void leafSums(double[] a, int base, int[] offs, int[] lens, int count, double[] sums) {
+    /** {@code sums[k]} = {@link #leafSum} of {@code a[base + offs[k] .. + lens[k])} for {@code from <= k < to}. */
+    void leafSums(double[] a, int base, int[] offs, int[] lens, int from, int to, double[] sums) {
         double[] lanes = new double[LANES];
-        for (int k = 0; k < count; k++) sums[k] = leafSum(a, base + offs[k], lens[k], Double.NaN, false, lanes);
+        for (int k = from; k < to; k++) sums[k] = leafSum(a, base + offs[k], lens[k], Double.NaN, false, lanes);
     }
 
     /** The pairwise sum of {@code (a[k] - mean)^2} over {@code a[off .. off+n)}, in the same order. */
@@ -142,10 +148,10 @@ abstract class Loops {
 
         /**
          * {@code sums[k]} = the sum of positions {@code [off[k], off[k] + len[k])} in the order of {@link #leafSum}
-         * for {@code k < count}, each {@code len[k]} a multiple of {@link #LANES} and at most {@link #LEAF}; only where
-         * {@link #sumsLeaves}.
+         * for {@code from <= k < to}, each {@code len[k]} a multiple of {@link #LANES} and at most {@link #LEAF};
+         * only where {@link #sumsLeaves}. Called from several threads at once on different leaves.
          */
-        default void leafSums(int[] off, int[] len, int count, double[] sums) {
+        default void leafSums(int[] off, int[] len, int from, int to, double[] sums) {
             throw new UnsupportedOperationException("these values are not summed by leaf");
         }
     }
@@ -155,7 +161,8 @@ abstract class Loops {
      * (bit for bit the sum of the same values in an array). The values are computed a window of
      * {@link Window#SIZE} positions at a time, as the leaves reach it, so they are never all held at once; or, where
      * the values sum their own leaves ({@link Values#sumsLeaves}), the recursion runs twice: once to list its leaves,
-     * whose sums the values then compute in one call, once to add those up.
+     * whose sums the values then compute (idle workers of the computation helping: {@link SharedWork}), once to add
+     * those up.
      */
     final double sum(Values values, int n) {
         if (values.sumsLeaves()) return new LeafSums(values, n).sum(this);
@@ -258,7 +265,8 @@ abstract class Loops {
             list(0, n);
             sums = new double[count];
             int whole = count > 0 && len[count - 1] % LANES != 0 ? count - 1 : count;
-            values.leafSums(off, len, whole, sums);
+            // each leaf's sum to its own slot, whichever thread computes it: the same sums as one thread's
+            SharedWork.forRange(whole, LEAVES_PER_PIECE, (from, to) -> values.leafSums(off, len, from, to, sums));
             if (whole < count) {
                 double[] tail = new double[len[whole]];
                 values.fill(off[whole], tail.length, tail);

@@ -111,12 +111,12 @@ final class VectorLoops extends TypedVectorLoops {
 
     /** {@link #leafSum}'s vector body over many leaves in one loop (see {@link Loops#sum(double[], int, int)} for why). */
     @Override
-    void leafSums(double[] a, int base, int[] offs, int[] lens, int count, double[] sums) {
+    void leafSums(double[] a, int base, int[] offs, int[] lens, int from, int to, double[] sums) {
         if (RL != 4) {
-            super.leafSums(a, base, offs, lens, count, sums);
+            super.leafSums(a, base, offs, lens, from, to, sums);
             return;
         }
-        for (int k = 0; k < count; k++) {
+        for (int k = from; k < to; k++) {
             int n = lens[k], off = base + offs[k];
             sums[k] = n % LANES == 0 ? rowsSum(a, off, n) : super.leafSum(a, off, n, Double.NaN, false, new double[LANES]);
         }
