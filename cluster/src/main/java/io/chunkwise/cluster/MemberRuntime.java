@@ -20,6 +20,7 @@ import io.chunkwise.spi.Backend;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
 import io.chunkwise.spi.Partial;
+import io.chunkwise.spi.SharedWork;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -55,6 +56,36 @@ public final class MemberRuntime implements AutoCloseable {
      * it, and two batches may be in flight, so without this a member of 2 threads ran up to 4 tasks at once.
      */
     private final java.util.concurrent.Semaphore slots;
+    /** Threads that help running tasks with their shared work, each holding a free slot while it helps. */
+    private final ExecutorService helpers;
+    /**
+     * Free slots help the running tasks of this member with the pieces they offer ({@link SharedWork}: the leaves of
+     * a large chunk's sum), so that a member's last large chunk does not run on one thread while the others wait.
+     */
+    private final SharedWork.Pool sharing = new SharedWork.Pool() {
+        @Override
+        public void offer(SharedWork.Range range) {
+            while (range.hasWork() && slots.tryAcquire()) {
+                try {
+                    helpers.execute(() -> {
+                        try {
+                            while (range.runPiece()) {
+                                // pieces until none is left
+                            }
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    slots.release();   // closing: the task runs its pieces itself
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void withdraw(SharedWork.Range range) {}
+    };
     private final Map<BackendKind, Backend> backends = new EnumMap<>(BackendKind.class);
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
@@ -85,6 +116,12 @@ public final class MemberRuntime implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "chunkwise-member-" + id + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger h = new AtomicInteger();
+        this.helpers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "chunkwise-member-" + id + "-help-" + h.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -333,6 +370,7 @@ public final class MemberRuntime implements AutoCloseable {
         List<Block> made = new ArrayList<>();
         slots.acquireUninterruptibly();
         RUNNING.set(this);
+        SharedWork.Pool previousPool = SharedWork.enter(sharing);
         try {
             long start = System.nanoTime();
             Block[] in = new Block[task.deps().size()];
@@ -375,6 +413,7 @@ public final class MemberRuntime implements AutoCloseable {
         } catch (Throwable e) {
             fail(report, i, e);
         } finally {
+            SharedWork.leave(previousPool);
             RUNNING.remove();
             for (Block b : made) backend.release(b);
             slots.release();
@@ -478,8 +517,10 @@ public final class MemberRuntime implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         pool.shutdownNow();
+        helpers.shutdownNow();
         try {
             pool.awaitTermination(10, TimeUnit.SECONDS);
+            helpers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

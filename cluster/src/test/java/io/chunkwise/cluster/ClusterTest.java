@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.ClusterSpec;
+import io.chunkwise.NDArray;
 import io.chunkwise.TaskFailedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,6 +162,20 @@ class ClusterTest {
             assertTrue(most.get() <= m.threads(), "a member of " + m.threads() + " threads ran " + most.get() + " blocks at once");
         });
         assertTrue(ConcurrencyRecordingFunction.MOST.values().stream().anyMatch(most -> most.get() == 2), "no member ran two blocks at once");
+    }
+
+    /** A member's free task slot helps its running task with the pieces the task shares ({@code SharedWork}). */
+    @Test
+    void aMembersIdleSlotHelpsItsRunningTask() {
+        SharedPiecesFunction.reset();
+        try (Chunkwise cw = open()) {
+            NDArray out = cw.arange(io.chunkwise.DType.FLOAT64, 8, 8).mapBlocks(SharedPiecesFunction.class.getName()).compute();
+            for (int i = 0; i < 8; i++) assertEquals(i, out.getDouble(i), 0.0);
+        }
+        assertTrue(SharedPiecesFunction.onMember, "the block ran on a member");
+        assertEquals(0, SharedPiecesFunction.helped.getCount(), "no other thread of the member ran a piece within 10 s");
+        assertEquals(2, SharedPiecesFunction.THREADS.size(), "pieces ran on " + SharedPiecesFunction.THREADS);
+        for (int i = 0; i < SharedPiecesFunction.PIECES; i++) assertEquals(1, SharedPiecesFunction.runs.get(i), "piece " + i);
     }
 
     /** Members advertise their backends: a job's tasks run only on those offering its kind (attributes as a GPU node would set them). */
