@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,30 +41,31 @@ class SharedWorkTest {
     }
 
     /**
-     * One task on a context of two workers: the idle one helps. The task's first piece waits (bounded) until another
-     * thread has run a piece, so the test does not depend on how fast the helper wakes.
+     * One task on a context of two workers: the idle one helps. Each thread's first piece waits (bounded) until two
+     * threads have run pieces, so the test depends neither on how fast the helper wakes nor on the task's thread
+     * being scheduled before the helper has taken every piece.
      */
     @Test
     void anIdleWorkerHelpsARunningTask() throws Exception {
         int n = 200;
         AtomicIntegerArray runs = new AtomicIntegerArray(n);
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
-        CountDownLatch helped = new CountDownLatch(1);
+        CountDownLatch twoThreads = new CountDownLatch(2);
         try (Chunkwise cw = Chunkwise.builder().threads(2).backend(new ReferenceBackend()).build()) {
             ChunkedArray x = cw.ones(DType.FLOAT64, new long[]{4}, new int[]{4});
             NDArray out = x.mapBlocks((block, index) -> {
-                Thread owner = Thread.currentThread();
                 SharedWork.forRange(n, 1, (from, to) -> {
-                    threads.add(Thread.currentThread());
-                    if (Thread.currentThread() != owner) helped.countDown();
-                    else if (from == 0) await(helped);
+                    if (threads.add(Thread.currentThread())) {
+                        twoThreads.countDown();
+                        await(twoThreads);
+                    }
                     for (int i = from; i < to; i++) runs.incrementAndGet(i);
                 });
                 return block;
             }).compute();
             for (int i = 0; i < 4; i++) assertEquals(1.0, out.getDouble(i), "the block passed through");
         }
-        assertEquals(0, helped.getCount(), "no other worker ran a piece within 10 s");
+        assertEquals(0, twoThreads.getCount(), "no second thread ran a piece within 10 s: " + threads);
         assertEquals(2, threads.size(), "the pieces ran on the task's thread and the idle worker");
         for (int i = 0; i < n; i++) assertEquals(1, runs.get(i), "index " + i);
     }
@@ -77,6 +79,7 @@ class SharedWorkTest {
                 SharedWork.forRange(1000, 1, (from, to) -> {
                     runs.incrementAndGet(from);
                     if (from == 10) throw new IllegalStateException("piece 10 is broken");
+                    LockSupport.parkNanos(1_000_000);   // a millisecond a piece: the failure comes long before the last
                 });
                 return block;
             }).compute());

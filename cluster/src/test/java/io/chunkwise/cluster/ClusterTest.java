@@ -173,7 +173,7 @@ class ClusterTest {
             for (int i = 0; i < 8; i++) assertEquals(i, out.getDouble(i), 0.0);
         }
         assertTrue(SharedPiecesFunction.onMember, "the block ran on a member");
-        assertEquals(0, SharedPiecesFunction.helped.getCount(), "no other thread of the member ran a piece within 10 s");
+        assertEquals(0, SharedPiecesFunction.twoThreads.getCount(), "no second thread of the member ran a piece within 10 s");
         assertEquals(2, SharedPiecesFunction.THREADS.size(), "pieces ran on " + SharedPiecesFunction.THREADS);
         for (int i = 0; i < SharedPiecesFunction.PIECES; i++) assertEquals(1, SharedPiecesFunction.runs.get(i), "piece " + i);
     }

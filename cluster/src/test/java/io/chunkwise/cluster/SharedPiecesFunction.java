@@ -12,33 +12,32 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * A block function that shares {@link #PIECES} pieces of work ({@link SharedWork}) and records the threads that ran
- * them; its first piece waits (up to 10 s) until another thread has run one, so a helper is seen however slowly it
- * wakes. Static state: the members run in the test's JVM.
+ * them; each thread's first piece waits (up to 10 s) until two threads have run pieces, so both are seen however the
+ * threads are scheduled. Static state: the members run in the test's JVM.
  */
 public final class SharedPiecesFunction implements BlockFunction {
     static final int PIECES = 100;
     static final Set<Thread> THREADS = ConcurrentHashMap.newKeySet();
-    static volatile CountDownLatch helped = new CountDownLatch(1);
+    static volatile CountDownLatch twoThreads = new CountDownLatch(2);
     static volatile AtomicIntegerArray runs = new AtomicIntegerArray(PIECES);
     static volatile boolean onMember;
 
     static void reset() {
         onMember = false;
         THREADS.clear();
-        helped = new CountDownLatch(1);
+        twoThreads = new CountDownLatch(2);
         runs = new AtomicIntegerArray(PIECES);
     }
 
     @Override
     public NDArray apply(NDArray block, long[] index) {
         onMember = MemberRuntime.running() != null;
-        Thread owner = Thread.currentThread();
+        CountDownLatch two = twoThreads;
         SharedWork.forRange(PIECES, 1, (from, to) -> {
-            THREADS.add(Thread.currentThread());
-            if (Thread.currentThread() != owner) helped.countDown();
-            else if (from == 0) {
+            if (THREADS.add(Thread.currentThread())) {
+                two.countDown();
                 try {
-                    helped.await(10, TimeUnit.SECONDS);
+                    two.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
