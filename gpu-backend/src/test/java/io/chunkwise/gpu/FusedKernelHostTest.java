@@ -98,10 +98,9 @@ class FusedKernelHostTest {
     }
 
     /**
-     * Compiles the kernels of {@code cases} into one host program, runs it, and reads back each case's output; null
-     * for a case whose kernel reported refused data (a negative integer exponent) in its error word.
+     * The host programs' file helpers: a file of the work folder read whole (8 bytes more, zeros, so that an empty
+     * file still gives a buffer to point at), and the first {@code bytes} of a buffer written.
      */
-    /** The host programs' file helpers: a file of the work folder read whole, and written. */
     static final String HOST_IO = """
             #include <cstdio>
             #include <cstdlib>
@@ -112,15 +111,19 @@ class FusedKernelHostTest {
                 if (!f) { perror(path); exit(2); }
                 char buf[65536]; size_t n;
                 while ((n = fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
-                fclose(f); return b;
+                fclose(f); b.resize(b.size() + 8); return b;
             }
-            static void cw_write(const char* dir, const char* name, const std::vector<char>& b) {
+            static void cw_write(const char* dir, const char* name, const std::vector<char>& b, size_t bytes) {
                 char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
                 FILE* f = fopen(path, "wb"); if (!f) { perror(path); exit(2); }
-                fwrite(b.data(), 1, b.size(), f); fclose(f);
+                fwrite(b.data(), 1, bytes, f); fclose(f);
             }
             """;
 
+    /**
+     * Compiles the kernels of {@code cases} into one host program, runs it, and reads back each case's output; null
+     * for a case whose kernel reported refused data (a negative integer exponent) in its error word.
+     */
     static List<HostBlock> runOnHost(String gxx, List<RandomFusedCases.Case> cases) throws Exception {
         Files.createDirectories(WORK);
         for (String h : FusedKernelSource.HEADERS) Files.writeString(WORK.resolve(h), FusedKernelSource.resource(h));
@@ -155,7 +158,7 @@ class FusedKernelHostTest {
                 args.add(params.get(p).startsWith("double ") ? "cw_bits_double(" + word + ")" : word);
             }
             main.append("        ").append(kernel.name()).append("(").append(String.join(", ", args)).append(");\n");
-            main.append("        out.pop_back(); if (err < 0) out.clear(); cw_write(dir, \"c").append(c).append("_out\", out);\n    }\n");
+            main.append("        out.pop_back(); if (err < 0) out.clear(); cw_write(dir, \"c").append(c).append("_out\", out, out.size());\n    }\n");
         }
         main.append("    return 0;\n}\n");
         StringBuilder program = new StringBuilder("#include \"fused_host_prelude.h\"\n");

@@ -91,23 +91,7 @@ class ReductionKernelHostTest {
         Files.write(WORK.resolve("fused_host_prelude.h"),
                 FusedKernelHostTest.class.getResourceAsStream("fused_host_prelude.h").readAllBytes());
         Map<String, String> kernels = new LinkedHashMap<>();
-        StringBuilder main = new StringBuilder("""
-                #include <cstdio>
-                #include <cstdlib>
-                #include <vector>
-                static std::vector<char> cw_read(const char* dir, const char* name) {
-                    char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                    FILE* f = fopen(path, "rb"); std::vector<char> b;
-                    if (!f) { perror(path); exit(2); }
-                    char buf[65536]; size_t n;
-                    while ((n = fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
-                    fclose(f); b.resize(b.size() + 8); return b;
-                }
-                static void cw_write(const char* dir, const char* name, const std::vector<char>& b, size_t bytes) {
-                    char path[4096]; snprintf(path, sizeof path, "%s/%s", dir, name);
-                    FILE* f = fopen(path, "wb"); if (!f) { perror(path); exit(2); }
-                    fwrite(b.data(), 1, bytes, f); fclose(f);
-                }
+        StringBuilder main = new StringBuilder(FusedKernelHostTest.HOST_IO).append("""
                 static const char* cw_dir;
                 """);
         StringBuilder calls = new StringBuilder("int main(int argc, char** argv) {\n    cw_dir = argv[1];\n");

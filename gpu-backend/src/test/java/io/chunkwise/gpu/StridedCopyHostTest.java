@@ -61,7 +61,7 @@ class StridedCopyHostTest {
                 for (long w : StridedCopySource.scalarArgs(p, g)) main.append(", (long long) 0x").append(Long.toHexString(w)).append("ULL");
                 main.append(");\n");
             }
-            main.append("        out.pop_back(); cw_write(dir, \"c").append(c).append("_out\", out);\n    }\n");
+            main.append("        out.pop_back(); cw_write(dir, \"c").append(c).append("_out\", out, out.size());\n    }\n");
         }
         main.append("    return 0;\n}\n");
         StringBuilder program = new StringBuilder("#include \"fused_host_prelude.h\"\n");
