@@ -17,7 +17,10 @@ public record ChunkKey(String layer, int[] index) {
     @Override
     public int hashCode() { return layer.hashCode() * 31 + Arrays.hashCode(index); }
 
-    /** A well-mixed hash of the chunk index alone, the same on every JVM: where a distributed store places the chunk. */
+    /**
+     * A well-mixed hash of the chunk index alone, the same on every JVM: a distributed store picks the chunk's place
+     * with it (the cluster, among the partitions of the member the index falls to).
+     */
     public int placement() {
         long h = 0x9E3779B97F4A7C15L;
         for (int i : index) {

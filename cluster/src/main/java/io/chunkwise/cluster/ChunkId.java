@@ -10,21 +10,26 @@ import io.chunkwise.graph.ChunkKey;
 import java.io.IOException;
 
 /**
- * A chunk's key in a job map: its {@link ChunkKey}. The partition key is {@link ChunkKey#placement()} (the chunk
- * grid index only), so aligned chunks of arrays combined blockwise, and reduction partials of a chunk, share a
- * partition and so a member.
+ * A chunk's key in a chunk map: its {@link ChunkKey} and its partition key, an integer that Hazelcast hashes into the
+ * partition the cluster's {@link Placement} gives the chunk's grid index (so aligned chunks of arrays combined
+ * blockwise, and reduction partials of a chunk, share a partition and so a member). Made by {@link Placement#id}.
  */
 public final class ChunkId implements IdentifiedDataSerializable, PartitionAware<Integer> {
     static final int MAX_NDIM = 64;
     private ChunkKey key;
+    private int partitionKey;
 
     ChunkId() {}
 
-    public ChunkId(ChunkKey key) { this.key = key; }
+    /** Chunk {@code key} in the partition of {@code partitionKey}; chunks of the library's maps take {@link Placement#id}'s. */
+    public ChunkId(ChunkKey key, int partitionKey) {
+        this.key = key;
+        this.partitionKey = partitionKey;
+    }
 
     public ChunkKey key() { return key; }
 
-    @Override public Integer getPartitionKey() { return key.placement(); }
+    @Override public Integer getPartitionKey() { return partitionKey; }
 
     @Override public int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
 
@@ -34,6 +39,7 @@ public final class ChunkId implements IdentifiedDataSerializable, PartitionAware
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(key.layer());
         out.writeIntArray(key.index());
+        out.writeInt(partitionKey);
     }
 
     @Override
@@ -42,11 +48,12 @@ public final class ChunkId implements IdentifiedDataSerializable, PartitionAware
         int[] index = in.readIntArray();
         if (layer == null || index == null || index.length > MAX_NDIM) throw new WireFormatException("malformed chunk id");
         key = new ChunkKey(layer, index);
+        partitionKey = in.readInt();
     }
 
-    @Override public boolean equals(Object o) { return o instanceof ChunkId c && key.equals(c.key); }
+    @Override public boolean equals(Object o) { return o instanceof ChunkId c && key.equals(c.key) && partitionKey == c.partitionKey; }
 
-    @Override public int hashCode() { return key.hashCode(); }
+    @Override public int hashCode() { return key.hashCode() * 31 + partitionKey; }
 
     @Override public String toString() { return key.toString(); }
 }

@@ -106,6 +106,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     private final ExecutorService driverPool;
     /** The chunks this scheduler's contexts persisted, deleted from the persisted map when it closes. */
     private final java.util.Set<ChunkId> persistedIds = ConcurrentHashMap.newKeySet();
+    /** Where the cluster's chunks live, read from the cluster on first use. */
+    private Placement placement;
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chunkwise-job-cleaner");
         t.setDaemon(true);
@@ -126,6 +128,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private synchronized Placement placement() {
+        if (placement == null) placement = Placement.of(cluster.driverHandle());
+        return placement;
     }
 
     /** The members this scheduler runs tasks on. */
@@ -161,7 +168,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     @Override
     public void persist(TaskGraph graph, BackendKind kind, TaskEnv env, Map<ChunkKey, List<ChunkKey>> storedKeys, ComputeListener listener) {
         List<ChunkId> ids = new ArrayList<>();
-        storedKeys.values().forEach(keys -> keys.forEach(k -> ids.add(new ChunkId(k))));
+        Placement placement = placement();
+        storedKeys.values().forEach(keys -> keys.forEach(k -> ids.add(placement.id(k))));
         persistedIds.addAll(ids);
         try {
             runJob(graph, kind, env, (key, block) -> false, storedKeys, listener);
@@ -313,6 +321,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final MessageAuth auth = cluster.driverAuth();
         final UUID self;
+        final Placement placement = placement();
+        /** Members by partition key, as {@link #placeOf} found them. */
         final Map<Integer, Integer> ownerOfPlacement = new HashMap<>();
         final DriverFiles files = new DriverFiles();
         /**
@@ -425,9 +435,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
          * the remaining members, chosen by the key's placement, so that aligned chunks stay together.
          */
         private int placeOf(int t) {
-            ChunkKey key = graph.task(t).key();
-            return ownerOfPlacement.computeIfAbsent(key.placement(), p -> {
-                Member o = hz.getPartitionService().getPartition(new ChunkId(key)).getOwner();
+            ChunkId id = placement.id(graph.task(t).key());
+            ChunkKey key = id.key();
+            return ownerOfPlacement.computeIfAbsent(id.getPartitionKey(), p -> {
+                Member o = hz.getPartitionService().getPartition(id).getOwner();
                 Integer m = o == null ? null : memberIndex.get(o.getUuid());
                 if (m != null && alive[m]) return m;
                 if (membersAlive == 0) throw new io.chunkwise.ClusterUnavailableException("no member of the cluster is left to run " + key);
@@ -819,7 +830,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                             deliver |= TaskBatch.RETURN;
                         } else {
                             deliver |= TaskBatch.PERSIST;
-                            persistIds[i] = persistAs.get(graph.task(t).key()).stream().map(ChunkId::new).toArray(ChunkId[]::new);
+                            persistIds[i] = persistAs.get(graph.task(t).key()).stream().map(placement::id).toArray(ChunkId[]::new);
                         }
                     }
                     flags[i] = (byte) (where | deliver);
@@ -827,7 +838,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 runner[t] = m;
             }
             List<ChunkId> d = deletes.get(m);
-            TaskBatch b = new TaskBatch(kind.name(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
+            TaskBatch b = new TaskBatch(kind.name(), placement.encoded(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
             for (int t : batch) inFlight[m] += weight(t);
@@ -1029,7 +1040,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             }
             int m = holder(x);
             if (alive[runner[x]]) live[runner[x]] -= held[x];
-            if (alive[m] && held[x] > 0 && consumers(x) > 0) deletes.get(m).add(new ChunkId(graph.task(x).key()));
+            if (alive[m] && held[x] > 0 && consumers(x) > 0) deletes.get(m).add(placement.id(graph.task(x).key()));
             held[x] = 0;
         }
 
@@ -1152,7 +1163,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             for (int d : distinctDeps[t]) {
                 if (state[d] != DONE) continue;
                 int h = holder(d);
-                ChunkId id = new ChunkId(graph.task(d).key());
+                ChunkId id = placement.id(graph.task(d).key());
                 boolean gone = PersistedNode.holds(id.key())
                         ? !hz.getMap(HazelcastConfigs.PERSISTED_MAP).containsKey(id)   // made again, it says it is gone
                         : h != DRIVER && (!alive[h] || (!kept[d] && !map().containsKey(id)));
@@ -1177,18 +1188,19 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     java.util.Set<ChunkId> fromMap = new java.util.HashSet<>();
                     for (ChunkKey k : task.deps()) {
                         byte[] v = held.get(k);
-                        if (v != null) values.put(new ChunkId(k), v);
-                        else fromMap.add(new ChunkId(k));
+                        if (v != null) values.put(placement.id(k), v);
+                        else fromMap.add(placement.id(k));
                     }
                     if (!fromMap.isEmpty()) values.putAll(map().getAll(fromMap));
                     for (ChunkKey k : task.deps()) {
-                        if (PersistedNode.holds(k) && !values.containsKey(new ChunkId(k))) {
-                            byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(new ChunkId(k));
-                            if (v != null) values.put(new ChunkId(k), v);
+                        ChunkId id = placement.id(k);
+                        if (PersistedNode.holds(k) && !values.containsKey(id)) {
+                            byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(id);
+                            if (v != null) values.put(id, v);
                         }
                     }
                     for (int k = 0; k < in.length; k++) {
-                        byte[] v = values.get(new ChunkId(task.deps().get(k)));
+                        byte[] v = values.get(placement.id(task.deps().get(k)));
                         if (v == null) throw new MissingChunkException(task.deps().get(k));
                         in[k] = MemberRuntime.toBackend(driver, ChunkEnvelope.decode(v));
                         // a decoded partial is a record of the backend's blocks, which it made and takes back one by one
@@ -1205,7 +1217,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (deliver && persistAs != null) {   // into the persisted map, with its backup
                     byte[] envelope = scatter != null ? scatter : ChunkEnvelope.encode(MemberRuntime.toHost(driver, out));
                     Map<ChunkId, byte[]> kept = new HashMap<>();
-                    for (ChunkKey as : persistAs.get(task.key())) kept.put(new ChunkId(as), envelope);
+                    for (ChunkKey as : persistAs.get(task.key())) kept.put(placement.id(as), envelope);
                     hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).putAll(kept);
                 } else if (deliver && sink.accept(task.key(), out) && !literal) {
                     // the sink ran on this thread (Sink allows any thread); a block it keeps is its own

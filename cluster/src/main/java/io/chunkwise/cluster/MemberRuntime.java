@@ -250,10 +250,18 @@ public final class MemberRuntime implements AutoCloseable {
         return new long[]{count, bytes};
     }
 
+    /**
+     * What the tasks of one batch share: its job (the job map's name), backend and environment, the job map (looked up
+     * only where the batch needs it: a proxy look-up per batch costs), the job's chunks kept on this member, those the
+     * batch read from the job map, and the cluster's placement of chunks.
+     */
+    private record Batch(String job, Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map,
+                         Map<ChunkKey, byte[]> kept, Map<ChunkId, byte[]> fromMap, Placement placement) {}
+
     private BatchReport runOpened(TaskBatch batch) {
         Backend backend = backend(BackendKind.valueOf(batch.backendKind));
-        TaskEnv env = memberEnv(backend);
-        // the job map only where this batch needs it: a proxy look-up per batch costs
+        Placement placement = Placement.decode(batch.placement);
+        TaskEnv env = memberEnv(backend, placement);
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = localStore(batch.job);
         Set<ChunkKey> shared = published.get(batch.job);
@@ -270,7 +278,7 @@ public final class MemberRuntime implements AutoCloseable {
             try {
                 ChunkKey key = TaskCodec.decodeTask(batch.tasks[i]).key();
                 if ((batch.flags[i] & TaskBatch.KEEP) != 0) kept.put(key, batch.values[i]);
-                else map.get().set(new ChunkId(key), batch.values[i]);
+                else map.get().set(placement.id(key), batch.values[i]);
                 report.outputBytes[i] = batch.values[i].length;
             } catch (RuntimeException e) {
                 fail(report, i, e);
@@ -280,12 +288,12 @@ public final class MemberRuntime implements AutoCloseable {
             if (batch.values[i] != null) continue;
             try {
                 tasks[i] = TaskCodec.decodeTask(batch.tasks[i]);
-                for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k) && !io.chunkwise.graph.PersistedNode.holds(k)) remote.add(new ChunkId(k));
+                for (ChunkKey k : tasks[i].deps()) if (!kept.containsKey(k) && !io.chunkwise.graph.PersistedNode.holds(k)) remote.add(placement.id(k));
             } catch (RuntimeException e) {
                 fail(report, i, e);
             }
         }
-        Map<ChunkId, byte[]> fromMap = read(batch.job, map, remote);
+        Batch b = new Batch(batch.job, backend, env, map, kept, read(batch.job, map, remote), placement);
         // the first task runs on this (Hazelcast executor) thread: a batch of one task costs no hand-off
         List<Future<?>> running = new ArrayList<>(n);
         int inline = -1;
@@ -296,9 +304,9 @@ public final class MemberRuntime implements AutoCloseable {
                 continue;
             }
             int at = i;
-            running.add(pool.submit(() -> runOne(batch.job, backend, env, map, kept, fromMap, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
+            running.add(pool.submit(() -> runOne(b, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
         }
-        if (inline >= 0) runOne(batch.job, backend, env, map, kept, fromMap, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
+        if (inline >= 0) runOne(b, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -365,8 +373,8 @@ public final class MemberRuntime implements AutoCloseable {
         final AtomicLong bytes = new AtomicLong();
     }
 
-    private void runOne(String job, Backend backend, TaskEnv env, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept,
-                        Map<ChunkId, byte[]> fromMap, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
+    private void runOne(Batch b, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
+        Backend backend = b.backend;
         List<Block> made = new ArrayList<>();
         slots.acquireUninterruptibly();
         RUNNING.set(this);
@@ -377,16 +385,16 @@ public final class MemberRuntime implements AutoCloseable {
             for (int k = 0; k < in.length; k++) {
                 ChunkKey key = task.deps().get(k);
                 Block decoded = null;
-                byte[] envelope = kept.get(key);
+                byte[] envelope = b.kept.get(key);
                 if (envelope != null) localBytes.addAndGet(envelope.length);
-                else envelope = fromMap.get(new ChunkId(key));
+                else envelope = b.fromMap.get(b.placement.id(key));
                 if (envelope != null) decoded = ChunkEnvelope.decode(envelope);
-                else if (io.chunkwise.graph.PersistedNode.holds(key)) decoded = persistedBlock(key);
+                else if (io.chunkwise.graph.PersistedNode.holds(key)) decoded = persistedBlock(b.placement.id(key));
                 if (decoded == null) throw new MissingChunkException(key);
                 in[k] = toBackend(backend, decoded);
                 made.add(in[k]);   // a cached persisted host block itself is never released: backends release what they made
             }
-            Block out = task.op().run(backend, in, env);
+            Block out = task.op().run(backend, in, b.env);
             if (out == null) throw new IllegalStateException("the backend returned no block");
             made.add(out);
             byte[] bytes = ChunkEnvelope.encode(toHost(backend, out));
@@ -395,14 +403,14 @@ public final class MemberRuntime implements AutoCloseable {
                 IMap<ChunkId, byte[]> persisted = instance.getMap(HazelcastConfigs.PERSISTED_MAP);
                 for (ChunkId as : persistAs) persisted.set(as, bytes);
             }
-            if ((flags & TaskBatch.KEEP) != 0) kept.put(task.key(), bytes);
-            else if ((flags & TaskBatch.STORE) != 0) map.get().set(new ChunkId(task.key()), bytes);
+            if ((flags & TaskBatch.KEEP) != 0) b.kept.put(task.key(), bytes);
+            else if ((flags & TaskBatch.STORE) != 0) b.map.get().set(b.placement.id(task.key()), bytes);
             if ((flags & (TaskBatch.KEEP | TaskBatch.STORE)) != 0) report.outputBytes[i] = bytes.length;
             if ((flags & TaskBatch.RETURN) != 0) report.outputs[i] = bytes;
         } catch (io.chunkwise.FileNotSharedException e) {
             // the driver takes the task over: it reads the task's inputs from the job map
             try {
-                publish(job, map, kept, task);
+                publish(b, task);
                 fail(report, i, e);
             } catch (RuntimeException p) {
                 fail(report, i, p);
@@ -415,18 +423,18 @@ public final class MemberRuntime implements AutoCloseable {
         } finally {
             SharedWork.leave(previousPool);
             RUNNING.remove();
-            for (Block b : made) backend.release(b);
+            for (Block m : made) backend.release(m);
             slots.release();
         }
     }
 
     /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */
-    private void publish(String job, java.util.function.Supplier<IMap<ChunkId, byte[]>> map, Map<ChunkKey, byte[]> kept, Task task) {
+    private void publish(Batch b, Task task) {
         for (ChunkKey k : task.deps()) {
-            byte[] v = kept.get(k);
+            byte[] v = b.kept.get(k);
             if (v == null) continue;
-            map.get().set(new ChunkId(k), v);
-            published.computeIfAbsent(job, j -> ConcurrentHashMap.newKeySet()).add(k);
+            b.map.get().set(b.placement.id(k), v);
+            published.computeIfAbsent(b.job, j -> ConcurrentHashMap.newKeySet()).add(k);
         }
     }
 
@@ -442,8 +450,7 @@ public final class MemberRuntime implements AutoCloseable {
      * owner's), then kept in the cache while {@link #persistedCacheCap} allows. Persisted chunks never change under
      * their keys, and the cache drops a chunk when the map does.
      */
-    private Block persistedBlock(ChunkKey key) {
-        ChunkId id = new ChunkId(key);
+    private Block persistedBlock(ChunkId id) {
         HostBlock cached = persistedBlocks.get(id);
         if (cached != null) return cached;
         byte[] envelope = instance.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(id);
@@ -487,7 +494,7 @@ public final class MemberRuntime implements AutoCloseable {
      * What a member resolves, for tasks on {@code backend}: functions by name, persisted chunks from the persisted
      * map, and files it sees as the driver does ({@link MemberFiles}); the driver runs the tasks that need its own data.
      */
-    private TaskEnv memberEnv(Backend backend) {
+    private TaskEnv memberEnv(Backend backend, Placement placement) {
         return new TaskEnv() {
             private ChunkwiseException driverOnly(Object what) {
                 return new ChunkwiseException("a member cannot resolve " + what + ": the driver runs such tasks");
@@ -497,7 +504,7 @@ public final class MemberRuntime implements AutoCloseable {
 
             @Override
             public Block persisted(ChunkKey key) {
-                Block decoded = persistedBlock(key);
+                Block decoded = persistedBlock(placement.id(key));
                 if (decoded == null) {
                     throw new io.chunkwise.ClusterUnavailableException("persisted chunk " + key + " is gone from the cluster: the members "
                             + "holding it and its backup left, or its context was closed");

@@ -38,12 +38,16 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
     ChunkId[] deletes;
     /** Per entry with {@link #PERSIST}: the keys to keep its output under in the persisted map (else null). */
     ChunkId[][] persistAs;
+    /** The cluster's {@link Placement}, encoded: where the member puts and finds the job's chunks. */
+    int[] placement;
     private transient HazelcastInstance instance;
 
     TaskBatch() {}
 
-    TaskBatch(String backendKind, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[][] persistAs, ChunkId[] deletes) {
+    TaskBatch(String backendKind, int[] placement, int[] positions, byte[][] tasks, byte[] flags, byte[][] values, ChunkId[][] persistAs,
+              ChunkId[] deletes) {
         this.backendKind = backendKind;
+        this.placement = placement;
         this.persistAs = persistAs;
         this.positions = positions;
         this.tasks = tasks;
@@ -54,11 +58,13 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
 
     /** Encodes the body and signs it with the header; returns this. */
     TaskBatch seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
-        long size = 64 + 12L * positions.length;
+        long size = 64 + 4L * placement.length + 12L * positions.length;
         for (int i = 0; i < positions.length; i++) size += tasks[i].length + (values[i] == null ? 0 : values[i].length);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
         try (DataOutputStream out = MessageAuth.writer(bytes)) {
             MessageAuth.writeString(out, backendKind);
+            out.writeInt(placement.length);
+            for (int x : placement) out.writeInt(x);
             out.writeInt(positions.length);
             for (int i = 0; i < positions.length; i++) {
                 out.writeInt(positions[i]);
@@ -80,6 +86,8 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
         verify(auth, MessageAuth.BATCH, self, null);
         try (DataInputStream in = MessageAuth.reader(body)) {
             backendKind = MessageAuth.readString(in);
+            placement = new int[MessageAuth.readCount(in, 2 * Placement.MAX_PARTITIONS + 1)];
+            for (int i = 0; i < placement.length; i++) placement[i] = in.readInt();
             int n = MessageAuth.readCount(in, MAX_TASKS);
             positions = new int[n];
             flags = new byte[n];
@@ -107,6 +115,7 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
             MessageAuth.writeString(out, d.key().layer());
             out.writeInt(d.key().index().length);
             for (int x : d.key().index()) out.writeInt(x);
+            out.writeInt(d.getPartitionKey());
         }
     }
 
@@ -116,8 +125,9 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
             String layer = MessageAuth.readString(in);
             int[] index = new int[MessageAuth.readCount(in, ChunkId.MAX_NDIM)];
             for (int k = 0; k < index.length; k++) index[k] = in.readInt();
+            int partitionKey = in.readInt();
             if (layer == null) throw new WireFormatException("malformed chunk id in a task batch");
-            ids[i] = new ChunkId(new ChunkKey(layer, index));
+            ids[i] = new ChunkId(new ChunkKey(layer, index), partitionKey);
         }
         return ids;
     }

@@ -59,6 +59,47 @@ class ClusterTest {
         }
     }
 
+    /**
+     * An array's chunks spread evenly over the members (a hash of the index alone left ten chunks 8/2 on two members
+     * in about one cluster of nine), in one dimension and along both axes of a grid, and every driver and member reads
+     * the same table.
+     */
+    @Test
+    void anArraysChunksSpreadEvenlyOverTheMembers() {
+        Placement placement = Placement.of(cluster.member(2));
+        assertArrayEquals(Placement.of(cluster.driverHandle()).encoded(), placement.encoded());
+        try (Chunkwise cw = open()) {
+            for (long[] shape : new long[][]{{1200}, {60, 40}}) {
+                int[] chunks = shape.length == 1 ? new int[]{100} : new int[]{10, 10};   // 12 chunks; a 6 x 4 grid of 24
+                List<Set<Object>> before = persistedKeysPerMember();
+                double[] want = cw.random(5).uniform(0, 1, shape, chunks).compute().toDoubleArray();
+                ChunkedArray x = cw.random(5).uniform(0, 1, shape, chunks).persist();
+                List<Set<Object>> after = persistedKeysPerMember();
+                int total = shape.length == 1 ? 12 : 24;
+                for (int m = 0; m < 3; m++) {
+                    after.get(m).removeAll(before.get(m));
+                    assertEquals(total / 3, after.get(m).size(), "member " + m + " holds " + after.get(m).size() + " of the " + total
+                            + " chunks of a " + java.util.Arrays.toString(shape) + " array");
+                }
+                assertArrayEquals(want, x.compute().toDoubleArray(), 0.0);
+            }
+        }
+    }
+
+    private List<Set<Object>> persistedKeysPerMember() {
+        List<Set<Object>> keys = new java.util.ArrayList<>();
+        for (int m = 0; m < 3; m++) keys.add(new HashSet<>(cluster.member(m).getMap(HazelcastConfigs.PERSISTED_MAP).localKeySet()));
+        return keys;
+    }
+
+    @Test
+    void aMalformedPlacementTableIsRefused() {
+        int[] good = Placement.of(cluster.driverHandle()).encoded();
+        for (int[] bad : new int[][]{{}, {0, 1, 5}, {2, 1, 5}, {1, 3, 5, 6}, java.util.Arrays.copyOf(good, good.length + 1)}) {
+            assertThrows(io.chunkwise.WireFormatException.class, () -> Placement.decode(bad), java.util.Arrays.toString(bad));
+        }
+    }
+
     /** 64 MB in chunks of 4 MB: scatters and outputs go in batches of at most BATCH_BYTES each way. */
     @Test
     void largeChunksTravelInBoundedBatches() {
@@ -131,8 +172,9 @@ class ClusterTest {
         int chunks = 60, chunk = 1 << 17;   // 1 MiB of float64 each
         int home = 0;   // the blocks whose partition the slow member owns: it would run them all without late binding
         var partitions = cluster.driverHandle().getPartitionService();
+        Placement placement = Placement.of(cluster.driverHandle());
         for (int i = 0; i < chunks; i++) {
-            if (partitions.getPartition(new ChunkId(new io.chunkwise.graph.ChunkKey("any", new int[]{i}))).getOwner().getUuid()
+            if (partitions.getPartition(placement.id(new io.chunkwise.graph.ChunkKey("any", new int[]{i}))).getOwner().getUuid()
                     .equals(cluster.member(1).getCluster().getLocalMember().getUuid())) home++;
         }
         try (Chunkwise cw = open()) {

@@ -37,6 +37,7 @@ class MessageAuthTest {
     private HazelcastInstance driver;
     private UUID self;
     private Member target, other;
+    private Placement placement;
 
     @BeforeAll
     void start() {
@@ -46,6 +47,7 @@ class MessageAuthTest {
         List<Member> members = List.copyOf(driver.getCluster().getMembers());
         target = members.get(1);
         other = members.get(2);
+        placement = Placement.of(driver);
     }
 
     @AfterAll
@@ -54,7 +56,7 @@ class MessageAuthTest {
     /** A batch that stores {@link #CHUNK} under {@link #KEY} in job map {@code job}, signed with {@code auth}. */
     private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq) {
         Task task = new Task(KEY, List.of(), new TaskOp.Scattered(KEY, DType.FLOAT64, new int[]{1}));
-        return new TaskBatch("CPU", new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{TaskBatch.STORE},
+        return new TaskBatch("CPU", placement.encoded(), new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{TaskBatch.STORE},
                 new byte[][]{CHUNK}, new ChunkId[1][], new ChunkId[0]).seal(auth, job, self, to, seq);
     }
 
@@ -69,7 +71,7 @@ class MessageAuthTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> submit(b, to));
         Throwable c = e.getCause();
         assertTrue(c instanceof UnauthenticatedMessageException && c.getMessage().contains(why), "expected a refusal for '" + why + "': " + c);
-        assertNull(driver.getMap(b.job).get(new ChunkId(KEY)), "a refused batch ran");
+        assertNull(driver.getMap(b.job).get(placement.id(KEY)), "a refused batch ran");
     }
 
     private void done(String job) { driver.getMap(job).destroy(); }
@@ -78,7 +80,7 @@ class MessageAuthTest {
     void signedBatchRunsAndItsSignedReportChecksOut() throws Exception {
         String job = newJob();
         BatchReport r = submit(batch(cluster.driverAuth(), job, target.getUuid(), 1), target);
-        assertArrayEquals(CHUNK, (byte[]) driver.getMap(job).get(new ChunkId(KEY)));
+        assertArrayEquals(CHUNK, (byte[]) driver.getMap(job).get(placement.id(KEY)));
         r.open(cluster.driverAuth(), job, self, target.getUuid());
         assertArrayEquals(new int[]{7}, r.positions);
         assertEquals(CHUNK.length, r.outputBytes[0]);
@@ -104,7 +106,7 @@ class MessageAuthTest {
         String job = newJob();
         TaskBatch b = batch(cluster.driverAuth(), job, target.getUuid(), 1);
         submit(b, target);
-        driver.getMap(job).delete(new ChunkId(KEY));
+        driver.getMap(job).delete(placement.id(KEY));
         assertRefused(b, target, "replayed");
         done(job);
     }

@@ -26,10 +26,10 @@ import java.util.function.DoubleBinaryOperator;
  *       persisted first; every product is validated, and the cluster's is compared with the local one bit for
  *       bit.</li>
  *   <li>{@code fused_sum}: {@code x.mul(x).add(10).sum().compute()} over n float64 persisted first, checked against
- *       a compensated sum of the same terms. In a cluster context {@code persist()} keeps the chunks in the driver,
- *       which scatters them to the members with every job (800 MB for n = 10^8), so the same sum also runs as
- *       {@code fused_sum_drawn}: x drawn inside the graph on every run (the members draw their own chunks; no peer
- *       there: dask's normal draws alone take seconds).</li>
+ *       a compensated sum of the same terms. In a cluster context {@code persist()} keeps the chunks on the members
+ *       (with a backup), spread evenly over them. The same sum also runs as {@code fused_sum_drawn}: x drawn inside
+ *       the graph on every run (the members draw their own chunks; no peer there: dask's normal draws alone take
+ *       seconds).</li>
  *   <li>{@code tiny}: {@code ones(n, chunks of 10).sum()}: the cost per task, n / 10 tasks.</li>
  *   <li>{@code transfer}: reading chunk envelopes from another member process ({@link TransferBench}).</li>
  * </ul>

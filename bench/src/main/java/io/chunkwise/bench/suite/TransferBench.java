@@ -158,7 +158,7 @@ final class TransferBench {
         List<ChunkId> out = new ArrayList<>();
         for (int i = 0; out.size() < keysPerSize; i++) {
             if (i > 100_000) throw new IllegalStateException("no partition of the other member found");
-            ChunkId k = new ChunkId(new ChunkKey("transfer-" + mib, new int[]{i}));
+            ChunkId k = new ChunkId(new ChunkKey("transfer-" + mib, new int[]{i}), i);
             if (remote.equals(self.getPartitionService().getPartition(k).getOwner())) out.add(k);
         }
         return out;
