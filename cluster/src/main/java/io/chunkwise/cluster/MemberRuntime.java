@@ -60,21 +60,37 @@ public final class MemberRuntime implements AutoCloseable {
     private final ExecutorService helpers;
     /**
      * Free slots help the running tasks of this member with the pieces they offer ({@link SharedWork}: the leaves of
-     * a large chunk's sum), so that a member's last large chunk does not run on one thread while the others wait.
+     * a large chunk's sum), so that a member's last large chunk does not run on one thread while the others wait: a
+     * slot that is free when a task offers its pieces, and one that a task frees while pieces are on offer, unless a
+     * task waits for it (tasks first).
      */
     private final SharedWork.Pool sharing = new SharedWork.Pool() {
         @Override
         public void offer(SharedWork.Range range) {
-            while (range.hasWork() && slots.tryAcquire()) {
+            offered.add(range);
+            helpWithOfferedWork();
+        }
+
+        @Override
+        public void withdraw(SharedWork.Range range) { offered.remove(range); }
+    };
+    /** Ranges of pieces that running tasks offer. */
+    private final Set<SharedWork.Range> offered = ConcurrentHashMap.newKeySet();
+
+    /** Sends free slots that no task waits for to help the ranges on offer. */
+    private void helpWithOfferedWork() {
+        for (SharedWork.Range range : offered) {
+            while (range.hasWork() && !slots.hasQueuedThreads() && slots.tryAcquire()) {
                 try {
                     helpers.execute(() -> {
                         try {
-                            while (range.runPiece()) {
-                                // pieces until none is left
+                            while (!slots.hasQueuedThreads() && range.runPiece()) {
+                                // pieces until none is left, or a task waits for this slot
                             }
                         } finally {
                             slots.release();
                         }
+                        helpWithOfferedWork();
                     });
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     slots.release();   // closing: the task runs its pieces itself
@@ -82,10 +98,8 @@ public final class MemberRuntime implements AutoCloseable {
                 }
             }
         }
+    }
 
-        @Override
-        public void withdraw(SharedWork.Range range) {}
-    };
     private final Map<BackendKind, Backend> backends = new EnumMap<>(BackendKind.class);
     private final BlockFunctions functions = new BlockFunctions();
     /** Per job map: chunks that only tasks on this member read, kept here instead of in the map (no Hazelcast call). */
@@ -426,6 +440,7 @@ public final class MemberRuntime implements AutoCloseable {
             for (Block m : made) backend.release(m);
             slots.release();
         }
+        helpWithOfferedWork();
     }
 
     /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */

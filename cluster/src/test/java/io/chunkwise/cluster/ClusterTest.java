@@ -221,6 +221,21 @@ class ClusterTest {
     }
 
     /** Members advertise their backends: a job's tasks run only on those offering its kind (attributes as a GPU node would set them). */
+    /** A slot that a task frees while another task's pieces are on offer helps with them (tasks waiting for it first). */
+    @Test
+    void aSlotFreedWhilePiecesAreOnOfferHelpsWithThem() {
+        HelpAfterBusyFunction.reset();
+        try (Chunkwise cw = open()) {
+            // blocks 0 and 3 of four fall to the same one of the 3 members
+            NDArray out = cw.arange(io.chunkwise.DType.FLOAT64, 4, 1).mapBlocks(HelpAfterBusyFunction.class.getName()).compute();
+            for (int i = 0; i < 4; i++) assertEquals(i, out.getDouble(i), 0.0);
+        }
+        assertEquals(1, HelpAfterBusyFunction.MEMBERS.size(), "the busy and the sharing block ran on " + HelpAfterBusyFunction.MEMBERS);
+        assertEquals(0, HelpAfterBusyFunction.offered.getCount(), "the sharing block never offered its pieces");
+        assertEquals(0, HelpAfterBusyFunction.twoThreads.getCount(), "the freed slot did not help within 10 s");
+        assertEquals(2, HelpAfterBusyFunction.THREADS.size(), "pieces ran on " + HelpAfterBusyFunction.THREADS);
+    }
+
     @Test
     void aJobRunsOnTheMembersThatOfferItsBackendKind() {
         var gpuOnly = new MemberAttributes(1, 64L << 20, java.util.EnumSet.of(io.chunkwise.BackendKind.GPU), 1);
