@@ -133,7 +133,10 @@ final class Placement {
         return new Placement(groups.toArray(new int[0][]));
     }
 
-    /** Each partition's owner, once Hazelcast has assigned them all (at most 30 s; it does so on first use). */
+    /**
+     * Each partition's owner, once Hazelcast has assigned them all (it does so on first use) and no partition is
+     * migrating (a member that just joined is still taking its share over), waiting at most 30 s.
+     */
     private static Map<Integer, UUID> owners(PartitionService partitions) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
@@ -142,13 +145,23 @@ final class Placement {
                 Member o = p.getOwner();   // asking assigns the partitions where none are yet
                 if (o != null) owners.put(p.getPartitionId(), o.getUuid());
             }
-            if (owners.size() == partitions.getPartitions().size() || System.nanoTime() > deadline) return owners;
+            boolean settled = owners.size() == partitions.getPartitions().size() && safe(partitions);
+            if (settled || System.nanoTime() > deadline) return owners;
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return owners;
             }
+        }
+    }
+
+    /** Whether no partition migrates now; a client cannot tell, and takes the owners it sees. */
+    private static boolean safe(PartitionService partitions) {
+        try {
+            return partitions.isClusterSafe();
+        } catch (UnsupportedOperationException e) {
+            return true;
         }
     }
 }
