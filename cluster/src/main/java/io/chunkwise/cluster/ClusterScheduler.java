@@ -1184,23 +1184,24 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 long start = System.nanoTime();
                 Block[] in = new Block[task.deps().size()];
                 if (in.length > 0) {
+                    ChunkId[] ids = new ChunkId[in.length];
                     Map<ChunkId, byte[]> values = new HashMap<>();
                     java.util.Set<ChunkId> fromMap = new java.util.HashSet<>();
-                    for (ChunkKey k : task.deps()) {
-                        byte[] v = held.get(k);
-                        if (v != null) values.put(placement.id(k), v);
-                        else fromMap.add(placement.id(k));
+                    for (int k = 0; k < in.length; k++) {
+                        ids[k] = placement.id(task.deps().get(k));
+                        byte[] v = held.get(ids[k].key());
+                        if (v != null) values.put(ids[k], v);
+                        else fromMap.add(ids[k]);
                     }
                     if (!fromMap.isEmpty()) values.putAll(map().getAll(fromMap));
-                    for (ChunkKey k : task.deps()) {
-                        ChunkId id = placement.id(k);
-                        if (PersistedNode.holds(k) && !values.containsKey(id)) {
+                    for (ChunkId id : ids) {
+                        if (PersistedNode.holds(id.key()) && !values.containsKey(id)) {
                             byte[] v = hz.<ChunkId, byte[]>getMap(HazelcastConfigs.PERSISTED_MAP).get(id);
                             if (v != null) values.put(id, v);
                         }
                     }
                     for (int k = 0; k < in.length; k++) {
-                        byte[] v = values.get(placement.id(task.deps().get(k)));
+                        byte[] v = values.get(ids[k]);
                         if (v == null) throw new MissingChunkException(task.deps().get(k));
                         in[k] = MemberRuntime.toBackend(driver, ChunkEnvelope.decode(v));
                         // a decoded partial is a record of the backend's blocks, which it made and takes back one by one

@@ -400,10 +400,11 @@ public final class MemberRuntime implements AutoCloseable {
                 ChunkKey key = task.deps().get(k);
                 Block decoded = null;
                 byte[] envelope = b.kept.get(key);
+                ChunkId id = envelope == null ? b.placement.id(key) : null;
                 if (envelope != null) localBytes.addAndGet(envelope.length);
-                else envelope = b.fromMap.get(b.placement.id(key));
+                else envelope = b.fromMap.get(id);
                 if (envelope != null) decoded = ChunkEnvelope.decode(envelope);
-                else if (io.chunkwise.graph.PersistedNode.holds(key)) decoded = persistedBlock(b.placement.id(key));
+                else if (io.chunkwise.graph.PersistedNode.holds(key)) decoded = persistedBlock(id);
                 if (decoded == null) throw new MissingChunkException(key);
                 in[k] = toBackend(backend, decoded);
                 made.add(in[k]);   // a cached persisted host block itself is never released: backends release what they made
