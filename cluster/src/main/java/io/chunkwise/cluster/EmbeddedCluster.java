@@ -80,9 +80,30 @@ public final class EmbeddedCluster implements ClusterHandle {
         return c;
     }
 
+    /**
+     * Starts the members on ports found free; a port taken between finding it and binding it (another socket of this
+     * machine, an ephemeral port of an outgoing connection) costs a new try on other ports, at most 3 in all.
+     */
     private void startMembers(List<MemberAttributes> all) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startMembers(all, freePorts(all.size()));
+                return;
+            } catch (com.hazelcast.core.HazelcastException e) {
+                if (attempt == 3 || !portTaken(e)) throw e;
+                LOG.debug("embedded cluster {}: a port was taken meanwhile ({}); trying other ports", name, e.getMessage());
+                stopMembers();
+            }
+        }
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof java.net.BindException) return true;
+        return false;
+    }
+
+    private void startMembers(List<MemberAttributes> all, List<Integer> ports) {
         int n = all.size();
-        List<Integer> ports = freePorts(n);
         List<String> addresses = ports.stream().map(p -> HazelcastConfigs.LOOPBACK + ":" + p).toList();
         long t0 = System.nanoTime();
         byte[] secret = MessageAuth.newSecret();   // this cluster's own, kept by no one: only keys derived from it
@@ -192,6 +213,11 @@ public final class EmbeddedCluster implements ClusterHandle {
         } catch (RuntimeException e) {
             LOG.debug("embedded cluster {} did not shut down as a whole ({}); stopping its members one by one", name, e.toString());
         }
+        stopMembers();
+    }
+
+    /** Stops the members that still run, one by one, and their runtimes. */
+    private void stopMembers() {
         for (int i = members.size() - 1; i >= 0; i--) {
             try {
                 if (members.get(i).getLifecycleService().isRunning()) members.get(i).getLifecycleService().terminate();
