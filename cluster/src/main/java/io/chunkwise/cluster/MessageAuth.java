@@ -17,10 +17,12 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Signs and checks the messages between the driver and members ({@link TaskBatch}, {@link BatchReport},
@@ -42,11 +44,21 @@ final class MessageAuth {
 
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> macs;
-    /** Per "job/sender": the highest sequence number accepted and a bitmap of the {@value #WINDOW} below it. */
-    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    /** Per job: what each sender's messages accepted so far are ({@link Seen}), and whether the job is over. */
+    private final Map<String, Job> seen = new ConcurrentHashMap<>();
+    /** When {@link #sweep} looks next for jobs whose state may go (once a minute: it reads every job's). */
+    private final AtomicLong nextSweep = new AtomicLong();
 
+    /** A job's senders; guarded by itself. */
+    private static final class Job {
+        final Map<UUID, Seen> senders = new HashMap<>(4);
+        long closedAt, lastAccepted;
+        boolean swept;   // left the map: a message that finds it goes to the job's new entry
+    }
+
+    /** A sender's highest sequence number accepted and a bitmap of the {@value #WINDOW} below it. */
     private static final class Seen {
-        long highest, bits = 1, closedAt;
+        long highest, bits = 1;
     }
 
     /** A new random 256-bit secret. */
@@ -105,19 +117,27 @@ final class MessageAuth {
         if (expectedSender != null && !sender.equals(expectedSender)) throw refuse(what, "expected from " + expectedSender);
         if (Math.abs(System.currentTimeMillis() - issuedAt) > MAX_SKEW_MS) throw refuse(what, "issued more than 5 minutes from this clock");
         if (seq < 1) throw refuse(what, "sequence number below 1");
-        Seen s = seen.computeIfAbsent(job + "/" + sender, k -> new Seen());
-        synchronized (s) {
-            if (s.closedAt != 0) throw refuse(what, "the job is over");
-            if (seq > s.highest) {
-                long shift = seq - s.highest;
-                s.bits = shift >= WINDOW ? 1 : (s.bits << shift) | 1;
-                s.highest = seq;
-            } else {
-                long d = s.highest - seq;
-                if (d >= WINDOW || (s.bits & (1L << d)) != 0) throw refuse(what, "replayed (sequence number seen or too old)");
-                s.bits |= 1L << d;
+        long now = System.currentTimeMillis();
+        while (true) {
+            Job j = seen.computeIfAbsent(job, k -> new Job());
+            synchronized (j) {
+                if (j.swept) continue;
+                if (j.closedAt != 0) throw refuse(what, "the job is over");
+                Seen s = j.senders.computeIfAbsent(sender, k -> new Seen());
+                if (seq > s.highest) {
+                    long shift = seq - s.highest;
+                    s.bits = shift >= WINDOW ? 1 : (s.bits << shift) | 1;
+                    s.highest = seq;
+                } else {
+                    long d = s.highest - seq;
+                    if (d >= WINDOW || (s.bits & (1L << d)) != 0) throw refuse(what, "replayed (sequence number seen or too old)");
+                    s.bits |= 1L << d;
+                }
+                j.lastAccepted = now;
             }
+            break;
         }
+        sweep(now);
     }
 
     private static UnauthenticatedMessageException refuse(String what, String why) {
@@ -125,17 +145,30 @@ final class MessageAuth {
         return new UnauthenticatedMessageException("refused " + what + ": " + why);
     }
 
-    /**
-     * Job {@code job} is over: its messages are refused from now on; its state goes after twice the skew allowed (by
-     * then a replay is refused for its age).
-     */
+    /** Job {@code job} is over: its messages are refused from now on (until {@link #sweep} drops its state). */
     void forget(String job) {
         long now = System.currentTimeMillis();
-        String prefix = job + "/";
-        for (Map.Entry<String, Seen> e : seen.entrySet()) if (e.getKey().startsWith(prefix)) synchronized (e.getValue()) { e.getValue().closedAt = now; }
-        for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
-            Seen s = it.next();
-            if (s.closedAt != 0 && now - s.closedAt > 2 * MAX_SKEW_MS) it.remove();
+        Job j = seen.get(job);
+        if (j != null) synchronized (j) { j.closedAt = now; }
+        sweep(now);
+    }
+
+    /**
+     * Drops the state of jobs over, or without a message accepted, for twice the skew allowed: a replay of any of their
+     * messages is refused for its age by then. So a job whose end this receiver never hears of (a job that left no
+     * chunks on the members does not destroy a map for them to see) costs its state for ten minutes, not for ever.
+     */
+    private void sweep(long now) {
+        long at = nextSweep.get();
+        if (now < at || !nextSweep.compareAndSet(at, now + 60_000)) return;
+        for (Iterator<Job> it = seen.values().iterator(); it.hasNext(); ) {
+            Job j = it.next();
+            synchronized (j) {
+                if (now - Math.max(j.closedAt, j.lastAccepted) > 2 * MAX_SKEW_MS) {
+                    j.swept = true;
+                    it.remove();
+                }
+            }
         }
     }
 
