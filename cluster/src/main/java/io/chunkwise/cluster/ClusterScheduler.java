@@ -301,6 +301,12 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final HazelcastInstance hz;
         /** The job map's proxy on the driver, made when the driver first reads the map (most jobs never do). */
         private IMap<ChunkId, byte[]> map;
+        /**
+         * Whether a batch asked a member to hold one of the job's chunks (kept, stored in the job map, or scattered):
+         * only then do the members have state of the job to drop, and the job map is destroyed at its end, which they
+         * see (an unused map made and destroyed cost every member a call, an event and a sweep of its partitions).
+         */
+        private boolean membersHoldChunks;
         final String mapName;
         final Member[] members;
         final Map<UUID, Integer> memberIndex = new HashMap<>();
@@ -479,10 +485,13 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             return true;
         }
 
+        /** Whether the driver made the job map's proxy: it is destroyed at the job's end then. */
+        private synchronized boolean mapMade() { return map != null; }
+
         /**
          * The job map (a proxy look-up costs about a millisecond, off the path of jobs that never read it; members
-         * make theirs where a batch needs it). It is destroyed at the end of every job all the same, which is what
-         * tells the members to drop the job's state.
+         * make theirs where a batch needs it). Destroyed at the end of a job whose chunks members held (see
+         * {@link #membersHoldChunks}), which is what tells the members to drop the job's state.
          */
         private synchronized IMap<ChunkId, byte[]> map() {
             if (map == null) map = hz.getMap(mapName);
@@ -535,7 +544,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     LOG.debug("removing the job's membership listener failed: {}", e.toString());
                 }
                 auth.forget(mapName);
-                destroyInBackground(mapName);
+                if (membersHoldChunks || mapMade()) destroyInBackground(mapName);
                 lastJob = new JobTimes(created, made, setUp, firstSent, lastReport, loopEnded, System.nanoTime());
             }
             if (error != null) {
@@ -817,6 +826,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 // a chunk that only the driver reads (and gets back) is not held on the member at all
                 byte where = consumers(t) == 0 || (back && !memberReaders(t)) ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
                 kept[t] = keep && where != 0;
+                if (where != 0) membersHoldChunks = true;
                 tasks[i] = TaskCodec.encode(graph.task(t));
                 if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
                     values[i] = scatterBytes[t];

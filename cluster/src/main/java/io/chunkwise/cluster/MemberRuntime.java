@@ -277,7 +277,9 @@ public final class MemberRuntime implements AutoCloseable {
         Placement placement = Placement.decode(batch.placement);
         TaskEnv env = memberEnv(backend, placement);
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
-        Map<ChunkKey, byte[]> kept = localStore(batch.job);
+        Map<ChunkKey, byte[]> kept = local.get(batch.job);
+        // a job that keeps nothing here gets no store: its end destroys no map for this member to see
+        if (kept == null) kept = keepsAny(batch) ? localStore(batch.job) : java.util.Collections.emptyMap();
         Set<ChunkKey> shared = published.get(batch.job);
         for (ChunkId d : batch.deletes) {
             if (kept.remove(d.key()) == null || (shared != null && shared.remove(d.key()))) map.get().delete(d);
@@ -332,6 +334,11 @@ public final class MemberRuntime implements AutoCloseable {
             }
         }
         return report;
+    }
+
+    private static boolean keepsAny(TaskBatch batch) {
+        for (byte f : batch.flags) if ((f & TaskBatch.KEEP) != 0) return true;
+        return false;
     }
 
     /** The chunks of job map {@code jobMap} kept on this member only; dropped when the driver destroys the map. */
