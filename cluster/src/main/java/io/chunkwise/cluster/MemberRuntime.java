@@ -77,6 +77,15 @@ public final class MemberRuntime implements AutoCloseable {
     /** Ranges of pieces that running tasks offer. */
     private final Set<SharedWork.Range> offered = ConcurrentHashMap.newKeySet();
 
+    /** Runs pieces on offer on this thread, which holds a slot, until none is left or a task waits for the slot. */
+    private void helpOffered() {
+        for (SharedWork.Range range : offered) {
+            while (!slots.hasQueuedThreads() && range.runPiece()) {
+                // pieces until none is left, or a task waits for this slot
+            }
+        }
+    }
+
     /** Sends free slots that no task waits for to help the ranges on offer. */
     private void helpWithOfferedWork() {
         for (SharedWork.Range range : offered) {
@@ -84,9 +93,7 @@ public final class MemberRuntime implements AutoCloseable {
                 try {
                     helpers.execute(() -> {
                         try {
-                            while (!slots.hasQueuedThreads() && range.runPiece()) {
-                                // pieces until none is left, or a task waits for this slot
-                            }
+                            helpOffered();
                         } finally {
                             slots.release();
                         }
@@ -310,19 +317,15 @@ public final class MemberRuntime implements AutoCloseable {
             }
         }
         Batch b = new Batch(batch.job, backend, env, map, kept, read(batch.job, map, remote), placement);
-        // the first task runs on this (Hazelcast executor) thread: a batch of one task costs no hand-off
-        List<Future<?>> running = new ArrayList<>(n);
-        int inline = -1;
-        for (int i = 0; i < n; i++) {
-            if (tasks[i] == null) continue;
-            if (inline < 0) {
-                inline = i;
-                continue;
-            }
-            int at = i;
-            running.add(pool.submit(() -> runOne(b, tasks[at], batch.flags[at], batch.persistAs[at], report, at)));
-        }
-        if (inline >= 0) runOne(b, tasks[inline], batch.flags[inline], batch.persistAs[inline], report, inline);
+        // workers take the batch's tasks in turn, each holding a slot until none is left; the first worker is this
+        // (Hazelcast executor) thread, so a batch of one task costs no hand-off
+        int runnable = 0;
+        for (Task t : tasks) if (t != null) runnable++;
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> work(b, batch, tasks, report, next);
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 1; w < Math.min(threads, runnable); w++) running.add(pool.submit(work));
+        if (runnable > 0) work.run();
         for (Future<?> f : running) {
             try {
                 f.get();
@@ -394,10 +397,27 @@ public final class MemberRuntime implements AutoCloseable {
         final AtomicLong bytes = new AtomicLong();
     }
 
+    /**
+     * One worker of a batch: holding a slot, runs the batch's tasks not yet taken, then helps the pieces on offer
+     * itself (a hand-off to a helper thread took milliseconds on busy cores, while the member's last large chunk ran on
+     * one thread), unless a task waits for the slot.
+     */
+    private void work(Batch b, TaskBatch batch, Task[] tasks, BatchReport report, AtomicInteger next) {
+        slots.acquireUninterruptibly();
+        try {
+            for (int i; (i = next.getAndIncrement()) < tasks.length; ) {
+                if (tasks[i] != null) runOne(b, tasks[i], batch.flags[i], batch.persistAs[i], report, i);
+            }
+            helpOffered();
+        } finally {
+            slots.release();
+        }
+        helpWithOfferedWork();
+    }
+
     private void runOne(Batch b, Task task, byte flags, ChunkId[] persistAs, BatchReport report, int i) {
         Backend backend = b.backend;
         List<Block> made = new ArrayList<>();
-        slots.acquireUninterruptibly();
         RUNNING.set(this);
         SharedWork.Pool previousPool = SharedWork.enter(sharing);
         try {
@@ -446,9 +466,7 @@ public final class MemberRuntime implements AutoCloseable {
             SharedWork.leave(previousPool);
             RUNNING.remove();
             for (Block m : made) backend.release(m);
-            slots.release();
         }
-        helpWithOfferedWork();
     }
 
     /** Puts the inputs of {@code task} that this member keeps to itself into the job map, where the driver finds them. */
