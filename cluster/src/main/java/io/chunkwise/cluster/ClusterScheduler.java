@@ -634,7 +634,10 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 else driverPool.execute(() -> runOnDriver(t, deliver, inputs, encode));
             }
             balance();
-            for (int m = 0; m < members.length; m++) {
+            // the driver's own member last: its task threads start at once in this JVM and take the cores from the
+            // thread that would still send the other members' batches
+            for (int i = 0; i < members.length; i++) {
+                int m = driverMember < 0 ? i : (driverMember + 1 + i) % members.length;
                 if (!alive[m]) continue;
                 int room = window[m] - inFlight[m];
                 List<Integer> scattered = scatters.get(m);
