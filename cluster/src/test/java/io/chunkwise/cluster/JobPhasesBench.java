@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,29 +18,56 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Where a cluster job's time goes, phase by phase ({@link ClusterScheduler.JobTimes}), against the same job on the
  * local scheduler, interleaved: a tiny job (10 chunks, a sum) and the suite's fused sum, {@code (x*x+10).sum()} over
  * n float64 (-Dchunkwise.bench.n, 1e8 by default) in chunks of n/10 with x persisted. Runs only with
- * {@code -Dchunkwise.bench=true}; prints medians [min-max] in ms.
+ * {@code -Dchunkwise.bench=true}; prints medians [min-max] in ms, the tasks' time summed (as the listener sees it),
+ * the CPU time per job by thread (pools summed) and how many cores the process kept busy. Each timed job follows an
+ * untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}: the two systems alternate,
+ * and a cluster job's background clean-up lands in the local job after it). {@code -Dchunkwise.bench.members=N}
+ * (2), {@code -Dchunkwise.bench.clusterOnly=true} (for a profiler: no local jobs).
  */
 class JobPhasesBench {
+    /** Whether each timed job follows an untimed one of the same system (-Dchunkwise.bench.hot, as the suite times). */
+    private static final boolean HOT = Boolean.parseBoolean(System.getProperty("chunkwise.bench.hot", "true"));
+
     @Test
     void phases() {
         assumeTrue(Boolean.getBoolean("chunkwise.bench"), "a benchmark: run with -Dchunkwise.bench=true");
         long n = Long.getLong("chunkwise.bench.n", 100_000_000L);
         int reps = Integer.getInteger("chunkwise.bench.reps", 30);
         try (Chunkwise local = Chunkwise.builder().threads(2).build();
-             Chunkwise cluster = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(2)).build()) {
+             Chunkwise cluster = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(Integer.getInteger("chunkwise.bench.members", 2))).build()) {
             ClusterScheduler scheduler = (ClusterScheduler) cluster.scheduler();
             ChunkedArray lx = local.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
             ChunkedArray cx = cluster.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
             for (String job : List.of("tiny", "fused_sum")) {
                 List<double[]> phases = new ArrayList<>();
                 double[] localMs = new double[reps], clusterMs = new double[reps];
+                long[] localCpu = {0}, clusterCpu = {0};
+                Map<String, Long> localThreads = new java.util.TreeMap<>(), clusterThreads = new java.util.TreeMap<>();
+                double[] localTaskMs = new double[reps], clusterTaskMs = new double[reps];
                 for (int r = -5; r < reps; r++) {
                     for (Chunkwise cw : new Chunkwise[]{local, cluster}) {
-                        long t0 = System.nanoTime();
-                        double v = job.equals("tiny") ? cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum().compute().getDouble()
-                                : (cw == local ? lx : cx).mul(cw == local ? lx : cx).add(10).sum().compute().getDouble();
-                        long t1 = System.nanoTime();
+                        if (cw == local && Boolean.getBoolean("chunkwise.bench.clusterOnly")) continue;
+                        ChunkedArray x = cw == local ? lx : cx;
+                        java.util.function.Supplier<ChunkedArray> expr = () -> job.equals("tiny")
+                                ? cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum() : x.mul(x).add(10).sum();
+                        if (HOT) expr.get().compute();   // timed hot, right after a run of its own, as the suite times it
+                        long[] taskNanos = {0};
+                        io.chunkwise.ComputeListener tasks = new io.chunkwise.ComputeListener() {
+                            @Override public void taskDone(int done, int total, long bytes, long nanos, String backend) { taskNanos[0] += nanos; }
+                        };
+                        Map<String, Long> before = threadCpu();
+                        long m0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                        long c0 = cpuTicks(), t0 = System.nanoTime();
+                        expr.get().compute(tasks);
+                        long t1 = System.nanoTime(), c1 = cpuTicks();
+                        long m1 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                         if (r < 0) continue;
+                        if (cw == local) localCpu[0] += c1 - c0; else clusterCpu[0] += c1 - c0;
+                        Map<String, Long> after = threadCpu();
+                        Map<String, Long> into = cw == local ? localThreads : clusterThreads;
+                        into.merge("(calling thread, compute() only)", m1 - m0, Long::sum);
+                        after.forEach((name, nanos) -> into.merge(name, nanos - before.getOrDefault(name, 0L), Long::sum));
+                        (cw == local ? localTaskMs : clusterTaskMs)[r] = taskNanos[0] / 1e6;
                         if (cw == local) {
                             localMs[r] = (t1 - t0) / 1e6;
                         } else {
@@ -53,6 +81,14 @@ class JobPhasesBench {
                 }
                 System.out.printf(Locale.ROOT, "%s: local %s ms, cluster %s ms, cluster/local %s%n", job, stat(localMs), stat(clusterMs),
                         stat(ratio(clusterMs, localMs)));
+                System.out.printf(Locale.ROOT, "  tasks' time, summed: local %s ms, cluster %s ms%n", stat(localTaskMs), stat(clusterTaskMs));
+                for (Map<String, Long> m : List.of(localThreads, clusterThreads)) {
+                    System.out.printf(Locale.ROOT, "  CPU per job by thread (%s): %s%n", m == localThreads ? "local" : "cluster",
+                            m.entrySet().stream().filter(e -> e.getValue() > reps * 50_000L).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                                    .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e6 / reps)).toList());
+                }
+                System.out.printf(Locale.ROOT, "  cores busy (the process's CPU time over wall time): local %.2f, cluster %.2f%n",
+                        localCpu[0] * 10.0 / Arrays.stream(localMs).sum(), clusterCpu[0] * 10.0 / Arrays.stream(clusterMs).sum());
                 String[] names = {"compute->job", "job made (arrays, map proxy)", "set up (listener)", "->first batch sent",
                         "->last report", "->loop ended", "cleanup", "->compute returned"};
                 for (int k = 0; k < names.length; k++) {
@@ -61,6 +97,28 @@ class JobPhasesBench {
                     System.out.printf(Locale.ROOT, "  %-30s %s ms%n", names[k], stat(col));
                 }
             }
+        }
+    }
+
+    /** CPU time of the live threads so far, in ns, summed by name (digits dropped: a pool's threads together). */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long ns = mx.getThreadCpuTime(t.threadId());
+            if (ns > 0) byName.merge(t.getName().replaceAll("\\d+", "#").replaceAll("hz\\.chunkwise-[^.]*", "hz"), ns, Long::sum);
+        }
+        return byName;
+    }
+
+    /** The process's user and system CPU time so far, in ticks of 10 ms (Linux; 0 elsewhere). */
+    private static long cpuTicks() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 
