@@ -508,6 +508,14 @@ public final class MemberRuntime implements AutoCloseable {
 
     private static long cachedBytes(HostBlock h) { return (long) h.size() * h.dtype().byteSize(); }
 
+    /** Jobs this member holds chunks or keys of (kept, fetched, published): tests check that ended jobs leave none. */
+    int jobsHeld() {
+        Set<String> jobs = new HashSet<>(local.keySet());
+        jobs.addAll(fetched.keySet());
+        jobs.addAll(published.keySet());
+        return jobs.size();
+    }
+
     /** Persisted chunks this member holds decoded (tests check that a closed context leaves none). */
     int persistedBlocksCached() { return persistedBlocks.size(); }
 

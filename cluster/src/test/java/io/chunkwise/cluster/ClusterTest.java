@@ -286,6 +286,50 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A job whose tasks read persisted chunks and return theirs (a sum) leaves nothing on the members, so it makes no
+     * job map for them to see destroyed; a job whose chunks members hold (a matmul's panels and tiles) destroys its map
+     * at the end, and the members drop what they held of it.
+     */
+    @Test
+    void onlyAJobWhoseChunksMembersHeldMakesAJobMap() throws InterruptedException {
+        Set<String> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        UUID listener = cluster.driverHandle().addDistributedObjectListener(new com.hazelcast.core.DistributedObjectListener() {
+            @Override public void distributedObjectCreated(com.hazelcast.core.DistributedObjectEvent e) {
+                if (e.getObjectName() instanceof String name && name.startsWith(HazelcastConfigs.JOB_MAP_PREFIX)) made.add(name);
+            }
+
+            @Override public void distributedObjectDestroyed(com.hazelcast.core.DistributedObjectEvent e) {}
+        });
+        try (Chunkwise cw = open()) {
+            double[] xs = new double[600];
+            for (int i = 0; i < xs.length; i++) xs[i] = Math.sin(i) * 3;
+            ChunkedArray x = cw.fromArray(xs, new long[]{600}, new int[]{70}).persist();
+            double want = 0;
+            for (double v : xs) want += v * v + 10;
+            made.clear();   // the scatter of x and its persisting may make maps of their own
+            assertEquals(want, x.mul(x).add(10).sum().compute().getDouble(), 1e-9 * Math.abs(want));
+            assertEquals(Set.of(), made, "a sum over persisted chunks made a job map");
+            ChunkedArray a = cw.fromArray(xs, new long[]{20, 30}, new int[]{7, 11});
+            double[] product = a.matmul(a.transpose()).compute().toDoubleArray();
+            assertEquals(dot(xs, 3, 5, 30), product[3 * 20 + 5], 1e-9);
+            assertFalse(made.isEmpty(), "the matmul's members held its panels without a job map");
+        } finally {
+            cluster.driverHandle().removeDistributedObjectListener(listener);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((!jobMaps().isEmpty() || cluster.runtimes().stream().anyMatch(r -> r.jobsHeld() > 0)) && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(List.of(), jobMaps(), "job maps left after the jobs ended");
+        for (MemberRuntime r : cluster.runtimes()) assertEquals(0, r.jobsHeld(), "a member kept chunks of jobs that ended");
+    }
+
+    /** Row i of a row-major matrix of {@code cols} columns, dotted with its row j. */
+    private static double dot(double[] m, int i, int j, int cols) {
+        double s = 0;
+        for (int k = 0; k < cols; k++) s += m[i * cols + k] * m[j * cols + k];
+        return s;
+    }
+
     private List<String> jobMaps() {
         return cluster.driverHandle().getDistributedObjects().stream().map(DistributedObject::getName)
                 .filter(n -> n.startsWith(HazelcastConfigs.JOB_MAP_PREFIX)).toList();
