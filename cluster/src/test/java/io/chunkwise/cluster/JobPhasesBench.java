@@ -17,12 +17,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Where a cluster job's time goes, phase by phase ({@link ClusterScheduler.JobTimes}), against the same job on the
  * local scheduler, interleaved: a tiny job (10 chunks, a sum) and the suite's fused sum, {@code (x*x+10).sum()} over
- * n float64 (-Dchunkwise.bench.n, 1e8 by default) in chunks of n/10 with x persisted. Runs only with
- * {@code -Dchunkwise.bench=true}; prints medians [min-max] in ms, the tasks' time summed (as the listener sees it),
- * the CPU time per job by thread (pools summed) and how many cores the process kept busy. Each timed job follows an
- * untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}: the two systems alternate,
- * and a cluster job's background clean-up lands in the local job after it). {@code -Dchunkwise.bench.members=N}
- * (2), {@code -Dchunkwise.bench.clusterOnly=true} (for a profiler: no local jobs).
+ * n float64 (-Dchunkwise.bench.n, 1e8 by default) in chunks of n/10 with x persisted, each one expression computed
+ * again and again. Runs only with {@code -Dchunkwise.bench=true}; prints medians [min-max] in ms, the CPU time and
+ * bytes allocated per job by thread (pools summed), the collectors' time, and how many cores the process kept busy.
+ * Each timed job follows an untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}:
+ * the two systems alternate, and a cluster job's background work lands in the local job after it). Options:
+ * {@code -Dchunkwise.bench.members} (2), {@code .memberThreads} (2), {@code .clusterOnly=true} (no local jobs: for a
+ * profiler).
  */
 class JobPhasesBench {
     /** Whether each timed job follows an untimed one of the same system (-Dchunkwise.bench.hot, as the suite times). */
@@ -33,8 +34,10 @@ class JobPhasesBench {
         assumeTrue(Boolean.getBoolean("chunkwise.bench"), "a benchmark: run with -Dchunkwise.bench=true");
         long n = Long.getLong("chunkwise.bench.n", 100_000_000L);
         int reps = Integer.getInteger("chunkwise.bench.reps", 30);
-        try (Chunkwise local = Chunkwise.builder().threads(2).build();
-             Chunkwise cluster = Chunkwise.builder().threads(2).cluster(ClusterSpec.embedded(Integer.getInteger("chunkwise.bench.members", 2))).build()) {
+        int members = Integer.getInteger("chunkwise.bench.members", 2), memberThreads = Integer.getInteger("chunkwise.bench.memberThreads", 2);
+        try (EmbeddedCluster embedded = EmbeddedCluster.start("chunkwise-phases-" + java.util.UUID.randomUUID(), members, memberThreads);
+             Chunkwise local = Chunkwise.builder().threads(2).build();
+             Chunkwise cluster = Chunkwise.builder().threads(2).cluster(ClusterSpec.running(embedded.name())).build()) {
             ClusterScheduler scheduler = (ClusterScheduler) cluster.scheduler();
             ChunkedArray lx = local.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
             ChunkedArray cx = cluster.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
@@ -43,31 +46,33 @@ class JobPhasesBench {
                 double[] localMs = new double[reps], clusterMs = new double[reps];
                 long[] localCpu = {0}, clusterCpu = {0};
                 Map<String, Long> localThreads = new java.util.TreeMap<>(), clusterThreads = new java.util.TreeMap<>();
-                double[] localTaskMs = new double[reps], clusterTaskMs = new double[reps];
+                Map<String, Long> localAlloc = new java.util.TreeMap<>(), clusterAlloc = new java.util.TreeMap<>();
+                long[] localGc = {0}, clusterGc = {0};
+                ChunkedArray localExpr = expression(job, local, lx), clusterExpr = expression(job, cluster, cx);
                 for (int r = -5; r < reps; r++) {
                     for (Chunkwise cw : new Chunkwise[]{local, cluster}) {
                         if (cw == local && Boolean.getBoolean("chunkwise.bench.clusterOnly")) continue;
-                        ChunkedArray x = cw == local ? lx : cx;
-                        java.util.function.Supplier<ChunkedArray> expr = () -> job.equals("tiny")
-                                ? cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum() : x.mul(x).add(10).sum();
-                        if (HOT) expr.get().compute();   // timed hot, right after a run of its own, as the suite times it
-                        long[] taskNanos = {0};
-                        io.chunkwise.ComputeListener tasks = new io.chunkwise.ComputeListener() {
-                            @Override public void taskDone(int done, int total, long bytes, long nanos, String backend) { taskNanos[0] += nanos; }
-                        };
+                        // one expression per system computed again and again, as the suite does
+                        ChunkedArray expr = cw == local ? localExpr : clusterExpr;
+                        if (HOT) expr.compute();   // timed hot, right after a run of its own, as the suite times it
                         Map<String, Long> before = threadCpu();
+                        Map<String, Long> allocBefore = threadAllocated();
+                        long gcBefore = gcMillis();
                         long m0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                         long c0 = cpuTicks(), t0 = System.nanoTime();
-                        expr.get().compute(tasks);
+                        expr.compute();
                         long t1 = System.nanoTime(), c1 = cpuTicks();
                         long m1 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                         if (r < 0) continue;
                         if (cw == local) localCpu[0] += c1 - c0; else clusterCpu[0] += c1 - c0;
                         Map<String, Long> after = threadCpu();
+                        Map<String, Long> allocAfter = threadAllocated();
+                        (cw == local ? localGc : clusterGc)[0] += gcMillis() - gcBefore;
+                        Map<String, Long> allocInto = cw == local ? localAlloc : clusterAlloc;
+                        allocAfter.forEach((name, b) -> allocInto.merge(name, b - allocBefore.getOrDefault(name, 0L), Long::sum));
                         Map<String, Long> into = cw == local ? localThreads : clusterThreads;
                         into.merge("(calling thread, compute() only)", m1 - m0, Long::sum);
                         after.forEach((name, nanos) -> into.merge(name, nanos - before.getOrDefault(name, 0L), Long::sum));
-                        (cw == local ? localTaskMs : clusterTaskMs)[r] = taskNanos[0] / 1e6;
                         if (cw == local) {
                             localMs[r] = (t1 - t0) / 1e6;
                         } else {
@@ -81,12 +86,17 @@ class JobPhasesBench {
                 }
                 System.out.printf(Locale.ROOT, "%s: local %s ms, cluster %s ms, cluster/local %s%n", job, stat(localMs), stat(clusterMs),
                         stat(ratio(clusterMs, localMs)));
-                System.out.printf(Locale.ROOT, "  tasks' time, summed: local %s ms, cluster %s ms%n", stat(localTaskMs), stat(clusterTaskMs));
                 for (Map<String, Long> m : List.of(localThreads, clusterThreads)) {
                     System.out.printf(Locale.ROOT, "  CPU per job by thread (%s): %s%n", m == localThreads ? "local" : "cluster",
                             m.entrySet().stream().filter(e -> e.getValue() > reps * 50_000L).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
                                     .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e6 / reps)).toList());
                 }
+                for (Map<String, Long> m : List.of(localAlloc, clusterAlloc)) {
+                    System.out.printf(Locale.ROOT, "  KiB allocated per job by thread (%s): %s%n", m == localAlloc ? "local" : "cluster",
+                            m.entrySet().stream().filter(e -> e.getValue() > reps * 10_000L).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1024.0 / reps)).toList());
+                }
+                System.out.printf(Locale.ROOT, "  GC time per job (collectors' count): local %.2f ms, cluster %.2f ms%n", (double) localGc[0] / reps, (double) clusterGc[0] / reps);
                 System.out.printf(Locale.ROOT, "  cores busy (the process's CPU time over wall time): local %.2f, cluster %.2f%n",
                         localCpu[0] * 10.0 / Arrays.stream(localMs).sum(), clusterCpu[0] * 10.0 / Arrays.stream(clusterMs).sum());
                 String[] names = {"compute->job", "job made (arrays, map proxy)", "set up (listener)", "->first batch sent",
@@ -100,6 +110,10 @@ class JobPhasesBench {
         }
     }
 
+    private static ChunkedArray expression(String job, Chunkwise cw, ChunkedArray x) {
+        return job.equals("tiny") ? cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum() : x.mul(x).add(10).sum();
+    }
+
     /** CPU time of the live threads so far, in ns, summed by name (digits dropped: a pool's threads together). */
     private static Map<String, Long> threadCpu() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -109,6 +123,22 @@ class JobPhasesBench {
             if (ns > 0) byName.merge(t.getName().replaceAll("\\d+", "#").replaceAll("hz\\.chunkwise-[^.]*", "hz"), ns, Long::sum);
         }
         return byName;
+    }
+
+    private static Map<String, Long> threadAllocated() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long b = mx.getThreadAllocatedBytes(t.threadId());
+            if (b > 0) byName.merge(t.getName().replaceAll("\\d+", "#").replaceAll("hz\\.chunkwise-[^.]*", "hz"), b, Long::sum);
+        }
+        return byName;
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+        return ms;
     }
 
     /** The process's user and system CPU time so far, in ticks of 10 ms (Linux; 0 elsewhere). */
