@@ -158,7 +158,7 @@ final class MessageAuth {
      * messages is refused for its age by then. So a job whose end this receiver never hears of (a job that left no
      * chunks on the members does not destroy a map for them to see) costs its state for ten minutes, not for ever.
      */
-    private void sweep(long now) {
+    void sweep(long now) {
         long at = nextSweep.get();
         if (now < at || !nextSweep.compareAndSet(at, now + 60_000)) return;
         for (Iterator<Job> it = seen.values().iterator(); it.hasNext(); ) {
@@ -171,6 +171,9 @@ final class MessageAuth {
             }
         }
     }
+
+    /** Jobs whose replay state this receiver holds (tests). */
+    int jobsTracked() { return seen.size(); }
 
     // --- the bodies' encoding: big-endian, every length checked against the bytes left before allocating
 

@@ -158,6 +158,24 @@ class MessageAuthTest {
         driverAuth.forget(job);
     }
 
+    /** A job's replay state goes twice the skew after its end, or after its last message where its end never came. */
+    @Test
+    void replayStateOfOldJobsIsSwept() {
+        MessageAuth a = new MessageAuth(MessageAuth.newSecret());
+        UUID s = UUID.randomUUID(), t = UUID.randomUUID();
+        byte[] body = {7};
+        long now = System.currentTimeMillis();
+        for (String job : List.of("ended", "silent")) {
+            a.verify(MessageAuth.BATCH, job, s, t, 1, now, body, a.mac(MessageAuth.BATCH, job, s, t, 1, now, body), t, null);
+        }
+        a.forget("ended");
+        assertEquals(2, a.jobsTracked());
+        a.sweep(now + 2 * MessageAuth.MAX_SKEW_MS - 60_000);
+        assertEquals(2, a.jobsTracked(), "swept before a replay is refused for its age");
+        a.sweep(now + 2 * MessageAuth.MAX_SKEW_MS + 120_000);
+        assertEquals(0, a.jobsTracked(), "kept after a replay is refused for its age");
+    }
+
     /** The replay window: out-of-order numbers pass once each; repeats, numbers too far back and finished jobs do not. */
     @Test
     void sequenceWindow() {
