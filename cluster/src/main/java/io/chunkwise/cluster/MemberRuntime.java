@@ -52,8 +52,8 @@ public final class MemberRuntime implements AutoCloseable {
     private final int threads;
     private final ExecutorService pool;
     /**
-     * Tasks running at once, at most {@code threads}: a batch's first task runs on the executor thread that received
-     * it, and two batches may be in flight, so without this a member of 2 threads ran up to 4 tasks at once.
+     * Tasks running at once, at most {@code threads}: a batch's first worker is the executor thread that received it,
+     * and two batches may be in flight, so without this a member of 2 threads ran up to 4 tasks at once.
      */
     private final java.util.concurrent.Semaphore slots;
     /** Threads that help running tasks with their shared work, each holding a free slot while it helps. */
@@ -61,8 +61,8 @@ public final class MemberRuntime implements AutoCloseable {
     /**
      * Free slots help the running tasks of this member with the pieces they offer ({@link SharedWork}: the leaves of
      * a large chunk's sum), so that a member's last large chunk does not run on one thread while the others wait: a
-     * slot that is free when a task offers its pieces, and one that a task frees while pieces are on offer, unless a
-     * task waits for it (tasks first).
+     * slot that is free when a task offers its pieces goes to a helper thread, and a worker whose batch has no task
+     * left helps on its own thread before it frees its slot; either stops when a task waits for the slot (tasks first).
      */
     private final SharedWork.Pool sharing = new SharedWork.Pool() {
         @Override
@@ -509,11 +509,11 @@ public final class MemberRuntime implements AutoCloseable {
     private static long cachedBytes(HostBlock h) { return (long) h.size() * h.dtype().byteSize(); }
 
     /** Jobs this member holds chunks or keys of (kept, fetched, published): tests check that ended jobs leave none. */
-    int jobsHeld() {
+    Set<String> jobsHeld() {
         Set<String> jobs = new HashSet<>(local.keySet());
         jobs.addAll(fetched.keySet());
         jobs.addAll(published.keySet());
-        return jobs.size();
+        return jobs;
     }
 
     /** Persisted chunks this member holds decoded (tests check that a closed context leaves none). */
