@@ -158,16 +158,19 @@ class MessageAuthTest {
         driverAuth.forget(job);
     }
 
+    /** Checks a batch that holder {@code s} of {@code a}'s key signed for {@code t}, as {@code t} receives it. */
+    private static void accept(MessageAuth a, String job, UUID s, UUID t, long seq, long issuedAt) {
+        byte[] body = {42};
+        a.verify(MessageAuth.BATCH, job, s, t, seq, issuedAt, body, a.mac(MessageAuth.BATCH, job, s, t, seq, issuedAt, body), t, null);
+    }
+
     /** A job's replay state goes twice the skew after its end, or after its last message where its end never came. */
     @Test
     void replayStateOfOldJobsIsSwept() {
         MessageAuth a = new MessageAuth(MessageAuth.newSecret());
         UUID s = UUID.randomUUID(), t = UUID.randomUUID();
-        byte[] body = {7};
         long now = System.currentTimeMillis();
-        for (String job : List.of("ended", "silent")) {
-            a.verify(MessageAuth.BATCH, job, s, t, 1, now, body, a.mac(MessageAuth.BATCH, job, s, t, 1, now, body), t, null);
-        }
+        for (String job : List.of("ended", "silent")) accept(a, job, s, t, 1, now);
         a.forget("ended");
         assertEquals(2, a.jobsTracked());
         a.sweep(now + 2 * MessageAuth.MAX_SKEW_MS - 60_000);
@@ -181,10 +184,8 @@ class MessageAuthTest {
     void sequenceWindow() {
         MessageAuth a = new MessageAuth(MessageAuth.newSecret());
         UUID s = UUID.randomUUID(), t = UUID.randomUUID();
-        byte[] body = {42};
         long now = System.currentTimeMillis();
-        java.util.function.LongConsumer check = seq ->
-                a.verify(MessageAuth.BATCH, "j", s, t, seq, now, body, a.mac(MessageAuth.BATCH, "j", s, t, seq, now, body), t, null);
+        java.util.function.LongConsumer check = seq -> accept(a, "j", s, t, seq, now);
         check.accept(2);
         check.accept(1);
         for (long seq : new long[]{1, 2, 0, -1}) assertThrows(UnauthenticatedMessageException.class, () -> check.accept(seq), "seq " + seq);
