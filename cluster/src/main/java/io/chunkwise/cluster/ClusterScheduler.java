@@ -47,8 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * larger window costs no balance, only memory, which the budget bounds. A task's output stays on its member when only
  * tasks there read it, goes into the job's map when others (or the driver) do, and comes back in the batch report
  * when the sink wants it. The driver deletes chunks no task needs any more (the deletions ride on the next batch to
- * their member), and destroys the job's map at the end, also on failure (members drop their local chunks of the job
- * when they see it destroyed).
+ * their member); at the end, also on failure, it tells each member it sent a batch that the job is over
+ * ({@link JobEnd}: the member drops what it holds of the job) and destroys the job's map.
  *
  * <p>The driver itself runs the tasks that need its own data: chunks of the user's arrays ({@link TaskOp.Scattered}),
  * persisted chunks ({@link TaskOp.Persisted}), and {@code mapBlocks} with a function the members cannot resolve (a function
@@ -209,21 +209,34 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     }
 
     /**
-     * Destroys a finished job's map off the driver's path (a destroy addresses every member: milliseconds). Its chunks
-     * are unreachable already; members drop their local chunks of the job when they see the map destroyed.
+     * Cleans up after a finished job off the driver's path: sends each {@link JobEnd} to its member (which drops what it
+     * holds of the job), then destroys the job map if {@code destroyMap} (a destroy addresses every member:
+     * milliseconds; the map's chunks are unreachable already).
      */
-    private void destroyInBackground(String mapName) {
-        Runnable destroy = () -> cluster.driverHandle().getMap(mapName).destroy();
+    private void cleanUpInBackground(String mapName, Map<Member, JobEnd> ends, boolean destroyMap) {
+        if (ends.isEmpty() && !destroyMap) return;
+        HazelcastInstance hz = cluster.driverHandle();
+        Runnable cleanUp = () -> {
+            IExecutorService executor = hz.getExecutorService(HazelcastConfigs.EXECUTOR);
+            ends.forEach((member, end) -> {
+                try {
+                    executor.submitToMember(end, member);   // not awaited: a member that left holds nothing
+                } catch (RuntimeException e) {
+                    LOG.debug("the end of job {} did not reach member {}: {}", mapName, member.getAddress(), e.toString());
+                }
+            });
+            if (destroyMap) hz.getMap(mapName).destroy();
+        };
         try {
             cleaner.execute(() -> {
                 try {
-                    destroy.run();
+                    cleanUp.run();
                 } catch (RuntimeException e) {
-                    LOG.warn("destroying job map {} failed: {}", mapName, e.toString());
+                    LOG.warn("cleaning up after job {} failed: {}", mapName, e.toString());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            destroy.run();
+            cleanUp.run();
         }
     }
 
@@ -233,7 +246,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         driverPool.shutdownNow();
         cleaner.shutdown();
         try {
-            if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) LOG.warn("job maps still being destroyed after 30 s");
+            if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) LOG.warn("jobs still being cleaned up after 30 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -303,16 +316,22 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         private IMap<ChunkId, byte[]> map;
         /**
          * Whether a batch asked a member to hold one of the job's chunks (kept, stored in the job map, or scattered):
-         * only then do the members have state of the job to drop, and the job map is destroyed at its end, which they
-         * see (an unused map made and destroyed cost every member a call, an event and a sweep of its partitions).
+         * only then do the members that were sent batches have state of the job to drop, and get a {@link JobEnd}.
          */
         private boolean membersHoldChunks;
+        /**
+         * Whether a batch asked a member to store a chunk in the job map: only then is the map destroyed at the job's
+         * end (an unused map made and destroyed cost every member a call, an event and a sweep of its partitions).
+         */
+        private boolean mapStored;
         final String mapName;
         final Member[] members;
         final Map<UUID, Integer> memberIndex = new HashMap<>();
         final boolean[] alive;
         final int driverMember;
         final int[] window, inFlight;
+        /** Per member: whether it was sent a batch of this job. */
+        final boolean[] sentTo;
         final long[] live;
         /** Per member: how long its tasks took lately (a moving average), for late binding. */
         final double[] taskNanos;
@@ -377,6 +396,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                         + (offered.isEmpty() ? "none" : String.join(", ", offered)) + ")");
             }
             inFlight = new int[members.length];
+            sentTo = new boolean[members.length];
             live = new long[members.length];
             taskNanos = new double[members.length];
             for (int m = 0; m < members.length; m++) {
@@ -490,8 +510,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         /**
          * The job map (a proxy look-up costs about a millisecond, off the path of jobs that never read it; members
-         * make theirs where a batch needs it). Destroyed at the end of a job whose chunks members held (see
-         * {@link #membersHoldChunks}), which is what tells the members to drop the job's state.
+         * make theirs where a batch needs it). Destroyed at the job's end.
          */
         private synchronized IMap<ChunkId, byte[]> map() {
             if (map == null) map = hz.getMap(mapName);
@@ -544,7 +563,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                     LOG.debug("removing the job's membership listener failed: {}", e.toString());
                 }
                 auth.forget(mapName);
-                if (membersHoldChunks || mapMade()) destroyInBackground(mapName);
+                Map<Member, JobEnd> ends = new HashMap<>();
+                for (int m = 0; m < members.length; m++) {
+                    if (membersHoldChunks && sentTo[m] && alive[m]) ends.put(members[m], JobEnd.sealed(auth, mapName, self, members[m].getUuid(), ++seq));
+                }
+                cleanUpInBackground(mapName, ends, mapStored || mapMade());
                 lastJob = new JobTimes(created, made, setUp, firstSent, lastReport, loopEnded, System.nanoTime());
             }
             if (error != null) {
@@ -830,6 +853,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 byte where = consumers(t) == 0 || (back && !memberReaders(t)) ? 0 : keep ? TaskBatch.KEEP : TaskBatch.STORE;
                 kept[t] = keep && where != 0;
                 if (where != 0) membersHoldChunks = true;
+                if (where == TaskBatch.STORE) mapStored = true;
                 tasks[i] = TaskCodec.encode(graph.task(t));
                 if (scatterBytes[t] != null) {   // a driver task's chunk: the member stores it, nothing to run
                     values[i] = scatterBytes[t];
@@ -854,6 +878,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             TaskBatch b = new TaskBatch(kind.name(), placement.encoded(), positions, tasks, flags, values, persistIds, d.toArray(new ChunkId[0]))
                     .seal(auth, mapName, self, members[m].getUuid(), ++seq);
             d.clear();
+            sentTo[m] = true;
             for (int t : batch) inFlight[m] += weight(t);
             Sent sent = new Sent(System.nanoTime(), batch.size());
             running.get(m).add(sent);

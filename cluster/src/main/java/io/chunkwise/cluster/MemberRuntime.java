@@ -1,7 +1,5 @@
 package io.chunkwise.cluster;
 
-import com.hazelcast.core.DistributedObjectEvent;
-import com.hazelcast.core.DistributedObjectListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.PartitionService;
@@ -174,20 +172,6 @@ public final class MemberRuntime implements AutoCloseable {
                     HostBlock gone = persistedBlocks.remove(e.getKey());
                     if (gone != null) persistedCached.addAndGet(-cachedBytes(gone));
                 }, false);
-        // a job's local chunks go when its map is destroyed (at the end of the job, also on failure)
-        instance.addDistributedObjectListener(new DistributedObjectListener() {
-            @Override public void distributedObjectCreated(DistributedObjectEvent event) {}
-
-            @Override
-            public void distributedObjectDestroyed(DistributedObjectEvent event) {
-                if (event.getObjectName() instanceof String name) {
-                    local.remove(name);
-                    fetched.remove(name);
-                    published.remove(name);
-                    auth.forget(name);
-                }
-            }
-        });
     }
 
     public int threads() { return threads; }
@@ -225,7 +209,25 @@ public final class MemberRuntime implements AutoCloseable {
     BatchReport run(TaskBatch batch) {
         java.util.UUID self = instance.getCluster().getLocalMember().getUuid();
         batch.open(auth, self);
-        return runOpened(batch).seal(auth, batch.job, self, batch.sender, batch.seq);
+        try {
+            return runOpened(batch).seal(auth, batch.job, self, batch.sender, batch.seq);
+        } finally {
+            // the job ended while this batch ran (its driver stopped waiting for it): what the batch left goes too
+            if (auth.isOver(batch.job)) drop(batch.job);
+        }
+    }
+
+    /** Job {@code end.job} is over: its chunks and keys here go, and its later messages are refused. */
+    void end(JobEnd end) {
+        end.open(auth, instance.getCluster().getLocalMember().getUuid());
+        auth.forget(end.job);
+        drop(end.job);
+    }
+
+    private void drop(String job) {
+        local.remove(job);
+        fetched.remove(job);
+        published.remove(job);
     }
 
     /** Answers a status request once its MAC, target, age and sequence number check out; signs the report for its sender. */
@@ -285,7 +287,7 @@ public final class MemberRuntime implements AutoCloseable {
         TaskEnv env = memberEnv(backend, placement);
         java.util.function.Supplier<IMap<ChunkId, byte[]>> map = () -> instance.getMap(batch.job);
         Map<ChunkKey, byte[]> kept = local.get(batch.job);
-        // a job that keeps nothing here gets no store: its end destroys no map for this member to see
+        // a job that keeps nothing here gets no store: its driver sends no end to members that hold nothing of it
         if (kept == null) kept = keepsAny(batch) ? localStore(batch.job) : java.util.Collections.emptyMap();
         Set<ChunkKey> shared = published.get(batch.job);
         for (ChunkId d : batch.deletes) {
@@ -344,7 +346,7 @@ public final class MemberRuntime implements AutoCloseable {
         return false;
     }
 
-    /** The chunks of job map {@code jobMap} kept on this member only; dropped when the driver destroys the map. */
+    /** The chunks of job map {@code jobMap} kept on this member only; dropped at the job's {@link #end}. */
     private Map<ChunkKey, byte[]> localStore(String jobMap) {
         return local.computeIfAbsent(jobMap, k -> new ConcurrentHashMap<>());
     }

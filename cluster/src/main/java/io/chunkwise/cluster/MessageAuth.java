@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * per receiver (the driver, each member); the secret itself is not kept.
  */
 final class MessageAuth {
-    static final byte BATCH = 1, REPORT = 2, STATUS = 3, STATUS_REPORT = 4;
+    static final byte BATCH = 1, REPORT = 2, STATUS = 3, STATUS_REPORT = 4, END = 5;
     static final long MAX_SKEW_MS = 5 * 60_000;
     static final int WINDOW = 64;
     private static final Logger LOG = LoggerFactory.getLogger(MessageAuth.class);
@@ -109,7 +109,8 @@ final class MessageAuth {
             case BATCH -> "task batch";
             case REPORT -> "batch report";
             case STATUS -> "status request";
-            default -> "status report";
+            case STATUS_REPORT -> "status report";
+            default -> "job end";
         } + " of job " + job + " from " + sender + " (seq " + seq + ")";
         if (job == null || sender == null || target == null || body == null || mac == null) throw refuse(what, "unsigned or incomplete");
         if (!MessageDigest.isEqual(mac, mac(kind, job, sender, target, seq, issuedAt, body))) throw refuse(what, "wrong MAC");
@@ -145,18 +146,34 @@ final class MessageAuth {
         return new UnauthenticatedMessageException("refused " + what + ": " + why);
     }
 
-    /** Job {@code job} is over: its messages are refused from now on (until {@link #sweep} drops its state). */
+    /**
+     * Job {@code job} is over: its messages are refused from now on (until {@link #sweep} drops its state), also those
+     * on their way here that no message of the job preceded.
+     */
     void forget(String job) {
         long now = System.currentTimeMillis();
-        Job j = seen.get(job);
-        if (j != null) synchronized (j) { j.closedAt = now; }
+        while (true) {
+            Job j = seen.computeIfAbsent(job, k -> new Job());
+            synchronized (j) {
+                if (j.swept) continue;
+                if (j.closedAt == 0) j.closedAt = now;
+            }
+            break;
+        }
         sweep(now);
+    }
+
+    /** Whether {@link #forget} was told that job {@code job} is over (and its state not swept since). */
+    boolean isOver(String job) {
+        Job j = seen.get(job);
+        if (j == null) return false;
+        synchronized (j) { return j.closedAt != 0; }
     }
 
     /**
      * Drops the state of jobs over, or without a message accepted, for twice the skew allowed: a replay of any of their
      * messages is refused for its age by then. So a job whose end this receiver never hears of (a job that left no
-     * chunks on the members does not destroy a map for them to see) costs its state for ten minutes, not for ever.
+     * chunks on the members sends them no {@link JobEnd}) costs its state for ten minutes, not for ever.
      */
     void sweep(long now) {
         long at = nextSweep.get();

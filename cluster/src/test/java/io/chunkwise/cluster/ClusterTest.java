@@ -301,8 +301,7 @@ class ClusterTest {
 
             @Override public void distributedObjectDestroyed(com.hazelcast.core.DistributedObjectEvent e) {}
         });
-        Set<String> heldBefore = new java.util.HashSet<>();   // by the jobs of other tests
-        for (MemberRuntime r : cluster.runtimes()) heldBefore.addAll(r.jobsHeld());
+        Set<String> heldBefore = held();   // by the jobs of other tests
         try (Chunkwise cw = open()) {
             double[] xs = new double[600];
             for (int i = 0; i < xs.length; i++) xs[i] = Math.sin(i) * 3;
@@ -320,15 +319,46 @@ class ClusterTest {
             cluster.driverHandle().removeDistributedObjectListener(listener);
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
-        java.util.function.Supplier<Set<String>> heldNow = () -> {
-            Set<String> held = new java.util.HashSet<>();
-            for (MemberRuntime r : cluster.runtimes()) held.addAll(r.jobsHeld());
-            held.removeAll(heldBefore);
-            return held;
-        };
-        while ((!jobMaps().isEmpty() || !heldNow.get().isEmpty()) && System.nanoTime() < deadline) Thread.sleep(20);
+        while ((!jobMaps().isEmpty() || !heldSince(heldBefore).isEmpty()) && System.nanoTime() < deadline) Thread.sleep(20);
         assertEquals(List.of(), jobMaps(), "job maps left after the jobs ended");
-        assertEquals(Set.of(), heldNow.get(), "members kept chunks of these jobs after they ended");
+        assertEquals(Set.of(), heldSince(heldBefore), "members kept chunks of these jobs after they ended");
+    }
+
+    /**
+     * Jobs that ended, failed or not, leave nothing on the members (once one in eight such jobs left its kept chunks on
+     * a member: it had handled the map's destroy before the event that was to tell it).
+     */
+    @Test
+    void everyEndedJobLeavesNothingOnTheMembers() throws InterruptedException {
+        Set<String> heldBefore = held();   // by the jobs of other tests
+        try (Chunkwise cw = open()) {
+            ChunkedArray x = cw.arange(io.chunkwise.DType.FLOAT64, 60, 7);
+            ChunkedArray fails = x.mapBlocks(FailingBlockFunction.class.getName()).sum();
+            ChunkedArray works = x.mapBlocks(FailingBlockFunction.class.getName()).slice(io.chunkwise.Slice.range(0, 14)).sum();
+            // a pause after each job lets its clean-up run alone (jobs back to back hid the race: 0 leaks in 48 jobs,
+            // against 3 with the pauses)
+            for (int i = 0; i < 24; i++) {
+                assertThrows(TaskFailedException.class, fails::compute);
+                Thread.sleep(20);
+                assertEquals(91.0, works.compute().getDouble());
+                Thread.sleep(20);
+            }
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!heldSince(heldBefore).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(Set.of(), heldSince(heldBefore), "members kept chunks of ended jobs");
+    }
+
+    private Set<String> held() {
+        Set<String> held = new HashSet<>();
+        for (MemberRuntime r : cluster.runtimes()) held.addAll(r.jobsHeld());
+        return held;
+    }
+
+    private Set<String> heldSince(Set<String> before) {
+        Set<String> held = held();
+        held.removeAll(before);
+        return held;
     }
 
     /** Row i of a row-major matrix of {@code cols} columns, dotted with its row j. */

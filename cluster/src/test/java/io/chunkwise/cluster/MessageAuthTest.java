@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,9 +55,12 @@ class MessageAuthTest {
     void stop() { cluster.close(); }
 
     /** A batch that stores {@link #CHUNK} under {@link #KEY} in job map {@code job}, signed with {@code auth}. */
-    private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq) {
+    private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq) { return batch(auth, job, to, seq, TaskBatch.STORE); }
+
+    /** A batch that puts {@link #CHUNK} under {@link #KEY} where {@code where} says: the job map, or the member's own store. */
+    private TaskBatch batch(MessageAuth auth, String job, UUID to, long seq, byte where) {
         Task task = new Task(KEY, List.of(), new TaskOp.Scattered(KEY, DType.FLOAT64, new int[]{1}));
-        return new TaskBatch("CPU", placement.encoded(), new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{TaskBatch.STORE},
+        return new TaskBatch("CPU", placement.encoded(), new int[]{7}, new byte[][]{TaskCodec.encode(task)}, new byte[]{where},
                 new byte[][]{CHUNK}, new ChunkId[1][], new ChunkId[0]).seal(auth, job, self, to, seq);
     }
 
@@ -163,6 +167,35 @@ class MessageAuthTest {
         byte[] body = {42};
         a.verify(MessageAuth.BATCH, job, s, t, seq, issuedAt, body, a.mac(MessageAuth.BATCH, job, s, t, seq, issuedAt, body), t, null);
     }
+
+    /**
+     * A signed job end makes its member drop what it holds of the job and refuse the job's later batches, also where
+     * the end comes before any batch of the job (a batch still on its way); a forged end is refused and drops nothing.
+     */
+    @Test
+    void aJobEndDropsTheJobOnItsMemberAndRefusesItsLaterBatches() throws Exception {
+        String job = newJob();
+        submit(batch(cluster.driverAuth(), job, target.getUuid(), 1, TaskBatch.KEEP), target);
+        assertTrue(heldBy(job), "the kept chunk is held");
+        ExecutionException forged = assertThrows(ExecutionException.class,
+                () -> end(JobEnd.sealed(new MessageAuth(MessageAuth.newSecret()), job, self, target.getUuid(), 2), target));
+        assertTrue(forged.getCause() instanceof UnauthenticatedMessageException, forged.getCause().toString());
+        assertTrue(heldBy(job), "a forged end dropped the job's chunk");
+        end(JobEnd.sealed(cluster.driverAuth(), job, self, target.getUuid(), 3), target);
+        assertFalse(heldBy(job), "the job's chunk is held after its end");
+        assertRefused(batch(cluster.driverAuth(), job, target.getUuid(), 4, TaskBatch.KEEP), target, "the job is over");
+        assertFalse(heldBy(job), "a batch after the end left a chunk");
+        String unseen = newJob();
+        end(JobEnd.sealed(cluster.driverAuth(), unseen, self, target.getUuid(), 1), target);
+        assertRefused(batch(cluster.driverAuth(), unseen, target.getUuid(), 2, TaskBatch.KEEP), target, "the job is over");
+        assertFalse(heldBy(unseen), "a batch that came after its job's end left a chunk");
+    }
+
+    private void end(JobEnd e, Member to) throws Exception {
+        driver.getExecutorService(HazelcastConfigs.EXECUTOR).submitToMember(e, to).get(30, TimeUnit.SECONDS);
+    }
+
+    private boolean heldBy(String job) { return cluster.runtimes().stream().anyMatch(r -> r.jobsHeld().contains(job)); }
 
     /** A job's replay state goes twice the skew after its end, or after its last message where its end never came. */
     @Test
