@@ -677,7 +677,7 @@ public final class Chunkwise implements AutoCloseable {
 
             @Override
             public Scheduler.Target target(Chunks chunks, int[] idx) {
-                return new Scheduler.Target(result, offset(chunks, idx), dstStrides);
+                return new Scheduler.Target(result, offset(chunks, idx), dstStrides, chunks.chunkShape(idx));
             }
 
             @Override

@@ -19,16 +19,17 @@ public interface Scheduler extends AutoCloseable {
         boolean accept(ChunkKey key, Block block);
 
         /**
-         * Where output {@code key} may be written in place, or null (the default): a scheduler may then run the
-         * key's task straight into the target when it can ({@link io.chunkwise.graph.TaskOp.WritesInto}: elementwise
-         * and matmul), with no block of its own, and not call {@link #accept} for it. A sink offers a target only for a key that no other
-         * task reads. Asked once per output key before the tasks run.
+         * Where output {@code key} may be written in place, or null (the default): a scheduler may then write the
+         * key's output straight into the target, with no block of its own, and not call {@link #accept} for it (the
+         * local scheduler runs the tasks that can, {@link io.chunkwise.graph.TaskOp.WritesInto}: elementwise and
+         * matmul, into it; a cluster decodes an output that a member returns into it). A sink offers a target only
+         * for a key that no other task reads. Asked once per output key before the tasks run.
          */
         default Target target(ChunkKey key) { return null; }
     }
 
-    /** A chunk's place in a host array: position {@code p} of the chunk at {@code offset + p . strides}. */
-    record Target(HostBlock array, int offset, int[] strides) {}
+    /** A chunk's place in a host array: position {@code p} of the chunk (of {@code shape}) at {@code offset + p . strides}. */
+    record Target(HostBlock array, int offset, int[] strides, int[] shape) {}
 
     /**
      * Runs every task of {@code graph} on a backend of {@code kind}, reporting progress to {@code listener}; throws

@@ -4,6 +4,7 @@ import io.chunkwise.DType;
 import io.chunkwise.WireFormatException;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
+import io.chunkwise.scheduler.Scheduler;
 import io.chunkwise.spi.Partial;
 
 import java.nio.ByteBuffer;
@@ -86,6 +87,64 @@ public final class ChunkEnvelope {
 
     /** The block (a {@link HostBlock}, or a {@link Partial} of them) in {@code bytes}. */
     public static Block decode(byte[] bytes) {
+        Layout l = layout(bytes);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        HostBlock[] out = new HostBlock[l.dtypes.length];
+        for (int p = 0; p < out.length; p++) out[p] = payload(b.position(l.at[p]), l.dtypes[p], l.shape, l.size);
+        return l.kind == 0 ? out[0] : new Partial(out);
+    }
+
+    /**
+     * Decodes the envelope of one host block straight into its place in a host array (no block of its own), checked
+     * as {@link #decode} checks it, and also that it holds a block of the target's dtype and shape.
+     */
+    public static void decodeInto(byte[] bytes, Scheduler.Target target) {
+        Layout l = layout(bytes);
+        HostBlock array = target.array();
+        if (l.kind != 0) throw new WireFormatException("chunk envelope of a partial where a block of the result was expected");
+        if (l.dtypes[0] != array.dtype() || !java.util.Arrays.equals(l.shape, target.shape())) {
+            throw new WireFormatException("chunk envelope of " + l.dtypes[0] + " " + java.util.Arrays.toString(l.shape) + " where "
+                    + array.dtype() + " " + java.util.Arrays.toString(target.shape()) + " was expected");
+        }
+        if (l.size == 0) return;
+        int nd = l.shape.length, inner = nd == 0 ? 1 : l.shape[nd - 1], innerStride = nd == 0 ? 1 : target.strides()[nd - 1];
+        ByteBuffer payload = ByteBuffer.wrap(bytes, l.at[0], l.size * l.dtypes[0].byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        java.nio.Buffer src = switch (l.dtypes[0]) {
+            case FLOAT64 -> payload.asDoubleBuffer();
+            case FLOAT32 -> payload.asFloatBuffer();
+            case INT64 -> payload.asLongBuffer();
+            case INT32 -> payload.asIntBuffer();
+            case BOOL -> payload;
+        };
+        int[] index = new int[Math.max(0, nd - 1)];   // the row's position on the outer axes, in C order
+        for (int from = 0; from < l.size; from += inner) {
+            int to = target.offset();
+            for (int a = 0; a < index.length; a++) to += index[a] * target.strides()[a];
+            if (innerStride == 1) {
+                bulkGet(src, from, array.data(), to, inner);
+            } else {
+                for (int i = 0; i < inner; i++) bulkGet(src, from + i, array.data(), to + i * innerStride, 1);
+            }
+            for (int a = index.length - 1; a >= 0 && ++index[a] == l.shape[a]; a--) index[a] = 0;
+        }
+    }
+
+    private static void bulkGet(java.nio.Buffer src, int from, Object dst, int to, int n) {
+        switch (src) {
+            case java.nio.DoubleBuffer d -> d.get(from, (double[]) dst, to, n);
+            case java.nio.FloatBuffer f -> f.get(from, (float[]) dst, to, n);
+            case java.nio.LongBuffer g -> g.get(from, (long[]) dst, to, n);
+            case java.nio.IntBuffer i -> i.get(from, (int[]) dst, to, n);
+            case ByteBuffer b -> b.get(from, (byte[]) dst, to, n);
+            default -> throw new IllegalStateException(src.toString());
+        }
+    }
+
+    /** Where an envelope's parts lie, each {@code size} elements of its dtype from {@code at}: known once every check passed. */
+    private record Layout(int kind, int[] shape, int size, DType[] dtypes, int[] at) {}
+
+    /** Reads and checks an envelope's header, lengths and checksum (a {@link WireFormatException} for anything amiss). */
+    private static Layout layout(byte[] bytes) {
         if (bytes == null) throw new WireFormatException("no chunk envelope (null)");
         if (bytes.length > MAX_BYTES) throw new WireFormatException("chunk envelope of " + bytes.length + " bytes is over the limit " + MAX_BYTES);
         if (bytes.length < 12) throw new WireFormatException("chunk envelope truncated: " + bytes.length + " bytes, the header alone needs 12");
@@ -107,25 +166,27 @@ public final class ChunkEnvelope {
             size *= shape[a];
             if (size > MAX_BYTES) throw new WireFormatException("chunk envelope of shape " + java.util.Arrays.toString(shape) + " is oversized");
         }
-        HostBlock[] out = new HostBlock[parts];
+        DType[] dtypes = new DType[parts];
+        int[] at = new int[parts];
         for (int p = 0; p < parts; p++) {
             if (b.remaining() < 1 + 4) throw new WireFormatException("chunk envelope truncated before part " + p);
             int code = b.get() & 0xff;
             if (code >= DTYPES.length) throw new WireFormatException("chunk envelope part " + p + " has unknown dtype code " + code);
-            DType t = DTYPES[code];
-            long need = size * t.byteSize();
+            dtypes[p] = DTYPES[code];
+            long need = size * dtypes[p].byteSize();
             if (need > b.remaining() - 4) {
-                throw new WireFormatException("chunk envelope part " + p + " (" + t + " " + java.util.Arrays.toString(shape) + ") needs "
+                throw new WireFormatException("chunk envelope part " + p + " (" + dtypes[p] + " " + java.util.Arrays.toString(shape) + ") needs "
                         + need + " bytes, " + (b.remaining() - 4) + " are left");
             }
-            out[p] = payload(b, t, shape, (int) size);
+            at[p] = b.position();
+            b.position(at[p] + (int) need);
         }
         if (b.remaining() != 4) throw new WireFormatException("chunk envelope has " + (b.remaining() - 4) + " bytes after its payload");
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, b.position());
         int stored = b.getInt();
         if (stored != (int) crc.getValue()) throw new WireFormatException("chunk envelope checksum mismatch: the chunk is corrupt");
-        return kind == 0 ? out[0] : new Partial(out);
+        return new Layout(kind, shape, (int) size, dtypes, at);
     }
 
     private static HostBlock payload(ByteBuffer b, DType t, int[] shape, int n) {

@@ -90,6 +90,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
      * costs one round trip to the members, not one per level of its tree (3 more for a sum of 10 chunks).
      */
     static final long TAIL_BYTES = 64L << 10;
+    /** An output chunk of at least this many bytes that a member returns is decoded straight into the sink's target. */
+    static final long TARGET_BYTES = 1L << 20;
     /** Chunk bytes one batch and its report carry at most (scatters in, outputs back), unless one chunk alone is larger. */
     static final long BATCH_BYTES = 32L << 20;
     private static final int DRIVER = -1;
@@ -310,6 +312,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         /** Times a task was lost while running (its member left) or found an input missing. */
         final int[] attempts;
         final boolean[] output, onDriver, delivered, counted, kept;
+        /** Per output task a member runs: where the sink lets its returned chunk be decoded in place, else null. */
+        final Target[] targets;
         final long[] need, held;
         final HazelcastInstance hz;
         /** The job map's proxy on the driver, made when the driver first reads the map (most jobs never do). */
@@ -415,6 +419,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             home = new int[n];
             attempts = new int[n];
             output = new boolean[n];
+            targets = new Target[n];
             onDriver = new boolean[n];
             delivered = new boolean[n];
             counted = new boolean[n];
@@ -444,6 +449,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (!output[t]) {
                     output[t] = true;
                     refs[t]++;
+                    // large chunks only: a sink may read the whole graph to offer its first target
+                    if (persistAs == null && !onDriver[t] && need[t] >= TARGET_BYTES) targets[t] = sink.target(graph.task(t).key());
                 }
             }
             for (int t = 0; t < n; t++) {
@@ -1028,7 +1035,8 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             if (returned != null && output[t] && !delivered[t]) {
                 outBytes = returned.length;
                 try {
-                    deliver(t, ChunkEnvelope.decode(returned));
+                    if (targets[t] != null) ChunkEnvelope.decodeInto(returned, targets[t]);   // no block, no copy
+                    else deliver(t, ChunkEnvelope.decode(returned));
                 } catch (RuntimeException ex) {
                     if (error == null) error = ex;
                     return;

@@ -50,6 +50,51 @@ class ChunkEnvelopeTest {
         }
     }
 
+    /**
+     * A block decoded straight into its place in a larger array (rows of a row-major array, or a transposed place whose
+     * inner stride is not 1) writes what decoding and copying it writes, and nothing else; a block of another dtype or
+     * shape, a partial, or a corrupt envelope writes nothing.
+     */
+    @Test
+    void blocksDecodeStraightIntoTheirPlace() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 200; trial++) {
+            DType t = DType.values()[r.nextInt(DType.values().length)];
+            int nd = r.nextInt(4);
+            int[] shape = new int[nd], outer = new int[nd], at = new int[nd];
+            for (int a = 0; a < nd; a++) {
+                shape[a] = r.nextInt(7);
+                at[a] = r.nextInt(4);
+                outer[a] = at[a] + shape[a] + r.nextInt(3);
+            }
+            boolean transposed = nd > 1 && r.nextBoolean();
+            int[] strides = new int[nd];
+            for (int a = nd - 1, s = 1; a >= 0; a--) {   // row-major strides of outer, or column-major ones
+                int axis = transposed ? nd - 1 - a : a;
+                strides[axis] = s;
+                s *= outer[axis];
+            }
+            int offset = 0;
+            for (int a = 0; a < nd; a++) offset += at[a] * strides[a];
+            HostBlock array = block(t, new int[]{Math.max(1, io.chunkwise.Shapes.size(outer))}, trial);
+            HostBlock want = block(t, array.shape(), trial);
+            HostBlock chunk = block(t, shape, 1000 + trial);
+            io.chunkwise.spi.HostCopy.copy(chunk.data(), 0, io.chunkwise.Shapes.strides(shape), want.data(), offset, strides, shape);
+            var target = new io.chunkwise.scheduler.Scheduler.Target(array, offset, strides, shape);
+            ChunkEnvelope.decodeInto(ChunkEnvelope.encode(chunk), target);
+            assertSame(want, array);
+        }
+        HostBlock array = block(DType.FLOAT64, new int[]{12}, 5), before = block(DType.FLOAT64, new int[]{12}, 5);
+        var target = new io.chunkwise.scheduler.Scheduler.Target(array, 2, new int[]{4, 1}, new int[]{2, 3});
+        byte[] corrupt = ChunkEnvelope.encode(block(DType.FLOAT64, new int[]{2, 3}, 6));
+        corrupt[20] ^= 1;
+        for (byte[] wrong : new byte[][]{ChunkEnvelope.encode(block(DType.FLOAT32, new int[]{2, 3}, 6)), ChunkEnvelope.encode(block(DType.FLOAT64, new int[]{3, 2}, 6)),
+                ChunkEnvelope.encode(new Partial(new HostBlock[]{block(DType.FLOAT64, new int[]{2, 3}, 6)})), corrupt}) {
+            assertThrows(WireFormatException.class, () -> ChunkEnvelope.decodeInto(wrong, target));
+            assertSame(before, array);
+        }
+    }
+
     @Test
     void blocksAndPartialsRoundTripBitForBit() {
         int[][] shapes = {{}, {0}, {1}, {7}, {3, 0, 2}, {5, 4}, {2, 3, 4}};
