@@ -11,7 +11,8 @@ import java.util.UUID;
 
 /**
  * What a member reports for a {@link TaskBatch}, per task in the batch's order: the bytes its output holds in the
- * member's memory (0 where it failed), its output envelope where the batch asked for it, its run time, and for a
+ * member's memory (0 where it failed), its output envelope where the batch asked for it (an attachment: the bytes
+ * the member encoded are the bytes sent), its run time, and for a
  * failed task the class and message of the exception (an exception never travels as an object). Also the chunk
  * bytes the batch read from other members. On the wire like a batch: an authenticated header (sender: the member;
  * target: the driver; the batch's sequence number), the body bytes and their HMAC, checked by the driver before it
@@ -43,16 +44,13 @@ final class BatchReport extends SignedMessage {
 
     /** Encodes the body and signs it with the header; returns this. */
     BatchReport seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
-        long size = 64 + 32L * positions.length;
-        for (byte[] o : outputs) if (o != null) size += o.length;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 32 * positions.length);
         try (DataOutputStream out = MessageAuth.writer(bytes)) {
             out.writeInt(positions.length);
             for (int i = 0; i < positions.length; i++) {
                 out.writeInt(positions[i]);
                 out.writeLong(outputBytes[i]);
                 out.writeLong(nanos[i]);
-                MessageAuth.writeBytes(out, outputs[i]);
                 MessageAuth.writeString(out, errorClass[i]);
                 MessageAuth.writeString(out, errorMessage[i]);
             }
@@ -60,7 +58,7 @@ final class BatchReport extends SignedMessage {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        sign(auth, MessageAuth.REPORT, job, sender, target, seq, bytes.toByteArray());
+        sign(auth, MessageAuth.REPORT, job, sender, target, seq, bytes.toByteArray(), outputs);
         return this;
     }
 
@@ -70,12 +68,13 @@ final class BatchReport extends SignedMessage {
         if (!expectedJob.equals(job)) throw new UnauthenticatedMessageException("a batch report of job " + job + " came for job " + expectedJob);
         try (DataInputStream in = MessageAuth.reader(body)) {
             int n = MessageAuth.readCount(in, TaskBatch.MAX_TASKS);
+            if (attachments.length != n) throw new WireFormatException("a batch report of " + n + " tasks with " + attachments.length + " outputs");
             allocate(n);
+            outputs = attachments;
             for (int i = 0; i < n; i++) {
                 positions[i] = in.readInt();
                 outputBytes[i] = in.readLong();
                 nanos[i] = in.readLong();
-                outputs[i] = MessageAuth.readBytes(in);
                 errorClass[i] = MessageAuth.readString(in);
                 errorMessage[i] = MessageAuth.readString(in);
             }

@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Signs and checks the messages between the driver and members ({@link TaskBatch}, {@link BatchReport},
- * {@link StatusRequest}, {@link StatusReport}) with HMAC-SHA256 under a key derived once from the cluster's shared
- * secret: {@code HMAC(secret, "chunkwise/task/v1")}.
- * The MAC covers the kind of message, job id, sender, target member, sequence number, issue time and body bytes, and
- * is checked before the body is decoded. A message is refused ({@link UnauthenticatedMessageException}, logged at WARN
+ * {@link StatusRequest}, {@link StatusReport}, {@link JobEnd}) with HMAC-SHA256 under a key derived once from the
+ * cluster's shared secret: {@code HMAC(secret, "chunkwise/task/v1")}.
+ * The MAC covers the kind of message, job id, sender, target member, sequence number, issue time, body bytes and
+ * attachments (each framed by its length), and is checked before the body is decoded. A message is refused ({@link UnauthenticatedMessageException}, logged at WARN
  * without its body) if unsigned or forged, meant for another member, issued more than {@link #MAX_SKEW_MS} from this
  * clock, or replayed: a sequence number seen already for its (job, sender), or {@value #WINDOW} or more below the
  * highest seen (a window, because two batches in flight to one member may be checked in either order). One instance
@@ -86,25 +86,31 @@ final class MessageAuth {
         }
     }
 
-    /** The MAC of a message of {@code kind} with these header fields and body. */
-    byte[] mac(byte kind, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body) {
+    /** The MAC of a message of {@code kind} with these header fields, body and attachments (each null or bytes). */
+    byte[] mac(byte kind, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[][] attachments) {
         Mac m = macs.get();
         byte[] j = job.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer h = ByteBuffer.allocate(1 + 4 + j.length + 4 * 8 + 8 + 8 + 4);
+        ByteBuffer h = ByteBuffer.allocate(1 + 4 + j.length + 4 * 8 + 8 + 8 + 4 + 4);
         h.put(kind).putInt(j.length).put(j)
                 .putLong(sender.getMostSignificantBits()).putLong(sender.getLeastSignificantBits())
                 .putLong(target.getMostSignificantBits()).putLong(target.getLeastSignificantBits())
-                .putLong(seq).putLong(issuedAt).putInt(body.length);
+                .putLong(seq).putLong(issuedAt).putInt(body.length).putInt(attachments.length);
         m.update(h.array());
-        return m.doFinal(body);   // doFinal resets the Mac for this thread's next message
+        m.update(body);
+        ByteBuffer length = ByteBuffer.allocate(4);
+        for (byte[] a : attachments) {   // each framed by its length: bytes cannot move from one to the next
+            m.update(length.putInt(0, a == null ? -1 : a.length).array());
+            if (a != null) m.update(a);
+        }
+        return m.doFinal();   // doFinal resets the Mac for this thread's next message
     }
 
     /**
      * Checks a received message before its body is decoded; {@code self} is this receiver, {@code expectedSender} the
      * only sender it accepts (null: any holder of the key).
      */
-    void verify(byte kind, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[] mac,
-                UUID self, UUID expectedSender) {
+    void verify(byte kind, String job, UUID sender, UUID target, long seq, long issuedAt, byte[] body, byte[][] attachments,
+                byte[] mac, UUID self, UUID expectedSender) {
         String what = switch (kind) {
             case BATCH -> "task batch";
             case REPORT -> "batch report";
@@ -112,8 +118,10 @@ final class MessageAuth {
             case STATUS_REPORT -> "status report";
             default -> "job end";
         } + " of job " + job + " from " + sender + " (seq " + seq + ")";
-        if (job == null || sender == null || target == null || body == null || mac == null) throw refuse(what, "unsigned or incomplete");
-        if (!MessageDigest.isEqual(mac, mac(kind, job, sender, target, seq, issuedAt, body))) throw refuse(what, "wrong MAC");
+        if (job == null || sender == null || target == null || body == null || attachments == null || mac == null) {
+            throw refuse(what, "unsigned or incomplete");
+        }
+        if (!MessageDigest.isEqual(mac, mac(kind, job, sender, target, seq, issuedAt, body, attachments))) throw refuse(what, "wrong MAC");
         if (!target.equals(self)) throw refuse(what, "meant for member " + target + ", not this one (" + self + ")");
         if (expectedSender != null && !sender.equals(expectedSender)) throw refuse(what, "expected from " + expectedSender);
         if (Math.abs(System.currentTimeMillis() - issuedAt) > MAX_SKEW_MS) throw refuse(what, "issued more than 5 minutes from this clock");

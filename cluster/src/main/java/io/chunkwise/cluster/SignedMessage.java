@@ -9,24 +9,36 @@ import java.util.UUID;
 
 /**
  * What every message between the driver and the members is on the wire: the authenticated header (job id, sender,
- * target member, sequence number, issue time), the body bytes holding everything else, and their HMAC
- * ({@link MessageAuth}). The receiver checks the MAC before its subclass decodes the body.
+ * target member, sequence number, issue time), the body bytes holding everything else but the attachments, the
+ * attachments (chunk envelopes, each null or bytes, kept apart from the body so that a chunk is never copied into or
+ * out of it), and the HMAC over all of them ({@link MessageAuth}). The receiver checks the MAC before its subclass
+ * decodes the body.
  */
 abstract class SignedMessage implements IdentifiedDataSerializable {
+    static final byte[][] NO_ATTACHMENTS = new byte[0][];
+    /** The most attachments a message may carry: one per task of a batch. */
+    static final int MAX_ATTACHMENTS = TaskBatch.MAX_TASKS;
     String job;
     UUID sender, target;
     long seq, issuedAt;
     byte[] body, mac;
+    byte[][] attachments = NO_ATTACHMENTS;
 
     /** Signs {@code body} as a message of {@code kind} ({@link MessageAuth#BATCH}, ...) under the header, issued now. */
     final void sign(MessageAuth auth, byte kind, String job, UUID sender, UUID target, long seq, byte[] body) {
+        sign(auth, kind, job, sender, target, seq, body, NO_ATTACHMENTS);
+    }
+
+    /** Signs {@code body} and {@code attachments} as a message of {@code kind} under the header, issued now. */
+    final void sign(MessageAuth auth, byte kind, String job, UUID sender, UUID target, long seq, byte[] body, byte[][] attachments) {
         this.job = job;
         this.sender = sender;
         this.target = target;
         this.seq = seq;
         this.issuedAt = System.currentTimeMillis();
         this.body = body;
-        this.mac = auth.mac(kind, job, sender, target, seq, issuedAt, body);
+        this.attachments = attachments;
+        this.mac = auth.mac(kind, job, sender, target, seq, issuedAt, body, attachments);
     }
 
     /**
@@ -34,7 +46,7 @@ abstract class SignedMessage implements IdentifiedDataSerializable {
      * sequence number ({@link UnauthenticatedMessageException}).
      */
     final void verify(MessageAuth auth, byte kind, UUID self, UUID expectedSender) {
-        auth.verify(kind, job, sender, target, seq, issuedAt, body, mac, self, expectedSender);
+        auth.verify(kind, job, sender, target, seq, issuedAt, body, attachments, mac, self, expectedSender);
     }
 
     @Override public final int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
@@ -47,6 +59,8 @@ abstract class SignedMessage implements IdentifiedDataSerializable {
         out.writeLong(seq);
         out.writeLong(issuedAt);
         out.writeByteArray(body);
+        out.writeInt(attachments.length);
+        for (byte[] a : attachments) out.writeByteArray(a);
         out.writeByteArray(mac);
     }
 
@@ -58,6 +72,10 @@ abstract class SignedMessage implements IdentifiedDataSerializable {
         seq = in.readLong();
         issuedAt = in.readLong();
         body = in.readByteArray();
+        int n = in.readInt();
+        if (n < 0 || n > MAX_ATTACHMENTS) throw new io.chunkwise.WireFormatException("a message with " + n + " attachments");
+        attachments = new byte[n][];
+        for (int i = 0; i < n; i++) attachments[i] = in.readByteArray();
         mac = in.readByteArray();
     }
 

@@ -17,9 +17,10 @@ import java.util.concurrent.Callable;
  * Tasks for one member, sent in one executor call: each task as {@link io.chunkwise.graph.TaskCodec} bytes with its
  * position in the driver's graph and what to do with its output ({@link #KEEP} it on the member when only tasks there
  * read it, else {@link #STORE} it in the job map for the tasks that read it; {@link #RETURN} it in the report for the
- * driver's sink; or {@link #PERSIST} it in the persisted map under the keys the entry names), and the chunks of tasks the driver ran, to store the same way before the tasks run (a scatter rides
- * on the batch instead of costing a call per chunk), plus the chunks of the job map that no task needs
- * any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
+ * driver's sink; or {@link #PERSIST} it in the persisted map under the keys the entry names), and the chunks of
+ * tasks the driver ran, to store the same way before the tasks run (a scatter rides on the batch instead of costing a
+ * call per chunk; the chunks are the message's attachments, never copied into its body), plus the chunks of the job
+ * map that no task needs any more (deleted on the member, where they are local). Runs on the member's {@link MemberRuntime}.
  *
  * <p>On the wire: a {@link SignedMessage} whose job id is the job map's name; the member decodes the body only after
  * checking the MAC ({@link #open}).
@@ -59,7 +60,7 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
     /** Encodes the body and signs it with the header; returns this. */
     TaskBatch seal(MessageAuth auth, String job, UUID sender, UUID target, long seq) {
         long size = 64 + 4L * placement.length + 12L * positions.length;
-        for (int i = 0; i < positions.length; i++) size += tasks[i].length + (values[i] == null ? 0 : values[i].length);
+        for (byte[] t : tasks) size += t.length;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
         try (DataOutputStream out = MessageAuth.writer(bytes)) {
             MessageAuth.writeString(out, backendKind);
@@ -70,14 +71,13 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
                 out.writeInt(positions[i]);
                 out.writeByte(flags[i]);
                 MessageAuth.writeBytes(out, tasks[i]);
-                MessageAuth.writeBytes(out, values[i]);
                 if ((flags[i] & PERSIST) != 0) writeIds(out, persistAs[i]);
             }
             writeIds(out, deletes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        sign(auth, MessageAuth.BATCH, job, sender, target, seq, bytes.toByteArray());
+        sign(auth, MessageAuth.BATCH, job, sender, target, seq, bytes.toByteArray(), values);
         return this;
     }
 
@@ -89,16 +89,16 @@ final class TaskBatch extends SignedMessage implements Callable<BatchReport>, Ha
             placement = new int[MessageAuth.readCount(in, 2 * Placement.MAX_PARTITIONS + 1)];
             for (int i = 0; i < placement.length; i++) placement[i] = in.readInt();
             int n = MessageAuth.readCount(in, MAX_TASKS);
+            if (attachments.length != n) throw new WireFormatException("a task batch of " + n + " tasks with " + attachments.length + " chunk entries");
             positions = new int[n];
             flags = new byte[n];
             tasks = new byte[n][];
-            values = new byte[n][];
+            values = attachments;
             persistAs = new ChunkId[n][];
             for (int i = 0; i < n; i++) {
                 positions[i] = in.readInt();
                 flags[i] = in.readByte();
                 tasks[i] = MessageAuth.readBytes(in);
-                values[i] = MessageAuth.readBytes(in);
                 if ((flags[i] & PERSIST) != 0) persistAs[i] = readIds(in);
                 if (tasks[i] == null) throw new WireFormatException("task batch entry " + i + " is empty");
             }

@@ -102,6 +102,12 @@ class MessageAuthTest {
         TaskBatch renumbered = batch(cluster.driverAuth(), job, target.getUuid(), 3);
         renumbered.seq = 4;   // a header field changed after signing
         assertRefused(renumbered, target, "wrong MAC");
+        TaskBatch swapped = batch(cluster.driverAuth(), job, target.getUuid(), 5);
+        swapped.attachments = new byte[][]{{8, 7, 6, 5, 4, 3, 2, 1}};   // another chunk under the same signature
+        assertRefused(swapped, target, "wrong MAC");
+        TaskBatch dropped = batch(cluster.driverAuth(), job, target.getUuid(), 6);
+        dropped.attachments = new byte[][]{null};
+        assertRefused(dropped, target, "wrong MAC");
         done(job);
     }
 
@@ -142,7 +148,7 @@ class MessageAuthTest {
         String job = newJob();
         TaskBatch b = batch(cluster.driverAuth(), job, target.getUuid(), 1);
         b.issuedAt -= MessageAuth.MAX_SKEW_MS + 60_000;
-        b.mac = cluster.driverAuth().mac(MessageAuth.BATCH, b.job, b.sender, b.target, b.seq, b.issuedAt, b.body);
+        b.mac = cluster.driverAuth().mac(MessageAuth.BATCH, b.job, b.sender, b.target, b.seq, b.issuedAt, b.body, b.attachments);
         assertRefused(b, target, "5 minutes");
         done(job);
     }
@@ -156,16 +162,27 @@ class MessageAuthTest {
         assertThrows(UnauthenticatedMessageException.class, () -> forged.open(driverAuth, job, self, member));
         BatchReport fromOther = new BatchReport(0).seal(driverAuth, job, other.getUuid(), self, 2);
         assertThrows(UnauthenticatedMessageException.class, () -> fromOther.open(driverAuth, job, self, member));
-        BatchReport good = new BatchReport(0).seal(driverAuth, job, member, self, 3);
+        BatchReport changed = withOutput(new byte[]{1, 2, 3}).seal(driverAuth, job, member, self, 3);
+        changed.attachments[0] = new byte[]{1, 2, 4};   // an output changed after signing
+        assertThrows(UnauthenticatedMessageException.class, () -> changed.open(driverAuth, job, self, member));
+        BatchReport good = withOutput(new byte[]{1, 2, 3}).seal(driverAuth, job, member, self, 4);
         good.open(driverAuth, job, self, member);
+        assertArrayEquals(new byte[]{1, 2, 3}, good.outputs[0]);
         assertThrows(UnauthenticatedMessageException.class, () -> good.open(driverAuth, job, self, member), "a replayed report");
         driverAuth.forget(job);
+    }
+
+    private static BatchReport withOutput(byte[] output) {
+        BatchReport r = new BatchReport(1);
+        r.outputs[0] = output;
+        return r;
     }
 
     /** Checks a batch that holder {@code s} of {@code a}'s key signed for {@code t}, as {@code t} receives it. */
     private static void accept(MessageAuth a, String job, UUID s, UUID t, long seq, long issuedAt) {
         byte[] body = {42};
-        a.verify(MessageAuth.BATCH, job, s, t, seq, issuedAt, body, a.mac(MessageAuth.BATCH, job, s, t, seq, issuedAt, body), t, null);
+        byte[][] none = SignedMessage.NO_ATTACHMENTS;
+        a.verify(MessageAuth.BATCH, job, s, t, seq, issuedAt, body, none, a.mac(MessageAuth.BATCH, job, s, t, seq, issuedAt, body, none), t, null);
     }
 
     /**
