@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Each timed job follows an untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}:
  * the two systems alternate, and a cluster job's background work lands in the local job after it). Options:
  * {@code -Dchunkwise.bench.members} (2), {@code .memberThreads} (2), {@code .clusterOnly=true} (no local jobs: for a
- * profiler).
+ * profiler), {@code .jobs} (tiny,fused_sum; also matmul: the suite's, n = {@code .matmulN}, 4096).
  */
 class JobPhasesBench {
     /** Whether each timed job follows an untimed one of the same system (-Dchunkwise.bench.hot, as the suite times). */
@@ -34,6 +34,7 @@ class JobPhasesBench {
         assumeTrue(Boolean.getBoolean("chunkwise.bench"), "a benchmark: run with -Dchunkwise.bench=true");
         long n = Long.getLong("chunkwise.bench.n", 100_000_000L);
         int reps = Integer.getInteger("chunkwise.bench.reps", 30);
+        int matmulN = Integer.getInteger("chunkwise.bench.matmulN", 4096);
         int members = Integer.getInteger("chunkwise.bench.members", 2), memberThreads = Integer.getInteger("chunkwise.bench.memberThreads", 2);
         try (EmbeddedCluster embedded = EmbeddedCluster.start("chunkwise-phases-" + java.util.UUID.randomUUID(), members, memberThreads);
              Chunkwise local = Chunkwise.builder().threads(2).build();
@@ -41,14 +42,14 @@ class JobPhasesBench {
             ClusterScheduler scheduler = (ClusterScheduler) cluster.scheduler();
             ChunkedArray lx = local.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
             ChunkedArray cx = cluster.random(7).normal(DType.FLOAT64, 0.0, 1.0, new long[]{n}, new int[]{(int) (n / 10)}).persist();
-            for (String job : List.of("tiny", "fused_sum")) {
+            for (String job : System.getProperty("chunkwise.bench.jobs", "tiny,fused_sum").split(",")) {
                 List<double[]> phases = new ArrayList<>();
                 double[] localMs = new double[reps], clusterMs = new double[reps];
                 long[] localCpu = {0}, clusterCpu = {0};
                 Map<String, Long> localThreads = new java.util.TreeMap<>(), clusterThreads = new java.util.TreeMap<>();
                 Map<String, Long> localAlloc = new java.util.TreeMap<>(), clusterAlloc = new java.util.TreeMap<>();
                 long[] localGc = {0}, clusterGc = {0};
-                ChunkedArray localExpr = expression(job, local, lx), clusterExpr = expression(job, cluster, cx);
+                ChunkedArray localExpr = expression(job, local, lx, matmulN), clusterExpr = expression(job, cluster, cx, matmulN);
                 for (int r = -5; r < reps; r++) {
                     for (Chunkwise cw : new Chunkwise[]{local, cluster}) {
                         if (cw == local && Boolean.getBoolean("chunkwise.bench.clusterOnly")) continue;
@@ -110,8 +111,18 @@ class JobPhasesBench {
         }
     }
 
-    private static ChunkedArray expression(String job, Chunkwise cw, ChunkedArray x) {
-        return job.equals("tiny") ? cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum() : x.mul(x).add(10).sum();
+    private static ChunkedArray expression(String job, Chunkwise cw, ChunkedArray x, int matmulN) {
+        return switch (job) {
+            case "tiny" -> cw.ones(DType.FLOAT64, new long[]{100}, new int[]{10}).sum();
+            case "fused_sum" -> x.mul(x).add(10).sum();
+            case "matmul" -> {   // the suite's: n x n float64 in chunks of n / 2, both persisted
+                long[] shape = {matmulN, matmulN};
+                int[] chunks = {matmulN / 2, matmulN / 2};
+                yield cw.random(1).normal(DType.FLOAT64, 0.0, 1.0, shape, chunks).persist()
+                        .matmul(cw.random(2).normal(DType.FLOAT64, 0.0, 1.0, shape, chunks).persist());
+            }
+            default -> throw new IllegalArgumentException("no job " + job + " (tiny, fused_sum, matmul)");
+        };
     }
 
     /** CPU time of the live threads so far, in ns, summed by name (digits dropped: a pool's threads together). */
