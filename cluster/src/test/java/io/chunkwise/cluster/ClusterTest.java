@@ -137,6 +137,33 @@ class ClusterTest {
         }
     }
 
+    /**
+     * Output chunks of a megabyte or more come back decoded straight into their place in the result (the ragged edge
+     * chunks here are smaller and take the sink's copy): bit for bit what the local scheduler writes, for a row-major
+     * result and a transposed one.
+     */
+    @Test
+    void largeOutputChunksLandInTheResultBitForBit() {
+        try (Chunkwise local = Chunkwise.builder().threads(2).build(); Chunkwise cw = open()) {
+            List<double[]> results = new java.util.ArrayList<>();
+            for (Chunkwise c : List.of(local, cw)) {
+                ChunkedArray x = c.random(9).normal(0.0, 1.0, new long[]{700, 650}, new int[]{400, 370});
+                assertTrue(400L * 370 * 8 >= ClusterScheduler.TARGET_BYTES && 300L * 280 * 8 < ClusterScheduler.TARGET_BYTES);
+                results.add(x.mul(x).add(1).compute().toDoubleArray());
+                results.add(x.mul(3).transpose().compute().toDoubleArray());
+                results.add(x.transpose().matmul(x).compute().toDoubleArray());
+            }
+            for (int k = 0; k < 3; k++) {
+                double[] want = results.get(k), got = results.get(3 + k);
+                for (int i = 0; i < want.length; i++) {
+                    if (Double.doubleToRawLongBits(want[i]) != Double.doubleToRawLongBits(got[i])) {
+                        throw new AssertionError("result " + k + ", position " + i + ": local " + want[i] + ", cluster " + got[i]);
+                    }
+                }
+            }
+        }
+    }
+
     /** Each output tile reads a row panel of a and a column panel of b: a member fetches each of their chunks once per job. */
     @Test
     void aMatmulFetchesEachPanelChunkFromOtherMembersAtMostOncePerMember() {
