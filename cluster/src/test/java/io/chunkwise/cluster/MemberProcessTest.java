@@ -110,7 +110,7 @@ class MemberProcessTest {
 
     @Test
     @Order(2)
-    void matmulAndReductionsEqualALocalContextsBitForBit() {
+    void matmulAndReductionsEqualALocalContextsBitForBit() throws InterruptedException {
         allMembers();
         Random random = new Random(15);
         double[] b = new double[200 * 250];
@@ -134,6 +134,14 @@ class MemberProcessTest {
                 throw new AssertionError("position " + i + ": local " + want[i] + ", cluster " + got[i]);
             }
         }
+        // each job's end reaches the member processes (in the background): they keep no chunk of the jobs after it
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<MemberInfo> held = allMembers();
+        while (held.stream().anyMatch(m -> m.chunks() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            held = allMembers();
+        }
+        assertEquals(0, held.stream().mapToLong(MemberInfo::chunks).sum(), "chunks left on the members: " + held);
     }
 
     @Test
