@@ -67,10 +67,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
     /**
-     * Tasks in flight to a member per thread of its: many small tasks, so that round trips amortise; but a task with
-     * an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, and one of 16 times that as all of
-     * it, so that at most 2 heavy tasks, or 1 very heavy one (a GEMM tile), per thread wait on a member while another
-     * member could take them (late binding, see {@code balance}).
+     * Tasks in flight to a member per thread of its, and one thread's worth more: many small tasks, so that round trips
+     * amortise; but a task with an output of {@value #HEAVY_TASK_BYTES} bytes or more counts as half of it, and one of
+     * 16 times that as all of it, so that at most 2 heavy tasks, or 1 very heavy one (a GEMM tile), per thread wait on
+     * a member while another member could take them (late binding, see {@code balance}). The one more lets a member
+     * start its next very heavy task the moment one ends, not a report's round trip later (a member of one thread
+     * idled 50-130 ms between two GEMM tiles of 0.8 s).
      */
     static final int WINDOW_PER_THREAD = 64;
     static final long HEAVY_TASK_BYTES = 1L << 20;
@@ -333,7 +335,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final Map<UUID, Integer> memberIndex = new HashMap<>();
         final boolean[] alive;
         final int driverMember;
-        final int[] window, inFlight;
+        final int[] memberThreads, window, inFlight;
         /** Per member: whether it was sent a batch of this job. */
         final boolean[] sentTo;
         final long[] live;
@@ -387,13 +389,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             // the job's tasks run on the members that offer its backend kind; the others only hold partitions
             alive = new boolean[members.length];
             window = new int[members.length];
+            memberThreads = new int[members.length];
             java.util.Set<String> offered = new java.util.TreeSet<>();
             for (int m = 0; m < members.length; m++) {
                 MemberAttributes a = MemberAttributes.of(members[m]);
                 alive[m] = a.offers(kind);
                 if (alive[m]) membersAlive++;
                 a.backends().forEach(b -> offered.add(b.name()));
-                window[m] = WINDOW_PER_THREAD * a.threads();
+                memberThreads[m] = a.threads();
+                window[m] = WINDOW_PER_THREAD * (a.threads() + 1);
             }
             if (membersAlive == 0) {
                 throw new BackendUnavailableException("no member of the cluster offers a " + kind + " backend (they offer "
@@ -668,35 +672,43 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             // thread that would still send the other members' batches
             for (int i = 0; i < members.length; i++) {
                 int m = driverMember < 0 ? i : (driverMember + 1 + i) % members.length;
-                if (!alive[m]) continue;
-                int room = window[m] - inFlight[m];
-                List<Integer> scattered = scatters.get(m);
-                if (room <= 0 || running.get(m).size() >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) continue;
-                List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
-                long bytes = 0;   // chunk bytes the batch and its report carry
-                int carried = 0;
-                while (carried < Math.min(room, scattered.size())) {
-                    long b = scatterBytes[scattered.get(carried)].length;
-                    if (carried > 0 && bytes + b > BATCH_BYTES) break;
-                    bytes += b;
-                    carried++;
+                while (alive[m] && error == null && sendBatch(m)) {
+                    // another batch while the member takes one: a batch cut at BATCH_BYTES leaves ready tasks behind
                 }
-                batch.addAll(scattered.subList(0, carried));
-                scattered.subList(0, carried).clear();
-                room -= carried;
-                while (!ready.get(m).isEmpty() && error == null) {
-                    int t = ready.get(m).peek();
-                    if (weight(t) > room) break;
-                    long b = output[t] && !delivered[t] ? need[t] : 0;
-                    if (!batch.isEmpty() && bytes + b > BATCH_BYTES) break;
-                    if (!reserve(m, t)) break;
-                    bytes += b;
-                    ready.get(m).poll();
-                    batch.add(t);
-                    room -= weight(t);
-                }
-                if (!batch.isEmpty()) send(m, batch);
             }
+        }
+
+        /** Sends member m a batch of its ready tasks and scattered chunks, as many as its window takes; false if none. */
+        private boolean sendBatch(int m) {
+            int room = window[m] - inFlight[m];
+            List<Integer> scattered = scatters.get(m);
+            if (room <= 0 || running.get(m).size() >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) return false;
+            List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
+            long bytes = 0;   // chunk bytes the batch and its report carry
+            int carried = 0;
+            while (carried < Math.min(room, scattered.size())) {
+                long b = scatterBytes[scattered.get(carried)].length;
+                if (carried > 0 && bytes + b > BATCH_BYTES) break;
+                bytes += b;
+                carried++;
+            }
+            batch.addAll(scattered.subList(0, carried));
+            scattered.subList(0, carried).clear();
+            room -= carried;
+            while (!ready.get(m).isEmpty() && error == null) {
+                int t = ready.get(m).peek();
+                if (weight(t) > room) break;
+                long b = output[t] && !delivered[t] ? need[t] : 0;
+                if (!batch.isEmpty() && bytes + b > BATCH_BYTES) break;
+                if (!reserve(m, t)) break;
+                bytes += b;
+                ready.get(m).poll();
+                batch.add(t);
+                room -= weight(t);
+            }
+            if (batch.isEmpty()) return false;
+            send(m, batch);
+            return true;
         }
 
         /** What task t counts for in its member's window (see {@link #WINDOW_PER_THREAD}). */
@@ -755,14 +767,14 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             List<Sent> r = running.get(o);
             if (r.isEmpty()) return taskNanos[o];
             Sent oldest = r.get(0);
-            return Math.max(taskNanos[o], (double) (now - oldest.at) * (window[o] / WINDOW_PER_THREAD) / oldest.tasks);
+            return Math.max(taskNanos[o], (double) (now - oldest.at) * memberThreads[o] / oldest.tasks);
         }
 
         /**
          * Whether member m has more tasks queued than it can take as heavy ones: the heavy readers of chunks it makes
          * now may be taken by other members, so those chunks go into the job map (on m, their home), not m's own store.
          */
-        private boolean backlogged(int m) { return ready.get(m).size() > window[m] / (WINDOW_PER_THREAD / 2); }
+        private boolean backlogged(int m) { return ready.get(m).size() > 2 * memberThreads[m]; }
 
         private boolean heavyReaders(int t) {
             for (int i = dependentStart[t], end = dependentStart[t + 1]; i < end; i++) if (weight(dependents[i]) > 1) return true;
