@@ -12,11 +12,10 @@ import java.util.UUID;
 /**
  * What a member reports for a {@link TaskBatch}, per task in the batch's order: the bytes its output holds in the
  * member's memory (0 where it failed), its output envelope where the batch asked for it (an attachment: the bytes
- * the member encoded are the bytes sent), its run time, and for a
- * failed task the class and message of the exception (an exception never travels as an object). Also the chunk
- * bytes the batch read from other members. On the wire like a batch: an authenticated header (sender: the member;
- * target: the driver; the batch's sequence number), the body bytes and their HMAC, checked by the driver before it
- * decodes the body ({@link #open}).
+ * the member encoded are the bytes sent), its run time, and for a failed task the class and message of the exception
+ * (an exception never travels as an object). Also the chunk bytes the batch read from other members. On the wire
+ * like a batch: an authenticated header (sender: the member; target: the driver; the batch's sequence number), the
+ * body bytes, the outputs and their HMAC, checked by the driver before it decodes the body ({@link #open}).
  */
 final class BatchReport extends SignedMessage {
 

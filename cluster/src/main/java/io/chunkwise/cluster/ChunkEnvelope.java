@@ -2,9 +2,9 @@ package io.chunkwise.cluster;
 
 import io.chunkwise.DType;
 import io.chunkwise.WireFormatException;
+import io.chunkwise.scheduler.Scheduler;
 import io.chunkwise.spi.Block;
 import io.chunkwise.spi.HostBlock;
-import io.chunkwise.scheduler.Scheduler;
 import io.chunkwise.spi.Partial;
 
 import java.nio.ByteBuffer;

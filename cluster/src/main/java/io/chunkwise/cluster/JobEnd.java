@@ -26,8 +26,7 @@ final class JobEnd extends SignedMessage implements Callable<Boolean>, Hazelcast
 
     /** Checks the MAC, target, age and sequence number ({@link UnauthenticatedMessageException}). */
     void open(MessageAuth auth, UUID self) {
-        verify(auth, MessageAuth.END, self, null);
-        if (body.length != 0) throw new io.chunkwise.WireFormatException("malformed job end");
+        verifyEmpty(auth, MessageAuth.END, self, "job end");
     }
 
     @Override public void setHazelcastInstance(HazelcastInstance instance) { this.instance = instance; }

@@ -49,6 +49,12 @@ abstract class SignedMessage implements IdentifiedDataSerializable {
         auth.verify(kind, job, sender, target, seq, issuedAt, body, attachments, mac, self, expectedSender);
     }
 
+    /** {@link #verify}, from any holder of the key, for a message that carries nothing but its header ({@code what}). */
+    final void verifyEmpty(MessageAuth auth, byte kind, UUID self, String what) {
+        verify(auth, kind, self, null);
+        if (body.length != 0 || attachments.length != 0) throw new io.chunkwise.WireFormatException("malformed " + what);
+    }
+
     @Override public final int getFactoryId() { return ClusterSerialization.FACTORY_ID; }
 
     @Override

@@ -25,8 +25,7 @@ final class StatusRequest extends SignedMessage implements Callable<StatusReport
 
     /** Checks the MAC, target, age and sequence number ({@link UnauthenticatedMessageException}). */
     void open(MessageAuth auth, UUID self) {
-        verify(auth, MessageAuth.STATUS, self, null);
-        if (body.length != 0) throw new io.chunkwise.WireFormatException("malformed status request");
+        verifyEmpty(auth, MessageAuth.STATUS, self, "status request");
     }
 
     @Override public void setHazelcastInstance(HazelcastInstance instance) { this.instance = instance; }
