@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * letting runs wait for each other for ever:
  * <ul>
  *   <li>while the run has tasks running, it waits for them (their commits free its chunks);</li>
- *   <li>with none running, a task whose output plus the chunks its own run holds exceed the budget can never fit:
+ *   <li>with none running, another ready task that fits runs first (the first in the graph's order: a consumer of
+ *       the chunks the run holds frees them);</li>
+ *   <li>if none fits, a task whose output plus the chunks its own run holds exceed the budget can never fit:
  *       the run fails with {@link MemoryBudgetExceededException};</li>
  *   <li>otherwise the memory is held by other runs: the run waits until another run releases memory or ends;</li>
  *   <li>when every run under way waits so, none can go on: the most recently started run that holds memory fails
@@ -290,6 +292,31 @@ public final class LocalScheduler implements Scheduler {
         int size() { return size; }
 
         int peek() { return heap[0]; }
+
+        /** The element at {@code i} of the heap's array (any order). */
+        int at(int i) { return heap[i]; }
+
+        /** Removes {@code x}, which the heap holds. */
+        void remove(int x) {
+            int i = 0;
+            while (heap[i] != x) i++;
+            int last = heap[--size];
+            if (i == size) return;
+            int[] h = heap;
+            while (i > 0 && h[(i - 1) >>> 1] > last) {   // up, while its parent is larger
+                h[i] = h[(i - 1) >>> 1];
+                i = (i - 1) >>> 1;
+            }
+            int half = size >>> 1;
+            while (i < half) {   // down, while a child is smaller
+                int c = 2 * i + 1;
+                if (c + 1 < size && h[c + 1] < h[c]) c++;
+                if (last <= h[c]) break;
+                h[i] = h[c];
+                i = c;
+            }
+            h[i] = last;
+        }
 
         void add(int x) {
             if (size == heap.length) heap = Arrays.copyOf(heap, size * 2);
@@ -558,6 +585,15 @@ public final class LocalScheduler implements Scheduler {
                     long n = need[head];
                     boolean fits = n == 0 || reserve(n);
                     if (!fits && running == 0) {
+                        // another ready task that fits goes first: a consumer of the chunks this run holds frees them
+                        // (the head is the first in the graph's order, not the only one that can run now)
+                        int other = takeFitting();
+                        if (other >= 0) {
+                            running++;
+                            live += need[other];
+                            if (!ready.isEmpty() && waiting > 0) notify();
+                            return other;
+                        }
                         if (live + n > budgetBytes) {
                             error = budgetError(graph.task(head), n);
                             notifyAll();
@@ -594,6 +630,18 @@ public final class LocalScheduler implements Scheduler {
                     waiting--;
                 }
             }
+        }
+
+        /** The first ready task in the graph's order whose bytes fit the budget now, taken out and reserved; else -1. */
+        private int takeFitting() {
+            int best = -1;
+            for (int i = 0; i < ready.size(); i++) {
+                int t = ready.at(i);
+                if ((best < 0 || t < best) && need[t] <= budgetBytes - used.get()) best = t;
+            }
+            if (best < 0 || (need[best] != 0 && !reserve(need[best]))) return -1;
+            ready.remove(best);
+            return best;
         }
 
         /** Takes up a cancellation, or an interrupt of this worker's thread, as the run's error. Under the run's lock. */

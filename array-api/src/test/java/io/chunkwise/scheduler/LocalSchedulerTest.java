@@ -44,6 +44,10 @@ class LocalSchedulerTest {
                 int x = r.nextInt(1000);
                 heap.add(x);
                 expected.add(x);
+            } else if (r.nextInt(3) == 0) {   // a task taken out of turn (it fits the budget where the head does not)
+                int x = heap.at(r.nextInt(heap.size()));
+                heap.remove(x);
+                assertTrue(expected.remove(x), "removed " + x + " at step " + step);
             } else {
                 assertEquals(expected.peek(), heap.peek(), "peek at step " + step);
                 assertEquals(expected.poll(), heap.poll(), "poll at step " + step);
