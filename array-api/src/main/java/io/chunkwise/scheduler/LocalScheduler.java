@@ -302,26 +302,24 @@ public final class LocalScheduler implements Scheduler {
             while (heap[i] != x) i++;
             int last = heap[--size];
             if (i == size) return;
-            int[] h = heap;
-            while (i > 0 && h[(i - 1) >>> 1] > last) {   // up, while its parent is larger
-                h[i] = h[(i - 1) >>> 1];
-                i = (i - 1) >>> 1;
-            }
-            int half = size >>> 1;
-            while (i < half) {   // down, while a child is smaller
-                int c = 2 * i + 1;
-                if (c + 1 < size && h[c + 1] < h[c]) c++;
-                if (last <= h[c]) break;
-                h[i] = h[c];
-                i = c;
-            }
-            h[i] = last;
+            if (i > 0 && heap[(i - 1) >>> 1] > last) up(i, last);
+            else down(i, last);
         }
 
         void add(int x) {
             if (size == heap.length) heap = Arrays.copyOf(heap, size * 2);
+            up(size++, x);
+        }
+
+        int poll() {
+            int top = heap[0];
+            down(0, heap[--size]);
+            return top;
+        }
+
+        /** Puts {@code x} at hole {@code i} or above it, moving larger parents down. */
+        private void up(int i, int x) {
             int[] h = heap;
-            int i = size++;
             while (i > 0) {
                 int parent = (i - 1) >>> 1;
                 if (h[parent] <= x) break;
@@ -331,11 +329,10 @@ public final class LocalScheduler implements Scheduler {
             h[i] = x;
         }
 
-        int poll() {
+        /** Puts {@code x} at hole {@code i} or below it, moving smaller children up. */
+        private void down(int i, int x) {
             int[] h = heap;
-            int top = h[0];
-            int x = h[--size];
-            int i = 0, half = size >>> 1;
+            int half = size >>> 1;
             while (i < half) {
                 int c = 2 * i + 1;
                 if (c + 1 < size && h[c + 1] < h[c]) c++;
@@ -344,7 +341,6 @@ public final class LocalScheduler implements Scheduler {
                 i = c;
             }
             h[i] = x;
-            return top;
         }
     }
 
