@@ -29,11 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link StatusRequest}, {@link StatusReport}, {@link JobEnd}) with HMAC-SHA256 under a key derived once from the
  * cluster's shared secret: {@code HMAC(secret, "chunkwise/task/v1")}.
  * The MAC covers the kind of message, job id, sender, target member, sequence number, issue time, body bytes and
- * attachments (each framed by its length), and is checked before the body is decoded. A message is refused ({@link UnauthenticatedMessageException}, logged at WARN
- * without its body) if unsigned or forged, meant for another member, issued more than {@link #MAX_SKEW_MS} from this
- * clock, or replayed: a sequence number seen already for its (job, sender), or {@value #WINDOW} or more below the
- * highest seen (a window, because two batches in flight to one member may be checked in either order). One instance
- * per receiver (the driver, each member); the secret itself is not kept.
+ * attachments (each framed by its length), and is checked before the body is decoded. A message is refused
+ * ({@link UnauthenticatedMessageException}, logged at WARN without its body) if unsigned or forged, meant for another
+ * member, issued more than {@link #MAX_SKEW_MS} from this clock, or replayed: a sequence number seen already for its
+ * (job, sender), or {@value #WINDOW} or more below the highest seen (a window, because two batches in flight to one
+ * member may be checked in either order), or of a job that is over. One instance per receiver (the driver, each
+ * member); the secret itself is not kept.
  */
 final class MessageAuth {
     static final byte BATCH = 1, REPORT = 2, STATUS = 3, STATUS_REPORT = 4, END = 5;
