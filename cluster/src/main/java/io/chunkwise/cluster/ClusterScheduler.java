@@ -335,7 +335,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         final Map<UUID, Integer> memberIndex = new HashMap<>();
         final boolean[] alive;
         final int driverMember;
-        final int[] memberThreads, window, inFlight;
+        final int[] memberThreads, inFlight;
         /** Per member: whether it was sent a batch of this job. */
         final boolean[] sentTo;
         final long[] live;
@@ -388,7 +388,6 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             driverMember = memberIndex.getOrDefault(self, DRIVER);
             // the job's tasks run on the members that offer its backend kind; the others only hold partitions
             alive = new boolean[members.length];
-            window = new int[members.length];
             memberThreads = new int[members.length];
             java.util.Set<String> offered = new java.util.TreeSet<>();
             for (int m = 0; m < members.length; m++) {
@@ -397,7 +396,6 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (alive[m]) membersAlive++;
                 a.backends().forEach(b -> offered.add(b.name()));
                 memberThreads[m] = a.threads();
-                window[m] = WINDOW_PER_THREAD * (a.threads() + 1);
             }
             if (membersAlive == 0) {
                 throw new BackendUnavailableException("no member of the cluster offers a " + kind + " backend (they offer "
@@ -680,7 +678,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
 
         /** Sends member m a batch of its ready tasks and scattered chunks, as many as its window takes; false if none. */
         private boolean sendBatch(int m) {
-            int room = window[m] - inFlight[m];
+            int room = window(m) - inFlight[m];
             List<Integer> scattered = scatters.get(m);
             if (room <= 0 || running.get(m).size() >= BATCHES_IN_FLIGHT || (ready.get(m).isEmpty() && scattered.isEmpty())) return false;
             List<Integer> batch = new ArrayList<>(Math.min(room, ready.get(m).size() + scattered.size()));
@@ -711,6 +709,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             return true;
         }
 
+        /** The window weight member m may have in flight (see {@link #WINDOW_PER_THREAD}). */
+        private int window(int m) { return WINDOW_PER_THREAD * (memberThreads[m] + 1); }
+
         /** What task t counts for in its member's window (see {@link #WINDOW_PER_THREAD}). */
         private int weight(int t) {
             return need[t] >= 16 * HEAVY_TASK_BYTES ? WINDOW_PER_THREAD : need[t] >= HEAVY_TASK_BYTES ? WINDOW_PER_THREAD / 2 : 1;
@@ -733,7 +734,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 for (int o = 0; o < members.length; o++) {
                     // a member much slower than o (its tasks took longer, lately) would only delay o's tasks
                     if (o == m || !alive[o] || ready.get(o).isEmpty() || taskNanos[m] > 2 * pace(o, now)) continue;
-                    long more = queuedWeight(o) - Math.max(0, window[o] - inFlight[o]);   // what o's window cannot take now
+                    long more = queuedWeight(o) - Math.max(0, window(o) - inFlight[o]);   // what o's window cannot take now
                     if (more > excess) {
                         v = o;
                         excess = more;
@@ -742,7 +743,7 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
                 if (v < 0) continue;
                 PriorityQueue<Integer> from = ready.get(v);
                 List<Integer> stay = new ArrayList<>();
-                long room = window[m] - inFlight[m];
+                long room = window(m) - inFlight[m];
                 for (long take = excess; take > 0 && room > 0 && !from.isEmpty() && stay.size() < 64; ) {
                     int t = from.poll();
                     if (movable(t) && weight(t) <= room) {
