@@ -1,6 +1,7 @@
 package io.chunkwise.cluster;
 
 import io.chunkwise.DType;
+import io.chunkwise.Shapes;
 import io.chunkwise.WireFormatException;
 import io.chunkwise.scheduler.Scheduler;
 import io.chunkwise.spi.Block;
@@ -88,9 +89,11 @@ public final class ChunkEnvelope {
     /** The block (a {@link HostBlock}, or a {@link Partial} of them) in {@code bytes}. */
     public static Block decode(byte[] bytes) {
         Layout l = layout(bytes);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         HostBlock[] out = new HostBlock[l.dtypes.length];
-        for (int p = 0; p < out.length; p++) out[p] = payload(b.position(l.at[p]), l.dtypes[p], l.shape, l.size);
+        for (int p = 0; p < out.length; p++) {
+            out[p] = HostBlock.allocate(l.dtypes[p], l.shape);
+            copyPart(bytes, l, p, out[p].data(), 0, Shapes.strides(l.shape));
+        }
         return l.kind == 0 ? out[0] : new Partial(out);
     }
 
@@ -106,24 +109,34 @@ public final class ChunkEnvelope {
             throw new WireFormatException("chunk envelope of " + l.dtypes[0] + " " + java.util.Arrays.toString(l.shape) + " where "
                     + array.dtype() + " " + java.util.Arrays.toString(target.shape()) + " was expected");
         }
+        copyPart(bytes, l, 0, array.data(), target.offset(), target.strides());
+    }
+
+    /** Copies part {@code p}'s payload to position q of the chunk at {@code dst[offset + q . strides]}. */
+    private static void copyPart(byte[] bytes, Layout l, int p, Object dst, int offset, int[] strides) {
         if (l.size == 0) return;
-        int nd = l.shape.length, inner = nd == 0 ? 1 : l.shape[nd - 1], innerStride = nd == 0 ? 1 : target.strides()[nd - 1];
-        ByteBuffer payload = ByteBuffer.wrap(bytes, l.at[0], l.size * l.dtypes[0].byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
-        java.nio.Buffer src = switch (l.dtypes[0]) {
+        DType t = l.dtypes[p];
+        ByteBuffer payload = ByteBuffer.wrap(bytes, l.at[p], l.size * t.byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        java.nio.Buffer src = switch (t) {
             case FLOAT64 -> payload.asDoubleBuffer();
             case FLOAT32 -> payload.asFloatBuffer();
             case INT64 -> payload.asLongBuffer();
             case INT32 -> payload.asIntBuffer();
             case BOOL -> payload;
         };
-        int[] index = new int[Math.max(0, nd - 1)];   // the row's position on the outer axes, in C order
+        if (java.util.Arrays.equals(strides, Shapes.strides(l.shape))) {   // laid out as the payload: one copy
+            bulkGet(src, 0, dst, offset, l.size);
+            return;
+        }
+        int nd = l.shape.length, inner = l.shape[nd - 1], innerStride = strides[nd - 1];
+        int[] index = new int[nd - 1];   // the row's position on the outer axes, in C order
         for (int from = 0; from < l.size; from += inner) {
-            int to = target.offset();
-            for (int a = 0; a < index.length; a++) to += index[a] * target.strides()[a];
+            int to = offset;
+            for (int a = 0; a < index.length; a++) to += index[a] * strides[a];
             if (innerStride == 1) {
-                bulkGet(src, from, array.data(), to, inner);
+                bulkGet(src, from, dst, to, inner);
             } else {
-                for (int i = 0; i < inner; i++) bulkGet(src, from + i, array.data(), to + i * innerStride, 1);
+                for (int i = 0; i < inner; i++) bulkGet(src, from + i, dst, to + i * innerStride, 1);
             }
             for (int a = index.length - 1; a >= 0 && ++index[a] == l.shape[a]; a--) index[a] = 0;
         }
@@ -187,19 +200,5 @@ public final class ChunkEnvelope {
         int stored = b.getInt();
         if (stored != (int) crc.getValue()) throw new WireFormatException("chunk envelope checksum mismatch: the chunk is corrupt");
         return new Layout(kind, shape, (int) size, dtypes, at);
-    }
-
-    private static HostBlock payload(ByteBuffer b, DType t, int[] shape, int n) {
-        int at = b.position();
-        Object data = HostBlock.newArray(t, n);
-        switch (t) {
-            case FLOAT64 -> b.asDoubleBuffer().get((double[]) data);
-            case FLOAT32 -> b.asFloatBuffer().get((float[]) data);
-            case INT64 -> b.asLongBuffer().get((long[]) data);
-            case INT32 -> b.asIntBuffer().get((int[]) data);
-            case BOOL -> b.get((byte[]) data);
-        }
-        b.position(at + n * t.byteSize());
-        return new HostBlock(t, shape, data);
     }
 }
