@@ -125,10 +125,13 @@ class JobPhasesBench {
         };
     }
 
-    /** CPU time of the live threads so far, in ns, summed by name (digits dropped: a pool's threads together). */
+    /**
+     * CPU time of the live threads so far, in ns, summed by name (digits dropped: a pool's threads together), the
+     * JVM's own threads too ({@link #vmThreadCpu}, at 10 ms resolution).
+     */
     private static Map<String, Long> threadCpu() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        Map<String, Long> byName = new java.util.HashMap<>();
+        Map<String, Long> byName = new java.util.HashMap<>(vmThreadCpu());
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             long ns = mx.getThreadCpuTime(t.threadId());
             if (ns > 0) byName.merge(t.getName().replaceAll("\\d+", "#").replaceAll("hz\\.chunkwise-[^.]*", "hz"), ns, Long::sum);
@@ -150,6 +153,32 @@ class JobPhasesBench {
         long ms = 0;
         for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
         return ms;
+    }
+
+    /**
+     * CPU time so far, in ns, of the process's threads that are not Java threads (the collector's, the compilers'),
+     * by name (Linux's /proc; empty elsewhere).
+     */
+    private static Map<String, Long> vmThreadCpu() {
+        Map<String, Long> byName = new java.util.HashMap<>();
+        java.util.Set<String> javaThreads = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) javaThreads.add(t.getName().length() > 15 ? t.getName().substring(0, 15) : t.getName());
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                try {
+                    String name = java.nio.file.Files.readString(task.resolve("comm")).strip();
+                    if (javaThreads.contains(name) || name.equals("java")) continue;   // "java": the main thread
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge("[vm] " + name.replaceAll("\\d+", "#"), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended while it was read
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return byName;
     }
 
     /** The process's user and system CPU time so far, in ticks of 10 ms (Linux; 0 elsewhere). */
