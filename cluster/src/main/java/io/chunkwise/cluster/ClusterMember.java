@@ -40,6 +40,7 @@ public final class ClusterMember implements AutoCloseable {
         private long memory = -1;
         private int gpus = -1;
         private Path secretFile;
+        private java.time.Duration driverGrace = DriverWatch.DEFAULT_GRACE;
 
         /** The cluster's name (required; clients and other members give the same). */
         public Options clusterName(String name) {
@@ -88,6 +89,16 @@ public final class ClusterMember implements AutoCloseable {
 
         int gpuCount() { return gpus; }
 
+        /**
+         * How long a driver (a client, or a member driving jobs) may be gone from the cluster before this member drops
+         * what it holds of the driver's jobs and the driver's persisted chunks go (default 10 s; a client whose
+         * connection broke reconnects within it).
+         */
+        public Options driverGrace(java.time.Duration grace) {
+            this.driverGrace = java.util.Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
         /** The file of the cluster's secret (default: the environment, see {@link ClusterSecret}). */
         public Options secretFile(Path file) {
             this.secretFile = file;
@@ -121,6 +132,7 @@ public final class ClusterMember implements AutoCloseable {
         if (o.port < 1 || o.port > 65535) throw new InvalidArgumentException("not a port: " + o.port);
         if (o.bind == null || o.bind.isBlank()) throw new InvalidArgumentException("no address to bind to");
         if (o.threads < 1) throw new InvalidArgumentException("a member needs at least 1 task thread, not " + o.threads);
+        if (o.driverGrace.isNegative()) throw new InvalidArgumentException("the drivers' grace period must not be negative, not " + o.driverGrace);
         if (o.memory == 0 || o.memory < -1) throw new InvalidArgumentException("the memory budget must be positive, not " + o.memory);
         long heap = Runtime.getRuntime().maxMemory();
         long memory = o.memory > 0 ? o.memory : Math.max(1, (long) (heap * 0.4));
@@ -141,7 +153,7 @@ public final class ClusterMember implements AutoCloseable {
         if (!members.contains(self)) members.add(0, self);
         Config config = HazelcastConfigs.member(o.clusterName, o.bind, o.port, members);
         attributes.applyTo(config.getMemberAttributeConfig());
-        MemberRuntime runtime = new MemberRuntime(attributes.threads(), auth);
+        MemberRuntime runtime = new MemberRuntime(attributes.threads(), auth, o.driverGrace);
         config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
         HazelcastInstance h;
         try {
@@ -160,6 +172,9 @@ public final class ClusterMember implements AutoCloseable {
         }
         return new ClusterMember(h, runtime, attributes, self, o.clusterName);
     }
+
+    /** The runtime that runs this member's tasks (tests look at what it holds). */
+    MemberRuntime runtime() { return runtime; }
 
     /** {@return "host:port" this member listens on} */
     public String address() { return address; }

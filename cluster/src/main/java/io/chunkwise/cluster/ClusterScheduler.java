@@ -176,6 +176,11 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         storedKeys.values().forEach(keys -> keys.forEach(k -> ids.add(placement.id(k))));
         persistedIds.addAll(ids);
         try {
+            // recorded first: the members delete the chunks of a driver that is killed while or after it persists them
+            String self = cluster.driverUuid().toString();
+            Map<ChunkId, String> owned = new java.util.HashMap<>();
+            for (ChunkId id : ids) owned.put(id, self);
+            cluster.driverHandle().<ChunkId, String>getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP).putAll(owned);
             runJob(graph, kind, env, (key, block) -> false, storedKeys, listener);
         } catch (RuntimeException | Error e) {
             deletePersisted(ids);
@@ -183,13 +188,17 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
     }
 
-    /** Deletes persisted chunks (bounded wait); a cluster that is gone has deleted them already. */
+    /** Deletes persisted chunks and their owner records (bounded wait); a cluster that is gone has deleted them already. */
     private void deletePersisted(List<ChunkId> ids) {
         ids.forEach(persistedIds::remove);
         try {
             IMap<ChunkId, byte[]> map = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_MAP);
-            List<java.util.concurrent.CompletionStage<Boolean>> deletes = new ArrayList<>(ids.size());
-            for (ChunkId id : ids) deletes.add(map.deleteAsync(id));
+            IMap<ChunkId, String> owners = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP);
+            List<java.util.concurrent.CompletionStage<Boolean>> deletes = new ArrayList<>(2 * ids.size());
+            for (ChunkId id : ids) {
+                deletes.add(map.deleteAsync(id));
+                deletes.add(owners.deleteAsync(id));
+            }
             for (java.util.concurrent.CompletionStage<Boolean> d : deletes) d.toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("deleting {} persisted chunks failed: {}", ids.size(), e.toString());

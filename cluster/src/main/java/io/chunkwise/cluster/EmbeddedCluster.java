@@ -110,7 +110,7 @@ public final class EmbeddedCluster implements ClusterHandle {
         driverAuth = new MessageAuth(secret);
         for (int i = 0; i < n; i++) {
             MemberAttributes attributes = all.get(i);
-            MemberRuntime runtime = new MemberRuntime(attributes.threads(), new MessageAuth(secret));
+            MemberRuntime runtime = new MemberRuntime(attributes.threads(), new MessageAuth(secret), DriverWatch.DEFAULT_GRACE);
             runtimes.add(runtime);
             Config config = HazelcastConfigs.member(name, HazelcastConfigs.LOOPBACK, ports.get(i), addresses);
             config.getUserContext().put(MemberRuntime.USER_CONTEXT_KEY, runtime);
@@ -156,7 +156,8 @@ public final class EmbeddedCluster implements ClusterHandle {
         config.setProperty("hazelcast.health.monitoring.level", "OFF");
     }
 
-    private static List<Integer> freePorts(int n) {
+    /** {@code n} loopback ports free now (another socket may take one before it is bound). */
+    static List<Integer> freePorts(int n) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             InetAddress loopback = InetAddress.getByName(HazelcastConfigs.LOOPBACK);

@@ -34,6 +34,11 @@ public final class HazelcastConfigs {
     static final String JOB_MAP_PREFIX = CHUNK_MAP_PREFIX + "job-";
     /** The chunks of persisted arrays, of every context: kept with one (synchronous) backup, as they cannot be rebuilt. */
     static final String PERSISTED_MAP = CHUNK_MAP_PREFIX + "persisted";
+    /**
+     * Who persisted each chunk of {@link #PERSISTED_MAP}: the driver's id, so that the chunks of a driver that was killed
+     * can go ({@link DriverWatch}). Not a chunk map (no chunk prefix).
+     */
+    static final String PERSISTED_OWNERS_MAP = "chunkwise.persisted-owners";
 
     private HazelcastConfigs() {}
 
@@ -66,6 +71,7 @@ public final class HazelcastConfigs {
         // written once: a member may read the backup it holds instead of asking the owner (no stale value to fear)
         c.addMapConfig(new MapConfig(PERSISTED_MAP).setBackupCount(1).setAsyncBackupCount(0).setReadBackupData(true)
                 .setStatisticsEnabled(false));
+        c.addMapConfig(new MapConfig(PERSISTED_OWNERS_MAP).setBackupCount(1).setAsyncBackupCount(0).setStatisticsEnabled(false));
         return c;
     }
 

@@ -122,15 +122,19 @@ public final class MemberRuntime implements AutoCloseable {
     /** Bytes of fetched chunks a member keeps per job: an eighth of its heap. */
     private final long fetchedCap = Runtime.getRuntime().maxMemory() / 8;
     private final MessageAuth auth;
+    /** The drivers of this member's jobs: what a driver that left for good held here goes. */
+    private final DriverWatch drivers;
     /** The files tasks name, as this member sees them: its own readers and Arrow memory. */
     private final MemberFiles files = new MemberFiles();
     private volatile HazelcastInstance instance;
     private volatile boolean closed;
 
-    MemberRuntime(int threads, MessageAuth auth) {
+    /** @param driverGrace how long a driver may be gone before its jobs and persisted chunks go ({@link DriverWatch}) */
+    MemberRuntime(int threads, MessageAuth auth, java.time.Duration driverGrace) {
         this.threads = threads;
         this.slots = new java.util.concurrent.Semaphore(threads);
         this.auth = auth;
+        this.drivers = new DriverWatch(driverGrace);
         int id = POOLS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -172,6 +176,7 @@ public final class MemberRuntime implements AutoCloseable {
                     HostBlock gone = persistedBlocks.remove(e.getKey());
                     if (gone != null) persistedCached.addAndGet(-cachedBytes(gone));
                 }, false);
+        drivers.attach(instance, this::forget);
     }
 
     public int threads() { return threads; }
@@ -209,22 +214,37 @@ public final class MemberRuntime implements AutoCloseable {
     BatchReport run(TaskBatch batch) {
         java.util.UUID self = instance.getCluster().getLocalMember().getUuid();
         batch.open(auth, self);
+        drivers.refuseIfGone(batch.job, batch.sender);
         try {
             return runOpened(batch).seal(auth, batch.job, self, batch.sender, batch.seq);
         } finally {
             // the job ended while this batch ran (its driver stopped waiting for it): what the batch left goes too
             if (auth.isOver(batch.job)) drop(batch.job);
+            else if (holds(batch) && !drivers.holds(batch.job, batch.sender)) forget(batch.job);
         }
+    }
+
+    /** Whether the job of {@code batch} holds chunks here, or in its map (the job's end drops them). */
+    private boolean holds(TaskBatch batch) {
+        if (local.containsKey(batch.job) || fetched.containsKey(batch.job) || published.containsKey(batch.job)) return true;
+        for (byte f : batch.flags) if ((f & TaskBatch.STORE) != 0) return true;
+        return false;
+    }
+
+    /** Job {@code job} is over here: what it holds goes, and its later messages are refused. */
+    private void forget(String job) {
+        auth.forget(job);
+        drop(job);
     }
 
     /** Job {@code end.job} is over: its chunks and keys here go, and its later messages are refused. */
     void end(JobEnd end) {
         end.open(auth, instance.getCluster().getLocalMember().getUuid());
-        auth.forget(end.job);
-        drop(end.job);
+        forget(end.job);
     }
 
     private void drop(String job) {
+        drivers.dropped(job);
         local.remove(job);
         fetched.remove(job);
         published.remove(job);
@@ -574,6 +594,7 @@ public final class MemberRuntime implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        drivers.close();
         pool.shutdownNow();
         helpers.shutdownNow();
         try {

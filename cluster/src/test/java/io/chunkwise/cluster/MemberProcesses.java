@@ -5,8 +5,6 @@ import io.chunkwise.ClusterSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +47,7 @@ final class MemberProcesses implements AutoCloseable {
      */
     static MemberProcesses start(Path dir, int n, int threads, String... moreOptions) {
         try {
-            Path secret = dir.resolve("cluster.secret");
-            Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            Files.writeString(secret, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
-            MemberProcesses m = new MemberProcesses(dir, "chunkwise-processes-" + UUID.randomUUID(), secret, freePorts(n));
+            MemberProcesses m = new MemberProcesses(dir, "chunkwise-processes-" + UUID.randomUUID(), newSecretFile(dir), EmbeddedCluster.freePorts(n));
             try {
                 for (int i = 0; i < n; i++) m.launch(i, threads, moreOptions);
                 m.awaitReady(READY);
@@ -91,15 +84,14 @@ final class MemberProcesses implements AutoCloseable {
                 .toList();
     }
 
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            InetAddress loopback = InetAddress.getByName(HazelcastConfigs.LOOPBACK);
-            for (int i = 0; i < n; i++) held.add(new ServerSocket(0, 1, loopback));
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : held) s.close();
-        }
+    /** A new secret file {@code cluster.secret} in {@code dir}: 32 random bytes in hex, readable by its owner only. */
+    static Path newSecretFile(Path dir) throws IOException {
+        Path secret = dir.resolve("cluster.secret");
+        Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        Files.writeString(secret, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
+        return secret;
     }
 
     /** Waits until every running member has printed "ready"; fails with a dead member's output, or at the deadline. */
