@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * bytes allocated per job by thread (pools summed), the collectors' time, and how many cores the process kept busy.
  * Each timed job follows an untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}:
  * the two systems alternate, and a cluster job's background work lands in the local job after it). Options:
- * {@code -Dchunkwise.bench.members} (2), {@code .memberThreads} (2), {@code .clusterOnly=true} (no local jobs: for a
+ * {@code -Dchunkwise.bench.members} (2), {@code .memberThreads} (2), {@code .warmup} (untimed rounds first, 5), {@code .clusterOnly=true} (no local jobs: for a
  * profiler), {@code .jobs} (tiny,fused_sum; also matmul: the suite's, n = {@code .matmulN}, 4096).
  */
 class JobPhasesBench {
@@ -33,7 +33,7 @@ class JobPhasesBench {
     void phases() {
         assumeTrue(Boolean.getBoolean("chunkwise.bench"), "a benchmark: run with -Dchunkwise.bench=true");
         long n = Long.getLong("chunkwise.bench.n", 100_000_000L);
-        int reps = Integer.getInteger("chunkwise.bench.reps", 30);
+        int reps = Integer.getInteger("chunkwise.bench.reps", 30), warmup = Integer.getInteger("chunkwise.bench.warmup", 5);
         int matmulN = Integer.getInteger("chunkwise.bench.matmulN", 4096);
         int members = Integer.getInteger("chunkwise.bench.members", 2), memberThreads = Integer.getInteger("chunkwise.bench.memberThreads", 2);
         try (EmbeddedCluster embedded = EmbeddedCluster.start("chunkwise-phases-" + java.util.UUID.randomUUID(), members, memberThreads);
@@ -49,8 +49,9 @@ class JobPhasesBench {
                 Map<String, Long> localThreads = new java.util.TreeMap<>(), clusterThreads = new java.util.TreeMap<>();
                 Map<String, Long> localAlloc = new java.util.TreeMap<>(), clusterAlloc = new java.util.TreeMap<>();
                 long[] localGc = {0}, clusterGc = {0};
+                long[] localTaskNanos = {0}, clusterTaskNanos = {0};
                 ChunkedArray localExpr = expression(job, local, lx, matmulN), clusterExpr = expression(job, cluster, cx, matmulN);
-                for (int r = -5; r < reps; r++) {
+                for (int r = -warmup; r < reps; r++) {
                     for (Chunkwise cw : new Chunkwise[]{local, cluster}) {
                         if (cw == local && Boolean.getBoolean("chunkwise.bench.clusterOnly")) continue;
                         // one expression per system computed again and again, as the suite does
@@ -61,10 +62,14 @@ class JobPhasesBench {
                         long gcBefore = gcMillis();
                         long m0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                         long c0 = cpuTicks(), t0 = System.nanoTime();
-                        expr.compute();
+                        long[] taskNanos = {0};
+                        expr.compute(new io.chunkwise.ComputeListener() {
+                            @Override public void taskDone(int done, int total, long bytes, long nanos, String backend) { taskNanos[0] += nanos; }
+                        });
                         long t1 = System.nanoTime(), c1 = cpuTicks();
                         long m1 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                         if (r < 0) continue;
+                        (cw == local ? localTaskNanos : clusterTaskNanos)[0] += taskNanos[0];
                         if (cw == local) localCpu[0] += c1 - c0; else clusterCpu[0] += c1 - c0;
                         Map<String, Long> after = threadCpu();
                         Map<String, Long> allocAfter = threadAllocated();
@@ -97,6 +102,8 @@ class JobPhasesBench {
                             m.entrySet().stream().filter(e -> e.getValue() > reps * 10_000L).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
                                     .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1024.0 / reps)).toList());
                 }
+                System.out.printf(Locale.ROOT, "  tasks' run time per job, summed over the tasks: local %.2f ms, cluster %.2f ms%n",
+                        localTaskNanos[0] / 1e6 / reps, clusterTaskNanos[0] / 1e6 / reps);
                 System.out.printf(Locale.ROOT, "  GC time per job (collectors' count): local %.2f ms, cluster %.2f ms%n", (double) localGc[0] / reps, (double) clusterGc[0] / reps);
                 System.out.printf(Locale.ROOT, "  cores busy (the process's CPU time over wall time): local %.2f, cluster %.2f%n",
                         localCpu[0] * 10.0 / Arrays.stream(localMs).sum(), clusterCpu[0] * 10.0 / Arrays.stream(clusterMs).sum());

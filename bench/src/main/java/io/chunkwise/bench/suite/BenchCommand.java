@@ -64,6 +64,11 @@ public final class BenchCommand implements Callable<Integer> {
     private static final List<String> ALL_SECTIONS = List.of("matmul", "elementwise", "cluster");
     /** Embedded members of the cluster section unless --members names others. */
     private static final int CLUSTER_MEMBERS = 2;
+    /**
+     * The cluster section warms each system up for at least this long, untimed: its workloads of milliseconds (the
+     * sums) would otherwise be timed while the JIT still compiles the cluster's paths (Hazelcast's, the scheduler's).
+     */
+    private static final double WARMUP_SECONDS = 2;
     /** Above this size the default is fewer runs, so that the default suite ends in a few minutes. */
     private static final int LARGE = 2048;
 
@@ -437,16 +442,16 @@ public final class BenchCommand implements Callable<Integer> {
                         Map<String, Object> run) {
         int w = warmup != null ? warmup : 1, r = reps != null ? reps : quick ? 3 : 5;
         ClusterSuite.Settings settings = quick
-                ? new ClusterSuite.Settings(m, nThreads, 256, 128, 1L << 20, 1 << 17, Math.min(nTasks, 2_000), 100, w, r, seed,
+                ? new ClusterSuite.Settings(m, nThreads, 256, 128, 1L << 20, 1 << 17, Math.min(nTasks, 2_000), 100, w, 0, r, seed,
                 List.of(1, 8), 2, 2)
-                : new ClusterSuite.Settings(m, nThreads, 4096, 2048, 100_000_000L, 10_000_000, nTasks, 1_000, w, r, seed,
+                : new ClusterSuite.Settings(m, nThreads, 4096, 2048, 100_000_000L, 10_000_000, nTasks, 1_000, w, WARMUP_SECONDS, r, seed,
                 List.of(1, 8, 32), 4, 5);
         ClusterSuite suite = new ClusterSuite(settings, distributed, distributedMissing);
         out.println();
         out.printf(Locale.ROOT, "cluster: an embedded cluster of %d members (%d task threads each, in this JVM) against a local"
-                        + " context (%d threads), interleaved, %d warmup + %d timed runs; %s; matmul %d float64 in chunks of %d,"
+                        + " context (%d threads), interleaved, %d warmup (and more, to %.0f s each) + %d timed runs; %s; matmul %d float64 in chunks of %d,"
                         + " (x*x+10).sum() over %d float64 in chunks of %d (x persisted), ones(%d, chunks of 10).sum(); transfer"
-                        + " of %s MiB chunks between two member processes%n", m, nThreads, nThreads, w, r,
+                        + " of %s MiB chunks between two member processes%n", m, nThreads, nThreads, w, settings.warmupSeconds(), r,
                 distributed != null ? "dask.distributed with " + m + " worker processes beside them"
                         : "no dask.distributed (" + distributedMissing + ")",
                 settings.matmulN(), settings.matmulChunk(), settings.sumN(), settings.sumChunk(), 10 * settings.tinyTasks(),
@@ -473,6 +478,7 @@ public final class BenchCommand implements Callable<Integer> {
         c.put("members", m);
         c.put("threads_per_member", nThreads);
         c.put("warmup", w);
+        c.put("warmup_seconds", settings.warmupSeconds());
         c.put("reps", r);
         run.put("cluster", c);
         int failed = 0;

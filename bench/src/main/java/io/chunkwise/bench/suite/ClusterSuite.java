@@ -47,14 +47,15 @@ public final class ClusterSuite {
      * @param members     embedded members of the cluster (and dask.distributed's workers)
      * @param tinyTasks   tasks of ours in the tiny workload; {@code peerTinyTasks} the peer's (dask.distributed takes
      *                    milliseconds a task)
+     * @param warmupSeconds each system's warm-up runs go on until they took this long in all (0: {@code warmup} runs only)
      * @param transferMiB chunk sizes of the transfer workload; empty leaves it out
      */
     public record Settings(int members, int threads, int matmulN, int matmulChunk, long sumN, int sumChunk,
-                           long tinyTasks, long peerTinyTasks, int warmup, int reps, long seed,
+                           long tinyTasks, long peerTinyTasks, int warmup, double warmupSeconds, int reps, long seed,
                            List<Integer> transferMiB, int transferKeys, int transferRounds) {
         public Settings {
             if (members < 1 || threads < 1 || matmulN < 1 || matmulChunk < 1 || sumN < 1 || sumChunk < 1 || tinyTasks < 1
-                    || peerTinyTasks < 1 || warmup < 0 || reps < 1 || transferKeys < 1 || transferRounds < 1) {
+                    || peerTinyTasks < 1 || warmup < 0 || !(warmupSeconds >= 0) || reps < 1 || transferKeys < 1 || transferRounds < 1) {
                 throw new IllegalArgumentException("invalid cluster section settings: " + this);
             }
             if (sumN > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("n of the sum must be at most 2^31 - 9, not " + sumN);
@@ -341,9 +342,9 @@ public final class ClusterSuite {
                         Callable<Checked> theirs, Consumer<String> step) {
         List<Interleaved.Entry<Checked>> entries = new ArrayList<>();
         String size = workload + " n=" + n + " chunk=" + chunk;
-        entries.add(new Interleaved.Entry<>(size + " local", local, s.warmup(), s.reps()));
-        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), cluster, s.warmup(), s.reps()));
-        if (theirs != null) entries.add(new Interleaved.Entry<>(size + " distributed x" + s.members(), theirs, s.warmup(), s.reps()));
+        entries.add(new Interleaved.Entry<>(size + " local", local, s.warmup(), s.warmupSeconds(), s.reps()));
+        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), cluster, s.warmup(), s.warmupSeconds(), s.reps()));
+        if (theirs != null) entries.add(new Interleaved.Entry<>(size + " distributed x" + s.members(), theirs, s.warmup(), s.warmupSeconds(), s.reps()));
         Group g = new Group(entries);
         try {
             Interleaved.run(entries, step);

@@ -7,7 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
- * Times several trials of the same workload interleaved: each is started and warmed up in turn, then every round
+ * Times several trials of the same workload interleaved: each is started and warmed up in turn (its warm-up runs, and
+ * more where an entry asks for a warm-up of some seconds), then every round
  * runs each once, the order reversed from one round to the next (so that no trial always follows the same one). A
  * trial that throws is out, with the reason; the others go on. After a run of a trial that asks for it
  * ({@link Trial#settleMillis()}), the next trial waits that long, untimed. A trial whose runs are short (under
@@ -26,6 +27,8 @@ final class Interleaved {
         final String label;
         final Callable<T> start;
         final int warmup;
+        /** Untimed runs go on past {@code warmup} until they took this long in all (a JIT's steady state); 0: none. */
+        final double warmupSeconds;
         final double[] seconds;
         T trial;
         String failure;
@@ -33,9 +36,14 @@ final class Interleaved {
         private double last = Double.POSITIVE_INFINITY;
 
         Entry(String label, Callable<T> start, int warmup, int reps) {
+            this(label, start, warmup, 0, reps);
+        }
+
+        Entry(String label, Callable<T> start, int warmup, double warmupSeconds, int reps) {
             this.label = label;
             this.start = start;
             this.warmup = warmup;
+            this.warmupSeconds = warmupSeconds;
             this.seconds = new double[reps];
         }
 
@@ -64,10 +72,12 @@ final class Interleaved {
         for (Entry<T> e : entries) {
             try {
                 e.trial = e.start.call();
+                double warm = 0;
                 for (int w = 0; w < e.warmup; w++) {
-                    e.last = e.trial.time();
+                    warm += e.last = e.trial.time();
                     advance(e, step, " warmup " + (w + 1) + "/" + e.warmup);
                 }
+                while (warm < e.warmupSeconds) warm += e.last = e.trial.time();
                 if (e.warmup > 0 && entries.size() > 1) settle(e.trial);
             } catch (Exception | LinkageError | OutOfMemoryError ex) {
                 e.fail(ex);
