@@ -210,6 +210,33 @@ class MemberProcessTest {
     }
 
     @Test
+    @Order(6)
+    void theMemberProcessesDeleteTheChunksAKilledClientPersisted() throws InterruptedException {
+        allMembers();
+        long before = chunksHeld();
+        long persisted;
+        Chunkwise doomed = Chunkwise.builder().threads(1).cluster(members.spec()).build();
+        try {
+            ChunkedArray x = doomed.random(21).normal(0.0, 1.0, new long[]{120, 90}, new int[]{50, 40}).persist();
+            persisted = x.chunks().chunkCount();
+            assertEquals(before + persisted, chunksHeld(), "the persisted chunks on the members");
+            // killed: its connections close without a word, as a killed process's do; it deletes nothing
+            ((ClusterScheduler) doomed.scheduler()).cluster().driverHandle().getLifecycleService().terminate();
+        } finally {
+            doomed.close();
+        }
+        assertEquals(before + persisted, chunksHeld(), "the members keep the chunks through the grace period ("
+                + DriverWatch.DEFAULT_GRACE + ")");
+        long deadline = System.nanoTime() + DriverWatch.DEFAULT_GRACE.toNanos() + TimeUnit.SECONDS.toNanos(20);
+        long held;
+        while ((held = chunksHeld()) != before && System.nanoTime() < deadline) Thread.sleep(100);
+        assertEquals(before, held, "the killed client's persisted chunks are still on the members");
+    }
+
+    /** The chunks the members hold, all together. */
+    private long chunksHeld() { return allMembers().stream().mapToLong(MemberInfo::chunks).sum(); }
+
+    @Test
     @Order(100)
     void sigtermStopsEachMemberGracefullyWithExitCode0() {
         cw.close();
