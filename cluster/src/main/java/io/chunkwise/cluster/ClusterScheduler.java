@@ -935,8 +935,9 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
             try {
                 r.open(auth, mapName, self, members[m].getUuid());
                 return new BatchDone(m, positions, sent, r, null, null);
-            } catch (ChunkwiseException ex) {
-                return new BatchDone(m, positions, sent, null, ex, null);
+            } catch (RuntimeException ex) {   // whatever it is, the loop must hear of it (the callback's throw is lost)
+                return new BatchDone(m, positions, sent, null, ex instanceof ChunkwiseException ce ? ce
+                        : new ChunkwiseException("the report of member " + members[m].getAddress() + " could not be read: " + ex, ex), null);
             }
         }
 

@@ -39,13 +39,21 @@ import java.util.function.Consumer;
 final class DriverWatch implements AutoCloseable {
     /** How long a driver may be gone before its jobs and persisted chunks go: Hazelcast's own client clean-up time. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long a driver found gone is remembered: its batches refused, and what a batch of it that was running then
+     * leaves dropped when it ends.
+     */
+    static final Duration GONE_KEPT = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(DriverWatch.class);
 
     private final Duration grace;
     /** Per job: the driver that sent its batches here. */
     private final Map<String, UUID> jobDrivers = new ConcurrentHashMap<>();
-    /** Drivers that left and did not come back within the grace period (a member that comes back has a new id). */
-    private final Set<UUID> gone = ConcurrentHashMap.newKeySet();
+    /**
+     * Drivers that left and did not come back within the grace period (a member that comes back has a new id), with
+     * when they were found gone (nanoTime), for {@link #GONE_KEPT}: a member sees many clients come and go.
+     */
+    private final Map<UUID, Long> gone = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile HazelcastInstance instance;
     private volatile Consumer<String> dropJob;
@@ -77,7 +85,7 @@ final class DriverWatch implements AutoCloseable {
 
     /** Refuses a batch of job {@code job} from {@code driver} where that driver left (it was on its way when it did). */
     void refuseIfGone(String job, UUID driver) {
-        if (gone.contains(driver)) throw new ChunkwiseException("job " + job + " belongs to driver " + driver + ", which left the cluster");
+        if (gone.containsKey(driver)) throw new ChunkwiseException("job " + job + " belongs to driver " + driver + ", which left the cluster");
     }
 
     /**
@@ -87,7 +95,7 @@ final class DriverWatch implements AutoCloseable {
      */
     boolean holds(String job, UUID driver) {
         jobDrivers.putIfAbsent(job, driver);
-        if (!gone.contains(driver)) return true;
+        if (!gone.containsKey(driver)) return true;
         jobDrivers.remove(job);
         return false;
     }
@@ -114,7 +122,9 @@ final class DriverWatch implements AutoCloseable {
     }
 
     private void forget(UUID driver) {
-        gone.add(driver);
+        long now = System.nanoTime();
+        gone.values().removeIf(t -> now - t > GONE_KEPT.toNanos());
+        gone.put(driver, now);
         List<String> jobs = new ArrayList<>();
         jobDrivers.forEach((job, d) -> {
             if (d.equals(driver)) jobs.add(job);
