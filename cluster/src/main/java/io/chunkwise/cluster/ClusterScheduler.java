@@ -188,18 +188,29 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
     }
 
-    /** Deletes persisted chunks and their owner records (bounded wait); a cluster that is gone has deleted them already. */
+    /** Deletes this context's persisted chunks {@code ids}; a cluster that is gone has deleted them already. */
     private void deletePersisted(List<ChunkId> ids) {
         ids.forEach(persistedIds::remove);
+        deletePersisted(cluster.driverHandle(), ids);
+    }
+
+    /**
+     * Deletes persisted chunks and their owner records through {@code hz}, waiting at most 30 s for each (a failure is
+     * logged): a context's own at its close, and those of a driver that was killed ({@link DriverWatch}).
+     */
+    static void deletePersisted(HazelcastInstance hz, java.util.Collection<ChunkId> ids) {
         try {
-            IMap<ChunkId, byte[]> map = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_MAP);
-            IMap<ChunkId, String> owners = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP);
+            IMap<ChunkId, byte[]> map = hz.getMap(HazelcastConfigs.PERSISTED_MAP);
+            IMap<ChunkId, String> owners = hz.getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP);
             List<java.util.concurrent.CompletionStage<Boolean>> deletes = new ArrayList<>(2 * ids.size());
             for (ChunkId id : ids) {
                 deletes.add(map.deleteAsync(id));
                 deletes.add(owners.deleteAsync(id));
             }
             for (java.util.concurrent.CompletionStage<Boolean> d : deletes) d.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("deleting {} persisted chunks was interrupted", ids.size());
         } catch (Exception e) {
             LOG.warn("deleting {} persisted chunks failed: {}", ids.size(), e.toString());
         }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -152,20 +151,8 @@ final class DriverWatch implements AutoCloseable {
     /** Deletes the persisted chunks of {@code driver} and their owner records; returns how many. */
     private static int deletePersisted(HazelcastInstance h, UUID driver) {
         IMap<ChunkId, String> owners = h.getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP);
-        IMap<ChunkId, byte[]> persisted = h.getMap(HazelcastConfigs.PERSISTED_MAP);
         Set<ChunkId> ids = owners.keySet(Predicates.equal("this", driver.toString()));
-        List<CompletionStage<Boolean>> deletes = new ArrayList<>(2 * ids.size());
-        for (ChunkId id : ids) {
-            deletes.add(persisted.deleteAsync(id));
-            deletes.add(owners.deleteAsync(id));
-        }
-        try {
-            for (CompletionStage<Boolean> d : deletes) d.toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("deleting the persisted chunks of driver {} failed: {}", driver, e.toString());
-        }
+        ClusterScheduler.deletePersisted(h, ids);
         return ids.size();
     }
 

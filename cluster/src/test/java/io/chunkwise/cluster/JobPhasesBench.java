@@ -175,9 +175,7 @@ class JobPhasesBench {
                 try {
                     String name = java.nio.file.Files.readString(task.resolve("comm")).strip();
                     if (javaThreads.contains(name) || name.equals("java")) continue;   // "java": the main thread
-                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    byName.merge("[vm] " + name.replaceAll("\\d+", "#"), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+                    byName.merge("[vm] " + name.replaceAll("\\d+", "#"), ticks(task.resolve("stat")) * 10_000_000L, Long::sum);
                 } catch (java.io.IOException | RuntimeException e) {
                     // the thread ended while it was read
                 }
@@ -191,12 +189,17 @@ class JobPhasesBench {
     /** The process's user and system CPU time so far, in ticks of 10 ms (Linux; 0 elsewhere). */
     private static long cpuTicks() {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks(java.nio.file.Path.of("/proc/self/stat"));
         } catch (java.io.IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** User and system CPU time, in ticks of 10 ms, of a /proc stat file (a process's or a thread's). */
+    private static long ticks(java.nio.file.Path statFile) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(statFile);
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static double ms(long a, long b) { return a == 0 || b == 0 ? Double.NaN : (b - a) / 1e6; }
