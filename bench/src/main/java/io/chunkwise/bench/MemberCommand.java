@@ -1,6 +1,7 @@
 package io.chunkwise.bench;
 
 import io.chunkwise.ChunkwiseException;
+import io.chunkwise.InvalidArgumentException;
 import io.chunkwise.cluster.ClusterMember;
 import io.chunkwise.cluster.MemberAttributes;
 import picocli.CommandLine;
@@ -56,6 +57,11 @@ final class MemberCommand implements Callable<Integer> {
     @Option(names = "--gpus", paramLabel = "N", description = "GPUs to offer: 0 or 1 (default: 1 where a GPU backend is usable).")
     Integer gpus;
 
+    @Option(names = "--driver-grace", paramLabel = "SECONDS",
+            description = "How long a driver (a client) may be gone from the cluster before its jobs and its persisted chunks are "
+                    + "dropped (default: 10; a client whose connection broke reconnects within it).")
+    Double driverGrace;
+
     @Option(names = "--secret", hidden = true, paramLabel = "SECRET")
     String secretOnTheCommandLine;
 
@@ -69,6 +75,13 @@ final class MemberCommand implements Callable<Integer> {
         if (threads != null) o.threads(threads);
         if (memory != null) o.memory(memory);
         if (gpus != null) o.gpus(gpus);
+        if (driverGrace != null) {
+            try {
+                o.driverGraceSeconds(driverGrace);
+            } catch (InvalidArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--driver-grace': " + e.getMessage());
+            }
+        }
         return ClusterMember.serve(o, main.out());
     }
 

@@ -39,7 +39,7 @@ class ClusterCommandsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         AtomicInteger code = new AtomicInteger(-1);
         Thread member = new Thread(() -> code.set(Main.run(new String[]{"member", "--port", Integer.toString(port), "--cluster-name", name,
-                "--secret-file", secret.toString(), "--threads", "1", "--memory", "64m", "--gpus", "0"},
+                "--secret-file", secret.toString(), "--threads", "1", "--memory", "64m", "--gpus", "0", "--driver-grace", "2.5"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))));
         member.setDaemon(true);
         member.start();
@@ -51,7 +51,7 @@ class ClusterCommandsTest {
                 Thread.sleep(20);
             }
             String ready = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("ready")).findFirst().orElseThrow();
-            assertTrue(ready.contains("127.0.0.1:" + port) && ready.contains(name), ready);
+            assertTrue(ready.contains("127.0.0.1:" + port) && ready.contains(name) && ready.contains("drivers' grace 2.5 s"), ready);
 
             CommandLineRun info = CommandLineRun.of("info", "--connect", "127.0.0.1:" + port, "--cluster-name", name, "--secret-file", secret.toString());
             assertEquals(0, info.code(), info.transcript());
@@ -75,6 +75,7 @@ class ClusterCommandsTest {
     @Test
     void memberOptionsAreChecked() throws IOException {
         for (String[] args : List.of(new String[]{"member", "--port", "5701"}, new String[]{"member", "--cluster-name", "x", "--memory", "lots"},
+                new String[]{"member", "--cluster-name", "x", "--driver-grace", "-1"},
                 new String[]{"member", "--cluster-name", "x", "--secret", "hunter2hunter2hunter2"})) {
             CommandLineRun r = CommandLineRun.of(args);
             assertEquals(2, r.code(), r.transcript());

@@ -99,6 +99,14 @@ public final class ClusterMember implements AutoCloseable {
             return this;
         }
 
+        /** {@link #driverGrace} in seconds, as the launcher's {@code --driver-grace} takes it. */
+        public Options driverGraceSeconds(double seconds) {
+            if (!(seconds >= 0) || seconds > Long.MAX_VALUE / 1e9) {
+                throw new InvalidArgumentException("the drivers' grace period must be a number of seconds >= 0, not " + seconds);
+            }
+            return driverGrace(java.time.Duration.ofNanos(Math.round(seconds * 1e9)));
+        }
+
         /** The file of the cluster's secret (default: the environment, see {@link ClusterSecret}). */
         public Options secretFile(Path file) {
             this.secretFile = file;
@@ -111,14 +119,17 @@ public final class ClusterMember implements AutoCloseable {
     private final MemberAttributes attributes;
     private final String address;
     private final String clusterName;
+    private final java.time.Duration driverGrace;
     private boolean closed;
 
-    private ClusterMember(HazelcastInstance instance, MemberRuntime runtime, MemberAttributes attributes, String address, String clusterName) {
+    private ClusterMember(HazelcastInstance instance, MemberRuntime runtime, MemberAttributes attributes, String address, String clusterName,
+                          java.time.Duration driverGrace) {
         this.instance = instance;
         this.runtime = runtime;
         this.attributes = attributes;
         this.address = address;
         this.clusterName = clusterName;
+        this.driverGrace = driverGrace;
     }
 
     /**
@@ -170,7 +181,7 @@ public final class ClusterMember implements AutoCloseable {
             runtime.close();
             throw e;
         }
-        return new ClusterMember(h, runtime, attributes, self, o.clusterName);
+        return new ClusterMember(h, runtime, attributes, self, o.clusterName, o.driverGrace);
     }
 
     /** The runtime that runs this member's tasks (tests look at what it holds). */
@@ -191,7 +202,9 @@ public final class ClusterMember implements AutoCloseable {
     /** {@return the line {@code serve} prints once the member accepts work; it contains "ready"} */
     public String readyLine() {
         int n = clusterSize();
-        return "ready: member " + address + " of cluster " + clusterName + " (" + n + (n == 1 ? " member" : " members") + "; " + attributes + ")";
+        String grace = java.math.BigDecimal.valueOf(driverGrace.toMillis(), 3).stripTrailingZeros().toPlainString();
+        return "ready: member " + address + " of cluster " + clusterName + " (" + n + (n == 1 ? " member" : " members") + "; " + attributes
+                + "; drivers' grace " + grace + " s)";
     }
 
     /** Leaves the cluster gracefully (its partitions go to the other members first), then stops its task threads. */

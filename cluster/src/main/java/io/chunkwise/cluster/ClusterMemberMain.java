@@ -14,7 +14,7 @@ import java.util.List;
 public final class ClusterMemberMain {
     static final String USAGE = """
             Usage: ClusterMemberMain --cluster-name NAME [--port P] [--secret-file FILE] [--bind ADDR] [--join HOST:PORT,...]
-                                     [--threads N] [--memory SIZE] [--gpus N]
+                                     [--threads N] [--memory SIZE] [--gpus N] [--driver-grace SECONDS]
               --cluster-name NAME   the cluster's name (clients give the same)
               --port P              the port to listen on (default 5701)
               --secret-file FILE    the cluster's shared secret (owner-only permissions); else the environment:
@@ -24,6 +24,8 @@ public final class ClusterMemberMain {
               --threads N           task threads (default: the processors)
               --memory SIZE         memory budget, e.g. 4g (default: 40 % of the maximum heap)
               --gpus N              GPUs to drive, the first N (default: every one whose self-test passes; 0: none)
+              --driver-grace SECONDS  how long a driver may be gone before its jobs and persisted chunks are dropped
+                                    (default 10)
             The secret is never taken on the command line.""";
 
     private ClusterMemberMain() {}
@@ -76,7 +78,7 @@ public final class ClusterMemberMain {
                 throw new IllegalArgumentException("--secret: the secret is never taken on the command line (every user can read it there); "
                         + "use --secret-file FILE, or the environment variable CHUNKWISE_CLUSTER_SECRET_FILE or CHUNKWISE_CLUSTER_SECRET");
             }
-            if (!List.of("--cluster-name", "--port", "--secret-file", "--bind", "--join", "--threads", "--memory", "--gpus").contains(a)) {
+            if (!List.of("--cluster-name", "--port", "--secret-file", "--bind", "--join", "--threads", "--memory", "--gpus", "--driver-grace").contains(a)) {
                 throw new IllegalArgumentException("Unknown option: '" + args[i] + "'");
             }
             if (value == null) {
@@ -101,6 +103,13 @@ public final class ClusterMemberMain {
                     }
                 }
                 case "--gpus" -> o.gpus(integer(a, value));
+                case "--driver-grace" -> {
+                    try {
+                        o.driverGraceSeconds(Double.parseDouble(value.strip()));
+                    } catch (NumberFormatException | ChunkwiseException e) {
+                        throw new IllegalArgumentException("Invalid value for option " + a + ": '" + value + "' is not a number of seconds >= 0");
+                    }
+                }
                 default -> throw new IllegalStateException(a);
             }
         }

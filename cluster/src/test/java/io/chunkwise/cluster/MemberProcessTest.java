@@ -45,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MemberProcessTest {
     private static final int MEMBERS = 3;
+    /** The members' {@code --driver-grace}, shorter than the default so that a killed client's chunks go sooner. */
+    private static final Duration DRIVER_GRACE = Duration.ofSeconds(2);
     @TempDir
     static Path dir;
     private MemberProcesses members;
@@ -52,7 +54,7 @@ class MemberProcessTest {
 
     @BeforeAll
     void start() {
-        members = MemberProcesses.start(dir, MEMBERS, 1, "--memory", "64m");
+        members = MemberProcesses.start(dir, MEMBERS, 1, "--memory", "64m", "--driver-grace", Long.toString(DRIVER_GRACE.toSeconds()));
         cw = Chunkwise.builder().threads(1).cluster(members.spec()).build();
     }
 
@@ -213,6 +215,9 @@ class MemberProcessTest {
     @Order(6)
     void theMemberProcessesDeleteTheChunksAKilledClientPersisted() throws InterruptedException {
         allMembers();
+        for (int i = 0; i < MEMBERS; i++) {
+            assertTrue(members.stdout(i).contains("drivers' grace " + DRIVER_GRACE.toSeconds() + " s"), "the launcher's --driver-grace:\n" + members.output(i));
+        }
         long before = chunksHeld();
         long persisted;
         Chunkwise doomed = Chunkwise.builder().threads(1).cluster(members.spec()).build();
@@ -225,9 +230,8 @@ class MemberProcessTest {
         } finally {
             doomed.close();
         }
-        assertEquals(before + persisted, chunksHeld(), "the members keep the chunks through the grace period ("
-                + DriverWatch.DEFAULT_GRACE + ")");
-        long deadline = System.nanoTime() + DriverWatch.DEFAULT_GRACE.toNanos() + TimeUnit.SECONDS.toNanos(20);
+        assertEquals(before + persisted, chunksHeld(), "the members keep the chunks through the grace period (" + DRIVER_GRACE + ")");
+        long deadline = System.nanoTime() + DRIVER_GRACE.toNanos() + TimeUnit.SECONDS.toNanos(20);
         long held;
         while ((held = chunksHeld()) != before && System.nanoTime() < deadline) Thread.sleep(100);
         assertEquals(before, held, "the killed client's persisted chunks are still on the members");
