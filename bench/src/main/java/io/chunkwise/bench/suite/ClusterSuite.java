@@ -7,6 +7,7 @@ import io.chunkwise.ComputeListener;
 import io.chunkwise.DType;
 import io.chunkwise.NDArray;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,10 +37,14 @@ import java.util.function.DoubleBinaryOperator;
  * The local context and the cluster get the same thread count; each embedded member runs that many task threads,
  * so on a small machine the members share its cores with each other and with the driver. dask.distributed runs a
  * {@code LocalCluster} of as many worker processes as the cluster has members, one thread each
- * ({@code bench/peers/distributed_peer.py}).
+ * ({@code bench/peers/distributed_peer.py}). The systems share the machine's cores while the others wait: each row
+ * of ours says how much of a core dask.distributed's idle processes took while it ran, and each of dask's how much
+ * this JVM (our two contexts, idle then) took.
  */
 public final class ClusterSuite {
     public static final String MATMUL = "matmul", FUSED_SUM = "fused_sum", FUSED_SUM_DRAWN = "fused_sum_drawn", TINY = "tiny";
+    private static final com.sun.management.OperatingSystemMXBean JVM =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /**
      * What the section runs.
@@ -105,6 +110,9 @@ public final class ClusterSuite {
 
         /** The last result's values, for comparing two systems bit for bit (null: not compared). */
         default double[] values() { return null; }
+
+        /** More for the row's detail, or null. */
+        default String note() { return null; }
     }
 
     public Outcome run(Consumer<String> step) {
@@ -302,11 +310,66 @@ public final class ClusterSuite {
     private Checked peerTrial(String workload, long n, int chunk, PeerCheck check) throws Exception {
         PythonPeer.Remote r = peer.prepare(workload, n, chunk, s.members(), s.seed());
         return new Checked() {
-            @Override public double time() throws Exception { return r.time(); }
+            long wallNanos, jvmCpuNanos;
+
+            @Override public double time() throws Exception {
+                long cpu = JVM.getProcessCpuTime(), t0 = System.nanoTime();
+                try {
+                    return r.time();
+                } finally {
+                    jvmCpuNanos += JVM.getProcessCpuTime() - cpu;
+                    wallNanos += System.nanoTime() - t0;
+                }
+            }
+
+            /** What this JVM (our contexts, idle then) took from the cores while the peer ran. */
+            @Override public String note() {
+                return wallNanos == 0 ? null : String.format(Locale.ROOT, "this JVM meanwhile %.1f %% of a core", 100.0 * jvmCpuNanos / wallNanos);
+            }
 
             @Override public String problem() throws Exception { return check.problem(r.check()); }
 
             @Override public void close() throws Exception { r.close(); }
+        };
+    }
+
+    /**
+     * Our trial, noting what the peer's processes (idle then: dask.distributed's scheduler and workers keep ticking)
+     * took from the cores while it ran; the trial itself where there is no peer.
+     */
+    private Callable<Checked> besideThePeer(Callable<Checked> ours) {
+        if (peer == null) return ours;
+        return () -> {
+            Checked c = ours.call();
+            return new Checked() {
+                long wallNanos, peerCpuNanos;
+
+                @Override public double time() throws Exception {
+                    long cpu = peer.cpuNanos(), t0 = System.nanoTime();
+                    try {
+                        return c.time();
+                    } finally {
+                        long after = peer.cpuNanos(), wall = System.nanoTime() - t0;
+                        if (cpu >= 0 && after >= cpu) {   // the peer's server ran throughout (it starts with the peer's first trial)
+                            peerCpuNanos += after - cpu;
+                            wallNanos += wall;
+                        }
+                    }
+                }
+
+                @Override public String note() {
+                    return wallNanos == 0 ? null
+                            : String.format(Locale.ROOT, "the peer's processes meanwhile %.1f %% of a core", 100.0 * peerCpuNanos / wallNanos);
+                }
+
+                @Override public String problem() throws Exception { return c.problem(); }
+
+                @Override public double[] values() { return c.values(); }
+
+                @Override public long settleMillis() { return c.settleMillis(); }
+
+                @Override public void close() throws Exception { c.close(); }
+            };
         };
     }
 
@@ -342,8 +405,8 @@ public final class ClusterSuite {
                         Callable<Checked> theirs, Consumer<String> step) {
         List<Interleaved.Entry<Checked>> entries = new ArrayList<>();
         String size = workload + " n=" + n + " chunk=" + chunk;
-        entries.add(new Interleaved.Entry<>(size + " local", local, s.warmup(), s.warmupSeconds(), s.reps()));
-        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), cluster, s.warmup(), s.warmupSeconds(), s.reps()));
+        entries.add(new Interleaved.Entry<>(size + " local", besideThePeer(local), s.warmup(), s.warmupSeconds(), s.reps()));
+        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), besideThePeer(cluster), s.warmup(), s.warmupSeconds(), s.reps()));
         if (theirs != null) entries.add(new Interleaved.Entry<>(size + " distributed x" + s.members(), theirs, s.warmup(), s.warmupSeconds(), s.reps()));
         Group g = new Group(entries);
         try {
@@ -374,6 +437,8 @@ public final class ClusterSuite {
 
     private ClusterResult row(String workload, Group g, int i, long n, long chunk, String unit, double[] figures, String detail) {
         boolean ok = g.ok(i);
+        String note = ok ? g.entries.get(i).trial.note() : null;
+        if (note != null) detail = detail == null ? note : detail + "; " + note;
         String system = i == 2 ? PythonPeer.DISTRIBUTED : MatmulSuite.SYSTEM;
         int members = i == 0 ? 1 : s.members();
         return new ClusterResult(workload, system, n, chunk, members, unit, ok ? figures[0] : null, ok ? figures[1] : null,

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -263,6 +264,31 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
             if (owner.alive()) call("drop", Map.of());
         }
     }
+
+    /**
+     * The CPU time the server's processes have taken so far (the server and every process under it, such as
+     * dask.distributed's workers), from /proc; -1 where there is no server or no /proc. A process that ended no longer
+     * counts.
+     */
+    public long cpuNanos() {
+        if (server == null || !Files.isDirectory(Path.of("/proc", "self"))) return -1;
+        long ticks = 0;
+        List<ProcessHandle> processes = new ArrayList<>(List.of(server.process.toHandle()));
+        server.process.descendants().forEach(processes::add);
+        for (ProcessHandle p : processes) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime and stime, in clock ticks
+            } catch (IOException | RuntimeException e) {
+                // it ended meanwhile
+            }
+        }
+        return ticks * CLOCK_TICK_NANOS;
+    }
+
+    /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture the JDK runs on. */
+    private static final long CLOCK_TICK_NANOS = 10_000_000L;
 
     /** Ends the server, if one runs. */
     @Override

@@ -116,6 +116,27 @@ class PeerDiscoveryTest {
         assertTrue(env.daskVersion() != null && !env.daskVersion().isBlank(), String.valueOf(env));
     }
 
+    @Test
+    void thePeersCpuTimeCountsTheProcessesUnderItsServer(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc to read CPU times from");
+        // a server of the suite's protocol with a busy process under it, as dask.distributed's workers are
+        Path python = fakePython(dir, """
+                (while :; do :; done) &
+                while read line; do
+                  case "$line" in *quit*) kill $!; exit 0;; esac
+                  echo '{"ok": true}'
+                done""");
+        PythonPeer.Environment env = new PythonPeer.Environment(python, dir.resolve("distributed_peer.py"), "1", "1", null, null, null);
+        try (PythonPeer peer = PythonPeer.distributed(env)) {
+            assertEquals(-1, peer.cpuNanos(), "no server yet");
+            peer.prepare(ClusterSuite.TINY, 10, 1, 2, 42);
+            long before = peer.cpuNanos();
+            Thread.sleep(500);
+            long taken = peer.cpuNanos() - before;
+            assertTrue(taken >= 100_000_000L && taken <= 1_500_000_000L, "the busy process took " + taken / 1e6 + " ms of CPU in 0.5 s");
+        }
+    }
+
     private static Path script() {
         return PythonPeer.extractScript();
     }
