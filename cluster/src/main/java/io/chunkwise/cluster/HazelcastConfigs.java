@@ -19,8 +19,9 @@ import java.util.List;
  * The one place that builds Hazelcast configurations, hardened for open-source Hazelcast, which has no TLS and no
  * authentication: members bind to the given address only (loopback by default, never the wildcard address), join
  * by TCP/IP with an explicit member list (auto-detection and multicast off), never phone home, run no Jet engine,
- * accept Java-serialized objects of our own package only (our messages are {@code IdentifiedDataSerializable}
- * anyway), log through SLF4J and declare a silent member dead after {@value #MAX_NO_HEARTBEAT_SECONDS} s.
+ * collect no metrics, accept Java-serialized objects of our own package only (our messages are
+ * {@code IdentifiedDataSerializable} anyway), log through SLF4J and declare a silent member dead after
+ * {@value #MAX_NO_HEARTBEAT_SECONDS} s.
  */
 public final class HazelcastConfigs {
     /** Loopback: the default, and the only address embedded members use. */
@@ -64,6 +65,9 @@ public final class HazelcastConfigs {
         j.getMulticastConfig().setEnabled(false);
         j.getTcpIpConfig().setEnabled(true).setMembers(members);
         c.getJetConfig().setEnabled(false);
+        // nothing reads Hazelcast's metrics (no Management Center, no JMX), and collecting them costs an idle member CPU
+        // (an idle embedded cluster of 2: 4.3-4.9 % of a core without them, 4.5-7.2 with, five 20 s windows each)
+        c.getMetricsConfig().setEnabled(false);
         serialization(c.getSerializationConfig());
         c.addExecutorConfig(new ExecutorConfig(EXECUTOR).setPoolSize(16).setStatisticsEnabled(false));
         c.addMapConfig(new MapConfig(JOB_MAP_PREFIX + "*").setBackupCount(0).setAsyncBackupCount(0)

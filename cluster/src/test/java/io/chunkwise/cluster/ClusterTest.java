@@ -414,6 +414,7 @@ class ClusterTest {
         assertTrue(c.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
         assertFalse(c.getNetworkConfig().isPortAutoIncrement());
         assertFalse(c.getJetConfig().isEnabled());
+        assertFalse(c.getMetricsConfig().isEnabled(), "metrics that nothing reads are not collected");
         assertTrue(c.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist().getPrefixes().contains("io.chunkwise."));
         var client = HazelcastConfigs.client("x", List.of("127.0.0.1:5999"));
         assertFalse(client.getNetworkConfig().getAutoDetectionConfig().isEnabled());

@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Each timed job follows an untimed one of its system, as the suite times it ({@code -Dchunkwise.bench.hot=false}:
  * the two systems alternate, and a cluster job's background work lands in the local job after it). Options:
  * {@code -Dchunkwise.bench.members} (2), {@code .memberThreads} (2), {@code .warmup} (untimed rounds first, 5), {@code .clusterOnly=true} (no local jobs: for a
- * profiler), {@code .jobs} (tiny,fused_sum; also matmul: the suite's, n = {@code .matmulN}, 4096).
+ * profiler), {@code .jobs} (tiny,fused_sum; also matmul: the suite's, n = {@code .matmulN}, 4096), {@code .idleSeconds}
+ * (0: after the jobs, the CPU the process takes that long with both contexts idle, by thread, as another program
+ * beside them would lose it).
  */
 class JobPhasesBench {
     /** Whether each timed job follows an untimed one of the same system (-Dchunkwise.bench.hot, as the suite times). */
@@ -115,6 +117,27 @@ class JobPhasesBench {
                     System.out.printf(Locale.ROOT, "  %-30s %s ms%n", names[k], stat(col));
                 }
             }
+            idle(Integer.getInteger("chunkwise.bench.idleSeconds", 0));
+        }
+    }
+
+    /** Prints the CPU this process takes in {@code seconds} with nothing to do, by thread (a second's pause first). */
+    private static void idle(int seconds) {
+        if (seconds <= 0) return;
+        try {
+            Thread.sleep(1000);
+            Map<String, Long> before = threadCpu();
+            long c0 = cpuTicks(), t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double wall = System.nanoTime() - t0;
+            Map<String, Long> used = new java.util.TreeMap<>();
+            threadCpu().forEach((name, nanos) -> used.merge(name, nanos - before.getOrDefault(name, 0L), Long::sum));
+            System.out.printf(Locale.ROOT, "idle for %d s after the jobs: %.2f %% of a core; by thread (%% of a core): %s%n", seconds,
+                    (cpuTicks() - c0) * 1e9 / wall, used.entrySet().stream().filter(e -> e.getValue() > 0)
+                            .sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                            .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() * 100 / wall)).toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
