@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.LongSupplier;
 
 /**
  * The third section of the suite (issue 15, "Measured"): an embedded cluster against a local context in the same
@@ -310,22 +311,7 @@ public final class ClusterSuite {
     private Checked peerTrial(String workload, long n, int chunk, PeerCheck check) throws Exception {
         PythonPeer.Remote r = peer.prepare(workload, n, chunk, s.members(), s.seed());
         return new Checked() {
-            long wallNanos, jvmCpuNanos;
-
-            @Override public double time() throws Exception {
-                long cpu = JVM.getProcessCpuTime(), t0 = System.nanoTime();
-                try {
-                    return r.time();
-                } finally {
-                    jvmCpuNanos += JVM.getProcessCpuTime() - cpu;
-                    wallNanos += System.nanoTime() - t0;
-                }
-            }
-
-            /** What this JVM (our contexts, idle then) took from the cores while the peer ran. */
-            @Override public String note() {
-                return wallNanos == 0 ? null : String.format(Locale.ROOT, "this JVM meanwhile %.1f %% of a core", 100.0 * jvmCpuNanos / wallNanos);
-            }
+            @Override public double time() throws Exception { return r.time(); }
 
             @Override public String problem() throws Exception { return check.problem(r.check()); }
 
@@ -334,24 +320,24 @@ public final class ClusterSuite {
     }
 
     /**
-     * Our trial, noting what the peer's processes (idle then: dask.distributed's scheduler and workers keep ticking)
-     * took from the cores while it ran; the trial itself where there is no peer.
+     * {@code trial}, noting in its row what {@code others} (idle then: dask.distributed's scheduler and workers keep
+     * ticking, and so do our contexts' threads) took from the cores while it ran; {@code othersCpuNanos} is their CPU
+     * time so far, negative where unknown (the peer's server starts with the peer's first trial).
      */
-    private Callable<Checked> besideThePeer(Callable<Checked> ours) {
-        if (peer == null) return ours;
+    private static Callable<Checked> noting(Callable<Checked> trial, String others, LongSupplier othersCpuNanos) {
         return () -> {
-            Checked c = ours.call();
+            Checked c = trial.call();
             return new Checked() {
-                long wallNanos, peerCpuNanos;
+                long wallNanos, othersNanos;
 
                 @Override public double time() throws Exception {
-                    long cpu = peer.cpuNanos(), t0 = System.nanoTime();
+                    long cpu = othersCpuNanos.getAsLong(), t0 = System.nanoTime();
                     try {
                         return c.time();
                     } finally {
-                        long after = peer.cpuNanos(), wall = System.nanoTime() - t0;
-                        if (cpu >= 0 && after >= cpu) {   // the peer's server ran throughout (it starts with the peer's first trial)
-                            peerCpuNanos += after - cpu;
+                        long after = othersCpuNanos.getAsLong(), wall = System.nanoTime() - t0;
+                        if (cpu >= 0 && after >= cpu) {
+                            othersNanos += after - cpu;
                             wallNanos += wall;
                         }
                     }
@@ -359,7 +345,7 @@ public final class ClusterSuite {
 
                 @Override public String note() {
                     return wallNanos == 0 ? null
-                            : String.format(Locale.ROOT, "the peer's processes meanwhile %.1f %% of a core", 100.0 * peerCpuNanos / wallNanos);
+                            : String.format(Locale.ROOT, "%s meanwhile %.1f %% of a core", others, 100.0 * othersNanos / wallNanos);
                 }
 
                 @Override public String problem() throws Exception { return c.problem(); }
@@ -405,8 +391,13 @@ public final class ClusterSuite {
                         Callable<Checked> theirs, Consumer<String> step) {
         List<Interleaved.Entry<Checked>> entries = new ArrayList<>();
         String size = workload + " n=" + n + " chunk=" + chunk;
-        entries.add(new Interleaved.Entry<>(size + " local", besideThePeer(local), s.warmup(), s.warmupSeconds(), s.reps()));
-        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), besideThePeer(cluster), s.warmup(), s.warmupSeconds(), s.reps()));
+        if (peer != null) {   // what the systems beside each took meanwhile
+            local = noting(local, "the peer's processes", peer::cpuNanos);
+            cluster = noting(cluster, "the peer's processes", peer::cpuNanos);
+            if (theirs != null) theirs = noting(theirs, "this JVM", JVM::getProcessCpuTime);
+        }
+        entries.add(new Interleaved.Entry<>(size + " local", local, s.warmup(), s.warmupSeconds(), s.reps()));
+        entries.add(new Interleaved.Entry<>(size + " cluster x" + s.members(), cluster, s.warmup(), s.warmupSeconds(), s.reps()));
         if (theirs != null) entries.add(new Interleaved.Entry<>(size + " distributed x" + s.members(), theirs, s.warmup(), s.warmupSeconds(), s.reps()));
         Group g = new Group(entries);
         try {
