@@ -45,6 +45,8 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
     public static final String DISTRIBUTED = "distributed";
     private static final Duration INFO_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture the JDK runs on. */
+    private static final long CLOCK_TICK_NANOS = 10_000_000L;
 
     private final String system;
     private final Environment env;
@@ -270,7 +272,7 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
      * dask.distributed's workers), from /proc; -1 where there is no server or no /proc. A process that ended no longer
      * counts.
      */
-    public long cpuNanos() {
+    long cpuNanos() {
         if (server == null || !Files.isDirectory(Path.of("/proc", "self"))) return -1;
         long ticks = 0;
         List<ProcessHandle> processes = new ArrayList<>(List.of(server.process.toHandle()));
@@ -286,9 +288,6 @@ public final class PythonPeer implements MatmulPeer, AutoCloseable {
         }
         return ticks * CLOCK_TICK_NANOS;
     }
-
-    /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture the JDK runs on. */
-    private static final long CLOCK_TICK_NANOS = 10_000_000L;
 
     /** Ends the server, if one runs. */
     @Override
