@@ -98,6 +98,7 @@ public final class HazelcastConfigs {
         c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(ms)
                 .setInitialBackoffMillis((int) Math.min(ms, 200)).setMaxBackoffMillis((int) Math.min(ms, 1000));
         c.getNetworkConfig().setConnectionTimeout((int) Math.min(ms, Integer.MAX_VALUE));
+        c.getNetworkConfig().getSocketOptions().setBufferSize(1024);   // KiB, as the members' (default 128)
         c.getNetworkConfig().setAddresses(addresses);
         c.getMetricsConfig().setEnabled(false);   // no client statistics sent to the members
         c.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
@@ -113,6 +114,12 @@ public final class HazelcastConfigs {
     private static void common(Properties p) {
         p.set("hazelcast.socket.receive.buffer.size", "1024");   // KiB: chunks are megabytes (default 128)
         p.set("hazelcast.socket.send.buffer.size", "1024");
+        p.set("hazelcast.socket.client.receive.buffer.size", "1024");   // a member's side of a client's connection
+        p.set("hazelcast.socket.client.send.buffer.size", "1024");
+        // direct socket buffers: a heap buffer costs a copy more each way (the JDK goes through a direct one of its
+        // own); 8 MiB chunks between two member processes 1.01-1.08 GB/s against 0.79-0.83 (bench/RESULTS.md, run 13)
+        p.set("hazelcast.socket.buffer.direct", "true");
+        p.set("hazelcast.socket.client.buffer.direct", "true");   // both sides of a client's connection
         p.set("hazelcast.phone.home.enabled", "false");
         p.set("hazelcast.logging.type", "slf4j");
     }
