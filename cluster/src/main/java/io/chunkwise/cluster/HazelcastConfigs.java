@@ -117,7 +117,8 @@ public final class HazelcastConfigs {
         p.set("hazelcast.socket.client.receive.buffer.size", "1024");   // a member's side of a client's connection
         p.set("hazelcast.socket.client.send.buffer.size", "1024");
         // direct socket buffers: a heap buffer costs a copy more each way (the JDK goes through a direct one of its
-        // own); 8 MiB chunks between two member processes 1.01-1.08 GB/s against 0.79-0.83 (bench/RESULTS.md, run 13)
+        // own). With the client's 1 MiB buffers: a client's reads of 8 MiB chunks 1.52 GB/s against 1.28, member to
+        // member 1.02 against 0.99 (medians of six runs each; bench/RESULTS.md, cluster run 13)
         p.set("hazelcast.socket.buffer.direct", "true");
         p.set("hazelcast.socket.client.buffer.direct", "true");   // both sides of a client's connection
         p.set("hazelcast.phone.home.enabled", "false");
