@@ -103,7 +103,7 @@ public final class ClusterSuite {
     }
 
     private TransferBench transfer() {
-        return new TransferBench(s.transferMiB(), s.transferKeys(), s.transferRounds());
+        return new TransferBench(s.transferMiB(), s.transferKeys(), s.transferRounds(), s.warmupSeconds());
     }
 
     /** A trial whose last result can be checked: {@link #problem()} is null when it is right. */
@@ -123,6 +123,7 @@ public final class ClusterSuite {
         // the transfer runs first, alone: before this JVM holds two contexts and before the peer's server starts (its
         // first trial starts it), so that nothing idles beside the two member processes; its rows come last
         List<ClusterResult> transferred = s.transferMiB().isEmpty() ? List.of() : transfer().run(step);
+        System.gc();   // the transfer's gigabytes of large arrays go before the contexts are timed, not while they are
         Chunkwise local = Chunkwise.builder().threads(s.threads()).build();
         Chunkwise cluster = null;
         String clusterProblem = null;

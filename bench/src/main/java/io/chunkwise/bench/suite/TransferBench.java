@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * {@code HazelcastConfigs.member}; it stores float64 chunk envelopes ({@link ChunkEnvelope}) under
  * {@link ChunkId} keys whose partitions the other process owns, in a map without backups, then times
  * {@code IMap.get} of each from this JVM's member: the bytes cross the loopback socket once per read. Sizes are read
- * interleaved, a round of every key of every size at a time, after one untimed round; each read is a sample (GB/s =
+ * interleaved, a round of every key of every size at a time, after untimed rounds (one at least, more until the
+ * warm-up time is spent, as the other workloads warm up); each read is a sample (GB/s =
  * envelope bytes / seconds, 10^9). Every size's envelope is decoded once and compared after the timing. Every wait
  * is bounded and the child is always destroyed.
  */
@@ -48,12 +49,17 @@ final class TransferBench {
     private final List<Integer> sizesMiB;
     private final int keysPerSize;
     private final int rounds;
+    private final double warmupSeconds;
 
-    TransferBench(List<Integer> sizesMiB, int keysPerSize, int rounds) {
-        if (sizesMiB.isEmpty() || keysPerSize < 1 || rounds < 1) throw new IllegalArgumentException("sizes, keys and rounds are needed");
+    /** {@code warmupSeconds}: untimed rounds go on until they took this long (at least one round). */
+    TransferBench(List<Integer> sizesMiB, int keysPerSize, int rounds, double warmupSeconds) {
+        if (sizesMiB.isEmpty() || keysPerSize < 1 || rounds < 1 || !(warmupSeconds >= 0)) {
+            throw new IllegalArgumentException("sizes, keys, rounds and a warm-up of 0 s or more are needed");
+        }
         this.sizesMiB = List.copyOf(sizesMiB);
         this.keysPerSize = keysPerSize;
         this.rounds = rounds;
+        this.warmupSeconds = warmupSeconds;
     }
 
     int steps() { return rounds + 3; }
@@ -91,19 +97,15 @@ final class TransferBench {
             step.accept("transfer: chunks stored");
             Map<Integer, List<Double>> rates = new LinkedHashMap<>();
             for (int mib : sizesMiB) rates.put(mib, new ArrayList<>());
-            for (int r = -1; r < rounds; r++) {   // round -1 warms up
+            long warmupEnds = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do {
+                readRound(map, keys, sizesMiB, null);
+            } while (System.nanoTime() < warmupEnds);
+            for (int r = 0; r < rounds; r++) {
                 List<Integer> order = new ArrayList<>(sizesMiB);
-                if ((r & 1) == 1) java.util.Collections.reverse(order);
-                for (int mib : order) {
-                    for (ChunkId k : keys.get(mib)) {
-                        long t0 = System.nanoTime();
-                        byte[] got = map.get(k);
-                        long t = System.nanoTime() - t0;
-                        if (got == null) throw new IllegalStateException("chunk " + k + " is missing from the other member");
-                        if (r >= 0) rates.get(mib).add(got.length / (double) t);   // bytes per ns = GB/s
-                    }
-                }
-                if (r >= 0) step.accept("transfer round " + (r + 1) + "/" + rounds);
+                if ((r & 1) == 1) java.util.Collections.reverse(order);   // sizes in turn, each first in half the rounds
+                readRound(map, keys, order, rates);
+                step.accept("transfer round " + (r + 1) + "/" + rounds);
             }
             for (int mib : sizesMiB) {
                 Block back = ChunkEnvelope.decode(map.get(keys.get(mib).get(0)));
@@ -143,6 +145,20 @@ final class TransferBench {
             }
         }
         return rows;
+    }
+
+    /** Reads every key of every size, in {@code order}; each read's GB/s goes to {@code rates} (null: untimed). */
+    private static void readRound(IMap<ChunkId, byte[]> map, Map<Integer, List<ChunkId>> keys, List<Integer> order,
+                                  Map<Integer, List<Double>> rates) {
+        for (int mib : order) {
+            for (ChunkId k : keys.get(mib)) {
+                long t0 = System.nanoTime();
+                byte[] got = map.get(k);
+                long t = System.nanoTime() - t0;
+                if (got == null) throw new IllegalStateException("chunk " + k + " is missing from the other member");
+                if (rates != null) rates.get(mib).add(got.length / (double) t);   // bytes per ns = GB/s
+            }
+        }
     }
 
     /** A float64 block whose envelope is {@code mib} MiB less its header and checksum. */
