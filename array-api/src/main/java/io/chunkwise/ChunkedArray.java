@@ -733,6 +733,17 @@ public final class ChunkedArray {
     public ChunkedArray persist() { return cw.persist(node, ComputeListener.NONE); }
 
     /**
+     * Releases the chunks of an array that {@link #persist()} returned, before its context closes (which releases them
+     * all): from the context's memory, or from the cluster's members with their backups, and gives their bytes back to
+     * the persist budget. Arrays computed from it earlier keep their values; using it, or an expression over it, in a
+     * later computation fails with {@link InvalidArgumentException}, and a computation under way that reads it may
+     * fail. A second call does nothing.
+     *
+     * @throws InvalidArgumentException where this array is not one that {@code persist()} returned
+     */
+    public void unpersist() { cw.unpersist(node); }
+
+    /**
      * {@link #persist()}, reporting progress.
      *
      * @param listener told of the progress (null: nobody)

@@ -759,6 +759,29 @@ public final class Chunkwise implements AutoCloseable {
         scheduler.persist(graph, backend.kind(), new LocalTaskEnv(root, persisted, functions, readers), storedKeys, listener);
     }
 
+    /**
+     * Releases the chunks of an array that {@code persist()} returned ({@link ChunkedArray#unpersist}): from the
+     * context's store, or from the cluster with their backups, and gives its bytes back to the persist budget. A second
+     * call, or one after the context closed, does nothing.
+     */
+    void unpersist(Node node) {
+        if (!(node instanceof PersistedNode stored)) {
+            throw new InvalidArgumentException("unpersist() releases an array that persist() returned; this one is "
+                    + node.describe() + " and holds no chunks of its own");
+        }
+        synchronized (persisted) {
+            if (closed || !stored.release()) return;
+        }
+        if (scheduler.keepsPersisted()) {
+            List<ChunkKey> keys = new ArrayList<>();
+            stored.chunks().forEachIndex(idx -> keys.add(stored.key(idx)));
+            scheduler.unpersist(keys);
+        } else {
+            discard(stored);
+        }
+        persistedBytes.addAndGet(-Shapes.size(stored.shape()) * stored.dtype().byteSize());
+    }
+
     /** Removes the chunks of a persisted layer from the store and releases those no other key holds (a close releases them all instead). */
     private void discard(PersistedNode stored) {
         synchronized (persisted) {

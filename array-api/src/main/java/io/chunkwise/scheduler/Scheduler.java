@@ -54,6 +54,14 @@ public interface Scheduler extends AutoCloseable {
         throw new UnsupportedOperationException("this scheduler keeps no persisted chunks of its own");
     }
 
+    /**
+     * Deletes the chunks {@link #persist} keeps under {@code storedKeys} (and their backups); a computation under way
+     * that reads them may fail. Only where {@link #keepsPersisted()}.
+     */
+    default void unpersist(java.util.Collection<ChunkKey> storedKeys) {
+        throw new UnsupportedOperationException("this scheduler keeps no persisted chunks of its own");
+    }
+
     /** Tasks that run at once. */
     int threads();
 

@@ -89,6 +89,7 @@ public final class ArrayAssert {
         checkChunkShapes(p, expectedDtype, head + "persisted chunks: ");
         NDArray again = p.compute();
         checkNDArray(again, Dense.of(r.toDoubleArray(), r.shape()), expectedDtype, Tol.EXACT, head + "persist().compute() vs compute(): ");
+        p.unpersist();   // the context holds no check's chunks
         return r;
     }
 

@@ -1578,6 +1578,51 @@ public abstract class ConformanceSuite extends ChunkingProperties {
         }
     }
 
+    /**
+     * unpersist() releases one persisted array: the others keep their values, what was computed from it before stays,
+     * its bytes go back to the persist budget, and using it again is a clear error, never a wrong value. (Every
+     * assertArrayClose also persists the array it checks and unpersists it.)
+     */
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("cases")
+    void unpersistReleasesOneArrayAndLeavesTheOthers(TestContext ctx, long seed) {
+        RandomCases rc = new RandomCases(seed);
+        long[] shape = rc.nonEmptyShape(1, 3);
+        long bytes = 8 * Dense.size(shape);
+        // room for three such arrays at once, not four
+        try (Chunkwise cw = open(ctx, b -> b.persistBudget(3 * bytes + bytes / 2))) {
+            Case a = rc.array(cw, DType.FLOAT64, shape, true);
+            String w = what(ctx, seed, "unpersist(" + a + ")");
+            Dense e = a.dense().mul(Dense.scalar(2)).add(a.dense()), neg = a.dense().neg();
+            ChunkedArray p = a.array().mul(2).add(a.array()).persist();
+            ChunkedArray q = a.array().neg().persist();
+            NDArray direct = assertArrayClose(p, e, DType.FLOAT64, w + ": before");   // a third one for the check, released
+            ChunkedArray later = p.mul(3);
+            ChunkedArray third = a.array().persist();
+            assertThrows(MemoryBudgetExceededException.class, () -> a.array().neg().persist(), w + ": a fourth is over the budget");
+
+            third.unpersist();
+            p.unpersist();
+            assertArrayClose(q, neg, DType.FLOAT64, w + ": the other persisted array");
+            assertArrayClose(q.add(a.array()), neg.add(a.dense()), DType.FLOAT64, w + ": another computation after it");
+            double[] kept = direct.toDoubleArray();   // computed before: stays, even where it was the stored chunks
+            for (int i = 0; i < kept.length; i++) assertEquals(e.at(i), kept[i], w + ": computed before, value " + i);
+            for (ChunkedArray gone : List.of(p, later, p.sum())) {
+                InvalidArgumentException x = assertThrows(InvalidArgumentException.class, gone::compute, w + ": using it again");
+                assertTrue(x.getMessage().contains("unpersist()"), w + ": " + x.getMessage());
+            }
+            p.unpersist();   // again: nothing
+            assertThrows(InvalidArgumentException.class, () -> a.array().mul(2).unpersist(), w + ": an expression holds no chunks");
+
+            ChunkedArray again = a.array().mul(2).add(a.array()).persist();
+            ChunkedArray more = a.array().persist();   // q, again and this: room only as p's and third's bytes came back
+            double[] sum = again.sub(q).add(more).compute().toDoubleArray();
+            for (int i = 0; i < sum.length; i++) {
+                assertEquals(e.at(i) - neg.at(i) + a.dense().at(i), sum[i], w + ": all three held, value " + i);
+            }
+        }
+    }
+
     // ---- size-0 and 0-d ----
 
     @ParameterizedTest(name = "{0} seed={1}")

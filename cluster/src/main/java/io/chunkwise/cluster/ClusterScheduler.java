@@ -188,6 +188,15 @@ final class ClusterScheduler implements io.chunkwise.scheduler.Scheduler {
         }
     }
 
+    /** Deletes the persisted chunks this context stored under {@code storedKeys}, wherever placement put them then. */
+    @Override
+    public void unpersist(java.util.Collection<ChunkKey> storedKeys) {
+        java.util.Set<ChunkKey> keys = new java.util.HashSet<>(storedKeys);
+        List<ChunkId> ids = new ArrayList<>();
+        for (ChunkId id : persistedIds) if (keys.contains(id.key())) ids.add(id);
+        deletePersisted(ids);
+    }
+
     /** Deletes this context's persisted chunks {@code ids}; a cluster that is gone has deleted them already. */
     private void deletePersisted(List<ChunkId> ids) {
         ids.forEach(persistedIds::remove);

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.chunkwise.ChunkedArray;
 import io.chunkwise.Chunkwise;
 import io.chunkwise.ClusterSpec;
+import io.chunkwise.InvalidArgumentException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -11,9 +12,10 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** persist() in a cluster keeps the chunks on the members, with a backup, until the context closes. */
+/** persist() in a cluster keeps the chunks on the members, with a backup, until unpersist() or the context closes. */
 class ClusterPersistTest {
     @Test
     void persistedChunksLiveOnTheMembersSurviveALostMemberAndGoWhenTheContextCloses() {
@@ -38,6 +40,14 @@ class ClusterPersistTest {
                 double sum = 0;
                 for (double v : want) sum += v;
                 assertEquals(sum, x.add(1).mul(x).sum().compute().getDouble(), 1e-9 * xs.length);
+                // unpersist(): one array's chunks, their backups and owner records go; the other array's stay
+                IMap<ChunkId, String> owners = cluster.driverHandle().getMap(HazelcastConfigs.PERSISTED_OWNERS_MAP);
+                assertEquals(2 * 42, owners.size(), "an owner record for each persisted chunk");
+                x.unpersist();
+                assertEquals(42, store.size(), "x's chunks are deleted, the scattered array's kept");
+                assertEquals(42, owners.size(), "x's owner records are deleted");
+                assertArrayEquals(xs, scattered.mul(1).compute().toDoubleArray(), 0.0);
+                assertThrows(InvalidArgumentException.class, () -> x.sum().compute(), "x is gone");
             }
             assertTrue(store.isEmpty(), "closing the context deleted its persisted chunks: " + store.size() + " left");
             long deadline = System.nanoTime() + 10_000_000_000L;   // the members' caches follow the map's events
