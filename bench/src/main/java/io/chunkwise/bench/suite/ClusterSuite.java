@@ -265,6 +265,11 @@ public final class ClusterSuite {
             }
 
             @Override public double[] values() { return last.block().doubles(); }
+
+            @Override public void close() {   // the next workloads run without these chunks in the heap
+                x.unpersist();
+                y.unpersist();
+            }
         };
     }
 
@@ -283,16 +288,19 @@ public final class ClusterSuite {
             ref[1] = ref[0];   // every term is positive
             referenced[0] = true;
         }
-        return scalarTrial(x.mul(x).add(10).sum(), got -> ElementwiseSuite.checkSum(got, ref[0], ref[1]));
+        return scalarTrial(x.mul(x).add(10).sum(), got -> ElementwiseSuite.checkSum(got, ref[0], ref[1]), persisted ? x : null);
     }
 
     private Checked tinyTrial(Chunkwise cw, long n) {
         return scalarTrial(cw.ones(DType.FLOAT64, new long[]{n}, new int[]{ElementwiseSuite.TINY_CHUNK}).sum(),
-                got -> got == n ? null : "the sum is " + got + ", not " + n);
+                got -> got == n ? null : "the sum is " + got + ", not " + n, null);
     }
 
-    /** Times computing a 0-d {@code expr}; {@code check} names what is wrong with its value, or gives null. */
-    private Checked scalarTrial(ChunkedArray expr, java.util.function.DoubleFunction<String> check) {
+    /**
+     * Times computing a 0-d {@code expr}; {@code check} names what is wrong with its value, or gives null; closing the
+     * trial unpersists {@code held} (a persisted array, or null).
+     */
+    private Checked scalarTrial(ChunkedArray expr, java.util.function.DoubleFunction<String> check, ChunkedArray held) {
         return new Checked() {
             double got;
 
@@ -303,6 +311,10 @@ public final class ClusterSuite {
             }
 
             @Override public String problem() { return check.apply(got); }
+
+            @Override public void close() {   // the next workloads run without its chunks in the heap
+                if (held != null) held.unpersist();
+            }
         };
     }
 
