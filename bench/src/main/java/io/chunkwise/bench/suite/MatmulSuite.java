@@ -199,6 +199,12 @@ public final class MatmulSuite {
             public NDArray product() {
                 return last;
             }
+
+            @Override
+            public void close() {   // the next cases run without these operands in the heap
+                x.unpersist();
+                y.unpersist();
+            }
         };
     }
 
