@@ -722,7 +722,7 @@ public final class Chunkwise implements AutoCloseable {
      * chunks it stored.
      */
     ChunkedArray persist(Node node, ComputeListener listener) {
-        long bytes = Shapes.size(node.shape()) * node.dtype().byteSize();
+        long bytes = persistedSize(node);
         long before = persistedBytes.getAndAdd(bytes);
         if (bytes > persistBudget - before) {
             persistedBytes.addAndGet(-bytes);
@@ -779,8 +779,11 @@ public final class Chunkwise implements AutoCloseable {
         } else {
             discard(stored);
         }
-        persistedBytes.addAndGet(-Shapes.size(stored.shape()) * stored.dtype().byteSize());
+        persistedBytes.addAndGet(-persistedSize(stored));
     }
+
+    /** The bytes a persisted array of {@code node}'s shape and dtype holds: what persist() reserves and unpersist() gives back. */
+    private static long persistedSize(Node node) { return Shapes.size(node.shape()) * node.dtype().byteSize(); }
 
     /** Removes the chunks of a persisted layer from the store and releases those no other key holds (a close releases them all instead). */
     private void discard(PersistedNode stored) {
